@@ -1,0 +1,25 @@
+"""policysearch's core: read a corpus, analyse Korean and English, build and search a Whoosh index.
+
+The CLI and the web front end use only what is exported here.
+"""
+from .config import Settings, load_settings
+from .documents import Document, Rejection
+from .errors import (
+    ConfigError, CorpusError, IndexLockedError, IndexMissingError, PolicySearchError, QueryError,
+    TaggerError,
+)
+from .facets import Facet, FacetValue
+from .mapping import load_mapping, mapping_for_corpus
+from .readers import CorpusReport, ReadLimits, read_corpus
+from .search import Hit, IndexStats, SearchIndex, SearchRequest, SearchResult, StoredDocument, search
+from .writer import BuildResult, UpdateResult, build_index, update_index
+
+open_index = SearchIndex
+
+__all__ = [
+    "BuildResult", "ConfigError", "CorpusError", "CorpusReport", "Document", "Facet", "FacetValue",
+    "Hit", "IndexLockedError", "IndexMissingError", "IndexStats", "PolicySearchError", "QueryError",
+    "ReadLimits", "Rejection", "SearchIndex", "SearchRequest", "SearchResult", "Settings",
+    "StoredDocument", "TaggerError", "UpdateResult", "build_index", "load_mapping",
+    "load_settings", "mapping_for_corpus", "open_index", "read_corpus", "search", "update_index",
+]

@@ -1,0 +1,128 @@
+"""Settings in layers: built-in defaults < TOML file < POLICYSEARCH_* environment.
+
+Every setting is a field of :class:`Settings` with its help text in the field
+metadata, so the README's settings table and the code cannot drift apart
+(``tests/test_config.py`` checks the README against these fields).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+ENV_PREFIX = "POLICYSEARCH_"
+CONFIG_FILE_ENV = "POLICYSEARCH_CONFIG"
+DEFAULT_CONFIG_FILE = "policysearch.toml"
+KNOWN_TAGGERS = ("mecab", "komoran", "okt")
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: str = _setting("policysearch-index", "Directory holding the index generations.")
+    corpus_path: str = _setting("", "Corpus indexed when no PATH is given (default: shipped corpus/).")
+    tagger: str = _setting("mecab", "Korean tagger: mecab (default, no JVM), komoran or okt (JVM).")
+    user_dictionary: str = _setting("", "Extra user dictionary file (one term per line) added to the shipped one.")
+    title_boost: float = _setting(2.5, "Weight of the title field against the body.")
+    body_boost: float = _setting(1.0, "Weight of the body field.")
+    bigram_boost: float = _setting(0.35, "Weight of the Hangul bigram fields against the morpheme fields.")
+    bm25_b: float = _setting(0.75, "BM25 length normalisation (0 = none, 1 = full).")
+    bm25_k1: float = _setting(1.2, "BM25 term frequency saturation.")
+    max_body_chars: int = _setting(1_000_000, "Bodies longer than this are truncated with a warning.")
+    max_file_bytes: int = _setting(200_000_000, "Files larger than this are rejected unread.")
+    build_procs: int = _setting(2, "Writer processes for a full build with Mecab (JVM taggers always use 1).")
+    page_size: int = _setting(10, "Results per page when the request names none.")
+    max_page_size: int = _setting(100, "Largest page size a request may ask for.")
+    max_page: int = _setting(1000, "Deepest page a request may ask for.")
+    max_query_chars: int = _setting(500, "Longer queries are cut to this many characters.")
+    facet_size: int = _setting(20, "Values shown per facet before it is marked truncated.")
+    snippet_chars: int = _setting(240, "Approximate length of a body snippet.")
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in dataclasses.fields(Settings)]
+
+
+def _coerce(name: str, raw: Any, target_type: type) -> Any:
+    try:
+        if target_type is bool:
+            if isinstance(raw, str):
+                return raw.strip().lower() in ("1", "true", "yes", "on")
+            return bool(raw)
+        return target_type(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"Setting {name!r} must be a {target_type.__name__}, got {raw!r}."
+        ) from None
+
+
+def _validate(settings: Settings) -> Settings:
+    if settings.tagger not in KNOWN_TAGGERS:
+        raise ConfigError(
+            f"Unknown tagger {settings.tagger!r}: choose one of {', '.join(KNOWN_TAGGERS)}."
+        )
+    for name in ("page_size", "max_page_size", "max_page", "max_query_chars", "facet_size"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"Setting {name!r} must be at least 1.")
+    return settings
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Builds Settings from defaults, then a TOML file, then the environment, then overrides.
+
+    The file is ``config_file`` if given, else ``$POLICYSEARCH_CONFIG``, else
+    ``policysearch.toml`` in the working directory when it exists.
+    """
+    environ = os.environ if environ is None else environ
+    types = {f.name: type(f.default) for f in dataclasses.fields(Settings)}
+    values: dict[str, Any] = {}
+
+    path = config_file or environ.get(CONFIG_FILE_ENV)
+    if path is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        path = DEFAULT_CONFIG_FILE
+    if path:
+        values.update(_read_config_file(Path(path), types))
+
+    for name in types:
+        env_value = environ.get(ENV_PREFIX + name.upper())
+        if env_value is not None and env_value != "":
+            values[name] = env_value
+
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if name not in types:
+            raise ConfigError(f"Unknown setting {name!r}.")
+        values[name] = value
+
+    coerced = {name: _coerce(name, value, types[name]) for name, value in values.items()}
+    return _validate(Settings(**coerced))
+
+
+def _read_config_file(path: Path, types: Mapping[str, type]) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Config file {path} does not exist.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from None
+    section = data.get("policysearch", data)
+    unknown = sorted(set(section) - set(types))
+    if unknown:
+        raise ConfigError(
+            f"Config file {path} names unknown settings: {', '.join(unknown)}. "
+            f"Known settings: {', '.join(types)}."
+        )
+    return dict(section)

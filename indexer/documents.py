@@ -1,0 +1,125 @@
+"""The Document record every reader produces, and its validation."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date as Date
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_LATIN = re.compile(r"[A-Za-z]")
+_DATE_PREFIX = re.compile(r"^\s*(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
+_YEAR_ONLY = re.compile(r"^\s*(\d{4})\s*$")
+MAX_ID_CHARS = 300
+
+
+@dataclass
+class Document:
+    id: str
+    title: str
+    body: str
+    category: list[str] = field(default_factory=list)
+    department: str = ""
+    date: str = ""  # ISO yyyy-mm-dd, or "" when unknown
+    year: int | None = None
+    lang: str = ""
+    source: str = ""
+    url: str = ""
+    tags: list[str] = field(default_factory=list)
+    author: str = ""
+
+    def content_hash(self) -> str:
+        """A stable hash of every field, so reindex can tell changed documents apart."""
+        payload = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A file or record that was not indexed, and why."""
+
+    path: str
+    record: int | None
+    reason: str
+
+    def describe(self) -> str:
+        where = self.path if self.record is None else f"{self.path} record {self.record}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """Something was indexed, but not exactly as given (e.g. truncated)."""
+
+    path: str
+    record: int | None
+    message: str
+
+    def describe(self) -> str:
+        where = self.path if self.record is None else f"{self.path} record {self.record}"
+        return f"{where}: {self.message}"
+
+
+def detect_lang(text: str) -> str:
+    """'ko', 'en' or 'mixed' from the share of Hangul and Latin letters."""
+    sample = text[:5000]
+    hangul = len(_HANGUL.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    if hangul == 0 and latin == 0:
+        return ""
+    if hangul >= latin * 4:
+        return "ko"
+    if latin >= hangul * 8:
+        return "en"
+    return "mixed"
+
+
+def normalize_date(value: object) -> str:
+    """Returns yyyy-mm-dd for date-like input, '' when the input carries no full date."""
+    if value is None:
+        return ""
+    match = _DATE_PREFIX.match(str(value))
+    if not match:
+        return ""
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return Date(year, month, day).isoformat()
+    except ValueError:
+        return ""
+
+
+def parse_year(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and 1000 <= value <= 9999:
+        return value
+    text = str(value)
+    match = _YEAR_ONLY.match(text) or _DATE_PREFIX.match(text)
+    if match:
+        return int(match.group(1))
+    return None
+
+
+def clean_text(value: object) -> str:
+    """Text with NULs and other control characters (except newlines and tabs) removed."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32 and ord(ch) != 127).strip()
+
+
+def validate(document: Document) -> str | None:
+    """Returns the reason the document cannot be indexed, or None when it can."""
+    if not document.id:
+        return "no id"
+    if len(document.id) > MAX_ID_CHARS:
+        return f"id longer than {MAX_ID_CHARS} characters"
+    if not document.title and not document.body:
+        return "no title and no body text"
+    if not document.body:
+        return "empty body"
+    return None

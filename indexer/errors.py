@@ -1,0 +1,30 @@
+"""Errors the core raises; each message says what went wrong and what to do next."""
+from __future__ import annotations
+
+
+class PolicySearchError(Exception):
+    """Base class: a problem a user can fix, reported without a traceback."""
+
+
+class ConfigError(PolicySearchError):
+    """A setting or mapping is invalid."""
+
+
+class CorpusError(PolicySearchError):
+    """The corpus path cannot be read at all (a single bad file is a Rejection instead)."""
+
+
+class IndexMissingError(PolicySearchError):
+    """No index has been built in the index directory yet."""
+
+
+class IndexLockedError(PolicySearchError):
+    """Another process is writing the index."""
+
+
+class QueryError(PolicySearchError):
+    """A search request is invalid (bad page, size, date, ...)."""
+
+
+class TaggerError(PolicySearchError):
+    """The Korean tagger could not be started."""

@@ -1,0 +1,90 @@
+"""Snippets with the matches marked: HTML-escaped text, ``<mark>`` around matches.
+
+Highlighting reads the character offsets stored in the index (``chars=True``)
+instead of re-running the tagger over every hit.
+"""
+from __future__ import annotations
+
+import re
+from html import escape
+
+from whoosh.highlight import Formatter, Highlighter, PinpointFragmenter, WholeFragmenter
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+class MarkFormatter(Formatter):
+    """Escapes all text and wraps each run of matched characters in one <mark>.
+
+    Whoosh's HtmlFormatter drops a match that overlaps the previous one, which
+    splits overlapping bigram matches; this merges them instead. A new instance
+    per request: formatters may keep state.
+    """
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return escape(_WHITESPACE.sub(" ", text), quote=False)
+
+    def format_token(self, text, token, replace=False) -> str:
+        return "<mark>" + escape(text[token.startchar:token.endchar], quote=False) + "</mark>"
+
+    def format_fragment(self, fragment, replace=False) -> str:
+        spans: list[list[int]] = []
+        for token in sorted(fragment.matches, key=lambda t: (t.startchar or 0)):
+            if token.startchar is None:
+                continue
+            start = max(token.startchar, fragment.startchar)
+            end = min(token.endchar, fragment.endchar)
+            if start >= end:
+                continue
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
+        text = fragment.text
+        output = []
+        index = fragment.startchar
+        for start, end in spans:
+            output.append(self._text(text[index:start]))
+            output.append("<mark>" + self._text(text[start:end]) + "</mark>")
+            index = end
+        output.append(self._text(text[index:fragment.endchar]))
+        prefix = "… " if fragment.startchar > 0 else ""
+        suffix = " …" if fragment.endchar < len(text) else ""
+        return prefix + "".join(output).strip() + suffix
+
+    def format(self, fragments, replace=False) -> str:
+        return self.between.join(self.format_fragment(f) for f in fragments)
+
+
+def body_highlighter(snippet_chars: int) -> Highlighter:
+    fragmenter = PinpointFragmenter(maxchars=snippet_chars, surround=max(20, snippet_chars // 3),
+                                    autotrim=True)
+    return Highlighter(fragmenter=fragmenter, formatter=MarkFormatter(), always_retokenize=False)
+
+
+def title_highlighter() -> Highlighter:
+    return Highlighter(fragmenter=WholeFragmenter(), formatter=MarkFormatter(),
+                       always_retokenize=False)
+
+
+def plain_snippet(text: str, snippet_chars: int) -> str:
+    """The start of a text, escaped, cut at a space when one is near."""
+    text = _WHITESPACE.sub(" ", text[: snippet_chars * 2]).strip()
+    if len(text) <= snippet_chars:
+        return escape(text, quote=False)
+    cut = text.rfind(" ", 0, snippet_chars)
+    if cut < snippet_chars // 2:
+        cut = snippet_chars
+    return escape(text[:cut], quote=False) + " …"
+
+
+def highlight_field(highlighter: Highlighter, hit, fieldname: str, text: str, top: int) -> str:
+    if not text:
+        return ""
+    try:
+        return highlighter.highlight_hit(hit, fieldname, text=text, top=top)
+    except KeyError:
+        # A term matched in another field only; nothing to mark here.
+        return ""

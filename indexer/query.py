@@ -1,0 +1,161 @@
+"""User query text -> Whoosh query, through the same analysis as the documents.
+
+The syntax is small and safe by default: words, "quoted phrases", ``-exclusion``
+and ``field:value`` for known fields. Anything else is searched as plain text, so
+no input raises or turns into an unintended query. ``raw=True`` hands the text to
+Whoosh's own parser instead (with a fallback to the safe mode when it fails).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+from whoosh.qparser import MultifieldParser
+
+from .schema import FILTER_QUERY_FIELDS, TEXT_QUERY_FIELDS
+
+_TOKEN = re.compile(
+    r'(?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))'
+)
+
+
+@dataclass(frozen=True)
+class Weights:
+    title: float = 2.5
+    body: float = 1.0
+    bigram: float = 0.35
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    phrase: bool = False
+    negated: bool = False
+    field: str = ""  # "" = all text fields
+
+
+@dataclass
+class ParsedQuery:
+    clauses: list[Clause] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def parse_user_query(text: str) -> ParsedQuery:
+    """Splits user text into clauses; unknown fields and stray quotes become plain text."""
+    parsed = ParsedQuery()
+    if text.count('"') % 2:
+        # An unbalanced quote: drop the last one rather than swallow the rest.
+        cut = text.rfind('"')
+        text = text[:cut] + " " + text[cut + 1:]
+    known = set(TEXT_QUERY_FIELDS) | set(FILTER_QUERY_FIELDS)
+    for match in _TOKEN.finditer(text):
+        value = match.group("phrase") if match.group("phrase") is not None else match.group("word")
+        field_name = (match.group("field") or "").lower()
+        negated = bool(match.group("neg"))
+        if field_name and field_name not in known:
+            parsed.notices.append(f"Unknown field {field_name!r}: searched as text.")
+            value = f"{match.group('field')}:{value}"
+            field_name = ""
+        if value is None or not value.strip():
+            continue
+        parsed.clauses.append(Clause(value.strip(), phrase=match.group("phrase") is not None,
+                                     negated=negated, field=field_name))
+    return parsed
+
+
+class QueryBuilder:
+    """Builds Whoosh queries with the index's own analyzers (read from its schema)."""
+
+    def __init__(self, schema, weights: Weights) -> None:
+        self.schema = schema
+        self.weights = weights
+        self._morphemes = schema["body"].analyzer
+        self._bigrams = schema["body_bigram"].analyzer
+
+    def build(self, parsed: ParsedQuery, any_word: bool = False) -> Q.Query | None:
+        """The query of all clauses (AND, or OR when ``any_word``); None when nothing is searchable."""
+        positives: list[Q.Query] = []
+        negatives: list[Q.Query] = []
+        for clause in parsed.clauses:
+            built = self._clause(clause)
+            if built is None:
+                continue
+            (negatives if clause.negated else positives).append(built)
+        if not positives and not negatives:
+            return None
+        if positives:
+            combined: Q.Query = positives[0] if len(positives) == 1 else (
+                Q.Or(positives) if any_word else Q.And(positives))
+        else:
+            combined = Q.Every()
+        if negatives:
+            combined = Q.AndNot(combined, Q.Or(negatives))
+        return combined
+
+    def positive_clause_count(self, parsed: ParsedQuery) -> int:
+        return sum(1 for c in parsed.clauses if not c.negated)
+
+    def _clause(self, clause: Clause) -> Q.Query | None:
+        if clause.field in FILTER_QUERY_FIELDS:
+            return Q.Term(clause.field, clause.text)
+        fields = (clause.field,) if clause.field else TEXT_QUERY_FIELDS
+        options: list[Q.Query] = []
+        for name in fields:
+            boost = self.weights.title if name == "title" else self.weights.body
+            morph = self._morph_query(name, clause.text, clause.phrase)
+            if morph is not None:
+                options.append(_boosted(morph, boost))
+            bigram = self._bigram_query(f"{name}_bigram", clause.text, clause.phrase)
+            if bigram is not None:
+                options.append(_boosted(bigram, boost * self.weights.bigram))
+        if not options:
+            return None
+        return options[0] if len(options) == 1 else Q.Or(options)
+
+    def _morph_query(self, fieldname: str, text: str, phrase: bool) -> Q.Query | None:
+        tokens = [t for t in self._morphemes(text, positions=True, mode="query") if not t.is_part]
+        if not tokens:
+            return None
+        if phrase:
+            words: list[str] = []
+            for token in tokens:
+                words.extend(token.compound_parts or (token.text,))
+            return Q.Term(fieldname, words[0]) if len(words) == 1 else Q.Phrase(fieldname, words)
+        terms: list[Q.Query] = []
+        for token in tokens:
+            if token.compound_parts:
+                # The whole compound, or its parts side by side (광화문광장 ~ "광화문 광장").
+                terms.append(Q.Or([Q.Term(fieldname, token.text),
+                                   Q.Phrase(fieldname, list(token.compound_parts))]))
+            else:
+                terms.append(Q.Term(fieldname, token.text))
+        unique = list(dict.fromkeys(terms))
+        return unique[0] if len(unique) == 1 else Q.And(unique)
+
+    def _bigram_query(self, fieldname: str, text: str, phrase: bool) -> Q.Query | None:
+        grams = [t.text for t in self._bigrams(text, positions=True, mode="query")]
+        if not grams:
+            return None
+        if len(grams) == 1:
+            return Q.Term(fieldname, grams[0])
+        if phrase:
+            return Q.Phrase(fieldname, grams)
+        return Q.And([Q.Term(fieldname, g) for g in dict.fromkeys(grams)])
+
+
+def _boosted(query: Q.Query, boost: float) -> Q.Query:
+    query.boost = boost
+    return query
+
+
+def parse_raw_query(schema, text: str) -> Q.Query | None:
+    """Whoosh's own syntax over title and body; None when it cannot be parsed."""
+    parser = MultifieldParser(list(TEXT_QUERY_FIELDS), schema)
+    try:
+        parsed = parser.parse(text)
+    except Exception:  # Whoosh raises assorted types on bad syntax
+        return None
+    if parsed is Q.NullQuery or isinstance(parsed, Q.NullQuery.__class__):
+        return None
+    return parsed

@@ -1,0 +1,365 @@
+"""The search API the CLI and the web share: SearchRequest -> SearchResult.
+
+Results are plain dataclasses, never Whoosh objects. One :class:`SearchIndex`
+serves many requests and threads: each thread gets its own Whoosh searcher, and
+a searcher is replaced when ``reindex`` committed or a full build switched the
+index generation, so readers move to new data without a restart.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh import scoring, sorting
+
+from .config import Settings
+from .errors import QueryError
+from .facets import Facet, FacetTables, count_facets, narrow
+from .highlight import body_highlighter, highlight_field, plain_snippet, title_highlighter
+from .query import QueryBuilder, Weights, parse_raw_query, parse_user_query
+from .schema import FACET_FIELDS
+from .storage import current_generation, directory_size_bytes, read_meta
+from .taggers import tagger_version
+
+SORTS = ("relevance", "date")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    date_from: str = ""  # yyyy, yyyy-mm or yyyy-mm-dd, inclusive
+    date_to: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    size: int | None = None
+    raw: bool = False  # Whoosh query syntax instead of the safe default
+    highlight: bool = True
+    facets: bool = True
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    title_html: str
+    snippet_html: str
+    score: float | None
+    category: list[str]
+    department: str
+    date: str
+    year: str
+    lang: str
+    source: str
+    url: str
+    tags: list[str]
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    size: int
+    pages: int
+    hits: list[Hit]
+    facets: list[Facet]
+    took_ms: float
+    sort: str = "relevance"
+    relaxed: bool = False  # no document had every word, so any word was enough
+    notices: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class StoredDocument:
+    id: str
+    title: str
+    body: str
+    category: list[str]
+    department: str
+    date: str
+    year: str
+    lang: str
+    source: str
+    url: str
+    tags: list[str]
+    author: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IndexStats:
+    index_dir: str
+    generation: str
+    documents: int
+    size_bytes: int
+    built_at: str
+    updated_at: str
+    corpus: str
+    tagger: str
+    analyzer: str
+    schema_version: int | None
+    facets: list[Facet]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _ThreadSearcher:
+    """A Whoosh searcher plus the facet tables of its reader."""
+
+    def __init__(self, generation: Path, ix: whoosh_index.Index, settings: Settings) -> None:
+        self.generation = generation
+        self.ix = ix
+        self.searcher = ix.searcher(weighting=scoring.BM25F(B=settings.bm25_b, K1=settings.bm25_k1))
+        self.facet_tables = FacetTables(self.searcher.reader())
+
+
+class SearchIndex:
+    """Reads one index directory for many requests; safe to share between threads."""
+
+    def __init__(self, index_dir: str | os.PathLike[str], settings: Settings) -> None:
+        self.index_dir = Path(index_dir)
+        self.settings = settings
+        self.weights = Weights(settings.title_boost, settings.body_boost,
+                               settings.bigram_boost)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._indexes: dict[Path, whoosh_index.Index] = {}
+        current_generation(self.index_dir)  # fail early, with a clear message
+
+    def _open(self, generation: Path) -> whoosh_index.Index:
+        with self._lock:
+            if generation not in self._indexes:
+                self._indexes = {generation: whoosh_index.open_dir(str(generation))}
+            return self._indexes[generation]
+
+    def _current(self) -> _ThreadSearcher:
+        generation = current_generation(self.index_dir)
+        state: _ThreadSearcher | None = getattr(self._local, "state", None)
+        if state is not None and state.generation == generation and state.searcher.up_to_date():
+            return state
+        if state is not None:
+            state.searcher.close()
+        state = _ThreadSearcher(generation, self._open(generation), self.settings)
+        self._local.state = state
+        return state
+
+    def close(self) -> None:
+        state = getattr(self._local, "state", None)
+        if state is not None:
+            state.searcher.close()
+            self._local.state = None
+
+    # -- searching -------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        settings = self.settings
+        size = _bounded("size", request.size or settings.page_size, 1, settings.max_page_size)
+        page = _bounded("page", request.page, 1, settings.max_page)
+        if request.sort not in SORTS:
+            raise QueryError(f"Unknown sort {request.sort!r}: use one of {', '.join(SORTS)}.")
+        unknown = sorted(set(request.filters) - set(FACET_FIELDS) - {"tags", "source"})
+        if unknown:
+            raise QueryError(f"Unknown filter {', '.join(unknown)}: filter on "
+                             f"{', '.join(list(FACET_FIELDS) + ['tags', 'source'])}.")
+        notices: list[str] = []
+        text = request.q or ""
+        if len(text) > settings.max_query_chars:
+            text = text[:settings.max_query_chars]
+            notices.append(f"The query was cut to {settings.max_query_chars} characters.")
+        text = text.replace("\x00", " ")
+
+        state = self._current()
+        searcher = state.searcher
+        builder = QueryBuilder(searcher.schema, self.weights)
+        query, relaxed, parse_notices = self._text_query(builder, text, request.raw, searcher)
+        notices.extend(parse_notices)
+        date_query = _date_range(request.date_from, request.date_to)
+        if date_query is not None:
+            query = date_query if query is None else Q.And([query, date_query])
+
+        matching = _matching_docs(searcher, query)
+        selected = {name: [v for v in values if v] for name, values in request.filters.items()}
+        selected = {name: values for name, values in selected.items() if values}
+        filters = {name: state.facet_tables.docs_with_any(name, values) if name in FACET_FIELDS
+                   else set(searcher.docs_for_query(Q.Or([Q.Term(name, v) for v in values])))
+                   for name, values in selected.items()}
+        allowed = narrow(matching, filters)
+        facets = (count_facets(state.facet_tables, matching, filters, selected, settings.facet_size)
+                  if request.facets else [])
+
+        hits = self._page_of_hits(searcher, query, allowed, page, size, request)
+        total = len(allowed)
+        return SearchResult(
+            query=request.q or "", total=total, page=page, size=size,
+            pages=(total + size - 1) // size, hits=hits, facets=facets,
+            took_ms=round((time.perf_counter() - started) * 1000, 2), sort=request.sort,
+            relaxed=relaxed, notices=notices,
+        )
+
+    def _text_query(self, builder: QueryBuilder, text: str, raw: bool,
+                    searcher) -> tuple[Q.Query | None, bool, list[str]]:
+        notices: list[str] = []
+        if raw and text.strip():
+            query = parse_raw_query(searcher.schema, text)
+            if query is not None:
+                return query, False, notices
+            notices.append("The query syntax could not be parsed; searched it as plain words.")
+        parsed = parse_user_query(text)
+        notices.extend(parsed.notices)
+        query = builder.build(parsed)
+        if query is None:
+            if parsed.clauses:
+                return Q.NullQuery, False, notices + ["Nothing searchable in the query."]
+            return None, False, notices
+        if builder.positive_clause_count(parsed) > 1 and not _has_match(searcher, query):
+            relaxed = builder.build(parsed, any_word=True)
+            if relaxed is not None and _has_match(searcher, relaxed):
+                notices.append("No document has every word; showing documents with any of them.")
+                return relaxed, True, notices
+        return query, False, notices
+
+    def _page_of_hits(self, searcher, query: Q.Query | None, allowed: set[int], page: int,
+                      size: int, request: SearchRequest) -> list[Hit]:
+        if not allowed or (page - 1) * size >= len(allowed):
+            return []
+        sortedby = None
+        if request.sort == "date" or query is None:
+            sortedby = [sorting.FieldFacet("date", reverse=True),
+                        sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("id")]
+        results = searcher.search(query if query is not None else Q.Every(), filter=allowed,
+                                  limit=page * size, sortedby=sortedby, terms=request.highlight)
+        start = (page - 1) * size
+        body_hl = body_highlighter(self.settings.snippet_chars) if request.highlight else None
+        title_hl = title_highlighter() if request.highlight else None
+        hits = []
+        for position in range(start, min(page * size, results.scored_length())):
+            hit = results[position]
+            stored = hit.fields()
+            title = stored.get("title", "")
+            body = stored.get("body", "")
+            title_html = snippet_html = ""
+            if body_hl is not None and title_hl is not None and query is not None:
+                title_html = (highlight_field(title_hl, hit, "title", title, 1)
+                              or highlight_field(title_hl, hit, "title_bigram", title, 1))
+                snippet_html = (highlight_field(body_hl, hit, "body", body, 2)
+                                or highlight_field(body_hl, hit, "body_bigram", body, 2))
+            hits.append(Hit(
+                id=stored["id"],
+                title=title,
+                title_html=title_html or plain_snippet(title, 1000),
+                snippet_html=snippet_html or plain_snippet(body, self.settings.snippet_chars),
+                score=round(hit.score, 4) if hit.score is not None and sortedby is None else None,
+                category=_split(stored.get("category")),
+                department=stored.get("department", ""),
+                date=stored.get("date", ""),
+                year=stored.get("year", ""),
+                lang=stored.get("lang", ""),
+                source=stored.get("source", ""),
+                url=stored.get("url", ""),
+                tags=_split(stored.get("tags")),
+            ))
+        return hits
+
+    # -- documents and stats ------------------------------------------------------
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        stored = self._current().searcher.document(id=doc_id)
+        return _stored_document(stored) if stored else None
+
+    def documents(self) -> list[StoredDocument]:
+        """Every stored document (for checks and exports; loads all stored text)."""
+        searcher = self._current().searcher
+        return [_stored_document(f) for f in searcher.reader().all_stored_fields()]
+
+    def stats(self) -> IndexStats:
+        state = self._current()
+        meta = read_meta(state.generation)
+        everything = set(state.searcher.reader().all_doc_ids())
+        facets = count_facets(state.facet_tables, everything, {}, {}, self.settings.facet_size)
+        tagger = meta.get("tagger", "")
+        return IndexStats(
+            index_dir=str(self.index_dir),
+            generation=state.generation.name,
+            documents=state.searcher.doc_count(),
+            size_bytes=directory_size_bytes(state.generation),
+            built_at=meta.get("built_at", ""),
+            updated_at=meta.get("updated_at", ""),
+            corpus=meta.get("corpus", ""),
+            tagger=tagger,
+            analyzer=tagger_version(tagger) if tagger else "",
+            schema_version=meta.get("schema_version"),
+            facets=facets,
+        )
+
+
+def _bounded(name: str, value: int, lowest: int, highest: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise QueryError(f"{name} must be a whole number, got {value!r}.") from None
+    if number < lowest or number > highest:
+        raise QueryError(f"{name} must be between {lowest} and {highest}, got {number}.")
+    return number
+
+
+def _date_range(date_from: str, date_to: str) -> Q.Query | None:
+    if not date_from and not date_to:
+        return None
+    for label, value in (("date_from", date_from), ("date_to", date_to)):
+        if value and not _DATE.match(value):
+            raise QueryError(f"{label} must look like 2022, 2022-11 or 2022-11-17, got {value!r}.")
+    # Dates are stored as yyyy-mm-dd strings, so a string range is a date range;
+    # "\uffff" makes a partial upper bound (2022-11) include the whole month.
+    return Q.TermRange("date", date_from or None, (date_to + "\uffff") if date_to else None)
+
+
+def _has_match(searcher, query: Q.Query) -> bool:
+    return searcher.search(query, limit=1, scored=False).scored_length() > 0
+
+
+def _matching_docs(searcher, query: Q.Query | None) -> set[int]:
+    if query is None:
+        return set(searcher.reader().all_doc_ids())
+    return set(searcher.docs_for_query(query))
+
+
+def _split(value: object) -> list[str]:
+    if not value:
+        return []
+    return [part for part in str(value).split(",") if part]
+
+
+def _stored_document(stored: dict) -> StoredDocument:
+    return StoredDocument(
+        id=stored.get("id", ""), title=stored.get("title", ""), body=stored.get("body", ""),
+        category=_split(stored.get("category")), department=stored.get("department", ""),
+        date=stored.get("date", ""), year=stored.get("year", ""), lang=stored.get("lang", ""),
+        source=stored.get("source", ""), url=stored.get("url", ""),
+        tags=_split(stored.get("tags")), author=stored.get("author", ""),
+    )
+
+
+def search(index_dir: str | os.PathLike[str], request: SearchRequest,
+           settings: Settings) -> SearchResult:
+    """One search against an index directory (opens and closes it)."""
+    index = SearchIndex(index_dir, settings)
+    try:
+        return index.search(request)
+    finally:
+        index.close()
