@@ -50,12 +50,16 @@ class MarkFormatter(Formatter):
             output.append("<mark>" + self._text(text[start:end]) + "</mark>")
             index = end
         output.append(self._text(text[index:fragment.endchar]))
-        prefix = "… " if fragment.startchar > 0 else ""
-        suffix = " …" if fragment.endchar < len(text) else ""
-        return prefix + "".join(output).strip() + suffix
+        return "".join(output).strip()
 
     def format(self, fragments, replace=False) -> str:
-        return self.between.join(self.format_fragment(f) for f in fragments)
+        fragments = sorted(fragments, key=lambda f: f.startchar)
+        if not fragments:
+            return ""
+        joined = self.between.join(self.format_fragment(f) for f in fragments)
+        prefix = "… " if fragments[0].startchar > 0 else ""
+        suffix = " …" if fragments[-1].endchar < len(fragments[-1].text) else ""
+        return prefix + joined + suffix
 
 
 def body_highlighter(snippet_chars: int) -> Highlighter:

@@ -37,7 +37,7 @@ JOINED_FIELDS = frozenset({"body", "tags"})
 DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "doc_id", "uid"),
     "title": ("title", "program_title", "name", "subject", "headline"),
-    "body": ("body", "text", "content", "contents", "description", "summary", "context"),
+    "body": ("body", "text", "summary", "purpose", "content", "contents", "description", "context"),
     "category": ("category", "categories", "function_category", "topic"),
     "department": ("department", "dept", "organization", "agency"),
     "date": ("date", "published", "registered", "created"),

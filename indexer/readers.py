@@ -126,11 +126,33 @@ def iter_files(root: Path) -> Iterator[Path]:
 
 def read_corpus(path: str | os.PathLike[str], mapping: Mapping = DEFAULT_MAPPING,
                 limits: ReadLimits = ReadLimits()) -> CorpusReport:
-    root = Path(path)
-    if not root.exists():
-        raise CorpusError(f"Corpus path {root} does not exist. Give a file or folder of documents.")
+    """Reads one file or folder with one mapping."""
+    return read_sources([(Path(path), mapping)], limits)
+
+
+def read_sources(sources: list[tuple[Path, Mapping]],
+                 limits: ReadLimits = ReadLimits()) -> CorpusReport:
+    """Reads several files or folders, each with its own mapping, into one report.
+
+    Ids must be unique across all of them: a later duplicate is rejected.
+    """
     report = CorpusReport()
     first_seen: dict[str, str] = {}
+    for root, mapping in sources:
+        if not root.exists():
+            raise CorpusError(f"Corpus path {root} does not exist. Give a file or folder of documents.")
+        files_before = report.files_read
+        _read_into(report, root, mapping, limits, first_seen)
+        if report.files_read == files_before:
+            raise CorpusError(
+                f"No readable documents under {root}: supported files are "
+                f"{', '.join(sorted(set(RECORD_FORMATS) | set(DOCUMENT_FORMATS)))}."
+            )
+    return report
+
+
+def _read_into(report: CorpusReport, root: Path, mapping: Mapping, limits: ReadLimits,
+               first_seen: dict[str, str]) -> None:
     base = root if root.is_dir() else root.parent
     for file_path in iter_files(root):
         relative = file_path.relative_to(base).as_posix()
@@ -157,12 +179,6 @@ def read_corpus(path: str | os.PathLike[str], mapping: Mapping = DEFAULT_MAPPING
                 report.rejections.append(item)
             else:
                 report.warnings.append(item)
-    if report.files_read == 0 and not report.documents:
-        raise CorpusError(
-            f"No readable documents under {root}: supported files are "
-            f"{', '.join(sorted(set(RECORD_FORMATS) | set(DOCUMENT_FORMATS)))}."
-        )
-    return report
 
 
 def _read_file(path: Path, relative: str, rule: FileRule,

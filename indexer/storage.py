@@ -59,6 +59,14 @@ def current_generation(index_dir: str | os.PathLike[str]) -> Path:
     return generation
 
 
+def has_index(index_dir: str | os.PathLike[str]) -> bool:
+    try:
+        current_generation(index_dir)
+    except IndexMissingError:
+        return False
+    return True
+
+
 def new_generation(index_dir: str | os.PathLike[str]) -> Path:
     root = Path(index_dir)
     root.mkdir(parents=True, exist_ok=True)
