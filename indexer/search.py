@@ -29,6 +29,7 @@ from .storage import current_generation, directory_size_bytes, read_meta
 from .taggers import tagger_version
 
 SORTS = ("relevance", "date")
+MAX_FACET_SIZE = 1000
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -44,6 +45,7 @@ class SearchRequest:
     raw: bool = False  # Whoosh query syntax instead of the safe default
     highlight: bool = True
     facets: bool = True
+    facet_size: int | None = None  # values per facet; default: setting facet_size
 
 
 @dataclass
@@ -200,7 +202,9 @@ class SearchIndex:
                    else set(searcher.docs_for_query(Q.Or([Q.Term(name, v) for v in values])))
                    for name, values in selected.items()}
         allowed = narrow(matching, filters)
-        facets = (count_facets(state.facet_tables, matching, filters, selected, settings.facet_size)
+        facet_size = _bounded("facet_size", request.facet_size or settings.facet_size, 1,
+                              MAX_FACET_SIZE)
+        facets = (count_facets(state.facet_tables, matching, filters, selected, facet_size)
                   if request.facets else [])
 
         hits = self._page_of_hits(searcher, query, allowed, page, size, request)

@@ -1,0 +1,145 @@
+"""The search API: query syntax, fallback, filters, sorting, paging and highlighting."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from indexer import QueryError, SearchRequest, build_index, read_corpus
+from indexer.search import SearchIndex
+
+from .conftest import write_jsonl
+
+
+def ids(result):
+    return [hit.id for hit in result.hits]
+
+
+def test_all_words_must_match_by_default(small_index):
+    result = small_index.search(SearchRequest(q="광화문광장 시민"))
+    assert ids(result) == ["square-1"] and result.relaxed is False
+
+
+def test_falls_back_to_any_word_and_says_so(small_index):
+    result = small_index.search(SearchRequest(q="아리수 광화문광장"))
+    assert set(ids(result)) == {"water-1", "square-1"}
+    assert result.relaxed is True
+    assert any("any of them" in notice for notice in result.notices)
+
+
+def test_korean_query_with_particles_matches(small_index):
+    assert ids(small_index.search(SearchRequest(q="아리수는"))) == ["water-1"]
+
+
+def test_compound_parts_find_the_compound(small_index):
+    assert "square-1" in ids(small_index.search(SearchRequest(q="광장")))
+
+
+def test_bigrams_rescue_a_word_the_tagger_splits(small_index):
+    # mecab-ko splits 도시재생활성화지역 into 도시/재/생활/...; the bigram field still matches.
+    assert ids(small_index.search(SearchRequest(q="재생활성화")))[0] == "regen-1"
+
+
+def test_spacing_errors_are_forgiven(small_index):
+    assert ids(small_index.search(SearchRequest(q="장애인활동지원")))[0] == "care-1"
+
+
+def test_quoted_phrase_requires_adjacent_words(small_index):
+    assert ids(small_index.search(SearchRequest(q='"public bicycle"'))) == ["bike-1"]
+    assert ids(small_index.search(SearchRequest(q='"bicycle public"'))) == []
+
+
+def test_exclusion_removes_documents(small_index):
+    result = small_index.search(SearchRequest(q="-아리수", size=50))
+    assert "water-1" not in ids(result) and len(ids(result)) == 4
+    assert ids(small_index.search(SearchRequest(q="도시 -광화문광장"))) == ["regen-1"]
+
+
+def test_field_queries(small_index):
+    assert ids(small_index.search(SearchRequest(q="title:아리수"))) == ["water-1"]
+    assert set(ids(small_index.search(SearchRequest(q='category:"도시계획"')))) == {"square-1", "regen-1"}
+    # 도시재생 appears in regen-1's body only, so a title search on another word misses it.
+    assert ids(small_index.search(SearchRequest(q="title:낡은"))) == []
+
+
+def test_unknown_field_is_searched_as_text(small_index):
+    result = small_index.search(SearchRequest(q="nosuchfield:아리수"))
+    assert ids(result) == ["water-1"]
+    assert any("Unknown field" in notice for notice in result.notices)
+
+
+@pytest.mark.parametrize("query", [
+    '"unbalanced', "((아리수", "title:", ":", "-", "--", "*", "a*", "?", "AND OR NOT",
+    "\x00아리수", "title:\"", '""', "category:", "🙂🙃", "x" * 5000, "아리수 -", "{}[]^~",
+])
+def test_malformed_queries_never_raise(small_index, query):
+    result = small_index.search(SearchRequest(q=query))
+    assert result.total >= 0
+
+
+@pytest.mark.parametrize("query", ["아리수 AND", "title:(", "(((", "body:[a TO"])
+def test_raw_mode_falls_back_on_syntax_it_cannot_parse(small_index, query):
+    assert small_index.search(SearchRequest(q=query, raw=True)).total >= 0
+
+
+def test_raw_mode_supports_whoosh_syntax(small_index):
+    result = small_index.search(SearchRequest(q="아리수 OR 광화문광장", raw=True))
+    assert set(ids(result)) == {"water-1", "square-1"} and result.relaxed is False
+
+
+def test_filters_or_within_a_facet_and_across_facets(small_index):
+    both = small_index.search(SearchRequest(filters={"category": ["교통", "복지"]}))
+    assert set(ids(both)) == {"bike-1", "care-1"}
+    narrowed = small_index.search(SearchRequest(filters={"category": ["교통", "복지"],
+                                                         "department": ["복지정책실"]}))
+    assert ids(narrowed) == ["care-1"]
+
+
+def test_date_range_filter_and_date_sort(small_index):
+    result = small_index.search(SearchRequest(date_from="2020", date_to="2022-08", sort="date"))
+    assert ids(result) == ["square-1", "water-1", "bike-1"]
+
+
+def test_paging_reports_total_and_pages(small_index):
+    first = small_index.search(SearchRequest(size=2, page=1))
+    third = small_index.search(SearchRequest(size=2, page=3))
+    assert (first.total, first.pages, len(first.hits)) == (5, 3, 2)
+    assert len(third.hits) == 1
+    assert not set(ids(first)) & set(ids(third))
+
+
+@pytest.mark.parametrize("request_args, message", [
+    ({"page": 0}, "page"), ({"size": 10_000}, "size"), ({"sort": "popular"}, "sort"),
+    ({"date_from": "yesterday"}, "date_from"), ({"filters": {"colour": ["red"]}}, "filter"),
+])
+def test_invalid_requests_raise_a_query_error_with_a_message(small_index, request_args, message):
+    with pytest.raises(QueryError, match=message):
+        small_index.search(SearchRequest(**request_args))
+
+
+def test_snippets_mark_matches_and_escape_everything_else(tmp_path, settings):
+    write_jsonl(tmp_path / "c" / "x.jsonl", [{
+        "id": "xss", "title": "<script>alert(1)</script> 아리수",
+        "body": "아리수 <img src=x onerror=alert(1)> & \"quotes\" 아리수 품질",
+    }])
+    build_index(read_corpus(tmp_path / "c").documents, settings.index_dir, settings)
+    index = SearchIndex(settings.index_dir, settings)
+    [hit] = index.search(SearchRequest(q="아리수")).hits
+    index.close()
+    for html in (hit.title_html, hit.snippet_html):
+        assert re.sub(r"</?mark>", "", html).count("<") == 0
+        assert "<mark>아리수</mark>" in html
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp;" in hit.snippet_html
+
+
+def test_bigram_matches_are_highlighted_as_one_span(small_index):
+    hit = small_index.search(SearchRequest(q="재생활성화")).hits[0]
+    assert hit.id == "regen-1"
+    assert "도시<mark>재생활성화</mark>지역" in hit.title_html
+    assert "</mark><mark>" not in hit.title_html
+
+
+def test_empty_query_browses_everything_newest_first(small_index):
+    result = small_index.search(SearchRequest())
+    assert result.total == 5
+    assert ids(result)[0] == "care-1"
