@@ -19,6 +19,7 @@ import os
 import shutil
 import socket
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -119,11 +120,13 @@ def _process_alive(pid: int) -> bool:
 
 @dataclass
 class WriteLock:
-    """One writer at a time, across processes.
+    """One writer at a time, across processes and threads.
 
-    The kernel's flock is the truth (it dies with its process); the file's
-    content says who holds it. Content found when the lock is free means the
-    previous writer died without finishing: ``recovered_from`` describes it.
+    The kernel's POSIX record lock is the truth: it dies with its process and,
+    unlike flock, is not inherited by forked children (the multi-process writer's
+    workers). The file's content says who holds it. Content found when the lock
+    is free means the previous writer died without finishing: ``recovered_from``
+    describes it.
     """
 
     index_dir: Path
@@ -132,10 +135,15 @@ class WriteLock:
 
     def __enter__(self) -> "WriteLock":
         self.index_dir.mkdir(parents=True, exist_ok=True)
+        thread_lock = _thread_lock(self.index_dir)
+        if not thread_lock.acquire(blocking=False):
+            raise IndexLockedError(
+                f"This process is already writing {self.index_dir}. Wait for it to finish.")
         handle = open(self.index_dir / LOCK_FILE, "a+", encoding="utf-8")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            thread_lock.release()
             handle.seek(0)
             holder = _describe_holder(handle.read())
             handle.close()
@@ -169,9 +177,21 @@ class WriteLock:
         handle.seek(0)
         handle.truncate()
         handle.flush()
-        fcntl.flock(handle, fcntl.LOCK_UN)
+        fcntl.lockf(handle, fcntl.LOCK_UN)
         handle.close()
         self._handle = None
+        _thread_lock(self.index_dir).release()
+
+
+_thread_locks: dict[str, threading.Lock] = {}
+_thread_locks_guard = threading.Lock()
+
+
+def _thread_lock(index_dir: Path) -> threading.Lock:
+    # POSIX record locks are per process, so threads need a lock of their own.
+    key = os.path.realpath(index_dir)
+    with _thread_locks_guard:
+        return _thread_locks.setdefault(key, threading.Lock())
 
 
 def _describe_holder(content: str) -> str:
