@@ -11,7 +11,9 @@ from .errors import (
 from .facets import Facet, FacetValue
 from .mapping import load_mapping, mapping_for_corpus
 from .readers import CorpusReport, ReadLimits, read_corpus
-from .search import Hit, IndexStats, SearchIndex, SearchRequest, SearchResult, StoredDocument, search
+from .search import (
+    Hit, IndexStats, SearchIndex, SearchRequest, SearchResult, StoredDocument, Suggestion, search,
+)
 from .writer import BuildResult, UpdateResult, build_index, update_index
 
 open_index = SearchIndex
@@ -20,6 +22,6 @@ __all__ = [
     "BuildResult", "ConfigError", "CorpusError", "CorpusReport", "Document", "Facet", "FacetValue",
     "Hit", "IndexLockedError", "IndexMissingError", "IndexStats", "PolicySearchError", "QueryError",
     "ReadLimits", "Rejection", "SearchIndex", "SearchRequest", "SearchResult", "Settings",
-    "StoredDocument", "TaggerError", "UpdateResult", "build_index", "load_mapping",
+    "StoredDocument", "Suggestion", "TaggerError", "UpdateResult", "build_index", "load_mapping",
     "load_settings", "mapping_for_corpus", "open_index", "read_corpus", "search", "update_index",
 ]

@@ -293,5 +293,40 @@ def stats(as_json: bool, index_dir: str | None, config_file: str | None) -> None
         click.echo(f"{facet.label + ':':<11} {shown}{more}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="gunicorn worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per worker.")
+@click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+@_common_options
+@_fail_cleanly
+def serve(host: str, port: int, workers: int, threads: int, access_log: bool,
+          index_dir: str | None, config_file: str | None) -> None:
+    """Serve the search web app and JSON API on gunicorn.
+
+    With no index yet, builds one from the shipped corpus/ (or setting corpus_path) first.
+    """
+    from searchweb.server import port_is_free
+    from searchweb.server import serve as run_server
+
+    settings = _settings(config_file, index_dir=index_dir)
+    if not port_is_free(host, port):
+        raise click.ClickException(f"Port {port} on {host} is in use. Stop what uses it or "
+                                   "choose another: policysearch serve --port 8001")
+    if not has_index(settings.index_dir):
+        click.echo(f"No index in {settings.index_dir} yet: building one first.", err=True)
+        corpus, report = _read((), None, settings, quiet=False)
+        with _progress(len(report.documents), "Indexing", False) as bar:
+            build_index(report.documents, settings.index_dir, settings, progress=bar.update,
+                        corpus_description=corpus, rejected=len(report.rejections))
+        _report_problems(report, None)
+    click.echo(f"Serving {settings.index_dir} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    run_server(settings, host, port, workers, threads, access_log)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -62,10 +62,27 @@ class MarkFormatter(Formatter):
         return prefix + joined + suffix
 
 
+class WholeTextFormatter(MarkFormatter):
+    """Like MarkFormatter but keeps whitespace, for showing a full document."""
+
+    def _text(self, text: str) -> str:
+        return escape(text, quote=False)
+
+
+def whole_text_html(text: str) -> str:
+    return escape(text, quote=False)
+
+
 def body_highlighter(snippet_chars: int) -> Highlighter:
     fragmenter = PinpointFragmenter(maxchars=snippet_chars, surround=max(20, snippet_chars // 3),
                                     autotrim=True)
     return Highlighter(fragmenter=fragmenter, formatter=MarkFormatter(), always_retokenize=False)
+
+
+def whole_highlighter() -> Highlighter:
+    """Marks matches in a whole text (a document page), keeping its line breaks."""
+    return Highlighter(fragmenter=WholeFragmenter(charlimit=None), formatter=WholeTextFormatter(),
+                       always_retokenize=False)
 
 
 def title_highlighter() -> Highlighter:

@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,10 @@ from whoosh import scoring, sorting
 from .config import Settings
 from .errors import QueryError
 from .facets import Facet, FacetTables, count_facets, narrow
-from .highlight import body_highlighter, highlight_field, plain_snippet, title_highlighter
+from .highlight import (
+    body_highlighter, highlight_field, plain_snippet, title_highlighter, whole_highlighter,
+    whole_text_html,
+)
 from .query import QueryBuilder, Weights, parse_raw_query, parse_user_query
 from .schema import FACET_FIELDS
 from .storage import current_generation, directory_size_bytes, read_meta
@@ -30,6 +34,9 @@ from .taggers import tagger_version
 
 SORTS = ("relevance", "date")
 MAX_FACET_SIZE = 1000
+MAX_SUGGEST_PREFIX_CHARS = 50
+MAX_SUGGEST_TERMS = 2000  # bounds the work for a one-syllable prefix
+SIMILAR_TEXT_CHARS = 5000  # enough to find a document's key terms without analysing all of it
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -100,6 +107,14 @@ class StoredDocument:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Suggestion:
+    text: str
+    kind: str  # "term" or "title"
+    count: int  # documents with the term (1 for a title)
+    id: str = ""  # the document of a title suggestion
 
 
 @dataclass
@@ -285,6 +300,73 @@ class SearchIndex:
     def document(self, doc_id: str) -> StoredDocument | None:
         stored = self._current().searcher.document(id=doc_id)
         return _stored_document(stored) if stored else None
+
+    def highlighted_document(self, doc_id: str, q: str) -> tuple[str, str] | None:
+        """(title_html, body_html) of a whole document with the terms of ``q`` marked."""
+        state = self._current()
+        searcher = state.searcher
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        stored = searcher.stored_fields(docnum)
+        title, body = stored.get("title", ""), stored.get("body", "")
+        query, _, _ = self._text_query(QueryBuilder(searcher.schema, self.weights),
+                                       q[:self.settings.max_query_chars], False, searcher)
+        if query is None:
+            return plain_snippet(title, len(title)), whole_text_html(body)
+        results = searcher.search(query, filter={docnum}, limit=1, terms=True)
+        if not results.scored_length():
+            return plain_snippet(title, len(title)), whole_text_html(body)
+        hit = results[0]
+        highlighter = whole_highlighter()
+        title_html = (highlight_field(highlighter, hit, "title", title, 1)
+                      or highlight_field(highlighter, hit, "title_bigram", title, 1))
+        body_html = (highlight_field(highlighter, hit, "body", body, 1)
+                     or highlight_field(highlighter, hit, "body_bigram", body, 1))
+        return title_html or plain_snippet(title, len(title)), body_html or whole_text_html(body)
+
+    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+        """Completions of the last word typed: indexed terms first, then matching titles.
+
+        Korean terms are stored as syllables, so a prefix of whole syllables (서, 서울)
+        completes to the terms that start with it (서울시, 서울광장).
+        """
+        words = text.strip().split()
+        if not words or limit < 1:
+            return []
+        prefix = words[-1].lower()[:MAX_SUGGEST_PREFIX_CHARS]
+        head = " ".join(words[:-1])
+        searcher = self._current().searcher
+        reader = searcher.reader()
+        counts: dict[str, int] = {}
+        if not prefix.isascii():  # English terms are stemmed: poor completions, titles do better
+            for fieldname in ("title", "body"):
+                for raw in islice(reader.expand_prefix(fieldname, prefix), MAX_SUGGEST_TERMS):
+                    term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    if term != prefix:
+                        counts[term] = counts.get(term, 0) + reader.doc_frequency(fieldname, term)
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        suggestions = [Suggestion((head + " " + term).strip(), "term", count)
+                       for term, count in ranked]
+        title_query = Q.Or([Q.Prefix("title", prefix), Q.Prefix("title_bigram", prefix[:2])])
+        seen = {s.text for s in suggestions}
+        for hit in searcher.search(title_query, limit=limit * 2):
+            title = hit.get("title", "")
+            if prefix in title.lower() and title not in seen and len(suggestions) < limit * 2:
+                suggestions.append(Suggestion(title, "title", 1, hit.get("id", "")))
+                seen.add(title)
+        return suggestions[:limit]
+
+    def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
+        """Documents sharing the most distinctive terms of this one ("more like this")."""
+        searcher = self._current().searcher
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return []
+        stored = searcher.stored_fields(docnum)
+        text = (stored.get("title", "") + "\n" + stored.get("body", ""))[:SIMILAR_TEXT_CHARS]
+        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12)
+        return [_stored_document(hit.fields()) for hit in results]
 
     def documents(self) -> list[StoredDocument]:
         """Every stored document (for checks and exports; loads all stored text)."""

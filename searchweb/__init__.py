@@ -1,0 +1,74 @@
+"""policysearch's web front end: a thin Flask shell over indexer's search API.
+
+``create_app(config=None)`` reads settings in layers: indexer's defaults, then the
+TOML file, then POLICYSEARCH_* environment variables, then the ``config`` mapping
+(``INDEX_DIR``, ``CORS_ORIGINS``, ``SETTINGS`` ...). The app only reads the index;
+the ``SearchIndex`` it holds gives each thread its own searcher and moves to a
+new index generation as soon as ``policysearch index``/``reindex`` switched it.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask, Response, request
+
+from indexer import SearchIndex, load_settings
+
+WEB_DEFAULTS: dict[str, Any] = {
+    # Origins allowed to read /api/* from the browser; "*" = any (the search is public).
+    "CORS_ORIGINS": "*",
+    "JSON_SORT_KEYS": False,
+}
+
+CSP_APP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+           "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+# The iframe widget is meant to be framed by other sites.
+CSP_EMBED_FRAME = CSP_APP.replace("frame-ancestors 'self'", "frame-ancestors *")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(WEB_DEFAULTS)
+    origins = os.environ.get("POLICYSEARCH_CORS_ORIGINS")
+    if origins:
+        app.config["CORS_ORIGINS"] = origins
+    if config:
+        app.config.update(config)
+    settings = app.config.get("SETTINGS") or load_settings(
+        app.config.get("CONFIG_FILE"), index_dir=app.config.get("INDEX_DIR"))
+    app.config["SETTINGS"] = settings
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    # Opened lazily so the app starts (and explains itself) before an index exists.
+    app.extensions["policysearch_index"] = None
+
+    from . import api, embed, views
+
+    app.register_blueprint(views.blueprint)
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(embed.blueprint)
+    app.after_request(_security_headers)
+    return app
+
+
+def search_index(app: Flask) -> SearchIndex:
+    """The app's SearchIndex, opened on first use (raises IndexMissingError until one exists)."""
+    index = app.extensions.get("policysearch_index")
+    if index is None:
+        settings = app.config["SETTINGS"]
+        index = SearchIndex(settings.index_dir, settings)
+        app.extensions["policysearch_index"] = index
+    return index
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if response.mimetype == "text/html":
+        framed = request.endpoint == "embed.frame"
+        response.headers.setdefault("Content-Security-Policy", CSP_EMBED_FRAME if framed else CSP_APP)
+        if not framed:
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    return response

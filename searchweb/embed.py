@@ -1,0 +1,56 @@
+"""What other sites embed: /embed.js (a shadow-DOM search box), /embed (an iframe page),
+and /opensearch.xml (so browsers can add the search)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from xml.sax.saxutils import escape as xml_escape
+
+from indexer import IndexMissingError, QueryError, SearchRequest
+
+from . import search_index
+from .i18n import pick_language, translator
+
+blueprint = Blueprint("embed", __name__)
+EMBED_RESULTS = 8
+
+
+@blueprint.get("/embed.js")
+def script() -> Response:
+    response = send_from_directory(current_app.static_folder, "embed.js",
+                                   mimetype="text/javascript", max_age=3600)
+    # Pages on any origin load this script; let them do so with crossorigin="anonymous" too.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@blueprint.get("/embed")
+def frame() -> Response:
+    q = request.args.get("q", "")
+    result, error = None, None
+    if q:
+        try:
+            result = search_index(current_app).search(SearchRequest(q=q, size=EMBED_RESULTS,
+                                                                      facets=False))
+        except (QueryError, IndexMissingError) as exc:
+            error = str(exc)
+    language = pick_language(request)
+    from markupsafe import Markup
+
+    return Response(render_template("embed.html", q=q, result=result, error=error, mark=Markup,
+                                    t=translator(language), language=language),
+                    mimetype="text/html")
+
+
+@blueprint.get("/opensearch.xml")
+def opensearch() -> Response:
+    base = xml_escape(request.host_url.rstrip("/"))
+    body = f"""<?xml version="1.0" encoding="UTF-8"?>
+<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
+  <ShortName>policysearch</ShortName>
+  <Description>Search city policy documents in Korean and English</Description>
+  <InputEncoding>UTF-8</InputEncoding>
+  <Url type="text/html" method="get" template="{base}/?q={{searchTerms}}"/>
+  <Url type="application/json" method="get" template="{base}/api/search?q={{searchTerms}}"/>
+</OpenSearchDescription>
+"""
+    return Response(body, mimetype="application/opensearchdescription+xml")

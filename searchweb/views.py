@@ -1,0 +1,74 @@
+"""HTML pages for analysts: the search page and the document page."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
+from markupsafe import Markup
+
+from indexer import IndexMissingError, QueryError
+
+from . import search_index
+from .i18n import LANGUAGES, pick_language, translator
+from .params import selected_chips, toggle_url, url_with
+from .params import search_request as request_from_args
+
+blueprint = Blueprint("views", __name__)
+
+
+def _render(template: str, status: int = 200, **context) -> Response:
+    language = pick_language(request)
+    other = [code for code in LANGUAGES if code != language][0]
+    response = make_response(render_template(
+        template, t=translator(language), language=language,
+        switch_url=url_with(request.path, request.args, hl=other), **context), status)
+    if request.args.get("hl") in LANGUAGES:
+        response.set_cookie("hl", request.args["hl"], max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@blueprint.get("/")
+def search_page() -> Response:
+    args = request.args
+    try:
+        search_request = request_from_args(args)
+        result = search_index(current_app).search(search_request)
+    except IndexMissingError:
+        return _render("message.html", status=503, message_key="no_index")
+    except QueryError as exc:
+        return _render("search.html", status=400, error=str(exc), result=None, args=args,
+                       chips=selected_chips("/", args))
+    facet_urls = {(f.name, v.value): toggle_url("/", args, f.name, v.value)
+                  for f in result.facets for v in f.values}
+    return _render(
+        "search.html", result=result, args=args, error=None,
+        chips=selected_chips("/", args), facet_urls=facet_urls,
+        page_url=lambda page: url_with("/", args, page=str(page)),
+        sort_url=lambda sort: url_with("/", args, sort=sort),
+        without_filters_url=url_with("/", args, category=None, department=None, year=None,
+                                     lang=None, **{"from": None, "to": None}),
+        mark=Markup,
+    )
+
+
+@blueprint.get("/doc/<path:doc_id>")
+def document_page(doc_id: str) -> Response:
+    try:
+        index = search_index(current_app)
+        document = index.document(doc_id)
+    except IndexMissingError:
+        return _render("message.html", status=503, message_key="no_index")
+    if document is None:
+        abort(404)
+    q = request.args.get("q", "")
+    title_html, body_html = index.highlighted_document(doc_id, q) if q else (None, None)
+    return _render("document.html", document=document, q=q, mark=Markup,
+                   title_html=title_html, body_html=body_html,
+                   similar=index.similar(doc_id), back_url=url_with("/", request.args))
+
+
+@blueprint.app_errorhandler(404)
+def not_found(error) -> Response:
+    if request.path.startswith("/api/"):
+        from flask import jsonify
+
+        return make_response(jsonify(error="Not found.", status=404), 404)
+    return _render("message.html", status=404, message_key="not_found")
