@@ -74,8 +74,10 @@ def whole_text_html(text: str) -> str:
 
 
 def body_highlighter(snippet_chars: int) -> Highlighter:
-    fragmenter = PinpointFragmenter(maxchars=snippet_chars, surround=max(20, snippet_chars // 3),
-                                    autotrim=True)
+    # A fragment spans up to maxchars of matches plus `surround` on each side; with the
+    # two best fragments a snippet stays near snippet_chars.
+    fragmenter = PinpointFragmenter(maxchars=max(20, snippet_chars // 2),
+                                    surround=max(10, snippet_chars // 8), autotrim=True)
     return Highlighter(fragmenter=fragmenter, formatter=MarkFormatter(), always_retokenize=False)
 
 

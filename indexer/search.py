@@ -138,11 +138,10 @@ class IndexStats:
 class _ThreadSearcher:
     """A Whoosh searcher plus the facet tables of its reader."""
 
-    def __init__(self, generation: Path, ix: whoosh_index.Index, settings: Settings) -> None:
+    def __init__(self, generation: Path, searcher, facet_tables: FacetTables) -> None:
         self.generation = generation
-        self.ix = ix
-        self.searcher = ix.searcher(weighting=scoring.BM25F(B=settings.bm25_b, K1=settings.bm25_k1))
-        self.facet_tables = FacetTables(self.searcher.reader())
+        self.searcher = searcher
+        self.facet_tables = facet_tables
 
 
 class SearchIndex:
@@ -156,6 +155,8 @@ class SearchIndex:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._indexes: dict[Path, whoosh_index.Index] = {}
+        # Facet tables depend only on the committed index state, so threads share them.
+        self._facet_tables: dict[tuple[Path, int], FacetTables] = {}
         current_generation(self.index_dir)  # fail early, with a clear message
 
     def _open(self, generation: Path) -> whoosh_index.Index:
@@ -171,9 +172,20 @@ class SearchIndex:
             return state
         if state is not None:
             state.searcher.close()
-        state = _ThreadSearcher(generation, self._open(generation), self.settings)
+        weighting = scoring.BM25F(B=self.settings.bm25_b, K1=self.settings.bm25_k1)
+        searcher = self._open(generation).searcher(weighting=weighting)
+        state = _ThreadSearcher(generation, searcher, self._tables_for(generation, searcher))
         self._local.state = state
         return state
+
+    def _tables_for(self, generation: Path, searcher) -> FacetTables:
+        key = (generation, searcher.reader().generation())
+        with self._lock:
+            tables = self._facet_tables.get(key)
+            if tables is None:
+                tables = FacetTables(searcher.reader())
+                self._facet_tables = {key: tables}  # only the newest state is needed
+            return tables
 
     def close(self) -> None:
         state = getattr(self._local, "state", None)

@@ -31,9 +31,12 @@ def index_missing(exc: IndexMissingError) -> Response:
     return error(503, str(exc))
 
 
-@blueprint.errorhandler(405)
-def method_not_allowed(exc) -> Response:
-    return error(405, "Only GET is allowed on the API.")
+@blueprint.app_errorhandler(405)
+def method_not_allowed(exc):
+    # Routing errors happen before a blueprint is chosen, hence an app-wide handler.
+    if request.path.startswith("/api/"):
+        return error(405, "Only GET is allowed on the API.")
+    return exc
 
 
 @blueprint.after_request

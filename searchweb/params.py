@@ -31,7 +31,7 @@ def search_request(args: MultiDict) -> SearchRequest:
         date_from=args.get("from", ""),
         date_to=args.get("to", ""),
         sort=args.get("sort", "relevance") or "relevance",
-        page=_int(args, "page", 1) or 1,
+        page=_int(args, "page", 1),
         size=_int(args, "size", None),
         raw=args.get("raw", "") in ("1", "true"),
         facet_size=_int(args, "facet_size", None),

@@ -30,9 +30,21 @@ class PolicySearchServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
-        from . import create_app
+        from . import create_app, search_index
 
-        return create_app({**self.web_config, "SETTINGS": self.settings})
+        app = create_app({**self.web_config, "SETTINGS": self.settings})
+        warm_up(app, search_index)
+        return app
+
+
+def warm_up(app, search_index) -> None:
+    """Loads the tagger and the facet tables before the first user waits for them."""
+    from indexer import IndexMissingError, SearchRequest
+
+    try:
+        search_index(app).search(SearchRequest(q="서울 Seoul", size=1))
+    except IndexMissingError:
+        pass  # the pages explain it
 
 
 def port_is_free(host: str, port: int) -> bool:
