@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from html import escape
 
-from whoosh.highlight import Formatter, Highlighter, PinpointFragmenter, WholeFragmenter
+from whoosh.highlight import (
+    Formatter, Fragment, Highlighter, PinpointFragmenter, WholeFragmenter,
+)
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -53,13 +55,26 @@ class MarkFormatter(Formatter):
         return "".join(output).strip()
 
     def format(self, fragments, replace=False) -> str:
-        fragments = sorted(fragments, key=lambda f: f.startchar)
+        fragments = _merge_overlapping(sorted(fragments, key=lambda f: f.startchar))
         if not fragments:
             return ""
         joined = self.between.join(self.format_fragment(f) for f in fragments)
         prefix = "… " if fragments[0].startchar > 0 else ""
         suffix = " …" if fragments[-1].endchar < len(fragments[-1].text) else ""
         return prefix + joined + suffix
+
+
+def _merge_overlapping(fragments: list[Fragment]) -> list[Fragment]:
+    """Joins fragments that share text, so no part of the text shows twice."""
+    merged: list[Fragment] = []
+    for fragment in fragments:
+        if merged and fragment.startchar <= merged[-1].endchar:
+            last = merged[-1]
+            merged[-1] = Fragment(last.text, list(last.matches) + list(fragment.matches),
+                                  last.startchar, max(last.endchar, fragment.endchar))
+        else:
+            merged.append(fragment)
+    return merged
 
 
 class WholeTextFormatter(MarkFormatter):
