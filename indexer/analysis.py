@@ -156,12 +156,14 @@ class MixedScriptTokenizer(Tokenizer):
         pattern = _user_term_pattern(self.user_terms) if self.user_terms else None
         pieces: list[_Piece] = []
         cursor = start
+        context_start = start  # the text after a user term is tagged with the term before it
         if pattern is not None:
             for match in pattern.finditer(text, start, end):
-                pieces.extend(self._tagged_pieces(text, cursor, match.start()))
+                pieces.extend(self._tagged_pieces(text, cursor, match.start(), context_start))
                 pieces.append(self._user_term_piece(match.group(0), match.start()))
                 cursor = match.end()
-        pieces.extend(self._tagged_pieces(text, cursor, end))
+                context_start = match.start()
+        pieces.extend(self._tagged_pieces(text, cursor, end, context_start))
         return pieces
 
     def _user_term_piece(self, term: str, start: int) -> _Piece:
@@ -182,10 +184,20 @@ class MixedScriptTokenizer(Tokenizer):
             offset += len(m.surface)
         return tuple(parts)
 
-    def _tagged_pieces(self, text: str, start: int, end: int) -> list[_Piece]:
-        segment = text[start:end]
-        if not segment.strip():
+    def _tagged_pieces(self, text: str, start: int, end: int,
+                       context_start: int | None = None) -> list[_Piece]:
+        """Content morphemes of text[start:end].
+
+        The tagger sees text from ``context_start`` on: a particle right after a user
+        term (아리수는) is tagged as a particle only when the tagger sees the noun
+        before it. Morphemes that begin in that context are not returned.
+        """
+        if not text[start:end].strip():
             return []
+        if context_start is not None and context_start < start:
+            kept = [p for p in self._tagged_pieces(text, context_start, end) if p.start >= start]
+            return kept
+        segment = text[start:end]
         # Same length, so offsets hold; taggers treat newlines inside a run badly.
         morphemes = get_tagger(self.tagger).morphemes(_WHITESPACE.sub(" ", segment))
         pieces: list[_Piece] = []

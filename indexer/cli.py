@@ -10,6 +10,7 @@ import functools
 import html
 import json
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -319,11 +320,14 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool,
                                    "choose another: policysearch serve --port 8001")
     if not has_index(settings.index_dir):
         click.echo(f"No index in {settings.index_dir} yet: building one first.", err=True)
-        corpus, report = _read((), None, settings, quiet=False)
-        with _progress(len(report.documents), "Indexing", False) as bar:
-            build_index(report.documents, settings.index_dir, settings, progress=bar.update,
-                        corpus_description=corpus, rejected=len(report.rejections))
-        _report_problems(report, None)
+        # In a child process: the server's master must never load a tagger (a JVM
+        # started before gunicorn forks its workers hangs them).
+        command = [sys.executable, "-m", "indexer.cli", "index", "--index-dir", settings.index_dir]
+        if config_file:
+            command += ["--config", config_file]
+        built = subprocess.run(command)
+        if built.returncode not in (0, EXIT_PARTIAL):
+            raise click.ClickException("Building the index failed (see above); nothing to serve.")
     click.echo(f"Serving {settings.index_dir} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     run_server(settings, host, port, workers, threads, access_log)
 

@@ -131,3 +131,20 @@ def test_openapi_lists_every_api_route(app, openapi):
     routes = {rule.rule.replace("<path:doc_id>", "{id}") for rule in app.url_map.iter_rules()
               if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json"}
     assert routes == set(openapi["paths"])
+
+
+def test_answers_move_to_a_reindexed_index_without_a_restart(tmp_path, small_corpus, settings):
+    from indexer import build_index, read_corpus, update_index
+
+    from .conftest import write_jsonl
+
+    build_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
+    client = create_app({"SETTINGS": settings}).test_client()
+    assert client.get("/api/search?q=대여소").get_json()["total"] == 0
+    write_jsonl(small_corpus / "more.jsonl", [{"id": "bike-2", "title": "따릉이 대여소 확충",
+                                               "body": "따릉이 대여소를 늘립니다."}])
+    update_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
+    assert [h["id"] for h in client.get("/api/search?q=대여소").get_json()["hits"]] == ["bike-2"]
+    (small_corpus / "more.jsonl").unlink()
+    build_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
+    assert client.get("/api/search?q=대여소").get_json()["total"] == 0
