@@ -39,29 +39,32 @@ class Document:
 
 
 @dataclass(frozen=True)
-class Rejection:
-    """A file or record that was not indexed, and why."""
-
+class _Located:
     path: str
-    record: int | None
-    reason: str
+    record: int | None  # line (JSON Lines), row (CSV) or item number; None for a whole file
 
-    def describe(self) -> str:
-        where = self.path if self.record is None else f"{self.path} record {self.record}"
-        return f"{where}: {self.reason}"
+    def where(self) -> str:
+        return self.path if self.record is None else f"{self.path} record {self.record}"
 
 
 @dataclass(frozen=True)
-class Warning_:
+class Rejection(_Located):
+    """A file or record that was not indexed, and why."""
+
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.where()}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Warning_(_Located):
     """Something was indexed, but not exactly as given (e.g. truncated)."""
 
-    path: str
-    record: int | None
     message: str
 
     def describe(self) -> str:
-        where = self.path if self.record is None else f"{self.path} record {self.record}"
-        return f"{where}: {self.message}"
+        return f"{self.where()}: {self.message}"
 
 
 def detect_lang(text: str) -> str:

@@ -291,19 +291,10 @@ class SearchIndex:
                 snippet_html = (highlight_field(body_hl, hit, "body", body, 2)
                                 or highlight_field(body_hl, hit, "body_bigram", body, 2))
             hits.append(Hit(
-                id=stored["id"],
-                title=title,
+                **_metadata(stored),
                 title_html=title_html or plain_snippet(title, 1000),
                 snippet_html=snippet_html or plain_snippet(body, self.settings.snippet_chars),
                 score=round(hit.score, 4) if hit.score is not None and sortedby is None else None,
-                category=_split(stored.get("category")),
-                department=stored.get("department", ""),
-                date=stored.get("date", ""),
-                year=stored.get("year", ""),
-                lang=stored.get("lang", ""),
-                source=stored.get("source", ""),
-                url=stored.get("url", ""),
-                tags=_split(stored.get("tags")),
             ))
         return hits
 
@@ -443,14 +434,20 @@ def _split(value: object) -> list[str]:
     return [part for part in str(value).split(",") if part]
 
 
+def _metadata(stored: dict) -> dict[str, Any]:
+    """The stored fields a Hit and a StoredDocument share, as plain values."""
+    return {
+        "id": stored.get("id", ""), "title": stored.get("title", ""),
+        "category": _split(stored.get("category")), "department": stored.get("department", ""),
+        "date": stored.get("date", ""), "year": stored.get("year", ""),
+        "lang": stored.get("lang", ""), "source": stored.get("source", ""),
+        "url": stored.get("url", ""), "tags": _split(stored.get("tags")),
+    }
+
+
 def _stored_document(stored: dict) -> StoredDocument:
-    return StoredDocument(
-        id=stored.get("id", ""), title=stored.get("title", ""), body=stored.get("body", ""),
-        category=_split(stored.get("category")), department=stored.get("department", ""),
-        date=stored.get("date", ""), year=stored.get("year", ""), lang=stored.get("lang", ""),
-        source=stored.get("source", ""), url=stored.get("url", ""),
-        tags=_split(stored.get("tags")), author=stored.get("author", ""),
-    )
+    return StoredDocument(**_metadata(stored), body=stored.get("body", ""),
+                          author=stored.get("author", ""))
 
 
 def search(index_dir: str | os.PathLike[str], request: SearchRequest,

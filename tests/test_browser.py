@@ -16,7 +16,6 @@ import threading
 import time
 import urllib.request
 from functools import partial
-from pathlib import Path
 
 import pytest
 
