@@ -1,0 +1,223 @@
+"""Relevance benchmark: policysearch against peer engines on the same documents and queries.
+
+Collections (built in code from ../shared/data, never copied):
+  korquad  KorQuAD 1.0 dev as paragraph retrieval: 964 paragraphs, 5,774 questions,
+           the question's own paragraph relevant (and any paragraph with identical text).
+  pledges  The 250 Seoul mayoral pledges; the judged news headlines are the queries.
+
+Systems: policysearch (default settings, plus variants given with --variant NAME=K=V,...),
+SQLite FTS5 with the trigram tokenizer and bm25(), character-bigram BM25 (rank_bm25)
+and whitespace-token BM25 (rank_bm25). Metrics from ranx: MRR@10, nDCG@10, Recall@100.
+
+    python bench/relevance.py [--collections korquad,pledges] [--json results.json]
+        [--variant title3=title_boost=3.0] [--max-queries N]
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from rank_bm25 import BM25Okapi
+from ranx import Qrels, Run, evaluate
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer import Document, SearchIndex, SearchRequest, build_index, load_settings  # noqa: E402
+
+SHARED_DATA = ROOT.parent / "shared" / "data"
+METRICS = ["mrr@10", "ndcg@10", "recall@100"]
+DEPTH = 100
+
+
+@dataclass
+class Collection:
+    name: str
+    documents: list[Document]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+
+
+def korquad() -> Collection:
+    data = json.loads((SHARED_DATA / "korquad-v1-dev" / "KorQuAD_v1.0_dev.json").read_text("utf-8"))
+    documents, queries, qrels = [], {}, {}
+    ids_by_context: dict[str, list[str]] = {}
+    for article in data["data"]:
+        for index, paragraph in enumerate(article["paragraphs"]):
+            doc_id = f"{article['title']}#{index}"
+            documents.append(Document(id=doc_id, title=article["title"], body=paragraph["context"],
+                                      lang="ko"))
+            ids_by_context.setdefault(paragraph["context"], []).append(doc_id)
+    for article in data["data"]:
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                queries[qa["id"]] = qa["question"]
+                qrels[qa["id"]] = {d: 1 for d in ids_by_context[paragraph["context"]]}
+    return Collection("korquad", documents, queries, qrels)
+
+
+def pledges() -> Collection:
+    folder = SHARED_DATA / "seoul-budget-promises"
+    documents = []
+    with open(folder / "seoul_mayor_promises_2014_2018.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            documents.append(Document(id=record["id"], title=record["title"],
+                                      body=record["text_ko"], lang="ko"))
+    judged = json.loads((folder / "promise_news_qrels.json").read_text("utf-8"))
+    queries = {q["qid"]: q["query"] for q in judged if q["relevant_ids"]}
+    qrels = {q["qid"]: {d: 1 for d in q["relevant_ids"]} for q in judged if q["relevant_ids"]}
+    return Collection("pledges", documents, queries, qrels)
+
+
+COLLECTIONS = {"korquad": korquad, "pledges": pledges}
+
+# -- systems: each takes the documents and returns a function query -> [(doc_id, score)] -------
+
+Searcher = Callable[[str], list[tuple[str, float]]]
+
+
+def policysearch_system(overrides: dict[str, object]) -> Callable[[list[Document]], Searcher]:
+    def build(documents: list[Document]) -> Searcher:
+        workdir = tempfile.mkdtemp(prefix="relevance-")
+        settings = load_settings(None, environ={}, index_dir=workdir, **overrides)
+        build_index(documents, settings.index_dir, settings)
+        index = SearchIndex(settings.index_dir, settings)
+
+        def run(query: str) -> list[tuple[str, float]]:
+            result = index.search(SearchRequest(q=query, size=DEPTH, highlight=False, facets=False))
+            return [(hit.id, hit.score or 0.0) for hit in result.hits]
+
+        return run
+
+    return build
+
+
+def fts5_trigram(documents: list[Document]) -> Searcher:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tokenize='trigram')")
+    db.executemany("INSERT INTO docs VALUES (?, ?, ?)", [(d.id, d.title, d.body) for d in documents])
+
+    def run(query: str) -> list[tuple[str, float]]:
+        # Trigram matching needs 3+ characters per term; any term may match (OR).
+        terms = [w.replace('"', '""') for w in re.findall(r"\w+", query) if len(w) >= 3]
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        rows = db.execute("SELECT id, bm25(docs) FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) "
+                          "LIMIT ?", (match, DEPTH)).fetchall()
+        return [(doc_id, -score) for doc_id, score in rows]
+
+    return run
+
+
+def _bm25_system(tokenize: Callable[[str], list[str]]) -> Callable[[list[Document]], Searcher]:
+    def build(documents: list[Document]) -> Searcher:
+        ids = [d.id for d in documents]
+        model = BM25Okapi([tokenize(d.title + "\n" + d.body) or [""] for d in documents])
+
+        def run(query: str) -> list[tuple[str, float]]:
+            tokens = tokenize(query)
+            if not tokens:
+                return []
+            scores = model.get_scores(tokens)
+            ranked = sorted(range(len(ids)), key=lambda i: -scores[i])[:DEPTH]
+            return [(ids[i], float(scores[i])) for i in ranked if scores[i] > 0]
+
+        return run
+
+    return build
+
+
+def char_bigrams(text: str) -> list[str]:
+    compact = re.sub(r"\s+", "", text.lower())
+    return [compact[i:i + 2] for i in range(len(compact) - 1)]
+
+
+def whitespace_tokens(text: str) -> list[str]:
+    return text.lower().split()
+
+
+PEERS: dict[str, Callable[[list[Document]], Searcher]] = {
+    "sqlite-fts5-trigram": fts5_trigram,
+    "bm25-char-bigram": _bm25_system(char_bigrams),
+    "bm25-whitespace": _bm25_system(whitespace_tokens),
+}
+
+# -- running ----------------------------------------------------------------------------------
+
+
+def evaluate_system(build: Callable[[list[Document]], Searcher], collection: Collection,
+                    max_queries: int | None) -> dict[str, float]:
+    started = time.perf_counter()
+    search = build(collection.documents)
+    built = time.perf_counter()
+    query_ids = list(collection.queries)[:max_queries] if max_queries else list(collection.queries)
+    run: dict[str, dict[str, float]] = {}
+    for qid in query_ids:
+        ranked = search(collection.queries[qid])
+        # ranx needs a score per document; ties broken by rank keep the engine's order.
+        run[qid] = {doc_id: DEPTH - rank for rank, (doc_id, _) in enumerate(ranked)} or {"-": 0.0}
+    finished = time.perf_counter()
+    qrels = Qrels({qid: collection.qrels[qid] for qid in query_ids})
+    scores = evaluate(qrels, Run(run), METRICS)
+    return {**{m: round(float(v), 4) for m, v in scores.items()},
+            "build_s": round(built - started, 2),
+            "query_ms": round((finished - built) * 1000 / max(1, len(query_ids)), 2)}
+
+
+def parse_variant(text: str) -> tuple[str, dict[str, object]]:
+    name, _, assignments = text.partition("=")
+    overrides: dict[str, object] = {}
+    types = {f.name: type(f.default) for f in dataclasses.fields(load_settings(None, environ={}))}
+    for assignment in filter(None, assignments.split(",")):
+        key, _, value = assignment.partition("=")
+        overrides[key] = types[key](value)
+    return name, overrides
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--collections", default="korquad,pledges")
+    parser.add_argument("--variant", action="append", default=[],
+                        help="NAME=setting=value,setting=value: another policysearch configuration")
+    parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--max-queries", type=int, default=None)
+    parser.add_argument("--json", dest="json_path", help="Also write the results here.")
+    args = parser.parse_args(argv)
+
+    systems: dict[str, Callable[[list[Document]], Searcher]] = {
+        "policysearch (default)": policysearch_system({})}
+    for variant in args.variant:
+        name, overrides = parse_variant(variant)
+        systems[f"policysearch ({name})"] = policysearch_system(overrides)
+    if not args.no_peers:
+        systems.update(PEERS)
+
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for collection_name in args.collections.split(","):
+        collection = COLLECTIONS[collection_name]()
+        print(f"\n{collection.name}: {len(collection.documents)} documents, "
+              f"{len(collection.queries)} queries")
+        print(f"{'system':<34}" + "".join(f"{m:>12}" for m in METRICS) + f"{'build s':>10}{'ms/query':>10}")
+        for system_name, build in systems.items():
+            figures = evaluate_system(build, collection, args.max_queries)
+            results.setdefault(collection.name, {})[system_name] = figures
+            print(f"{system_name:<34}" + "".join(f"{figures[m]:>12.4f}" for m in METRICS)
+                  + f"{figures['build_s']:>10.2f}{figures['query_ms']:>10.2f}", flush=True)
+    if args.json_path:
+        Path(args.json_path).write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
