@@ -34,6 +34,9 @@ class Settings:
     title_boost: float = _setting(2.5, "Weight of the title field against the body.")
     body_boost: float = _setting(1.0, "Weight of the body field.")
     bigram_boost: float = _setting(0.35, "Weight of the Hangul bigram fields against the morpheme fields.")
+    and_max_words: int = _setting(
+        4, "Queries of up to this many words need every word (any word when no document has "
+        "all); longer queries, like questions or headlines, match any word.")
     bm25_b: float = _setting(0.75, "BM25 length normalisation (0 = none, 1 = full).")
     bm25_k1: float = _setting(1.2, "BM25 term frequency saturation.")
     max_body_chars: int = _setting(1_000_000, "Bodies longer than this are truncated with a warning.")

@@ -78,7 +78,7 @@ class QueryBuilder:
         positives: list[Q.Query] = []
         negatives: list[Q.Query] = []
         for clause in parsed.clauses:
-            built = self._clause(clause)
+            built = self._clause(clause, partial_bigrams=any_word)
             if built is None:
                 continue
             (negatives if clause.negated else positives).append(built)
@@ -96,7 +96,7 @@ class QueryBuilder:
     def positive_clause_count(self, parsed: ParsedQuery) -> int:
         return sum(1 for c in parsed.clauses if not c.negated)
 
-    def _clause(self, clause: Clause) -> Q.Query | None:
+    def _clause(self, clause: Clause, partial_bigrams: bool = False) -> Q.Query | None:
         if clause.field in FILTER_QUERY_FIELDS:
             return Q.Term(clause.field, clause.text)
         fields = (clause.field,) if clause.field else TEXT_QUERY_FIELDS
@@ -106,7 +106,8 @@ class QueryBuilder:
             morph = self._morph_query(name, clause.text, clause.phrase)
             if morph is not None:
                 options.append(_boosted(morph, boost))
-            bigram = self._bigram_query(f"{name}_bigram", clause.text, clause.phrase)
+            bigram = self._bigram_query(f"{name}_bigram", clause.text, clause.phrase,
+                                        partial_bigrams)
             if bigram is not None:
                 options.append(_boosted(bigram, boost * self.weights.bigram))
         if not options:
@@ -133,7 +134,10 @@ class QueryBuilder:
         unique = list(dict.fromkeys(terms))
         return unique[0] if len(unique) == 1 else Q.And(unique)
 
-    def _bigram_query(self, fieldname: str, text: str, phrase: bool) -> Q.Query | None:
+    def _bigram_query(self, fieldname: str, text: str, phrase: bool,
+                      partial: bool = False) -> Q.Query | None:
+        """Bigrams of a word: all of them, or (``partial``, for any-word queries) any of
+        them, so an inflected word (설립되었는가) still earns credit for its stem's bigrams."""
         grams = [t.text for t in self._bigrams(text, positions=True, mode="query")]
         if not grams:
             return None
@@ -141,7 +145,8 @@ class QueryBuilder:
             return Q.Term(fieldname, grams[0])
         if phrase:
             return Q.Phrase(fieldname, grams)
-        return Q.And([Q.Term(fieldname, g) for g in dict.fromkeys(grams)])
+        terms = [Q.Term(fieldname, g) for g in dict.fromkeys(grams)]
+        return Q.Or(terms) if partial else Q.And(terms)
 
 
 def _boosted(query: Q.Query, boost: float) -> Q.Query:

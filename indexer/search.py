@@ -253,7 +253,9 @@ class SearchIndex:
             notices.append("The query syntax could not be parsed; searched it as plain words.")
         parsed = parse_user_query(text)
         notices.extend(parsed.notices)
-        query = builder.build(parsed)
+        # Long queries read like questions or headlines: few documents hold every word.
+        query = builder.build(parsed, any_word=builder.positive_clause_count(parsed)
+                              > self.settings.and_max_words)
         if query is None:
             if parsed.clauses:
                 return Q.NullQuery, False, notices + ["Nothing searchable in the query."]
