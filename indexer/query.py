@@ -24,7 +24,7 @@ _TOKEN = re.compile(
 class Weights:
     title: float = 2.5
     body: float = 1.0
-    bigram: float = 0.35
+    bigram: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,18 @@ class QueryBuilder:
         positives: list[Q.Query] = []
         negatives: list[Q.Query] = []
         for clause in parsed.clauses:
-            built = self._clause(clause, partial_bigrams=any_word)
+            # Any-word queries score bigrams once over the whole text (below), across word
+            # boundaries as in the index, instead of word by word.
+            built = self._clause(clause, with_bigrams=not (any_word and not clause.negated))
             if built is None:
                 continue
             (negatives if clause.negated else positives).append(built)
+        if any_word:
+            text = " ".join(c.text for c in parsed.clauses
+                            if not c.negated and c.field in ("", *TEXT_QUERY_FIELDS))
+            whole = self._whole_text_bigrams(text)
+            if whole is not None:
+                positives.append(whole)
         if not positives and not negatives:
             return None
         if positives:
@@ -96,7 +104,18 @@ class QueryBuilder:
     def positive_clause_count(self, parsed: ParsedQuery) -> int:
         return sum(1 for c in parsed.clauses if not c.negated)
 
-    def _clause(self, clause: Clause, partial_bigrams: bool = False) -> Q.Query | None:
+    def _whole_text_bigrams(self, text: str) -> Q.Query | None:
+        options = []
+        for name in TEXT_QUERY_FIELDS:
+            boost = self.weights.title if name == "title" else self.weights.body
+            bigram = self._bigram_query(f"{name}_bigram", text, False, partial=True)
+            if bigram is not None:
+                options.append(_boosted(bigram, boost * self.weights.bigram))
+        if not options:
+            return None
+        return options[0] if len(options) == 1 else Q.Or(options)
+
+    def _clause(self, clause: Clause, with_bigrams: bool = True) -> Q.Query | None:
         if clause.field in FILTER_QUERY_FIELDS:
             return Q.Term(clause.field, clause.text)
         fields = (clause.field,) if clause.field else TEXT_QUERY_FIELDS
@@ -106,8 +125,8 @@ class QueryBuilder:
             morph = self._morph_query(name, clause.text, clause.phrase)
             if morph is not None:
                 options.append(_boosted(morph, boost))
-            bigram = self._bigram_query(f"{name}_bigram", clause.text, clause.phrase,
-                                        partial_bigrams)
+            bigram = (self._bigram_query(f"{name}_bigram", clause.text, clause.phrase)
+                      if with_bigrams else None)
             if bigram is not None:
                 options.append(_boosted(bigram, boost * self.weights.bigram))
         if not options:

@@ -9,8 +9,8 @@ import pytest
 
 from .conftest import PROJECT_ROOT, make_settings
 
-# Measured on this sample with the defaults (see the issue note); set a little below.
-MRR_AT_10_FLOOR = 0.93
+# Measured 0.9488 on this sample with the defaults (2026-11-25); set a little below.
+MRR_AT_10_FLOOR = 0.94
 SAMPLE_EVERY = 5
 
 
