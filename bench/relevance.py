@@ -10,7 +10,7 @@ SQLite FTS5 with the trigram tokenizer and bm25(), character-bigram BM25 (rank_b
 and whitespace-token BM25 (rank_bm25). Metrics from ranx: MRR@10, nDCG@10, Recall@100.
 
     python bench/relevance.py [--collections korquad,pledges] [--json results.json]
-        [--variant title3=title_boost=3.0] [--max-queries N]
+        [--variant title3=title_boost=3.0] [--max-queries N] [--sample-every N]
 """
 from __future__ import annotations
 
@@ -157,11 +157,13 @@ PEERS: dict[str, Callable[[list[Document]], Searcher]] = {
 
 
 def evaluate_system(build: Callable[[list[Document]], Searcher], collection: Collection,
-                    max_queries: int | None) -> dict[str, float]:
+                    max_queries: int | None, sample_every: int = 1) -> dict[str, float]:
     started = time.perf_counter()
     search = build(collection.documents)
     built = time.perf_counter()
-    query_ids = list(collection.queries)[:max_queries] if max_queries else list(collection.queries)
+    query_ids = list(collection.queries)[::sample_every]
+    if max_queries:
+        query_ids = query_ids[:max_queries]
     run: dict[str, dict[str, float]] = {}
     for qid in query_ids:
         ranked = search(collection.queries[qid])
@@ -192,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="NAME=setting=value,setting=value: another policysearch configuration")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--max-queries", type=int, default=None)
+    parser.add_argument("--sample-every", type=int, default=1,
+                        help="Use every Nth query (quicker tuning runs).")
     parser.add_argument("--json", dest="json_path", help="Also write the results here.")
     args = parser.parse_args(argv)
 
@@ -210,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{len(collection.queries)} queries")
         print(f"{'system':<34}" + "".join(f"{m:>12}" for m in METRICS) + f"{'build s':>10}{'ms/query':>10}")
         for system_name, build in systems.items():
-            figures = evaluate_system(build, collection, args.max_queries)
+            figures = evaluate_system(build, collection, args.max_queries, args.sample_every)
             results.setdefault(collection.name, {})[system_name] = figures
             print(f"{system_name:<34}" + "".join(f"{figures[m]:>12.4f}" for m in METRICS)
                   + f"{figures['build_s']:>10.2f}{figures['query_ms']:>10.2f}", flush=True)

@@ -31,14 +31,14 @@ class Settings:
     corpus_path: str = _setting("", "Corpus indexed when no PATH is given (default: shipped corpus/).")
     tagger: str = _setting("mecab", "Korean tagger: mecab (default, no JVM), komoran or okt (JVM).")
     user_dictionary: str = _setting("", "Extra user dictionary file (one term per line) added to the shipped one.")
-    title_boost: float = _setting(2.5, "Weight of the title field against the body.")
+    title_boost: float = _setting(1.5, "Weight of the title field against the body.")
     body_boost: float = _setting(1.0, "Weight of the body field.")
-    bigram_boost: float = _setting(1.0, "Weight of the Hangul bigram fields against the morpheme fields.")
+    bigram_boost: float = _setting(2.0, "Weight of the Hangul bigram fields against the morpheme fields.")
     and_max_words: int = _setting(
         4, "Queries of up to this many words need every word (any word when no document has "
         "all); longer queries, like questions or headlines, match any word.")
     bm25_b: float = _setting(0.75, "BM25 length normalisation (0 = none, 1 = full).")
-    bm25_k1: float = _setting(1.2, "BM25 term frequency saturation.")
+    bm25_k1: float = _setting(0.9, "BM25 term frequency saturation.")
     max_body_chars: int = _setting(1_000_000, "Bodies longer than this are truncated with a warning.")
     max_file_bytes: int = _setting(200_000_000, "Files larger than this are rejected unread.")
     build_procs: int = _setting(2, "Writer processes for a full build with Mecab (JVM taggers always use 1).")

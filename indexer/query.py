@@ -22,9 +22,11 @@ _TOKEN = re.compile(
 
 @dataclass(frozen=True)
 class Weights:
-    title: float = 2.5
-    body: float = 1.0
-    bigram: float = 1.0
+    """Field weights, from the settings (title_boost, body_boost, bigram_boost)."""
+
+    title: float
+    body: float
+    bigram: float
 
 
 @dataclass(frozen=True)
