@@ -193,14 +193,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variant", action="append", default=[],
                         help="NAME=setting=value,setting=value: another policysearch configuration")
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--no-default", action="store_true",
+                        help="Only the variants (and peers), not the default configuration.")
     parser.add_argument("--max-queries", type=int, default=None)
     parser.add_argument("--sample-every", type=int, default=1,
                         help="Use every Nth query (quicker tuning runs).")
     parser.add_argument("--json", dest="json_path", help="Also write the results here.")
     args = parser.parse_args(argv)
 
-    systems: dict[str, Callable[[list[Document]], Searcher]] = {
-        "policysearch (default)": policysearch_system({})}
+    systems: dict[str, Callable[[list[Document]], Searcher]] = {}
+    if not args.no_default:
+        systems["policysearch (default)"] = policysearch_system({})
     for variant in args.variant:
         name, overrides = parse_variant(variant)
         systems[f"policysearch ({name})"] = policysearch_system(overrides)

@@ -82,7 +82,8 @@ class QueryBuilder:
         for clause in parsed.clauses:
             # Any-word queries score bigrams once over the whole text (below), across word
             # boundaries as in the index, instead of word by word.
-            built = self._clause(clause, with_bigrams=not (any_word and not clause.negated))
+            partial = any_word and not clause.negated
+            built = self._clause(clause, with_bigrams=not partial, partial=partial)
             if built is None:
                 continue
             (negatives if clause.negated else positives).append(built)
@@ -117,14 +118,15 @@ class QueryBuilder:
             return None
         return options[0] if len(options) == 1 else Q.Or(options)
 
-    def _clause(self, clause: Clause, with_bigrams: bool = True) -> Q.Query | None:
+    def _clause(self, clause: Clause, with_bigrams: bool = True,
+                partial: bool = False) -> Q.Query | None:
         if clause.field in FILTER_QUERY_FIELDS:
             return Q.Term(clause.field, clause.text)
         fields = (clause.field,) if clause.field else TEXT_QUERY_FIELDS
         options: list[Q.Query] = []
         for name in fields:
             boost = self.weights.title if name == "title" else self.weights.body
-            morph = self._morph_query(name, clause.text, clause.phrase)
+            morph = self._morph_query(name, clause.text, clause.phrase, partial)
             if morph is not None:
                 options.append(_boosted(morph, boost))
             bigram = (self._bigram_query(f"{name}_bigram", clause.text, clause.phrase)
@@ -135,7 +137,9 @@ class QueryBuilder:
             return None
         return options[0] if len(options) == 1 else Q.Or(options)
 
-    def _morph_query(self, fieldname: str, text: str, phrase: bool) -> Q.Query | None:
+    def _morph_query(self, fieldname: str, text: str, phrase: bool,
+                     partial: bool = False) -> Q.Query | None:
+        """The word's morphemes: all of them, or (``partial``) any of them."""
         tokens = [t for t in self._morphemes(text, positions=True, mode="query") if not t.is_part]
         if not tokens:
             return None
@@ -153,7 +157,9 @@ class QueryBuilder:
             else:
                 terms.append(Q.Term(fieldname, token.text))
         unique = list(dict.fromkeys(terms))
-        return unique[0] if len(unique) == 1 else Q.And(unique)
+        if len(unique) == 1:
+            return unique[0]
+        return Q.Or(unique) if partial else Q.And(unique)
 
     def _bigram_query(self, fieldname: str, text: str, phrase: bool,
                       partial: bool = False) -> Q.Query | None:
