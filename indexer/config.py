@@ -50,10 +50,6 @@ class Settings:
     snippet_chars: int = _setting(240, "Approximate length of a body snippet.")
 
 
-def setting_names() -> list[str]:
-    return [f.name for f in dataclasses.fields(Settings)]
-
-
 def _coerce(name: str, raw: Any, target_type: type) -> Any:
     try:
         if target_type is bool:

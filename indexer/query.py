@@ -188,6 +188,6 @@ def parse_raw_query(schema, text: str) -> Q.Query | None:
         parsed = parser.parse(text)
     except Exception:  # Whoosh raises assorted types on bad syntax
         return None
-    if parsed is Q.NullQuery or isinstance(parsed, Q.NullQuery.__class__):
+    if isinstance(parsed, Q.NullQuery.__class__):
         return None
     return parsed
