@@ -35,8 +35,11 @@ class Settings:
     body_boost: float = _setting(1.0, "Weight of the body field.")
     bigram_boost: float = _setting(2.0, "Weight of the Hangul bigram fields against the morpheme fields.")
     and_max_words: int = _setting(
-        4, "Queries of up to this many words need every word (any word when no document has "
-        "all); longer queries, like questions or headlines, match any word.")
+        4, "Queries of up to this many words look for documents with every word (see "
+        "min_all_word_hits); longer queries, like questions or headlines, match any word.")
+    min_all_word_hits: int = _setting(
+        10, "When fewer documents than this have every word of a short query, documents "
+        "with some of the words follow them (1 = only when none has all, 0 = never).")
     bm25_b: float = _setting(0.75, "BM25 length normalisation (0 = none, 1 = full).")
     bm25_k1: float = _setting(0.9, "BM25 term frequency saturation.")
     max_body_chars: int = _setting(1_000_000, "Bodies longer than this are truncated with a warning.")

@@ -83,7 +83,10 @@ class SearchResult:
     facets: list[Facet]
     took_ms: float
     sort: str = "relevance"
-    relaxed: bool = False  # no document had every word, so any word was enough
+    # Too few documents had every word of a short query (setting min_all_word_hits), so
+    # documents with some of the words follow the all_words_total that have them all.
+    relaxed: bool = False
+    all_words_total: int | None = None
     notices: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,6 +136,18 @@ class IndexStats:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class _TextQuery:
+    """The text part of a request: its query, and the documents it matches when known."""
+
+    query: Q.Query | None
+    matching: set[int] | None = None
+    relaxed: bool = False
+    preferred: Q.Query | None = None  # the all-words query ranked first when relaxed
+    preferred_docs: set[int] = field(default_factory=set)
+    notices: list[str] = field(default_factory=list)
 
 
 class _ThreadSearcher:
@@ -216,13 +231,16 @@ class SearchIndex:
         state = self._current()
         searcher = state.searcher
         builder = QueryBuilder(searcher.schema, self.weights)
-        query, relaxed, parse_notices = self._text_query(builder, text, request.raw, searcher)
-        notices.extend(parse_notices)
+        text_query = self._text_query(builder, text, request.raw, searcher)
+        notices.extend(text_query.notices)
+        query = text_query.query
+        matching = text_query.matching
         date_query = _date_range(request.date_from, request.date_to)
         if date_query is not None:
             query = date_query if query is None else Q.And([query, date_query])
-
-        matching = _matching_docs(searcher, query)
+            matching = None
+        if matching is None:
+            matching = _matching_docs(searcher, query)
         selected = {name: [v for v in values if v] for name, values in request.filters.items()}
         selected = {name: values for name, values in selected.items() if values}
         filters = {name: state.facet_tables.docs_with_any(name, values) if name in FACET_FIELDS
@@ -234,22 +252,29 @@ class SearchIndex:
         facets = (count_facets(state.facet_tables, matching, filters, selected, facet_size)
                   if request.facets else [])
 
-        hits = self._page_of_hits(searcher, query, allowed, page, size, request)
+        tiers = [(query, allowed)]
+        all_words_total = None
+        if text_query.relaxed:
+            preferred = allowed & text_query.preferred_docs
+            all_words_total = len(preferred)
+            if request.sort == "relevance" and preferred:
+                tiers = [(text_query.preferred, preferred), (query, allowed - preferred)]
+        hits = self._page_of_hits(searcher, tiers, page, size, request)
         total = len(allowed)
         return SearchResult(
             query=request.q or "", total=total, page=page, size=size,
             pages=(total + size - 1) // size, hits=hits, facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 2), sort=request.sort,
-            relaxed=relaxed, notices=notices,
+            relaxed=text_query.relaxed, all_words_total=all_words_total, notices=notices,
         )
 
     def _text_query(self, builder: QueryBuilder, text: str, raw: bool,
-                    searcher) -> tuple[Q.Query | None, bool, list[str]]:
+                    searcher) -> _TextQuery:
         notices: list[str] = []
         if raw and text.strip():
             query = parse_raw_query(searcher.schema, text)
             if query is not None:
-                return query, False, notices
+                return _TextQuery(query, notices=notices)
             notices.append("The query syntax could not be parsed; searched it as plain words.")
         parsed = parse_user_query(text)
         notices.extend(parsed.notices)
@@ -258,30 +283,50 @@ class SearchIndex:
                               > self.settings.and_max_words)
         if query is None:
             if parsed.clauses:
-                return Q.NullQuery, False, notices + ["Nothing searchable in the query."]
-            return None, False, notices
-        if builder.positive_clause_count(parsed) > 1 and not _has_match(searcher, query):
+                return _TextQuery(Q.NullQuery, notices=notices + ["Nothing searchable in the query."])
+            return _TextQuery(None, notices=notices)
+        all_words = set(searcher.docs_for_query(query))
+        if (builder.positive_clause_count(parsed) > 1
+                and len(all_words) < self.settings.min_all_word_hits):
+            # Too few documents have every word: documents with some of them follow.
             relaxed = builder.build(parsed, any_word=True)
-            if relaxed is not None and _has_match(searcher, relaxed):
-                notices.append("No document has every word; showing documents with any of them.")
-                return relaxed, True, notices
-        return query, False, notices
+            if relaxed is not None:
+                some_words = set(searcher.docs_for_query(relaxed))
+                if len(some_words) > len(all_words):
+                    notices.append(
+                        f"Only {len(all_words)} documents have every word; they come first, "
+                        "then documents with some of the words." if all_words else
+                        "No document has every word; showing documents with any of them.")
+                    return _TextQuery(relaxed, some_words, relaxed=True, preferred=query,
+                                      preferred_docs=all_words, notices=notices)
+        return _TextQuery(query, all_words, notices=notices)
 
-    def _page_of_hits(self, searcher, query: Q.Query | None, allowed: set[int], page: int,
+    def _page_of_hits(self, searcher, tiers: list[tuple[Q.Query | None, set[int]]], page: int,
                       size: int, request: SearchRequest) -> list[Hit]:
-        if not allowed or (page - 1) * size >= len(allowed):
-            return []
+        """The hits of one page; ``tiers`` are (query, documents) ranked one after another."""
+        start, end = (page - 1) * size, page * size
+        body_hl = body_highlighter(self.settings.snippet_chars) if request.highlight else None
+        title_hl = title_highlighter() if request.highlight else None
+        hits: list[Hit] = []
+        tier_start = 0  # rank of the tier's first document in the whole result list
+        for query, docs in tiers:
+            tier_end = tier_start + len(docs)
+            if docs and tier_end > start and tier_start < end:
+                hits.extend(self._tier_hits(searcher, query, docs, max(0, start - tier_start),
+                                            end - tier_start, request, body_hl, title_hl))
+            tier_start = tier_end
+        return hits
+
+    def _tier_hits(self, searcher, query: Q.Query | None, docs: set[int], first: int,
+                   limit: int, request: SearchRequest, body_hl, title_hl) -> list[Hit]:
         sortedby = None
         if request.sort == "date" or query is None:
             sortedby = [sorting.FieldFacet("date", reverse=True),
                         sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("id")]
-        results = searcher.search(query if query is not None else Q.Every(), filter=allowed,
-                                  limit=page * size, sortedby=sortedby, terms=request.highlight)
-        start = (page - 1) * size
-        body_hl = body_highlighter(self.settings.snippet_chars) if request.highlight else None
-        title_hl = title_highlighter() if request.highlight else None
+        results = searcher.search(query if query is not None else Q.Every(), filter=docs,
+                                  limit=limit, sortedby=sortedby, terms=request.highlight)
         hits = []
-        for position in range(start, min(page * size, results.scored_length())):
+        for position in range(first, min(limit, results.scored_length())):
             hit = results[position]
             stored = hit.fields()
             title = stored.get("title", "")
@@ -315,8 +360,8 @@ class SearchIndex:
             return None
         stored = searcher.stored_fields(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
-        query, _, _ = self._text_query(QueryBuilder(searcher.schema, self.weights),
-                                       q[:self.settings.max_query_chars], False, searcher)
+        query = self._text_query(QueryBuilder(searcher.schema, self.weights),
+                                 q[:self.settings.max_query_chars], False, searcher).query
         if query is None:
             return plain_snippet(title, len(title)), whole_text_html(body)
         results = searcher.search(query, filter={docnum}, limit=1, terms=True)
@@ -418,10 +463,6 @@ def _date_range(date_from: str, date_to: str) -> Q.Query | None:
     # Dates are stored as yyyy-mm-dd strings, so a string range is a date range;
     # "\uffff" makes a partial upper bound (2022-11) include the whole month.
     return Q.TermRange("date", date_from or None, (date_to + "\uffff") if date_to else None)
-
-
-def _has_match(searcher, query: Q.Query) -> bool:
-    return searcher.search(query, limit=1, scored=False).scored_length() > 0
 
 
 def _matching_docs(searcher, query: Q.Query | None) -> set[int]:

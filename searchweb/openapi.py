@@ -40,7 +40,11 @@ SCHEMAS: dict[str, Any] = {
         "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
         "facets": {"type": "array", "items": {"$ref": "#/components/schemas/Facet"}},
         "took_ms": {"type": "number"}, "sort": {"enum": ["relevance", "date"]},
-        "relaxed": {"type": "boolean", "description": "No document had every word; any word was enough."},
+        "relaxed": {"type": "boolean", "description": "Too few documents had every word of a "
+                    "short query, so documents with some of the words follow them."},
+        "all_words_total": {"type": ["integer", "null"], "minimum": 0,
+                            "description": "When relaxed: how many documents have every word "
+                            "(they are ranked first)."},
         "notices": STRINGS,
     }),
     "Document": _object({

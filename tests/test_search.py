@@ -8,7 +8,7 @@ import pytest
 from indexer import QueryError, SearchRequest, build_index, read_corpus
 from indexer.search import SearchIndex
 
-from .conftest import write_jsonl
+from .conftest import make_settings, write_jsonl
 
 
 def ids(result):
@@ -25,6 +25,44 @@ def test_falls_back_to_any_word_and_says_so(small_index):
     assert set(ids(result)) == {"water-1", "square-1"}
     assert result.relaxed is True
     assert any("any of them" in notice for notice in result.notices)
+
+
+def _partial_match_index(tmp_path, **overrides):
+    """One document with both words, two with one word each (one of them many times)."""
+    write_jsonl(tmp_path / "p" / "docs.jsonl", [
+        {"id": "both", "title": "공원 안내", "body": "공원 옆 도서관 이용 시간", "date": "2020-01-01"},
+        {"id": "park-only", "title": "공원 공원", "body": "공원 공원 공원 공원 산책로", "date": "2024-01-01"},
+        {"id": "library-only", "title": "도서관", "body": "도서관 열람실", "date": "2023-01-01"},
+        {"id": "neither", "title": "버스", "body": "버스 노선", "date": "2022-01-01"},
+    ])
+    settings = make_settings(tmp_path, **overrides)
+    build_index(read_corpus(tmp_path / "p").documents, settings.index_dir, settings)
+    return SearchIndex(settings.index_dir, settings)
+
+
+def test_few_all_word_matches_come_first_then_documents_with_some_words(tmp_path):
+    index = _partial_match_index(tmp_path)
+    result = index.search(SearchRequest(q="공원 도서관"))
+    assert ids(result)[0] == "both"
+    assert set(ids(result)[1:]) == {"park-only", "library-only"}
+    assert result.relaxed is True and result.all_words_total == 1 and result.total == 3
+    assert any("Only 1 documents have every word" in n for n in result.notices)
+    # Paging walks on from the all-word documents into the partial ones.
+    second = index.search(SearchRequest(q="공원 도서관", page=2, size=1))
+    assert ids(second)[0] in {"park-only", "library-only"} and second.total == 3
+    assert "<mark>" in second.hits[0].snippet_html
+
+
+def test_date_sort_of_a_relaxed_query_orders_every_match_by_date(tmp_path):
+    index = _partial_match_index(tmp_path)
+    result = index.search(SearchRequest(q="공원 도서관", sort="date"))
+    assert ids(result) == ["park-only", "library-only", "both"]
+
+
+def test_min_all_word_hits_of_one_keeps_strict_all_words(tmp_path):
+    index = _partial_match_index(tmp_path, min_all_word_hits=1)
+    result = index.search(SearchRequest(q="공원 도서관"))
+    assert ids(result) == ["both"] and result.relaxed is False and result.all_words_total is None
 
 
 def test_korean_query_with_particles_matches(small_index):
