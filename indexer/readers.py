@@ -218,12 +218,30 @@ def _read_file(path: Path, relative: str, rule: FileRule,
         records = iter([(None, _html_record(text), {}, 0)])
     else:
         records = iter([(None, _text_record(text), {}, 0)])
+    seen_fields: set[str] = set()
     for item in records:
         if isinstance(item, Rejection):
             yield item
             continue
         record_no, record, parent, index = item
+        if isinstance(record, dict):
+            seen_fields.update(record)
+            seen_fields.update("^" + key for key in parent)
         yield from _to_document(record, parent, index, record_no, relative, rule, limits)
+    if seen_fields and rule is not DEFAULT_MAPPING.rules[0]:
+        yield from _unused_mapping_fields(rule, seen_fields, relative)
+
+
+def _unused_mapping_fields(rule: FileRule, seen_fields: set[str],
+                           relative: str) -> Iterator[Warning_]:
+    """A warning for each mapped field none of whose source fields occurs in the file:
+    most often a typo in the mapping, which would otherwise pass silently."""
+    for name, sources in rule.fields.items():
+        if not any(source in seen_fields for source in sources):
+            found = ", ".join(sorted(f for f in seen_fields if not f.startswith("^"))[:12])
+            yield Warning_(relative, None,
+                           f"the mapping reads {name} from {', '.join(sources)}, but no record "
+                           f"in this file has that field (fields found: {found})")
 
 
 RecordItem = tuple[int | None, Any, dict, int]

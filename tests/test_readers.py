@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
 from indexer import CorpusError, ReadLimits, load_mapping, read_corpus
 from indexer.readers import decode_bytes
 
-from .conftest import write_jsonl
+from .conftest import PROJECT_ROOT, write_jsonl
 
 KOREAN_TITLE = "서울시 공공자전거 따릉이 운영"
 KOREAN_BODY = "따릉이는 서울시의 공공자전거입니다. 시민 누구나 이용할 수 있습니다."
@@ -181,3 +183,67 @@ def test_nested_json_records_through_a_record_path(tmp_path):
     (tmp_path / "KorQuAD_v1.0_dev.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     docs = by_id(read_corpus(tmp_path, load_mapping("korquad-v1-dev")))
     assert docs["서울#1"].body == "둘째 문단" and docs["서울#1"].title == "서울"
+
+
+def test_a_mapping_naming_a_missing_field_warns_and_names_the_file(tmp_path):
+    write_jsonl(tmp_path / "data" / "programs.jsonl", [
+        {"id": "p1", "title": "제목", "text": "본문입니다", "dept": "복지정책실"},
+        {"id": "p2", "title": "제목 둘", "text": "두 번째 본문", "dept": "복지정책실"},
+    ])
+    (tmp_path / "mapping.toml").write_text(
+        '[[files]]\nglob = "*.jsonl"\n[files.fields]\nid = "id"\ntitle = "title"\nbody = "text"\n'
+        'department = "departmnet"\n', encoding="utf-8")
+    report = read_corpus(tmp_path / "data", load_mapping(str(tmp_path / "mapping.toml")))
+    assert [d.id for d in report.documents] == ["p1", "p2"]
+    [warning] = report.warnings
+    assert warning.path == "programs.jsonl" and "departmnet" in warning.message
+    assert "dept" in warning.message  # the fields that do exist, to spot the typo
+
+
+def test_a_mapping_naming_a_missing_body_field_rejects_each_record_and_warns(tmp_path):
+    write_jsonl(tmp_path / "data" / "programs.jsonl", [{"id": "p1", "title": "제목", "text": "본문"}])
+    (tmp_path / "mapping.toml").write_text(
+        '[[files]]\nglob = "*.jsonl"\n[files.fields]\ntitle = "title"\nbody = "contents"\n', encoding="utf-8")
+    report = read_corpus(tmp_path / "data", load_mapping(str(tmp_path / "mapping.toml")))
+    assert [(r.path, r.record, r.reason) for r in report.rejections] == [
+        ("programs.jsonl", 1, "no body text")]
+    assert "contents" in report.warnings[0].message
+
+
+def test_dangling_symlinks_and_named_pipes_are_rejected_without_blocking(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "good.jsonl", [{"id": "g", "title": "제목", "body": "본문"}])
+    os.symlink(tmp_path / "gone.jsonl", corpus / "dangling.jsonl")
+    os.mkfifo(corpus / "pipe.jsonl")  # reading it would block forever
+    report = read_corpus(corpus)
+    assert [d.id for d in report.documents] == ["g"]
+    reasons = {r.path: r.reason for r in report.rejections}
+    assert "cannot read file" in reasons["dangling.jsonl"]
+    assert "pipe.jsonl" in reasons
+
+
+UNREADABLE_SCRIPT = """
+import sys
+from indexer import read_corpus
+report = read_corpus(sys.argv[1])
+print(sorted(d.id for d in report.documents))
+print([r.describe() for r in report.rejections])
+"""
+
+
+def test_an_unreadable_file_is_rejected_and_the_rest_indexed(tmp_path):
+    # Root reads any file whatever its mode: drop the two capabilities that let it.
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "open.jsonl", [{"id": "open", "title": "제목", "body": "본문"}])
+    write_jsonl(corpus / "secret.jsonl", [{"id": "secret", "title": "비밀", "body": "본문"}])
+    (corpus / "secret.jsonl").chmod(0)
+    command = [sys.executable, "-c", UNREADABLE_SCRIPT, str(corpus)]
+    if os.geteuid() == 0:
+        caps = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", *command]
+    completed = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT,
+                               timeout=120, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert completed.returncode == 0, completed.stderr
+    ids_line, rejections_line = completed.stdout.strip().splitlines()[-2:]
+    assert ids_line == "['open']"
+    assert "secret.jsonl: cannot read file: Permission denied" in rejections_line
