@@ -206,7 +206,7 @@ def test_a_mapping_naming_a_missing_body_field_rejects_each_record_and_warns(tmp
         '[[files]]\nglob = "*.jsonl"\n[files.fields]\ntitle = "title"\nbody = "contents"\n', encoding="utf-8")
     report = read_corpus(tmp_path / "data", load_mapping(str(tmp_path / "mapping.toml")))
     assert [(r.path, r.record, r.reason) for r in report.rejections] == [
-        ("programs.jsonl", 1, "no body text")]
+        ("programs.jsonl", 1, "empty body")]
     assert "contents" in report.warnings[0].message
 
 
