@@ -41,7 +41,8 @@ class Settings:
         10, "When fewer documents than this have every word of a short query, documents "
         "with some of the words follow them (1 = only when none has all, 0 = never).")
     bm25_b: float = _setting(0.75, "BM25 length normalisation (0 = none, 1 = full).")
-    bm25_k1: float = _setting(0.9, "BM25 term frequency saturation.")
+    bm25_k1: float = _setting(1.5, "BM25 term frequency saturation of the word (morpheme) fields.")
+    bigram_bm25_k1: float = _setting(0.3, "BM25 term frequency saturation of the Hangul bigram fields.")
     max_body_chars: int = _setting(1_000_000, "Bodies longer than this are truncated with a warning.")
     max_file_bytes: int = _setting(200_000_000, "Files larger than this are rejected unread.")
     build_procs: int = _setting(2, "Writer processes for a full build with Mecab (JVM taggers always use 1).")
@@ -49,6 +50,9 @@ class Settings:
     max_page_size: int = _setting(100, "Largest page size a request may ask for.")
     max_page: int = _setting(1000, "Deepest page a request may ask for.")
     max_query_chars: int = _setting(500, "Longer queries are cut to this many characters.")
+    max_query_words: int = _setting(32, "Words of a query searched; later ones are dropped with a notice.")
+    max_expansions: int = _setting(
+        200, "Terms a wildcard, prefix, range or fuzzy term of a raw query may expand to.")
     facet_size: int = _setting(20, "Values shown per facet before it is marked truncated.")
     snippet_chars: int = _setting(240, "Approximate length of a body snippet.")
 
@@ -71,7 +75,8 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(
             f"Unknown tagger {settings.tagger!r}: choose one of {', '.join(KNOWN_TAGGERS)}."
         )
-    for name in ("page_size", "max_page_size", "max_page", "max_query_chars", "facet_size"):
+    for name in ("page_size", "max_page_size", "max_page", "max_query_chars", "facet_size",
+                 "max_expansions", "max_query_words"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"Setting {name!r} must be at least 1.")
     return settings

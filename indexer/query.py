@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser
@@ -43,8 +44,12 @@ class ParsedQuery:
     notices: list[str] = field(default_factory=list)
 
 
-def parse_user_query(text: str) -> ParsedQuery:
-    """Splits user text into clauses; unknown fields and stray quotes become plain text."""
+def parse_user_query(text: str, max_words: int = 32) -> ParsedQuery:
+    """Splits user text into clauses; unknown fields and stray quotes become plain text.
+
+    Repeated clauses count once; clauses past ``max_words`` are dropped with a notice
+    (each word widens the query, and scoring cost grows with it).
+    """
     parsed = ParsedQuery()
     if text.count('"') % 2:
         # An unbalanced quote: drop the last one rather than swallow the rest.
@@ -61,8 +66,15 @@ def parse_user_query(text: str) -> ParsedQuery:
             field_name = ""
         if value is None or not value.strip():
             continue
-        parsed.clauses.append(Clause(value.strip(), phrase=match.group("phrase") is not None,
-                                     negated=negated, field=field_name))
+        clause = Clause(value.strip(), phrase=match.group("phrase") is not None,
+                        negated=negated, field=field_name)
+        if clause in parsed.clauses:  # a repeated word adds no meaning, only work
+            continue
+        if len(parsed.clauses) == max_words:
+            parsed.notices.append(f"Only the first {max_words} words were searched "
+                                  "(setting max_query_words).")
+            break
+        parsed.clauses.append(clause)
     return parsed
 
 
@@ -191,3 +203,30 @@ def parse_raw_query(schema, text: str) -> Q.Query | None:
     if isinstance(parsed, Q.NullQuery.__class__):
         return None
     return parsed
+
+
+def bound_expansions(query: Q.Query, reader, max_terms: int) -> tuple[Q.Query, list[str]]:
+    """Wildcards, prefixes, ranges and fuzzy terms replaced by their first ``max_terms`` terms.
+
+    Whoosh would expand them over the whole term list again for every pass of a request,
+    so ``*a*`` or ``?*`` would score thousands of terms several times; here the term list
+    is scanned once. A bare ``*`` means every document.
+    """
+    notices: list[str] = []
+
+    def bound(node: Q.Query) -> Q.Query:
+        if isinstance(node, Q.Every) or (isinstance(node, Q.Wildcard)
+                                         and not node.text.strip("*")):
+            return Q.Every()  # all documents, without walking a field's postings
+        if not isinstance(node, Q.MultiTerm):
+            return node
+        terms = list(islice(node._btexts(reader), max_terms + 1))
+        if len(terms) > max_terms:
+            notices.append(f"{node} matches more than {max_terms} terms; searched the first "
+                           f"{max_terms} (setting max_expansions).")
+        if not terms:
+            return Q.NullQuery
+        return Q.Or([Q.Term(node.fieldname, term) for term in terms[:max_terms]],
+                    boost=node.boost)
+
+    return query.accept(bound), notices

@@ -18,6 +18,7 @@ FACET_FIELDS: dict[str, str] = {
 }
 # Field names a user may write in a query as `field:value`.
 TEXT_QUERY_FIELDS = ("title", "body")
+BIGRAM_FIELDS = tuple(f"{name}_bigram" for name in TEXT_QUERY_FIELDS)
 FILTER_QUERY_FIELDS = ("category", "department", "year", "lang", "tags", "source", "id")
 
 
