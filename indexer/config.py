@@ -54,6 +54,11 @@ class Settings:
     max_expansions: int = _setting(
         200, "Terms a wildcard, prefix, range or fuzzy term of a raw query may expand to.")
     facet_size: int = _setting(20, "Values shown per facet before it is marked truncated.")
+    api_requests_per_minute: int = _setting(
+        1200, "Requests a minute one client (IP address) may make to /api/ per web worker; 0 = no limit.")
+    api_burst: int = _setting(120, "Requests one client may make at once before the per-minute rate applies.")
+    proxy_hops: int = _setting(
+        0, "Reverse proxies in front of serve whose X-Forwarded-For is trusted for the client address.")
     snippet_chars: int = _setting(240, "Approximate length of a body snippet.")
 
 

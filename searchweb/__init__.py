@@ -12,8 +12,11 @@ import os
 from typing import Any, Mapping
 
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from indexer import SearchIndex, load_settings
+
+from .ratelimit import RateLimiter
 
 WEB_DEFAULTS: dict[str, Any] = {
     # Origins allowed to read /api/* from the browser; "*" = any (the search is public).
@@ -45,6 +48,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["policysearch_index"] = None
 
     from . import api, embed, views
+
+    if settings.proxy_hops > 0:
+        # The client address is the one the trusted proxies saw (for rate limiting).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
+    if settings.api_requests_per_minute > 0:
+        app.extensions["policysearch_rate_limiter"] = RateLimiter(
+            settings.api_requests_per_minute, settings.api_burst)
 
     app.register_blueprint(views.blueprint)
     app.register_blueprint(api.blueprint)

@@ -39,6 +39,21 @@ def method_not_allowed(exc):
     return exc
 
 
+@blueprint.before_request
+def rate_limit() -> Response | None:
+    limiter = current_app.extensions.get("policysearch_rate_limiter")
+    if limiter is None or request.method == "OPTIONS":
+        return None
+    decision = limiter.check(request.remote_addr or "unknown")
+    if decision.allowed:
+        return None
+    settings = current_app.config["SETTINGS"]
+    response = error(429, f"Too many requests: the limit is {settings.api_requests_per_minute} "
+                          f"a minute per client. Try again in {decision.retry_after_s} s.")
+    response.headers["Retry-After"] = str(decision.retry_after_s)
+    return response
+
+
 @blueprint.after_request
 def cors(response: Response) -> Response:
     """CORS for reads only: the API changes nothing, so GET is all a browser may send."""
