@@ -18,7 +18,6 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.searching import Results
 from whoosh import collectors, sorting
 
 from .config import Settings
@@ -40,6 +39,9 @@ SORTS = ("relevance", "date")
 MAX_FACET_SIZE = 1000
 MAX_SUGGEST_PREFIX_CHARS = 50
 MAX_SUGGEST_TERMS = 2000  # bounds the work for a one-syllable prefix
+# Added to the score of documents with every word when a short query was relaxed, so
+# they rank ahead of documents with some of the words (BM25 scores stay far below it).
+PREFERRED_BONUS = 1_000_000.0
 SIMILAR_TEXT_CHARS = 5000  # enough to find a document's key terms without analysing all of it
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -144,14 +146,48 @@ class IndexStats:
 
 @dataclass
 class _TextQuery:
-    """The text part of a request: its query, and the documents it matches when known."""
+    """The text part of a request: its query and, for a short query that needs every
+    word, the any-word query to fall back on when too few documents have them all."""
 
     query: Q.Query | None
-    matching: set[int] | None = None
-    relaxed: bool = False
-    preferred: Q.Query | None = None  # the all-words query ranked first when relaxed
-    preferred_docs: set[int] = field(default_factory=set)
+    relaxed: Q.Query | None = None
     notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Ranking:
+    """One ranking pass: every matching document (for facets and totals) and the best."""
+
+    matching: set[int]
+    results: Any  # whoosh Results of the allowed documents, best first
+    preferred: set[int] = field(default_factory=set)  # documents ranked ahead (all words)
+
+
+class _MatchingTopCollector(collectors.TopCollector):
+    """Whoosh's top-N collector that also records every matching document, so one pass
+    over the postings gives both the ranking and the set facets are counted on.
+
+    Only ``allowed`` documents (facet filters) are scored and ranked; ``preferred`` ones
+    (documents with every word, when the query was relaxed) rank ahead of the rest.
+    Matcher re-planning and block-quality skipping are off: on the wide OR trees of long
+    queries they cost several times the scoring itself (a 100-word query: 5.5 s -> 1.6 s).
+    """
+
+    def __init__(self, limit: int, allowed: set[int] | None, preferred: set[int]) -> None:
+        super().__init__(limit, usequality=False, replace=0)
+        self.allowed = allowed
+        self.preferred = preferred
+        self.matched: set[int] = set()
+
+    def collect(self, sub_docnum: int):
+        global_docnum = self.offset + sub_docnum
+        self.matched.add(global_docnum)
+        if self.allowed is not None and global_docnum not in self.allowed:
+            return None
+        score = self.matcher.score()
+        if global_docnum in self.preferred:
+            score += PREFERRED_BONUS
+        return self._collect(global_docnum, score)
 
 
 class _ThreadSearcher:
@@ -239,39 +275,64 @@ class SearchIndex:
         builder = QueryBuilder(searcher.schema, self.weights)
         text_query = self._text_query(builder, text, request.raw, searcher)
         notices.extend(text_query.notices)
-        query = text_query.query
-        matching = text_query.matching
         date_query = _date_range(request.date_from, request.date_to)
-        if date_query is not None:
-            query = date_query if query is None else Q.And([query, date_query])
-            matching = None
-        if matching is None:
-            matching = _matching_docs(searcher, query)
+        query = _with_date(text_query.query, date_query)
         selected = {name: [v for v in values if v] for name, values in request.filters.items()}
         selected = {name: values for name, values in selected.items() if values}
         filters = {name: state.facet_tables.docs_with_any(name, values) if name in FACET_FIELDS
                    else set(searcher.docs_for_query(Q.Or([Q.Term(name, v) for v in values])))
                    for name, values in selected.items()}
-        allowed = narrow(matching, filters)
+        by_filters: set[int] | None = None  # documents every facet filter allows
+        for docs in filters.values():
+            by_filters = docs if by_filters is None else by_filters & docs
+        limit = page * size
+
+        relaxed = False
+        all_words_total = None
+        if request.sort == "relevance" and query is not None:
+            ranking = _rank(searcher, query, by_filters, limit)
+            if (text_query.relaxed is not None
+                    and len(ranking.matching) < settings.min_all_word_hits):
+                # Too few documents have every word: those first, then documents with some.
+                wider = _rank(searcher, _with_date(text_query.relaxed, date_query), by_filters,
+                              limit, preferred=ranking.matching)
+                if len(wider.matching) > len(ranking.matching):
+                    relaxed = True
+                    all_words_total = len(narrow(ranking.matching, filters))
+                    notices.append(_relaxed_notice(len(ranking.matching)))
+                    ranking, query = wider, _with_date(text_query.relaxed, date_query)
+        else:
+            # Newest first (or browsing without a query): a sort, not a ranking.
+            matching = _matching_docs(searcher, query)
+            if (text_query.relaxed is not None
+                    and len(matching) < settings.min_all_word_hits):
+                wider_query = _with_date(text_query.relaxed, date_query)
+                wider = _matching_docs(searcher, wider_query)
+                if len(wider) > len(matching):
+                    relaxed = True
+                    all_words_total = len(narrow(matching, filters))
+                    notices.append(_relaxed_notice(len(matching)))
+                    matching, query = wider, wider_query
+            sortedby = [sorting.FieldFacet("date", reverse=True),
+                        sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("id")]
+            allowed_docs = narrow(matching, filters)
+            results = (searcher.search(query if query is not None else Q.Every(),
+                                       filter=allowed_docs, limit=limit, sortedby=sortedby)
+                       if allowed_docs else None)
+            ranking = _Ranking(matching, results)
+
+        allowed = narrow(ranking.matching, filters)
         facet_size = _bounded("facet_size", request.facet_size or settings.facet_size, 1,
                               MAX_FACET_SIZE)
-        facets = (count_facets(state.facet_tables, matching, filters, selected, facet_size)
+        facets = (count_facets(state.facet_tables, ranking.matching, filters, selected, facet_size)
                   if request.facets else [])
-
-        tiers = [(query, allowed)]
-        all_words_total = None
-        if text_query.relaxed:
-            preferred = allowed & text_query.preferred_docs
-            all_words_total = len(preferred)
-            if request.sort == "relevance" and preferred:
-                tiers = [(text_query.preferred, preferred), (query, allowed - preferred)]
-        hits = self._page_of_hits(searcher, tiers, page, size, request)
+        hits = self._page_of_hits(searcher, query, ranking, page, size, request)
         total = len(allowed)
         return SearchResult(
             query=request.q or "", total=total, page=page, size=size,
             pages=(total + size - 1) // size, hits=hits, facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 2), sort=request.sort,
-            relaxed=text_query.relaxed, all_words_total=all_words_total, notices=notices,
+            relaxed=relaxed, all_words_total=all_words_total, notices=notices,
         )
 
     def _text_query(self, builder: QueryBuilder, text: str, raw: bool,
@@ -293,56 +354,31 @@ class SearchIndex:
             if parsed.clauses:
                 return _TextQuery(Q.NullQuery, notices=notices + ["Nothing searchable in the query."])
             return _TextQuery(None, notices=notices)
-        all_words = set(searcher.docs_for_query(query))
-        if (builder.positive_clause_count(parsed) > 1
-                and len(all_words) < self.settings.min_all_word_hits):
-            # Too few documents have every word: documents with some of them follow.
+        relaxed = None
+        if builder.positive_clause_count(parsed) > 1:
             relaxed = builder.build(parsed, any_word=True)
-            if relaxed is not None:
-                some_words = set(searcher.docs_for_query(relaxed))
-                if len(some_words) > len(all_words):
-                    notices.append(
-                        f"Only {len(all_words)} documents have every word; they come first, "
-                        "then documents with some of the words." if all_words else
-                        "No document has every word; showing documents with any of them.")
-                    return _TextQuery(relaxed, some_words, relaxed=True, preferred=query,
-                                      preferred_docs=all_words, notices=notices)
-        return _TextQuery(query, all_words, notices=notices)
+        return _TextQuery(query, relaxed, notices=notices)
 
-    def _page_of_hits(self, searcher, tiers: list[tuple[Q.Query | None, set[int]]], page: int,
+    def _page_of_hits(self, searcher, query: Q.Query | None, ranking: _Ranking, page: int,
                       size: int, request: SearchRequest) -> list[Hit]:
-        """The hits of one page; ``tiers`` are (query, documents) ranked one after another."""
-        start, end = (page - 1) * size, page * size
-        body_hl = body_highlighter(self.settings.snippet_chars) if request.highlight else None
-        title_hl = title_highlighter() if request.highlight else None
-        hits: list[Hit] = []
-        tier_start = 0  # rank of the tier's first document in the whole result list
-        for query, docs in tiers:
-            tier_end = tier_start + len(docs)
-            if docs and tier_end > start and tier_start < end:
-                hits.extend(self._tier_hits(searcher, query, docs, max(0, start - tier_start),
-                                            end - tier_start, request, body_hl, title_hl))
-            tier_start = tier_end
-        return hits
-
-    def _tier_hits(self, searcher, query: Q.Query | None, docs: set[int], first: int,
-                   limit: int, request: SearchRequest, body_hl, title_hl) -> list[Hit]:
-        sortedby = None
-        if request.sort == "date" or query is None:
-            sortedby = [sorting.FieldFacet("date", reverse=True),
-                        sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("id")]
-        results = _ranked(searcher, query if query is not None else Q.Every(), docs, limit,
-                          sortedby, terms=False)
-        page = [results[position] for position in range(first, min(limit, results.scored_length()))]
+        if ranking.results is None:
+            return []
+        results = ranking.results
+        page_hits = [results[position] for position in
+                     range((page - 1) * size, min(page * size, results.scored_length()))]
         # Which terms matched is needed for the page's hits only; recording it while
         # ranking every matching document cost more than the ranking itself.
         with_terms = {}
-        if body_hl is not None and title_hl is not None and query is not None and page:
-            marked = _ranked(searcher, query, {hit.docnum for hit in page}, len(page), None,
-                             terms=True)
+        highlight = request.highlight and query is not None and page_hits
+        if highlight:
+            marked = searcher.search(query, filter={hit.docnum for hit in page_hits},
+                                     limit=len(page_hits), terms=True)
             with_terms = {hit.docnum: hit for hit in marked}
+        body_hl = body_highlighter(self.settings.snippet_chars) if highlight else None
+        title_hl = title_highlighter() if highlight else None
+        ranked = request.sort == "relevance" and query is not None
         hits = []
-        for hit in page:
+        for hit in page_hits:
             stored = hit.fields()
             title = stored.get("title", "")
             body = stored.get("body", "")
@@ -353,11 +389,14 @@ class SearchIndex:
                               or highlight_field(title_hl, marked_hit, "title_bigram", title, 1))
                 snippet_html = (highlight_field(body_hl, marked_hit, "body", body, 2)
                                 or highlight_field(body_hl, marked_hit, "body_bigram", body, 2))
+            score = None
+            if ranked and hit.score is not None:
+                score = hit.score - (PREFERRED_BONUS if hit.docnum in ranking.preferred else 0)
             hits.append(Hit(
                 **_metadata(stored),
                 title_html=title_html or plain_snippet(title, 1000),
                 snippet_html=snippet_html or plain_snippet(body, self.settings.snippet_chars),
-                score=round(hit.score, 4) if hit.score is not None and sortedby is None else None,
+                score=round(score, 4) if score is not None else None,
             ))
         return hits
 
@@ -376,14 +415,16 @@ class SearchIndex:
             return None
         stored = searcher.stored_fields(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
-        query = self._text_query(QueryBuilder(searcher.schema, self.weights),
-                                 q[:self.settings.max_query_chars], False, searcher).query
-        if query is None:
+        text_query = self._text_query(QueryBuilder(searcher.schema, self.weights),
+                                      q[:self.settings.max_query_chars], False, searcher)
+        hit = None
+        # The document may hold only some of the words (it came from a relaxed search).
+        for query in (text_query.query, text_query.relaxed):
+            if query is not None and hit is None:
+                results = searcher.search(query, filter={docnum}, limit=1, terms=True)
+                hit = results[0] if results.scored_length() else None
+        if hit is None:
             return plain_snippet(title, len(title)), whole_text_html(body)
-        results = searcher.search(query, filter={docnum}, limit=1, terms=True)
-        if not results.scored_length():
-            return plain_snippet(title, len(title)), whole_text_html(body)
-        hit = results[0]
         highlighter = whole_highlighter()
         title_html = (highlight_field(highlighter, hit, "title", title, 1)
                       or highlight_field(highlighter, hit, "title_bigram", title, 1))
@@ -481,20 +522,24 @@ def _date_range(date_from: str, date_to: str) -> Q.Query | None:
     return Q.TermRange("date", date_from or None, (date_to + "\uffff") if date_to else None)
 
 
-def _ranked(searcher, query: Q.Query, docs: set[int], limit: int, sortedby,
-            terms: bool) -> Results:
-    """Like ``searcher.search`` but without Whoosh's matcher replacement and block-quality
-    skipping: on the wide OR trees of long queries, re-planning the tree every few
-    documents cost several times the scoring itself (a 100-word query: 5.5 s -> 1.6 s)."""
-    collector = searcher.collector(limit=limit, sortedby=sortedby, terms=terms, filter=docs)
-    inner = collector
-    while inner is not None:
-        if isinstance(inner, collectors.ScoredCollector):
-            inner.replace = 0
-            inner.usequality = False
-        inner = getattr(inner, "child", None)
+def _rank(searcher, query: Q.Query, allowed: set[int] | None, limit: int,
+          preferred: set[int] | None = None) -> _Ranking:
+    collector = _MatchingTopCollector(limit, allowed, preferred or set())
     searcher.search_with_collector(query, collector)
-    return collector.results()
+    return _Ranking(collector.matched, collector.results(), preferred or set())
+
+
+def _relaxed_notice(all_words_count: int) -> str:
+    if all_words_count:
+        return (f"Only {all_words_count} documents have every word; they come first, "
+                "then documents with some of the words.")
+    return "No document has every word; showing documents with any of them."
+
+
+def _with_date(query: Q.Query | None, date_query: Q.Query | None) -> Q.Query | None:
+    if date_query is None:
+        return query
+    return date_query if query is None else Q.And([query, date_query])
 
 
 def _matching_docs(searcher, query: Q.Query | None) -> set[int]:

@@ -1,0 +1,504 @@
+"""Speed and scale: indexing, querying and HTTP serving, side by side with peer engines.
+
+Corpora: the real documents in ../shared/data (Seoul budget programs and pledges,
+national welfare programs) plus the shipped corpus/, and the same scaled x10 and x50
+by re-combining real paragraphs under new ids (see bench/README.md), written to a
+temporary folder.
+
+For every corpus size:
+  indexing   `policysearch index` (a child process): seconds, documents/s, peak RSS of
+             the process tree, index size; `policysearch reindex` after 1% changed
+  querying   SearchIndex.search with highlighting and facet counts, realistic queries
+             (Korean, English, mixed; 1-4 words; a third with a facet filter):
+             p50/p95/p99 ms
+  HTTP       `policysearch serve` under wrk at 8 and 32 connections (with --http)
+Peers on the same documents and queries: SQLite FTS5 (trigram tokenizer, bm25(),
+snippet(), GROUP BY facet counts) and tantivy (fed policysearch's own analyzer tokens).
+
+    python bench/perf.py [--scales 1,10,50] [--queries 240] [--http] [--http-seconds 30]
+        [--json perf.json] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer import Document, SearchIndex, SearchRequest, load_mapping, load_settings  # noqa: E402
+from indexer.readers import read_sources  # noqa: E402
+
+SHARED_DATA = ROOT.parent / "shared" / "data"
+CLI = [sys.executable, "-m", "indexer.cli"]
+SEED = 20181
+PAGE_SIZE = 10
+
+ENGLISH_QUERIES = [
+    "Seoul", "public bicycle", "smart city", "water quality", "metaverse", "housing",
+    "youth employment", "public transport", "welfare", "disability support", "elderly care",
+    "air quality", "climate change", "urban regeneration", "digital", "budget",
+]
+MIXED_QUERIES = [
+    "Seoul 청년", "AI 교육", "IT 일자리", "CCTV 설치", "R&D 지원", "IoT 스마트", "ICT 산업",
+    "K-pop 관광", "LED 조명", "Seoul 복지", "NGO 협력", "GIS 정보", "CCTV 안전",
+]
+
+
+# -- corpora ---------------------------------------------------------------------------------
+
+
+def real_documents() -> list[Document]:
+    report = read_sources([
+        (ROOT / "corpus", load_mapping(None)),
+        (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
+        (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
+    ])
+    return report.documents
+
+
+def _paragraphs(text: str) -> list[str]:
+    parts = [p.strip() for p in re.split(r"\n\s*\n|(?<=[.!?다])\s+(?=\S)", text) if p.strip()]
+    return parts or [text]
+
+
+def scaled_documents(real: list[Document], factor: int) -> list[Document]:
+    """``factor`` times as many documents: copy 0 is the real set; every further copy
+    takes a real document's title and metadata and rebuilds its body from its own
+    paragraphs plus one or two paragraphs of other real documents, under a new id."""
+    if factor == 1:
+        return list(real)
+    rng = random.Random(SEED + factor)
+    pools = [_paragraphs(d.body) for d in real]
+    documents = list(real)
+    for copy in range(1, factor):
+        for number, base in enumerate(real):
+            own = pools[number]
+            picked = rng.sample(own, k=max(1, len(own) - 1)) if len(own) > 1 else list(own)
+            for _ in range(rng.randint(1, 2)):
+                picked.append(rng.choice(pools[rng.randrange(len(real))]))
+            rng.shuffle(picked)
+            documents.append(Document(
+                id=f"{base.id}~{copy}", title=base.title, body="\n\n".join(picked),
+                category=base.category, department=base.department, date=base.date,
+                year=base.year, lang=base.lang, source=base.source, url="", tags=base.tags))
+    return documents
+
+
+def write_corpus(documents: list[Document], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "documents.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        for d in documents:
+            handle.write(json.dumps({
+                "id": d.id, "title": d.title, "body": d.body, "category": d.category,
+                "department": d.department, "date": d.date, "year": d.year, "lang": d.lang,
+                "source": d.source, "tags": d.tags}, ensure_ascii=False) + "\n")
+    return path
+
+
+def change_one_percent(path: Path) -> int:
+    """Appends a sentence to the body of every 100th record; returns how many changed."""
+    lines = path.read_text("utf-8").splitlines()
+    changed = 0
+    for number in range(0, len(lines), 100):
+        record = json.loads(lines[number])
+        record["body"] += "\n\n2024년 추경으로 사업 범위를 넓혔다."
+        lines[number] = json.dumps(record, ensure_ascii=False)
+        changed += 1
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return changed
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    q: str
+    category: str = ""
+
+
+def make_queries(real: list[Document], count: int) -> list[BenchQuery]:
+    """Korean queries from real titles (first 1-4 words), English and mixed from lists;
+    a third carry a category filter taken from the document the query came from."""
+    rng = random.Random(SEED)
+    korean = [d for d in real if d.lang == "ko" and d.title]
+    queries: list[BenchQuery] = []
+    while len(queries) < count:
+        kind = len(queries) % 6
+        if kind == 4:
+            queries.append(BenchQuery(rng.choice(ENGLISH_QUERIES)))
+            continue
+        if kind == 5:
+            queries.append(BenchQuery(rng.choice(MIXED_QUERIES)))
+            continue
+        document = rng.choice(korean)
+        words = re.sub(r"[()\[\]·,]", " ", document.title).split()
+        if not words:
+            continue
+        q = " ".join(words[:rng.randint(1, min(4, len(words)))])
+        category = document.category[0] if document.category and kind % 3 == 0 else ""
+        queries.append(BenchQuery(q, category))
+    return queries
+
+
+# -- measuring processes ---------------------------------------------------------------------
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """Runs a command to completion: (seconds, peak RSS bytes of its process tree, stderr)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=env, text=True)
+    peak = 0
+    stderr_chunks: list[str] = []
+    reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()))
+    reader.start()
+    root = psutil.Process(process.pid)
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    reader.join()
+    seconds = time.perf_counter() - started
+    if process.returncode not in (0, 3):
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {''.join(stderr_chunks)[-2000:]}")
+    return seconds, peak, "".join(stderr_chunks)
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    cuts = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {"p50_ms": round(cuts[49], 2), "p95_ms": round(cuts[94], 2), "p99_ms": round(cuts[98], 2)}
+
+
+def time_queries(search: Callable[[BenchQuery], object], queries: list[BenchQuery]) -> dict[str, float]:
+    for query in queries[:20]:  # warm caches, as a running server would be
+        search(query)
+    samples = []
+    for query in queries:
+        started = time.perf_counter()
+        search(query)
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+# -- policysearch ------------------------------------------------------------------------------
+
+
+def policysearch_figures(corpus: Path, workdir: Path, queries: list[BenchQuery],
+                         documents: int) -> tuple[dict, Path]:
+    index_dir = workdir / "policysearch-index"
+    seconds, peak, _ = run_measured([*CLI, "index", str(corpus), "--index-dir", str(index_dir), "-q"])
+    size = folder_bytes(index_dir)
+    changed = change_one_percent(corpus / "documents.jsonl")
+    reindex_s, reindex_peak, _ = run_measured(
+        [*CLI, "reindex", str(corpus), "--index-dir", str(index_dir), "-q"])
+    settings = load_settings(None, environ={}, index_dir=str(index_dir))
+    index = SearchIndex(index_dir, settings)
+
+    def search(query: BenchQuery) -> object:
+        filters = {"category": [query.category]} if query.category else {}
+        return index.search(SearchRequest(q=query.q, filters=filters, size=PAGE_SIZE))
+
+    figures = {"build_s": round(seconds, 2), "docs_per_s": round(documents / seconds, 1),
+               "peak_rss_mb": round(peak / 2**20), "index_mb": round(size / 2**20, 1),
+               "reindex_1pct_s": round(reindex_s, 2), "reindex_changed": changed,
+               "reindex_share_of_build": round(reindex_s / seconds, 3),
+               **time_queries(search, queries)}
+    index.close()
+    return figures, index_dir
+
+
+# -- peers: each built in a child process (so its memory is measured like ours) ---------------
+
+
+def build_fts5(corpus: Path, out: Path) -> None:
+    db = sqlite3.connect(out / "fts5.db")
+    db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, "
+               "category UNINDEXED, tokenize='trigram')")
+    with open(corpus / "documents.jsonl", encoding="utf-8") as handle:
+        rows = ((r["id"], r["title"], r["body"], (r["category"] or [""])[0])
+                for r in map(json.loads, handle))
+        db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", rows)
+    db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+    db.commit()
+    db.close()
+
+
+def fts5_searcher(out: Path) -> Callable[[BenchQuery], object]:
+    db = sqlite3.connect(out / "fts5.db", check_same_thread=False)
+
+    def search(query: BenchQuery) -> object:
+        # Trigrams need 3+ characters per term; shorter words cannot be searched.
+        terms = [w.replace('"', '""') for w in re.findall(r"\w+", query.q) if len(w) >= 3]
+        if not terms:
+            return []
+        match = " AND ".join(f'"{t}"' for t in terms)
+        where, args = "docs MATCH ?", [match]
+        if query.category:
+            where += " AND category = ?"
+            args.append(query.category)
+        hits = db.execute(f"SELECT id, title, snippet(docs, 2, '<mark>', '</mark>', '…', 24) "
+                          f"FROM docs WHERE {where} ORDER BY bm25(docs) LIMIT {PAGE_SIZE}",
+                          args).fetchall()
+        facets = db.execute(f"SELECT category, count(*) FROM docs WHERE docs MATCH ? "
+                            f"GROUP BY category ORDER BY 2 DESC LIMIT 20", [match]).fetchall()
+        total = db.execute(f"SELECT count(*) FROM docs WHERE {where}", args).fetchone()
+        return hits, facets, total
+
+    return search
+
+
+def _analyzer_tokens():
+    from indexer.analysis import bigram_analyzer, load_user_terms, morpheme_analyzer
+    morphemes = morpheme_analyzer("mecab", load_user_terms())
+    bigrams = bigram_analyzer()
+
+    def tokens(text: str) -> str:
+        words = [t.text for t in morphemes(text)] + [t.text for t in bigrams(text)]
+        return " ".join(w for w in words if w.strip())
+
+    return tokens
+
+
+def _tantivy_schema():
+    import tantivy
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", stored=True, tokenizer_name="whitespace")
+    builder.add_text_field("body", stored=True, tokenizer_name="whitespace")
+    builder.add_text_field("category", stored=True, fast=True, tokenizer_name="raw")
+    return builder.build()
+
+
+def build_tantivy(corpus: Path, out: Path) -> None:
+    import tantivy
+    tokens = _analyzer_tokens()
+    folder = out / "tantivy"
+    folder.mkdir()
+    index = tantivy.Index(_tantivy_schema(), path=str(folder))
+    writer = index.writer(heap_size=256_000_000, num_threads=2)
+    with open(corpus / "documents.jsonl", encoding="utf-8") as handle:
+        for record in map(json.loads, handle):
+            writer.add_document(tantivy.Document(
+                id=record["id"], title=tokens(record["title"]), body=tokens(record["body"]),
+                category=(record["category"] or [""])[0]))
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def tantivy_searcher(out: Path) -> Callable[[BenchQuery], object]:
+    import tantivy
+    tokens = _analyzer_tokens()
+    index = tantivy.Index.open(str(out / "tantivy"))
+    index.reload()
+    searcher = index.searcher()
+
+    def search(query: BenchQuery) -> object:
+        words = tokens(query.q).split()
+        if not words:
+            return []
+        text = " ".join('"' + w.replace('"', "") + '"' for w in words if w.replace('"', ""))
+        parsed = index.parse_query(text, ["title", "body"])
+        if query.category:
+            parsed = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, parsed),
+                (tantivy.Occur.Must, tantivy.Query.term_query(index.schema, "category", query.category))])
+        result = searcher.search(parsed, PAGE_SIZE, count=True)
+        generator = tantivy.SnippetGenerator.create(searcher, parsed, index.schema, "body")
+        snippets = [generator.snippet_from_doc(searcher.doc(address)).to_html()
+                    for _, address in result.hits]
+        facets = searcher.aggregate(parsed, {"category": {"terms": {"field": "category", "size": 20}}})
+        return result.count, snippets, facets
+
+    return search
+
+
+PEERS = {
+    "sqlite-fts5-trigram": (build_fts5, fts5_searcher),
+    "tantivy (policysearch tokens)": (build_tantivy, tantivy_searcher),
+}
+
+
+def peer_figures(name: str, corpus: Path, workdir: Path, queries: list[BenchQuery],
+                 documents: int) -> dict:
+    out = workdir / re.sub(r"\W+", "-", name)
+    out.mkdir()
+    seconds, peak, _ = run_measured([sys.executable, __file__, "_build-peer", name, str(corpus), str(out)])
+    search = PEERS[name][1](out)
+    return {"build_s": round(seconds, 2), "docs_per_s": round(documents / seconds, 1),
+            "peak_rss_mb": round(peak / 2**20), "index_mb": round(folder_bytes(out) / 2**20, 1),
+            **time_queries(search, queries)}
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+                 + summary.errors.status + summary.errors.timeout
+  io.write(string.format("BENCH %%d %%d %%.1f %%.1f\\n", summary.requests, errors,
+                         latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http_figures(index_dir: Path, queries: list[BenchQuery], workdir: Path,
+                 connections: list[int], seconds: int) -> dict:
+    from urllib.parse import urlencode
+    paths = workdir / "paths.txt"
+    paths.write_text("".join(
+        "/api/search?" + urlencode({"q": q.q, **({"category": q.category} if q.category else {})}) + "\n"
+        for q in queries), "utf-8")
+    script = workdir / "rotate.lua"
+    script.write_text(WRK_SCRIPT % paths, "utf-8")
+    port = free_port()
+    env = {**os.environ, "POLICYSEARCH_API_REQUESTS_PER_MINUTE": "0"}  # wrk is one client
+    server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--index-dir", str(index_dir)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    figures: dict = {}
+    try:
+        import urllib.request
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=Seoul", timeout=10)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        for count in connections:
+            output = subprocess.run(
+                ["wrk", "-t", "2", "-c", str(count), "-d", f"{seconds}s", "--timeout", "10s",
+                 "-s", str(script), f"http://127.0.0.1:{port}"],
+                capture_output=True, text=True, check=True).stdout
+            requests, errors, p50, p95 = re.search(r"BENCH (\d+) (\d+) ([\d.]+) ([\d.]+)", output).groups()
+            figures[f"c{count}"] = {"requests_per_s": round(int(requests) / seconds, 1),
+                                    "p50_ms": float(p50), "p95_ms": float(p95), "errors": int(errors)}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    return figures
+
+
+# -- report ----------------------------------------------------------------------------------
+
+COMPARED = ["build_s", "docs_per_s", "peak_rss_mb", "index_mb", "p50_ms", "p95_ms", "p99_ms"]
+
+
+def print_table(scale_name: str, documents: int, results: dict[str, dict]) -> None:
+    ours = results["policysearch"]
+    print(f"\n{scale_name}: {documents:,} documents")
+    print(f"{'system':<32}" + "".join(f"{k:>13}" for k in COMPARED))
+    for system, figures in results.items():
+        print(f"{system:<32}" + "".join(f"{figures.get(k, float('nan')):>13}" for k in COMPARED))
+    for system, figures in results.items():
+        if system == "policysearch":
+            continue
+        ratios = [f"{ours[k] / figures[k]:.2f}" if figures.get(k) else "-" for k in COMPARED]
+        print(f"{'ratio policysearch/' + system[:13]:<32}" + "".join(f"{r:>13}" for r in ratios))
+    print(f"policysearch reindex after {ours['reindex_changed']} changed documents (1%): "
+          f"{ours['reindex_1pct_s']} s = {ours['reindex_share_of_build']:.1%} of a full build")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_build-peer":
+        name, corpus, out = argv[1], Path(argv[2]), Path(argv[3])
+        PEERS[name][0](corpus, out)
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", default="1,10,50")
+    parser.add_argument("--queries", type=int, default=240)
+    parser.add_argument("--peers", default=",".join(PEERS))
+    parser.add_argument("--http", action="store_true", help="Also load-test `serve` with wrk.")
+    parser.add_argument("--http-seconds", type=int, default=30)
+    parser.add_argument("--connections", default="8,32")
+    parser.add_argument("--json", dest="json_path")
+    parser.add_argument("--keep", help="Work in this folder and keep it (default: a temporary one).")
+    args = parser.parse_args(argv)
+    if args.http and not shutil.which("wrk"):
+        parser.error("--http needs wrk (Debian: apt-get install wrk).")
+
+    workroot = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="policysearch-perf-"))
+    workroot.mkdir(parents=True, exist_ok=True)
+    real = real_documents()
+    queries = make_queries(real, args.queries)
+    print(f"{len(real):,} real documents; {len(queries)} queries "
+          f"({sum(1 for q in queries if q.category)} with a category filter); work in {workroot}",
+          flush=True)
+    report: dict = {"queries": [asdict(q) for q in queries], "scales": {}}
+    try:
+        for factor in map(int, args.scales.split(",")):
+            scale_dir = workroot / f"x{factor}"
+            shutil.rmtree(scale_dir, ignore_errors=True)
+            documents = scaled_documents(real, factor)
+            corpus = write_corpus(documents, scale_dir / "corpus").parent
+            results: dict[str, dict] = {}
+            results["policysearch"], index_dir = policysearch_figures(
+                corpus, scale_dir, queries, len(documents))
+            print(f"x{factor} policysearch: {results['policysearch']}", flush=True)
+            for peer in filter(None, args.peers.split(",")):
+                results[peer] = peer_figures(peer, corpus, scale_dir, queries, len(documents))
+                print(f"x{factor} {peer}: {results[peer]}", flush=True)
+            if args.http:
+                results["policysearch"]["http"] = http_figures(
+                    index_dir, queries, scale_dir, [int(c) for c in args.connections.split(",")],
+                    args.http_seconds)
+                print(f"x{factor} serve under wrk: {results['policysearch']['http']}", flush=True)
+            report["scales"][f"x{factor}"] = {"documents": len(documents), "results": results}
+            print_table(f"x{factor}", len(documents), results)
+            if not args.keep:
+                shutil.rmtree(scale_dir, ignore_errors=True)
+    finally:
+        if args.json_path:
+            Path(args.json_path).write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
+        if not args.keep:
+            shutil.rmtree(workroot, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
