@@ -33,7 +33,7 @@ class Settings:
     user_dictionary: str = _setting("", "Extra user dictionary file (one term per line) added to the shipped one.")
     title_boost: float = _setting(1.5, "Weight of the title field against the body.")
     body_boost: float = _setting(1.0, "Weight of the body field.")
-    bigram_boost: float = _setting(2.0, "Weight of the Hangul bigram fields against the morpheme fields.")
+    bigram_boost: float = _setting(1.5, "Weight of the Hangul bigram fields against the morpheme fields.")
     and_max_words: int = _setting(
         4, "Queries of up to this many words look for documents with every word (see "
         "min_all_word_hits); longer queries, like questions or headlines, match any word.")

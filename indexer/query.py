@@ -230,3 +230,8 @@ def bound_expansions(query: Q.Query, reader, max_terms: int) -> tuple[Q.Query, l
                     boost=node.boost)
 
     return query.accept(bound), notices
+
+
+def positive_part(query: Q.Query) -> Q.Query:
+    """The query without its excluded (``-word``) parts: what highlighting should mark."""
+    return query.accept(lambda node: node.a if isinstance(node, Q.AndNot) else node)

@@ -29,6 +29,7 @@ from .highlight import (
 )
 from .query import (
     QueryBuilder, Weights, bound_expansions, parse_raw_query, parse_user_query,
+    positive_part,
 )
 from .schema import BIGRAM_FIELDS, FACET_FIELDS
 from .scoring import FieldBM25F
@@ -366,14 +367,12 @@ class SearchIndex:
         results = ranking.results
         page_hits = [results[position] for position in
                      range((page - 1) * size, min(page * size, results.scored_length()))]
-        # Which terms matched is needed for the page's hits only; recording it while
-        # ranking every matching document cost more than the ranking itself.
-        with_terms = {}
+        # The highlighter marks the query's terms of each field where the stored character
+        # offsets put them; recording per document which terms matched (terms=True) cost
+        # more than the ranking itself and changes nothing in what gets marked.
         highlight = request.highlight and query is not None and page_hits
         if highlight:
-            marked = searcher.search(query, filter={hit.docnum for hit in page_hits},
-                                     limit=len(page_hits), terms=True)
-            with_terms = {hit.docnum: hit for hit in marked}
+            results.q = positive_part(query)  # excluded words are not marked
         body_hl = body_highlighter(self.settings.snippet_chars) if highlight else None
         title_hl = title_highlighter() if highlight else None
         ranked = request.sort == "relevance" and query is not None
@@ -383,12 +382,11 @@ class SearchIndex:
             title = stored.get("title", "")
             body = stored.get("body", "")
             title_html = snippet_html = ""
-            marked_hit = with_terms.get(hit.docnum)
-            if marked_hit is not None and body_hl is not None and title_hl is not None:
-                title_html = (highlight_field(title_hl, marked_hit, "title", title, 1)
-                              or highlight_field(title_hl, marked_hit, "title_bigram", title, 1))
-                snippet_html = (highlight_field(body_hl, marked_hit, "body", body, 2)
-                                or highlight_field(body_hl, marked_hit, "body_bigram", body, 2))
+            if body_hl is not None and title_hl is not None:
+                title_html = (highlight_field(title_hl, hit, "title", title, 1)
+                              or highlight_field(title_hl, hit, "title_bigram", title, 1))
+                snippet_html = (highlight_field(body_hl, hit, "body", body, 2)
+                                or highlight_field(body_hl, hit, "body_bigram", body, 2))
             score = None
             if ranked and hit.score is not None:
                 score = hit.score - (PREFERRED_BONUS if hit.docnum in ranking.preferred else 0)

@@ -87,6 +87,14 @@ def test_quoted_phrase_requires_adjacent_words(small_index):
     assert ids(small_index.search(SearchRequest(q='"bicycle public"'))) == []
 
 
+def test_excluded_words_are_not_marked(small_index):
+    # 수질관리 is excluded only as a whole (or its parts side by side); water-1 has 관리
+    # elsewhere, stays in the results, and that 관리 must not be marked.
+    [hit] = small_index.search(SearchRequest(q="아리수 -수질관리")).hits
+    assert hit.id == "water-1"
+    assert "<mark>아리수</mark>" in hit.title_html and "<mark>관리" not in hit.title_html
+
+
 def test_exclusion_removes_documents(small_index):
     result = small_index.search(SearchRequest(q="-아리수", size=50))
     assert "water-1" not in ids(result) and len(ids(result)) == 4
