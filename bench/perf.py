@@ -220,7 +220,8 @@ def policysearch_figures(corpus: Path, workdir: Path, queries: list[BenchQuery],
     changed = change_one_percent(corpus / "documents.jsonl")
     reindex_s, reindex_peak, _ = run_measured(
         [*CLI, "reindex", str(corpus), "--index-dir", str(index_dir), "-q"])
-    settings = load_settings(None, environ={}, index_dir=str(index_dir))
+    # The result cache is off: every query is answered by the engine, as on first sight.
+    settings = load_settings(None, environ={}, index_dir=str(index_dir), result_cache_size=0)
     index = SearchIndex(index_dir, settings)
 
     def search(query: BenchQuery) -> object:
@@ -384,7 +385,7 @@ def free_port() -> int:
 
 
 def http_figures(index_dir: Path, queries: list[BenchQuery], workdir: Path,
-                 connections: list[int], seconds: int) -> dict:
+                 connections: list[int], seconds: int, cache: bool = False) -> dict:
     from urllib.parse import urlencode
     paths = workdir / "paths.txt"
     paths.write_text("".join(
@@ -393,7 +394,9 @@ def http_figures(index_dir: Path, queries: list[BenchQuery], workdir: Path,
     script = workdir / "rotate.lua"
     script.write_text(WRK_SCRIPT % paths, "utf-8")
     port = free_port()
-    env = {**os.environ, "POLICYSEARCH_API_REQUESTS_PER_MINUTE": "0"}  # wrk is one client
+    env = {**os.environ, "POLICYSEARCH_API_REQUESTS_PER_MINUTE": "0",  # wrk is one client
+           # wrk cycles through the queries: with the cache on it would mostly measure the cache.
+           "POLICYSEARCH_RESULT_CACHE_SIZE": "0" if not cache else "256"}
     server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--index-dir", str(index_dir)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
@@ -456,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http", action="store_true", help="Also load-test `serve` with wrk.")
     parser.add_argument("--http-seconds", type=int, default=30)
     parser.add_argument("--connections", default="8,32")
+    parser.add_argument("--http-cache", action="store_true",
+                        help="Serve with the result cache on (default off: engine speed).")
     parser.add_argument("--json", dest="json_path")
     parser.add_argument("--keep", help="Work in this folder and keep it (default: a temporary one).")
     args = parser.parse_args(argv)
@@ -486,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.http:
                 results["policysearch"]["http"] = http_figures(
                     index_dir, queries, scale_dir, [int(c) for c in args.connections.split(",")],
-                    args.http_seconds)
+                    args.http_seconds, args.http_cache)
                 print(f"x{factor} serve under wrk: {results['policysearch']['http']}", flush=True)
             report["scales"][f"x{factor}"] = {"documents": len(documents), "results": results}
             print_table(f"x{factor}", len(documents), results)

@@ -50,6 +50,8 @@ class Settings:
     max_page_size: int = _setting(100, "Largest page size a request may ask for.")
     max_page: int = _setting(1000, "Deepest page a request may ask for.")
     max_query_chars: int = _setting(500, "Longer queries are cut to this many characters.")
+    result_cache_size: int = _setting(
+        256, "Search results kept in memory per process for repeated requests; 0 = no cache.")
     max_query_words: int = _setting(32, "Words of a query searched; later ones are dropped with a notice.")
     max_expansions: int = _setting(
         200, "Terms a wildcard, prefix, range or fuzzy term of a raw query may expand to.")

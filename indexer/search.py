@@ -7,6 +7,7 @@ index generation, so readers move to new data without a restart.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import threading
@@ -20,6 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import collectors, sorting
 
+from .cache import LruCache
 from .config import Settings
 from .errors import QueryError
 from .facets import Facet, FacetTables, count_facets, narrow
@@ -213,6 +215,9 @@ class SearchIndex:
         self._indexes: dict[Path, whoosh_index.Index] = {}
         # Facet tables depend only on the committed index state, so threads share them.
         self._facet_tables: dict[tuple[Path, int], FacetTables] = {}
+        # Repeated requests (paging back, the same popular query) are answered from memory.
+        self._cache: LruCache[SearchResult] | None = (
+            LruCache(settings.result_cache_size) if settings.result_cache_size > 0 else None)
         current_generation(self.index_dir)  # fail early, with a clear message
 
     def _open(self, generation: Path) -> whoosh_index.Index:
@@ -255,6 +260,23 @@ class SearchIndex:
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
+        state = self._current()
+        if self._cache is None:
+            return self._search(request, state, started)
+        try:
+            key = (state.generation, state.searcher.reader().generation(), _request_key(request))
+        except TypeError:  # unhashable values in a hand-made request: just search
+            return self._search(request, state, started)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return dataclasses.replace(
+                cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
+        result = self._search(request, state, started)
+        self._cache.put(key, result)
+        return result
+
+    def _search(self, request: SearchRequest, state: _ThreadSearcher,
+                started: float) -> SearchResult:
         settings = self.settings
         size = _bounded("size", request.size or settings.page_size, 1, settings.max_page_size)
         page = _bounded("page", request.page, 1, settings.max_page)
@@ -271,7 +293,6 @@ class SearchIndex:
             notices.append(f"The query was cut to {settings.max_query_chars} characters.")
         text = text.replace("\x00", " ")
 
-        state = self._current()
         searcher = state.searcher
         builder = QueryBuilder(searcher.schema, self.weights)
         text_query = self._text_query(builder, text, request.raw, searcher)
@@ -525,6 +546,12 @@ def _rank(searcher, query: Q.Query, allowed: set[int] | None, limit: int,
     collector = _MatchingTopCollector(limit, allowed, preferred or set())
     searcher.search_with_collector(query, collector)
     return _Ranking(collector.matched, collector.results(), preferred or set())
+
+
+def _request_key(request: SearchRequest) -> tuple:
+    filters = tuple(sorted((name, tuple(values)) for name, values in request.filters.items()))
+    return (request.q, filters, request.date_from, request.date_to, request.sort, request.page,
+            request.size, request.raw, request.highlight, request.facets, request.facet_size)
 
 
 def _relaxed_notice(all_words_count: int) -> str:

@@ -189,3 +189,20 @@ def test_empty_query_browses_everything_newest_first(small_index):
     result = small_index.search(SearchRequest())
     assert result.total == 5
     assert ids(result)[0] == "care-1"
+
+
+def test_repeated_requests_come_from_the_cache_until_the_index_changes(tmp_path, small_corpus):
+    from indexer import update_index
+
+    settings = make_settings(tmp_path)
+    build_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
+    index = SearchIndex(settings.index_dir, settings)
+    first = index.search(SearchRequest(q="따릉이"))
+    again = index.search(SearchRequest(q="따릉이"))
+    assert ids(again) == ids(first) == ["bike-1"]
+    assert index._cache.hits == 1
+    write_jsonl(small_corpus / "more.jsonl", [{"id": "bike-2", "title": "따릉이 대여소",
+                                               "body": "따릉이 대여소를 늘립니다."}])
+    update_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
+    assert set(ids(index.search(SearchRequest(q="따릉이")))) == {"bike-1", "bike-2"}
+    index.close()
