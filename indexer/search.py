@@ -26,8 +26,8 @@ from .config import Settings
 from .errors import QueryError
 from .facets import Facet, FacetTables, count_facets, narrow
 from .highlight import (
-    body_highlighter, highlight_field, plain_snippet, title_highlighter, whole_highlighter,
-    whole_text_html,
+    attach_matched_terms, body_highlighter, highlight_field, plain_snippet, title_highlighter,
+    whole_highlighter, whole_text_html,
 )
 from .query import (
     QueryBuilder, Weights, bound_expansions, parse_raw_query, parse_user_query,
@@ -388,12 +388,12 @@ class SearchIndex:
         results = ranking.results
         page_hits = [results[position] for position in
                      range((page - 1) * size, min(page * size, results.scored_length()))]
-        # The highlighter marks the query's terms of each field where the stored character
-        # offsets put them; recording per document which terms matched (terms=True) cost
-        # more than the ranking itself and changes nothing in what gets marked.
         highlight = request.highlight and query is not None and page_hits
         if highlight:
-            results.q = positive_part(query)  # excluded words are not marked
+            # Excluded words are not marked; the page's matched terms let the highlighter
+            # use the stored character offsets instead of re-running the tagger.
+            attach_matched_terms(results, [hit.docnum for hit in page_hits],
+                                 positive_part(query))
         body_hl = body_highlighter(self.settings.snippet_chars) if highlight else None
         title_hl = title_highlighter() if highlight else None
         ranked = request.sort == "relevance" and query is not None
