@@ -181,7 +181,10 @@ def update_index(documents: Sequence[Document], index_dir: str | os.PathLike[str
             existing = _stored_hashes(reader)
         result = UpdateResult(generation=generation, notice=lock.recovered_from)
         wanted = {d.id for d in documents}
-        with _writing(ix, 1) as writer:
+        with _writing(ix, 1) as writer, ix.searcher() as before:
+            # Whoosh's update_document/delete_by_term open a new searcher over every segment
+            # per call; one searcher of the state before this update serves all deletions
+            # (x10 corpus, 1% changed: 104 s before this).
             for document in documents:
                 old_hash = existing.get(document.id)
                 new_hash = document.content_hash()
@@ -190,7 +193,8 @@ def update_index(documents: Sequence[Document], index_dir: str | os.PathLike[str
                     result.added += 1
                     result.changed_ids.append(document.id)
                 elif old_hash != new_hash:
-                    writer.update_document(**document_fields(document))
+                    writer.delete_by_term("id", document.id, searcher=before)
+                    writer.add_document(**document_fields(document))
                     result.updated += 1
                     result.changed_ids.append(document.id)
                 else:
@@ -198,7 +202,7 @@ def update_index(documents: Sequence[Document], index_dir: str | os.PathLike[str
                 if progress:
                     progress(1)
             for doc_id in existing.keys() - wanted:
-                writer.delete_by_term("id", doc_id)
+                writer.delete_by_term("id", doc_id, searcher=before)
                 result.deleted += 1
                 result.changed_ids.append(doc_id)
         with ix.reader() as reader:
