@@ -51,6 +51,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 CLI = [sys.executable, "-m", "indexer.cli"]
 SEED = 20181
 PAGE_SIZE = 10
+FILE_DOCUMENTS = 10_000
 
 ENGLISH_QUERIES = [
     "Seoul", "public bicycle", "smart city", "water quality", "metaverse", "housing",
@@ -104,19 +105,30 @@ def scaled_documents(real: list[Document], factor: int) -> list[Document]:
 
 
 def write_corpus(documents: list[Document], folder: Path) -> Path:
+    """JSON Lines files of FILE_DOCUMENTS records each (one x50 file would be ~500 MB,
+    over the default max_file_bytes, as an export of that size should be split)."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "documents.jsonl"
-    with open(path, "w", encoding="utf-8") as handle:
-        for d in documents:
-            handle.write(json.dumps({
-                "id": d.id, "title": d.title, "body": d.body, "category": d.category,
-                "department": d.department, "date": d.date, "year": d.year, "lang": d.lang,
-                "source": d.source, "tags": d.tags}, ensure_ascii=False) + "\n")
-    return path
+    for start in range(0, len(documents), FILE_DOCUMENTS):
+        path = folder / f"documents-{start // FILE_DOCUMENTS:03d}.jsonl"
+        with open(path, "w", encoding="utf-8") as handle:
+            for d in documents[start:start + FILE_DOCUMENTS]:
+                handle.write(json.dumps({
+                    "id": d.id, "title": d.title, "body": d.body, "category": d.category,
+                    "department": d.department, "date": d.date, "year": d.year,
+                    "lang": d.lang, "source": d.source, "tags": d.tags},
+                    ensure_ascii=False) + "\n")
+    return folder
 
 
-def change_one_percent(path: Path) -> int:
+def change_one_percent(folder: Path) -> int:
     """Appends a sentence to the body of every 100th record; returns how many changed."""
+    changed = 0
+    for path in sorted(folder.glob("documents-*.jsonl")):
+        changed += _change_every_100th(path)
+    return changed
+
+
+def _change_every_100th(path: Path) -> int:
     lines = path.read_text("utf-8").splitlines()
     changed = 0
     for number in range(0, len(lines), 100):
@@ -217,7 +229,7 @@ def policysearch_figures(corpus: Path, workdir: Path, queries: list[BenchQuery],
     index_dir = workdir / "policysearch-index"
     seconds, peak, _ = run_measured([*CLI, "index", str(corpus), "--index-dir", str(index_dir), "-q"])
     size = folder_bytes(index_dir)
-    changed = change_one_percent(corpus / "documents.jsonl")
+    changed = change_one_percent(corpus)
     reindex_s, reindex_peak, _ = run_measured(
         [*CLI, "reindex", str(corpus), "--index-dir", str(index_dir), "-q"])
     # The result cache is off: every query is answered by the engine, as on first sight.
@@ -244,10 +256,11 @@ def build_fts5(corpus: Path, out: Path) -> None:
     db = sqlite3.connect(out / "fts5.db")
     db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, "
                "category UNINDEXED, tokenize='trigram')")
-    with open(corpus / "documents.jsonl", encoding="utf-8") as handle:
-        rows = ((r["id"], r["title"], r["body"], (r["category"] or [""])[0])
-                for r in map(json.loads, handle))
-        db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", rows)
+    for path in sorted(corpus.glob("documents-*.jsonl")):
+        with open(path, encoding="utf-8") as handle:
+            rows = ((r["id"], r["title"], r["body"], (r["category"] or [""])[0])
+                    for r in map(json.loads, handle))
+            db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", rows)
     db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
     db.commit()
     db.close()
@@ -269,8 +282,8 @@ def fts5_searcher(out: Path) -> Callable[[BenchQuery], object]:
         hits = db.execute(f"SELECT id, title, snippet(docs, 2, '<mark>', '</mark>', '…', 24) "
                           f"FROM docs WHERE {where} ORDER BY bm25(docs) LIMIT {PAGE_SIZE}",
                           args).fetchall()
-        facets = db.execute(f"SELECT category, count(*) FROM docs WHERE docs MATCH ? "
-                            f"GROUP BY category ORDER BY 2 DESC LIMIT 20", [match]).fetchall()
+        facets = db.execute("SELECT category, count(*) FROM docs WHERE docs MATCH ? "
+                            "GROUP BY category ORDER BY 2 DESC LIMIT 20", [match]).fetchall()
         total = db.execute(f"SELECT count(*) FROM docs WHERE {where}", args).fetchone()
         return hits, facets, total
 
@@ -306,11 +319,12 @@ def build_tantivy(corpus: Path, out: Path) -> None:
     folder.mkdir()
     index = tantivy.Index(_tantivy_schema(), path=str(folder))
     writer = index.writer(heap_size=256_000_000, num_threads=2)
-    with open(corpus / "documents.jsonl", encoding="utf-8") as handle:
-        for record in map(json.loads, handle):
-            writer.add_document(tantivy.Document(
-                id=record["id"], title=tokens(record["title"]), body=tokens(record["body"]),
-                category=(record["category"] or [""])[0]))
+    for path in sorted(corpus.glob("documents-*.jsonl")):
+        with open(path, encoding="utf-8") as handle:
+            for record in map(json.loads, handle):
+                writer.add_document(tantivy.Document(
+                    id=record["id"], title=tokens(record["title"]), body=tokens(record["body"]),
+                    category=(record["category"] or [""])[0]))
     writer.commit()
     writer.wait_merging_threads()
 
@@ -480,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
             scale_dir = workroot / f"x{factor}"
             shutil.rmtree(scale_dir, ignore_errors=True)
             documents = scaled_documents(real, factor)
-            corpus = write_corpus(documents, scale_dir / "corpus").parent
+            corpus = write_corpus(documents, scale_dir / "corpus")
             results: dict[str, dict] = {}
             results["policysearch"], index_dir = policysearch_figures(
                 corpus, scale_dir, queries, len(documents))
