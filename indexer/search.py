@@ -309,41 +309,33 @@ class SearchIndex:
             by_filters = docs if by_filters is None else by_filters & docs
         limit = page * size
 
+        ranked = request.sort == "relevance" and query is not None
+
+        def match(candidate: Q.Query | None, preferred: set[int] | None = None) -> _Ranking:
+            if ranked:
+                return _rank(searcher, candidate, by_filters, limit, preferred)
+            return _Ranking(_matching_docs(searcher, candidate), None)
+
+        ranking = match(query)
         relaxed = False
         all_words_total = None
-        if request.sort == "relevance" and query is not None:
-            ranking = _rank(searcher, query, by_filters, limit)
-            if (text_query.relaxed is not None
-                    and len(ranking.matching) < settings.min_all_word_hits):
-                # Too few documents have every word: those first, then documents with some.
-                wider = _rank(searcher, _with_date(text_query.relaxed, date_query), by_filters,
-                              limit, preferred=ranking.matching)
-                if len(wider.matching) > len(ranking.matching):
-                    relaxed = True
-                    all_words_total = len(narrow(ranking.matching, filters))
-                    notices.append(_relaxed_notice(len(ranking.matching)))
-                    ranking, query = wider, _with_date(text_query.relaxed, date_query)
-        else:
-            # Newest first (or browsing without a query): a sort, not a ranking.
-            matching = _matching_docs(searcher, query)
-            if (text_query.relaxed is not None
-                    and len(matching) < settings.min_all_word_hits):
-                wider_query = _with_date(text_query.relaxed, date_query)
-                wider = _matching_docs(searcher, wider_query)
-                if len(wider) > len(matching):
-                    relaxed = True
-                    all_words_total = len(narrow(matching, filters))
-                    notices.append(_relaxed_notice(len(matching)))
-                    matching, query = wider, wider_query
-            sortedby = [sorting.FieldFacet("date", reverse=True),
-                        sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("id")]
-            allowed_docs = narrow(matching, filters)
-            results = (searcher.search(query if query is not None else Q.Every(),
-                                       filter=allowed_docs, limit=limit, sortedby=sortedby)
-                       if allowed_docs else None)
-            ranking = _Ranking(matching, results)
-
+        if (text_query.relaxed is not None
+                and len(ranking.matching) < settings.min_all_word_hits):
+            # Too few documents have every word: those first, then documents with some.
+            wider_query = _with_date(text_query.relaxed, date_query)
+            wider = match(wider_query, preferred=ranking.matching)
+            if len(wider.matching) > len(ranking.matching):
+                relaxed = True
+                all_words_total = len(narrow(ranking.matching, filters))
+                notices.append(_relaxed_notice(len(ranking.matching)))
+                ranking, query = wider, wider_query
         allowed = narrow(ranking.matching, filters)
+        if not ranked and allowed:
+            # Newest first (or browsing without a query): a sort, not a ranking.
+            ranking.results = searcher.search(
+                query if query is not None else Q.Every(), filter=allowed, limit=limit,
+                sortedby=[sorting.FieldFacet("date", reverse=True),
+                          sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("id")])
         facet_size = _bounded("facet_size", request.facet_size or settings.facet_size, 1,
                               MAX_FACET_SIZE)
         facets = (count_facets(state.facet_tables, ranking.matching, filters, selected, facet_size)
@@ -394,8 +386,8 @@ class SearchIndex:
             # use the stored character offsets instead of re-running the tagger.
             attach_matched_terms(results, [hit.docnum for hit in page_hits],
                                  positive_part(query))
-        body_hl = body_highlighter(self.settings.snippet_chars) if highlight else None
-        title_hl = title_highlighter() if highlight else None
+        body_hl = body_highlighter(self.settings.snippet_chars)
+        title_hl = title_highlighter()
         ranked = request.sort == "relevance" and query is not None
         hits = []
         for hit in page_hits:
@@ -403,7 +395,7 @@ class SearchIndex:
             title = stored.get("title", "")
             body = stored.get("body", "")
             title_html = snippet_html = ""
-            if body_hl is not None and title_hl is not None:
+            if highlight:
                 title_html = (highlight_field(title_hl, hit, "title", title, 1)
                               or highlight_field(title_hl, hit, "title_bigram", title, 1))
                 snippet_html = (highlight_field(body_hl, hit, "body", body, 2)
