@@ -52,6 +52,9 @@ class Settings:
     max_query_chars: int = _setting(500, "Longer queries are cut to this many characters.")
     result_cache_size: int = _setting(
         256, "Search results kept in memory per process for repeated requests; 0 = no cache.")
+    postings_cache_mb: int = _setting(
+        512, "Memory per process for decoded postings (term lists as arrays), kept across "
+        "requests and reindexes; 0 = decode every time.")
     max_query_words: int = _setting(32, "Words of a query searched; later ones are dropped with a notice.")
     max_expansions: int = _setting(
         200, "Terms a wildcard, prefix, range or fuzzy term of a raw query may expand to.")

@@ -1,4 +1,4 @@
-"""Disjunctive facet counts over a set of matching documents.
+"""Disjunctive facet counts over the matching documents (a boolean mask).
 
 A facet's own selection does not narrow its own counts (ticking 보건 still shows
 how many match 환경보호), while the other facets' selections do. Counting runs on
@@ -6,10 +6,12 @@ in-memory tables built once per index reader from the facet fields' postings.
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+import numpy as np
+
+from .postings import read_term_postings
 from .schema import FACET_FIELDS
 
 LANGUAGE_LABELS = {"ko": "Korean", "en": "English", "mixed": "Korean and English"}
@@ -32,34 +34,58 @@ class Facet:
 
 
 class FacetTables:
-    """For each facet field: value -> docnums, and docnum -> values (live documents only)."""
+    """For each facet field, every (document, value) pair as two arrays, so counting the
+    values of a set of documents is one gather and one bincount (live documents only)."""
 
-    def __init__(self, reader, fields: Iterable[str] = FACET_FIELDS) -> None:
-        self.docs_by_value: dict[str, dict[str, frozenset[int]]] = {}
-        self.values_by_doc: dict[str, dict[int, tuple[str, ...]]] = {}
+    def __init__(self, reader, live: np.ndarray, fields: Iterable[str] = FACET_FIELDS) -> None:
+        self.doc_count = reader.doc_count_all()
+        leaves = list(reader.leaf_readers())
+        self.values: dict[str, list[str]] = {}
+        self.docs_by_value: dict[str, dict[str, np.ndarray]] = {}
+        self._pair_docs: dict[str, np.ndarray] = {}
+        self._pair_values: dict[str, np.ndarray] = {}
         for name in fields:
-            by_value: dict[str, frozenset[int]] = {}
-            by_doc: dict[int, list[str]] = {}
+            values: list[str] = []
+            by_value: dict[str, np.ndarray] = {}
             for value in reader.field_terms(name):
-                docnums = frozenset(reader.postings(name, value).all_ids())
-                if not docnums:
+                btext = reader.schema[name].to_bytes(value)
+                docnums = np.concatenate([read_term_postings(leaf, name, btext)[0] + offset
+                                          for leaf, offset in leaves])
+                docnums = docnums[live[docnums]]
+                if not len(docnums):
                     continue  # every document with this value was deleted
                 by_value[value] = docnums
-                for docnum in docnums:
-                    by_doc.setdefault(docnum, []).append(value)
+                values.append(value)
+            self.values[name] = values
             self.docs_by_value[name] = by_value
-            self.values_by_doc[name] = {d: tuple(v) for d, v in by_doc.items()}
+            arrays = [by_value[value] for value in values]
+            self._pair_docs[name] = (np.concatenate(arrays) if arrays
+                                     else np.zeros(0, dtype=np.int64))
+            self._pair_values[name] = np.repeat(np.arange(len(values)),
+                                                [len(a) for a in arrays]).astype(np.int64)
 
-    def docs_with_any(self, name: str, values: Iterable[str]) -> set[int]:
+    def docs_with_any(self, name: str, values: Iterable[str]) -> np.ndarray:
+        """A mask of the documents having any of ``values`` in facet ``name``."""
+        mask = np.zeros(self.doc_count, dtype=bool)
         by_value = self.docs_by_value.get(name, {})
-        result: set[int] = set()
         for value in values:
-            result.update(by_value.get(value, ()))
-        return result
+            if value in by_value:
+                mask[by_value[value]] = True
+        return mask
+
+    def counts(self, name: str, docs: np.ndarray) -> dict[str, int]:
+        """Value -> number of documents in the mask ``docs`` having it (zeros left out)."""
+        values = self.values.get(name, [])
+        if not values:
+            return {}
+        pair_docs = self._pair_docs[name]
+        totals = np.bincount(self._pair_values[name][docs[pair_docs]], minlength=len(values))
+        return {values[i]: int(totals[i]) for i in np.flatnonzero(totals)}
 
 
-def narrow(matching: set[int], filters: Mapping[str, set[int]], skip: str | None = None) -> set[int]:
-    """``matching`` intersected with every facet filter except ``skip``'s."""
+def narrow(matching: np.ndarray, filters: Mapping[str, np.ndarray],
+           skip: str | None = None) -> np.ndarray:
+    """The mask ``matching`` and every facet filter's mask except ``skip``'s."""
     result = matching
     for name, allowed in filters.items():
         if name != skip:
@@ -67,15 +93,11 @@ def narrow(matching: set[int], filters: Mapping[str, set[int]], skip: str | None
     return result
 
 
-def count_facets(tables: FacetTables, matching: set[int], filters: Mapping[str, set[int]],
+def count_facets(tables: FacetTables, matching: np.ndarray, filters: Mapping[str, np.ndarray],
                  selected: Mapping[str, list[str]], facet_size: int) -> list[Facet]:
     facets = []
     for name, label in FACET_FIELDS.items():
-        docs = narrow(matching, filters, skip=name)
-        values_by_doc = tables.values_by_doc.get(name, {})
-        counts: Counter[str] = Counter()
-        for docnum in docs:
-            counts.update(values_by_doc.get(docnum, ()))
+        counts = tables.counts(name, narrow(matching, filters, skip=name))
         chosen = set(selected.get(name, ()))
         for value in chosen:
             counts.setdefault(value, 0)

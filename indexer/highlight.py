@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from html import escape
+from typing import Callable
+
+import numpy as np
 
 from whoosh.highlight import (
     Formatter, Fragment, Highlighter, PinpointFragmenter, WholeFragmenter,
@@ -108,16 +111,17 @@ def title_highlighter() -> Highlighter:
                        always_retokenize=False)
 
 
-def attach_matched_terms(results, docnums: list[int], query) -> None:
+def attach_matched_terms(results, docnums: list[int], query,
+                         term_documents: Callable[[str, bytes], np.ndarray]) -> None:
     """Records which of the query's terms each of ``docnums`` holds, as Whoosh's
-    ``terms=True`` would, but by looking up only these documents in each term's postings.
-    With it the highlighter marks from stored character offsets instead of re-running
-    the tagger over every hit; recording terms during ranking would touch every match."""
+    ``terms=True`` would, by looking these documents up in each term's documents
+    (``term_documents(field, term)``, ascending). With it the highlighter marks from
+    stored character offsets instead of re-running the tagger over every hit."""
     searcher = results.searcher
+    reader = searcher.reader()
     termdocs: dict[tuple[str, bytes], list[int]] = defaultdict(list)
     docterms: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
-    ordered = sorted(set(docnums))
-    reader = searcher.reader()
+    wanted = np.array(sorted(set(docnums)), dtype=np.int64)
     # (Whoosh's existing_terms() stops after the first field of an Or here; list them all.)
     terms = set()
     for fieldname, text in query.all_terms(phrases=True):
@@ -126,17 +130,10 @@ def attach_matched_terms(results, docnums: list[int], query) -> None:
             if (fieldname, btext) in reader:
                 terms.add((fieldname, btext))
     for fieldname, btext in sorted(terms):
-        postings = searcher.postings(fieldname, btext)
-        for docnum in ordered:
-            if not postings.is_active():
-                break
-            if postings.id() < docnum:
-                postings.skip_to(docnum)
-                if not postings.is_active():
-                    break
-            if postings.id() == docnum:
-                termdocs[(fieldname, btext)].append(docnum)
-                docterms[docnum].append((fieldname, btext))
+        holding = term_documents(fieldname, btext)
+        for docnum in wanted[np.isin(wanted, holding)].tolist():
+            termdocs[(fieldname, btext)].append(docnum)
+            docterms[docnum].append((fieldname, btext))
     results.termdocs = dict(termdocs)
     results.docterms = dict(docterms)
 

@@ -17,13 +17,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh import collectors, sorting
+from whoosh.searching import Results
 
 from .cache import LruCache
 from .config import Settings
 from .errors import QueryError
+from .evaluation import Evaluator, FieldScoring, Matches, ReaderArrays, top_documents
 from .facets import Facet, FacetTables, count_facets, narrow
 from .highlight import (
     attach_matched_terms, body_highlighter, highlight_field, plain_snippet, title_highlighter,
@@ -33,6 +35,7 @@ from .query import (
     QueryBuilder, Weights, bound_expansions, parse_raw_query, parse_user_query,
     positive_part,
 )
+from .postings import PostingsCache
 from .schema import BIGRAM_FIELDS, FACET_FIELDS
 from .scoring import FieldBM25F
 from .storage import current_generation, directory_size_bytes, read_meta
@@ -157,49 +160,37 @@ class _TextQuery:
     notices: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Ranking:
-    """One ranking pass: every matching document (for facets and totals) and the best."""
+class _ReaderState:
+    """What every thread reading one committed index state shares: the arrays for
+    evaluating queries, the facet tables and (built when first needed) the date order."""
 
-    matching: set[int]
-    results: Any  # whoosh Results of the allowed documents, best first
-    preferred: set[int] = field(default_factory=set)  # documents ranked ahead (all words)
+    def __init__(self, reader, postings: PostingsCache) -> None:
+        self.arrays = ReaderArrays(reader, postings)
+        self.facet_tables = FacetTables(reader, self.arrays.live)
+        self._date_rank: np.ndarray | None = None
+        self._lock = threading.Lock()
 
-
-class _MatchingTopCollector(collectors.TopCollector):
-    """Whoosh's top-N collector that also records every matching document, so one pass
-    over the postings gives both the ranking and the set facets are counted on.
-
-    Only ``allowed`` documents (facet filters) are scored and ranked; ``preferred`` ones
-    (documents with every word, when the query was relaxed) rank ahead of the rest.
-    Matcher re-planning and block-quality skipping are off: on the wide OR trees of long
-    queries they cost several times the scoring itself (a 100-word query: 5.5 s -> 1.6 s).
-    """
-
-    def __init__(self, limit: int, allowed: set[int] | None, preferred: set[int]) -> None:
-        super().__init__(limit, usequality=False, replace=0)
-        self.allowed = allowed
-        self.preferred = preferred
-        self.matched: set[int] = set()
-
-    def collect(self, sub_docnum: int):
-        global_docnum = self.offset + sub_docnum
-        self.matched.add(global_docnum)
-        if self.allowed is not None and global_docnum not in self.allowed:
-            return None
-        score = self.matcher.score()
-        if global_docnum in self.preferred:
-            score += PREFERRED_BONUS
-        return self._collect(global_docnum, score)
+    def date_rank(self, reader) -> np.ndarray:
+        """Each document's place in newest-first order (date, then year, then id)."""
+        with self._lock:
+            if self._date_rank is None:
+                dates, years, ids = (_column_values(reader, name) for name in ("date", "year", "id"))
+                order = sorted(range(len(ids)), key=ids.__getitem__)
+                # A stable sort, newest first: equal dates keep the id order.
+                order.sort(key=lambda d: (dates[d] or "", years[d] or ""), reverse=True)
+                rank = np.empty(len(order), dtype=np.int64)
+                rank[np.array(order, dtype=np.int64)] = np.arange(len(order))
+                self._date_rank = rank
+            return self._date_rank
 
 
 class _ThreadSearcher:
-    """A Whoosh searcher plus the facet tables of its reader."""
+    """A Whoosh searcher plus the shared state of its reader."""
 
-    def __init__(self, generation: Path, searcher, facet_tables: FacetTables) -> None:
+    def __init__(self, generation: Path, searcher, shared: _ReaderState) -> None:
         self.generation = generation
         self.searcher = searcher
-        self.facet_tables = facet_tables
+        self.shared = shared
 
 
 class SearchIndex:
@@ -213,8 +204,12 @@ class SearchIndex:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._indexes: dict[Path, whoosh_index.Index] = {}
-        # Facet tables depend only on the committed index state, so threads share them.
-        self._facet_tables: dict[tuple[Path, int], FacetTables] = {}
+        # Facet tables and arrays depend only on the committed index state: threads share them.
+        self._shared: dict[tuple[Path, int], _ReaderState] = {}
+        self._postings = PostingsCache(settings.postings_cache_mb * 2**20)
+        self._field_scoring = {name: FieldScoring(settings.bm25_b, settings.bigram_bm25_k1)
+                               for name in BIGRAM_FIELDS}
+        self._default_scoring = FieldScoring(settings.bm25_b, settings.bm25_k1)
         # Repeated requests (paging back, the same popular query) are answered from memory.
         self._cache: LruCache[SearchResult] | None = (
             LruCache(settings.result_cache_size) if settings.result_cache_size > 0 else None)
@@ -237,18 +232,22 @@ class SearchIndex:
                                field_K1={name: self.settings.bigram_bm25_k1
                                          for name in BIGRAM_FIELDS})
         searcher = self._open(generation).searcher(weighting=weighting)
-        state = _ThreadSearcher(generation, searcher, self._tables_for(generation, searcher))
+        state = _ThreadSearcher(generation, searcher, self._shared_for(generation, searcher))
         self._local.state = state
         return state
 
-    def _tables_for(self, generation: Path, searcher) -> FacetTables:
+    def _shared_for(self, generation: Path, searcher) -> _ReaderState:
         key = (generation, searcher.reader().generation())
         with self._lock:
-            tables = self._facet_tables.get(key)
-            if tables is None:
-                tables = FacetTables(searcher.reader())
-                self._facet_tables = {key: tables}  # only the newest state is needed
-            return tables
+            shared = self._shared.get(key)
+            if shared is None:
+                shared = _ReaderState(searcher.reader(), self._postings)
+                self._shared = {key: shared}  # only the newest state is needed
+            return shared
+
+    def _evaluator(self, state: _ThreadSearcher) -> Evaluator:
+        return Evaluator(state.searcher, state.shared.arrays, self._field_scoring,
+                         self._default_scoring)
 
     def close(self) -> None:
         state = getattr(self._local, "state", None)
@@ -294,54 +293,64 @@ class SearchIndex:
         text = text.replace("\x00", " ")
 
         searcher = state.searcher
+        evaluator = self._evaluator(state)
         builder = QueryBuilder(searcher.schema, self.weights)
         text_query = self._text_query(builder, text, request.raw, searcher)
         notices.extend(text_query.notices)
-        date_query = _date_range(request.date_from, request.date_to)
-        query = _with_date(text_query.query, date_query)
+        in_dates = _date_mask(evaluator, request.date_from, request.date_to)
         selected = {name: [v for v in values if v] for name, values in request.filters.items()}
         selected = {name: values for name, values in selected.items() if values}
-        filters = {name: state.facet_tables.docs_with_any(name, values) if name in FACET_FIELDS
-                   else set(searcher.docs_for_query(Q.Or([Q.Term(name, v) for v in values])))
+        doc_count = state.shared.arrays.doc_count_all
+        filters = {name: state.shared.facet_tables.docs_with_any(name, values)
+                   if name in FACET_FIELDS
+                   else _mask(evaluator.evaluate(Q.Or([Q.Term(name, v) for v in values])).ids,
+                              doc_count)
                    for name, values in selected.items()}
-        by_filters: set[int] | None = None  # documents every facet filter allows
-        for docs in filters.values():
-            by_filters = docs if by_filters is None else by_filters & docs
         limit = page * size
-
+        query = text_query.query
         ranked = request.sort == "relevance" and query is not None
 
-        def match(candidate: Q.Query | None, preferred: set[int] | None = None) -> _Ranking:
-            if ranked:
-                return _rank(searcher, candidate, by_filters, limit, preferred)
-            return _Ranking(_matching_docs(searcher, candidate), None)
+        def match(candidate: Q.Query | None) -> Matches:
+            matches = evaluator.evaluate(candidate)
+            if in_dates is not None:
+                keep = in_dates[matches.ids]
+                matches = Matches(matches.ids[keep], matches.scores[keep])
+            return matches
 
-        ranking = match(query)
+        matches = match(query)
+        preferred = np.zeros(0, dtype=np.int64)  # documents ranked ahead (every word)
         relaxed = False
         all_words_total = None
-        if (text_query.relaxed is not None
-                and len(ranking.matching) < settings.min_all_word_hits):
+        if text_query.relaxed is not None and len(matches) < settings.min_all_word_hits:
             # Too few documents have every word: those first, then documents with some.
-            wider_query = _with_date(text_query.relaxed, date_query)
-            wider = match(wider_query, preferred=ranking.matching)
-            if len(wider.matching) > len(ranking.matching):
+            wider = match(text_query.relaxed)
+            if len(wider) > len(matches):
                 relaxed = True
-                all_words_total = len(narrow(ranking.matching, filters))
-                notices.append(_relaxed_notice(len(ranking.matching)))
-                ranking, query = wider, wider_query
-        allowed = narrow(ranking.matching, filters)
-        if not ranked and allowed:
+                all_words_total = int(narrow(_mask(matches.ids, doc_count), filters).sum())
+                notices.append(_relaxed_notice(len(matches)))
+                preferred = matches.ids
+                bonus = np.isin(wider.ids, preferred, assume_unique=True) * PREFERRED_BONUS
+                matches = Matches(wider.ids, wider.scores + bonus)
+                query = text_query.relaxed
+        matching = _mask(matches.ids, doc_count)
+        allowed = narrow(matching, filters)
+        kept = allowed[matches.ids]
+        ids, scores = matches.ids[kept], matches.scores[kept]
+        if ranked:
+            best = top_documents(ids, scores, limit)
+        else:
             # Newest first (or browsing without a query): a sort, not a ranking.
-            ranking.results = searcher.search(
-                query if query is not None else Q.Every(), filter=allowed, limit=limit,
-                sortedby=[sorting.FieldFacet("date", reverse=True),
-                          sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("id")])
+            best = np.argsort(state.shared.date_rank(searcher.reader())[ids], kind="stable")[:limit]
+        first = (page - 1) * size
+        page_ids = ids[best[first:limit]].tolist()
+        page_scores = ([float(x) for x in scores[best[first:limit]]] if ranked
+                       else [None] * len(page_ids))
         facet_size = _bounded("facet_size", request.facet_size or settings.facet_size, 1,
                               MAX_FACET_SIZE)
-        facets = (count_facets(state.facet_tables, ranking.matching, filters, selected, facet_size)
+        facets = (count_facets(state.shared.facet_tables, matching, filters, selected, facet_size)
                   if request.facets else [])
-        hits = self._page_of_hits(searcher, query, ranking, page, size, request)
-        total = len(allowed)
+        hits = self._page_of_hits(evaluator, query, page_ids, page_scores, preferred, request)
+        total = int(len(ids))
         return SearchResult(
             query=request.q or "", total=total, page=page, size=size,
             pages=(total + size - 1) // size, hits=hits, facets=facets,
@@ -373,22 +382,23 @@ class SearchIndex:
             relaxed = builder.build(parsed, any_word=True)
         return _TextQuery(query, relaxed, notices=notices)
 
-    def _page_of_hits(self, searcher, query: Q.Query | None, ranking: _Ranking, page: int,
-                      size: int, request: SearchRequest) -> list[Hit]:
-        if ranking.results is None:
+    def _page_of_hits(self, evaluator: Evaluator, query: Q.Query | None, docnums: list[int],
+                      scores: list[float | None], preferred: np.ndarray,
+                      request: SearchRequest) -> list[Hit]:
+        if not docnums:
             return []
-        results = ranking.results
-        page_hits = [results[position] for position in
-                     range((page - 1) * size, min(page * size, results.scored_length()))]
-        highlight = request.highlight and query is not None and page_hits
+        # Whoosh's own hit objects, so its highlighter can read the stored offsets.
+        results = Results(evaluator.searcher, query, list(zip(scores, docnums)))
+        page_hits = [results[position] for position in range(len(docnums))]
+        highlight = request.highlight and query is not None
         if highlight:
             # Excluded words are not marked; the page's matched terms let the highlighter
             # use the stored character offsets instead of re-running the tagger.
-            attach_matched_terms(results, [hit.docnum for hit in page_hits],
-                                 positive_part(query))
+            attach_matched_terms(results, docnums, positive_part(query),
+                                 evaluator.term_documents)
         body_hl = body_highlighter(self.settings.snippet_chars)
         title_hl = title_highlighter()
-        ranked = request.sort == "relevance" and query is not None
+        bonus_docs = set(preferred.tolist()) if len(preferred) else set()
         hits = []
         for hit in page_hits:
             stored = hit.fields()
@@ -400,9 +410,9 @@ class SearchIndex:
                               or highlight_field(title_hl, hit, "title_bigram", title, 1))
                 snippet_html = (highlight_field(body_hl, hit, "body", body, 2)
                                 or highlight_field(body_hl, hit, "body_bigram", body, 2))
-            score = None
-            if ranked and hit.score is not None:
-                score = hit.score - (PREFERRED_BONUS if hit.docnum in ranking.preferred else 0)
+            score = hit.score
+            if score is not None and hit.docnum in bonus_docs:
+                score -= PREFERRED_BONUS
             hits.append(Hit(
                 **_metadata(stored),
                 title_html=title_html or plain_snippet(title, 1000),
@@ -429,11 +439,18 @@ class SearchIndex:
         text_query = self._text_query(QueryBuilder(searcher.schema, self.weights),
                                       q[:self.settings.max_query_chars], False, searcher)
         hit = None
+        evaluator = self._evaluator(state)
         # The document may hold only some of the words (it came from a relaxed search).
         for query in (text_query.query, text_query.relaxed):
-            if query is not None and hit is None:
-                results = searcher.search(query, filter={docnum}, limit=1, terms=True)
-                hit = results[0] if results.scored_length() else None
+            if query is None or hit is not None:
+                continue
+            matches = evaluator.evaluate(query)
+            position = int(np.searchsorted(matches.ids, docnum))
+            if position < len(matches) and matches.ids[position] == docnum:
+                results = Results(searcher, query, [(float(matches.scores[position]), docnum)])
+                attach_matched_terms(results, [docnum], positive_part(query),
+                                     evaluator.term_documents)
+                hit = results[0]
         if hit is None:
             return plain_snippet(title, len(title)), whole_text_html(body)
         highlighter = whole_highlighter()
@@ -494,8 +511,8 @@ class SearchIndex:
     def stats(self) -> IndexStats:
         state = self._current()
         meta = read_meta(state.generation)
-        everything = set(state.searcher.reader().all_doc_ids())
-        facets = count_facets(state.facet_tables, everything, {}, {}, self.settings.facet_size)
+        facets = count_facets(state.shared.facet_tables, state.shared.arrays.live, {}, {},
+                              self.settings.facet_size)
         tagger = meta.get("tagger", "")
         return IndexStats(
             index_dir=str(self.index_dir),
@@ -533,11 +550,31 @@ def _date_range(date_from: str, date_to: str) -> Q.Query | None:
     return Q.TermRange("date", date_from or None, (date_to + "\uffff") if date_to else None)
 
 
-def _rank(searcher, query: Q.Query, allowed: set[int] | None, limit: int,
-          preferred: set[int] | None = None) -> _Ranking:
-    collector = _MatchingTopCollector(limit, allowed, preferred or set())
-    searcher.search_with_collector(query, collector)
-    return _Ranking(collector.matched, collector.results(), preferred or set())
+def _column_values(reader, fieldname: str) -> list:
+    """A sortable field's value for every document number, segment by segment (a
+    segment's column may stop before its last documents when those have no value)."""
+    values: list = []
+    for leaf, _ in reader.leaf_readers():
+        column = leaf.column_reader(fieldname)
+        values.extend(column[docnum] for docnum in range(leaf.doc_count_all()))
+    return values
+
+
+def _date_mask(evaluator: Evaluator, date_from: str, date_to: str) -> np.ndarray | None:
+    """The documents dated within the range (a mask), or None when no range was asked."""
+    date_range = _date_range(date_from, date_to)
+    if date_range is None:
+        return None
+    mask = np.zeros(evaluator.arrays.doc_count_all, dtype=bool)
+    for btext in date_range._btexts(evaluator.reader):  # one term per distinct date
+        mask[evaluator.term_documents("date", btext)] = True
+    return mask
+
+
+def _mask(ids: np.ndarray, doc_count: int) -> np.ndarray:
+    mask = np.zeros(doc_count, dtype=bool)
+    mask[ids] = True
+    return mask
 
 
 def _request_key(request: SearchRequest) -> tuple:
@@ -551,18 +588,6 @@ def _relaxed_notice(all_words_count: int) -> str:
         return (f"Only {all_words_count} documents have every word; they come first, "
                 "then documents with some of the words.")
     return "No document has every word; showing documents with any of them."
-
-
-def _with_date(query: Q.Query | None, date_query: Q.Query | None) -> Q.Query | None:
-    if date_query is None:
-        return query
-    return date_query if query is None else Q.And([query, date_query])
-
-
-def _matching_docs(searcher, query: Q.Query | None) -> set[int]:
-    if query is None:
-        return set(searcher.reader().all_doc_ids())
-    return set(searcher.docs_for_query(query))
 
 
 def _split(value: object) -> list[str]:

@@ -73,6 +73,25 @@ def test_compound_parts_find_the_compound(small_index):
     assert "square-1" in ids(small_index.search(SearchRequest(q="광장")))
 
 
+def test_a_compound_matches_its_parts_written_apart_but_not_far_apart(tmp_path):
+    write_jsonl(tmp_path / "c" / "docs.jsonl", [
+        {"id": "whole", "title": "공유도시 정책", "body": "서울의 공유도시 사업"},
+        {"id": "spaced", "title": "공유 도시 정책", "body": "공유 도시 서울을 만듭니다"},
+        {"id": "apart", "title": "도시 정책", "body": "도시의 자원을 시민과 공유합니다"},
+    ])
+    settings = make_settings(tmp_path)
+    build_index(read_corpus(tmp_path / "c").documents, settings.index_dir, settings)
+    index = SearchIndex(settings.index_dir, settings)
+    result = index.search(SearchRequest(q="공유도시"))
+    assert set(ids(result)) == {"whole", "spaced"}
+    spaced = next(hit for hit in result.hits if hit.id == "spaced")
+    assert spaced.title_html.startswith("<mark>공유</mark> <mark>도시</mark>")
+    title_html, body_html = index.highlighted_document("spaced", "공유도시")
+    assert title_html.startswith("<mark>공유</mark> <mark>도시</mark>")
+    assert body_html.startswith("<mark>공유</mark> <mark>도시</mark>")
+    index.close()
+
+
 def test_bigrams_rescue_a_word_the_tagger_splits(small_index):
     # mecab-ko splits 도시재생활성화지역 into 도시/재/생활/...; the bigram field still matches.
     assert ids(small_index.search(SearchRequest(q="재생활성화")))[0] == "regen-1"
