@@ -131,11 +131,57 @@ def attach_matched_terms(results, docnums: list[int], query,
                 terms.add((fieldname, btext))
     for fieldname, btext in sorted(terms):
         holding = term_documents(fieldname, btext)
-        for docnum in wanted[np.isin(wanted, holding)].tolist():
+        if not len(holding):
+            continue
+        at = np.minimum(np.searchsorted(holding, wanted), len(holding) - 1)
+        for docnum in wanted[holding[at] == wanted].tolist():
             termdocs[(fieldname, btext)].append(docnum)
             docterms[docnum].append((fieldname, btext))
     results.termdocs = dict(termdocs)
     results.docterms = dict(docterms)
+
+
+def load_match_offsets(results, fieldname: str, texts: dict[int, str],
+                       retokenize_max_chars: int) -> None:
+    """Fills Whoosh's per-results cache of matched terms' character offsets for one field,
+    so ``highlight_hit`` marks them without looking anything up itself.
+
+    Whoosh would read every matched term's postings once per hit, decoding a block of
+    positions each time (most of a request's time). A text up to ``retokenize_max_chars``
+    is analysed again instead, with the index's own analyzer, which is cheaper for
+    titles and ordinary bodies; a longer text uses the stored offsets, as Whoosh does.
+    Needs ``attach_matched_terms`` first.
+    """
+    searcher = results.searcher
+    field = searcher.schema[fieldname]
+    cache: dict[int, dict[str, list[tuple[int, int, int]]]] = {}
+    stored_lookups: dict[str, list[int]] = defaultdict(list)  # word -> long documents
+    for docnum in sorted(texts):
+        text = texts[docnum]
+        words = {field.from_bytes(term) for name, term in results.docterms.get(docnum, ())
+                 if name == fieldname}
+        offsets: dict[str, list[tuple[int, int, int]]] = {word: [] for word in words}
+        cache[docnum] = offsets
+        if not words:
+            continue
+        if len(text) <= retokenize_max_chars:
+            for token in field.analyzer(text, positions=True, chars=True, mode="index",
+                                        removestops=False):
+                if token.text in offsets:
+                    offsets[token.text].append((token.pos, token.startchar, token.endchar))
+        else:
+            for word in words:
+                stored_lookups[word].append(docnum)
+    # One pass along each word's postings for all the long documents holding it.
+    for word, docnums in stored_lookups.items():
+        postings = searcher.postings(fieldname, field.to_bytes(word))
+        for docnum in docnums:
+            postings.skip_to(docnum)
+            if not postings.is_active():
+                break
+            if postings.id() == docnum:
+                cache[docnum][word] = list(postings.value_as("characters"))
+    results._char_cache[fieldname] = cache
 
 
 def plain_snippet(text: str, snippet_chars: int) -> str:
