@@ -38,7 +38,7 @@ from .query import (
 from .postings import PostingsCache
 from .schema import BIGRAM_FIELDS, FACET_FIELDS
 from .scoring import FieldBM25F
-from .storage import current_generation, directory_size_bytes, read_meta
+from .storage import current_generation, directory_size_bytes, open_for_reading, read_meta
 from .taggers import tagger_version
 
 SORTS = ("relevance", "date")
@@ -222,7 +222,7 @@ class SearchIndex:
     def _open(self, generation: Path) -> whoosh_index.Index:
         with self._lock:
             if generation not in self._indexes:
-                self._indexes = {generation: whoosh_index.open_dir(str(generation))}
+                self._indexes = {generation: open_for_reading(generation)}
             return self._indexes[generation]
 
     def _current(self) -> _ThreadSearcher:

@@ -14,7 +14,9 @@ the previous generation answering.
 from __future__ import annotations
 
 import fcntl
+import io
 import json
+import mmap
 import os
 import shutil
 import socket
@@ -24,6 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 
 from .errors import IndexLockedError, IndexMissingError
 
@@ -208,3 +214,32 @@ def _describe_holder(content: str) -> str:
 def utc_now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
+
+class _MappedReadStorage(FileStorage):
+    """Files mapped into memory and read in place, never copied.
+
+    Whoosh's own mapping path wraps each segment's postings in a BytesIO, which copies
+    them for every reader opened: with a reader per serving thread that was the size of
+    the postings per thread (x10 corpus: +330 MB per reader; x50: about 1.5 GB each).
+    Here a compound segment is read through a window on one shared map, so a reader costs
+    next to nothing and the pages are the operating system's cache, shared by threads
+    and worker processes.
+    """
+
+    def __init__(self, path: str) -> None:
+        # supports_mmap=False: Whoosh then reads a compound file through windows on the
+        # file object it is given, which here is the map.
+        super().__init__(path, supports_mmap=False, readonly=True)
+
+    def open_file(self, name: str, **kwargs: Any) -> StructFile:
+        path = self._fpath(name)
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                return StructFile(io.BytesIO(b""), name=name, **kwargs)
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return StructFile(mapped, name=name, **kwargs)
+
+
+def open_for_reading(generation: Path) -> whoosh_index.Index:
+    """One generation's Whoosh index, opened to read (see _MappedReadStorage)."""
+    return _MappedReadStorage(str(generation)).open_index()
