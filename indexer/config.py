@@ -55,6 +55,9 @@ class Settings:
     postings_cache_mb: int = _setting(
         512, "Memory per process for decoded postings (term lists as arrays), kept across "
         "requests and reindexes; 0 = decode every time.")
+    warm_terms_per_field: int = _setting(
+        200, "serve decodes the postings of this many of each text field's most frequent terms "
+        "in the background when it opens an index generation; 0 = off.")
     max_query_words: int = _setting(32, "Words of a query searched; later ones are dropped with a notice.")
     max_expansions: int = _setting(
         200, "Terms a wildcard, prefix, range or fuzzy term of a raw query may expand to.")

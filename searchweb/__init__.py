@@ -22,6 +22,9 @@ WEB_DEFAULTS: dict[str, Any] = {
     # Origins allowed to read /api/* from the browser; "*" = any (the search is public).
     "CORS_ORIGINS": "*",
     "JSON_SORT_KEYS": False,
+    # Decode the common terms' postings on a background thread when an index generation
+    # opens (serve sets it; tests and one-off apps need not pay for it).
+    "WARM_IN_BACKGROUND": False,
 }
 
 CSP_APP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -68,7 +71,8 @@ def search_index(app: Flask) -> SearchIndex:
     index = app.extensions.get("policysearch_index")
     if index is None:
         settings = app.config["SETTINGS"]
-        index = SearchIndex(settings.index_dir, settings)
+        index = SearchIndex(settings.index_dir, settings,
+                            warm_in_background=app.config["WARM_IN_BACKGROUND"])
         app.extensions["policysearch_index"] = index
     return index
 

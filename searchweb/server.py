@@ -32,7 +32,9 @@ class PolicySearchServer(BaseApplication):
     def load(self):
         from . import create_app, search_index
 
-        app = create_app({**self.web_config, "SETTINGS": self.settings})
+        # A server runs for long: it decodes the common terms' postings up front.
+        app = create_app({**self.web_config, "SETTINGS": self.settings,
+                          "WARM_IN_BACKGROUND": True})
         warm_up(app, search_index)
         return app
 

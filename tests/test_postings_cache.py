@@ -1,0 +1,77 @@
+"""The postings cache: bounded by bytes, shared across requests, warmed by a server."""
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import time
+
+import numpy as np
+
+from indexer import SearchRequest
+from indexer.postings import PostingsCache
+from indexer.search import SearchIndex
+
+
+def test_cache_evicts_the_least_recently_used_beyond_its_byte_bound():
+    cache = PostingsCache(max_bytes=3 * (800 + 100))
+    arrays = {key: (np.zeros(100, dtype=np.int64),) for key in "abcd"}
+    for key in "abc":
+        cache.get_or_load(key, lambda key=key: arrays[key])
+    cache.get_or_load("a", lambda: arrays["a"])  # a is used again, so b is the oldest
+    cache.get_or_load("d", lambda: arrays["d"])
+    assert cache.bytes_used <= cache.max_bytes
+    loads = []
+    cache.get_or_load("b", lambda: loads.append("b") or arrays["b"])
+    cache.get_or_load("a", lambda: loads.append("a") or arrays["a"])
+    assert loads == ["b"]
+
+
+def test_cached_arrays_cannot_be_changed_by_a_caller():
+    cache = PostingsCache(max_bytes=10_000)
+    ids, = cache.get_or_load("k", lambda: (np.arange(5),))
+    assert not ids.flags.writeable
+
+
+def test_a_zero_sized_cache_still_answers(policy_index):
+    settings = dataclasses.replace(policy_index.settings, postings_cache_mb=0)
+    index = SearchIndex(policy_index.index_dir, settings)
+    try:
+        plain = index.search(SearchRequest(q="장애인 지원", facets=False))
+        cached = policy_index.search(SearchRequest(q="장애인 지원", facets=False))
+        assert [h.id for h in plain.hits] == [h.id for h in cached.hits] and plain.total > 0
+        assert index._postings.bytes_used == 0
+    finally:
+        index.close()
+
+
+def test_warming_decodes_each_fields_most_frequent_terms(policy_index):
+    index = SearchIndex(policy_index.index_dir, policy_index.settings)
+    try:
+        report = index.warm_postings(terms_per_field=50)
+        assert report.terms == 4 * 50 and report.cached_mb > 0
+        reader = index._current().searcher.reader()
+        _, top = max((info.doc_frequency(), term)
+                     for term, info in reader.iter_field("body_bigram"))
+        before = index._postings.misses
+        index._evaluator(index._current()).term_documents("body_bigram", top)
+        assert index._postings.misses == before  # already decoded
+        # ...while a rare term was not.
+        rare = heapq.nsmallest(1, ((info.doc_frequency(), term)
+                                   for term, info in reader.iter_field("body")))[0][1]
+        index._evaluator(index._current()).term_documents("body", rare)
+        assert index._postings.misses > before
+    finally:
+        index.close()
+
+
+def test_a_server_index_warms_itself_in_the_background(policy_index):
+    index = SearchIndex(policy_index.index_dir, policy_index.settings, warm_in_background=True)
+    try:
+        index.search(SearchRequest(q="서울"))
+        deadline = time.monotonic() + 60
+        while index.last_warm_up is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert index.last_warm_up is not None
+        assert index.last_warm_up.terms == 4 * policy_index.settings.warm_terms_per_field
+    finally:
+        index.close()
