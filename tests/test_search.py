@@ -225,3 +225,13 @@ def test_repeated_requests_come_from_the_cache_until_the_index_changes(tmp_path,
     update_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
     assert set(ids(index.search(SearchRequest(q="따릉이")))) == {"bike-1", "bike-2"}
     index.close()
+
+
+def test_result_as_plain_data_is_what_asdict_gives(small_index):
+    import dataclasses
+    result = small_index.search(SearchRequest(q="도시", facet_size=5))
+    assert result.hits and result.facets
+    data = result.to_dict()
+    assert data == dataclasses.asdict(result)
+    data["facets"][0]["values"][0]["count"] = -1  # a copy: the cached result is untouched
+    assert result.facets[0].values[0].count != -1
