@@ -107,12 +107,17 @@ def parse_year(value: object) -> int | None:
     return None
 
 
+# C0 controls but tab and newline, and DEL (a regex: a character loop took 2 s of a
+# 1% reindex of the x1 corpus, most of its time).
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def clean_text(value: object) -> str:
     """Text with NULs and other control characters (except newlines and tabs) removed."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32 and ord(ch) != 127).strip()
+    return _CONTROL_CHARS.sub("", text).strip()
 
 
 def validate(document: Document) -> str | None:
