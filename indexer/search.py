@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -219,11 +219,14 @@ class SearchIndex:
     """Reads one index directory for many requests; safe to share between threads."""
 
     def __init__(self, index_dir: str | os.PathLike[str], settings: Settings,
-                 warm_in_background: bool = False) -> None:
+                 warm_in_background: bool = False,
+                 on_warm_up: Callable[[WarmUpReport], None] | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.settings = settings
-        # A server warms each generation it opens (warm_postings) on a thread of its own.
+        # A server warms each generation it opens (warm_postings) on a thread of its own
+        # and hears of each warm-up through on_warm_up.
         self.warm_in_background = warm_in_background
+        self.on_warm_up = on_warm_up
         self.last_warm_up: WarmUpReport | None = None
         self.weights = Weights(settings.title_boost, settings.body_boost,
                                settings.bigram_boost)
@@ -280,9 +283,11 @@ class SearchIndex:
         try:
             self.last_warm_up = self.warm_postings()
         except Exception:  # the index moved on or closed meanwhile: requests still work
-            pass
+            return
         finally:
             self.close()  # this thread's searcher
+        if self.on_warm_up is not None:
+            self.on_warm_up(self.last_warm_up)
 
     def warm_postings(self, terms_per_field: int | None = None) -> WarmUpReport:
         """Decodes into the postings cache the postings of each text field's most

@@ -8,6 +8,7 @@ new index generation as soon as ``policysearch index``/``reindex`` switched it.
 """
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any, Mapping
 
@@ -15,6 +16,7 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from indexer import SearchIndex, load_settings
+from indexer.search import WarmUpReport
 
 from .ratelimit import RateLimiter
 
@@ -72,9 +74,17 @@ def search_index(app: Flask) -> SearchIndex:
     if index is None:
         settings = app.config["SETTINGS"]
         index = SearchIndex(settings.index_dir, settings,
-                            warm_in_background=app.config["WARM_IN_BACKGROUND"])
+                            warm_in_background=app.config["WARM_IN_BACKGROUND"],
+                            on_warm_up=_log_warm_up)
         app.extensions["policysearch_index"] = index
     return index
+
+
+def _log_warm_up(report: WarmUpReport) -> None:
+    # gunicorn's error log is the server's log (stderr by default).
+    logging.getLogger("gunicorn.error").info(
+        "Warmed the postings of %d frequent terms of %s in %.1f s (%.0f MB cached).",
+        report.terms, report.generation, report.seconds, report.cached_mb)
 
 
 def _security_headers(response: Response) -> Response:

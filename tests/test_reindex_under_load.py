@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -110,4 +111,8 @@ def test_reindex_again_and_again_under_load_fails_no_request(tmp_path):
         assert load.outcomes["200"] > 200
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        _, log = server.communicate(timeout=30)
+    # Each worker warmed the postings of the generation it opened, and the new ones the
+    # full builds made.
+    warmed = re.findall(r"Warmed the postings of \d+ frequent terms of (gen-\S+)", log.decode())
+    assert len(warmed) >= 2 and len(set(warmed)) >= 2, log.decode()[-2000:]
