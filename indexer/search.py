@@ -292,7 +292,7 @@ class SearchIndex:
     def warm_postings(self, terms_per_field: int | None = None) -> WarmUpReport:
         """Decodes into the postings cache the postings of each text field's most
         frequent terms: the longest lists, which the first queries would otherwise wait
-        for (x10 bench corpus, 200 a field: first-seen queries p95 57 -> 30 ms)."""
+        for (x10 bench corpus, 200 a field: first-seen queries p95 49 -> 31-35 ms)."""
         count = self.settings.warm_terms_per_field if terms_per_field is None else terms_per_field
         started = time.perf_counter()
         state = self._current()
