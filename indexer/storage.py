@@ -293,7 +293,8 @@ class _MappedReadStorage(FileStorage):
 
     Whoosh's own mapping path wraps each segment's postings in a BytesIO, which copies
     them for every reader opened: with a reader per serving thread that was the size of
-    the postings per thread (x10 corpus: +330 MB per reader, measured; x50 would be about 4.6 times that).
+    the postings per thread (x10 corpus: +330 MB per reader, measured; x50 would be
+    about 4.6 times that).
     Here a compound segment is read through windows on one map per reader, so a reader
     costs next to nothing and the pages are the operating system's cache, shared by
     threads and worker processes.
