@@ -11,14 +11,14 @@ in use.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Callable, Hashable
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
+
+from .cache import LruCache
 
 # Field lengths are stored as one byte on a logarithmic scale (0 = empty); this decodes all 256.
 _BYTE_TO_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
@@ -28,44 +28,33 @@ EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
-class PostingsCache:
-    """A thread-safe LRU of NumPy arrays, bounded by their total bytes."""
+class PostingsCache(LruCache[tuple]):
+    """Tuples of NumPy arrays, bounded by their total bytes; read-only once loaded,
+    since every thread shares them."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, tuple] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
+        super().__init__(max_bytes, size_of=_tuple_bytes)
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_size
 
     @property
     def bytes_used(self) -> int:
-        return self._bytes
+        return self.size_used
 
     def get_or_load(self, key: Hashable, load: Callable[[], tuple]) -> tuple:
-        """The arrays under ``key``, loaded (outside the lock) when missing."""
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return value
-            self.misses += 1
-        value = load()
-        size = sum(a.nbytes for a in value) + 100  # the key and tuple, roughly
-        if size > self.max_bytes:
-            return value  # too big to keep; the caller still gets it
-        for array in value:
-            array.flags.writeable = False  # shared between threads
-        with self._lock:
-            if key not in self._entries:
-                self._entries[key] = value
-                self._bytes += size
-            while self._bytes > self.max_bytes and self._entries:
-                _, old = self._entries.popitem(last=False)
-                self._bytes -= sum(a.nbytes for a in old) + 100
-        return value
+        return super().get_or_load(key, lambda: _read_only(load()))
+
+
+def _tuple_bytes(arrays: tuple) -> int:
+    return sum(a.nbytes for a in arrays) + 100  # the key and tuple, roughly
+
+
+def _read_only(arrays: tuple) -> tuple:
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
 
 
 def segment_key(leaf_reader) -> str:
