@@ -40,14 +40,6 @@ class Matches:
 NO_MATCHES = Matches(EMPTY_IDS, EMPTY_SCORES)
 
 
-@dataclass(frozen=True)
-class FieldScoring:
-    """BM25F parameters of one field."""
-
-    B: float
-    K1: float
-
-
 class ReaderArrays:
     """What one committed index state needs for array evaluation: segment offsets,
     live documents and the field lengths; shared by the threads reading that state."""
@@ -56,13 +48,12 @@ class ReaderArrays:
         self.cache = cache
         self.doc_count_all = reader.doc_count_all()
         self.leaf_keys: list[str] = []
-        self.offsets: list[int] = []
         self.live = np.ones(self.doc_count_all, dtype=bool)
         for leaf, offset in reader.leaf_readers():
             self.leaf_keys.append(segment_key(leaf))
-            self.offsets.append(offset)
             self.live[deleted_documents(leaf) + offset] = False
         self.live_ids = np.flatnonzero(self.live)
+        self.has_deletions = len(self.live_ids) < self.doc_count_all
         self._lengths: dict[str, np.ndarray] = {}
         self._average_lengths: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -91,14 +82,12 @@ class Evaluator:
     """Evaluates queries for one request (one thread's searcher); terms read during the
     request are kept for its other queries (the relaxed one repeats most terms)."""
 
-    def __init__(self, searcher, arrays: ReaderArrays, field_scoring: dict[str, FieldScoring],
-                 default_scoring: FieldScoring) -> None:
+    def __init__(self, searcher, arrays: ReaderArrays) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.schema = searcher.schema
+        self.weighting = searcher.weighting  # a FieldBM25F: B and K1 per field
         self.arrays = arrays
-        self.field_scoring = field_scoring
-        self.default_scoring = default_scoring
         self._leaves = list(self.reader.leaf_readers())
         self._terms: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray, int]] = {}
 
@@ -110,7 +99,7 @@ class Evaluator:
             ids = self.arrays.live_ids
             return Matches(ids, np.zeros(len(ids)))
         matches = self._node(query)
-        if len(matches) and not self.arrays.live.all():
+        if len(matches) and self.arrays.has_deletions:
             keep = self.arrays.live[matches.ids]
             matches = Matches(matches.ids[keep], matches.scores[keep])
         return matches
@@ -169,13 +158,12 @@ class Evaluator:
         if not len(ids):
             return NO_MATCHES
         if self.schema[fieldname].scorable:
-            scoring = self.field_scoring.get(fieldname, self.default_scoring)
+            B, K1 = self.weighting.parameters(fieldname)
             idf = math.log(self.arrays.doc_count_all / (doc_frequency + 1)) + 1
             average = self.arrays.average_length(self.searcher, fieldname)
             lengths = self.arrays.field_lengths(self.reader, fieldname)[ids]
             tf = weights.astype(np.float64)
-            scores = idf * ((tf * (scoring.K1 + 1))
-                            / (tf + scoring.K1 * ((1 - scoring.B) + scoring.B * lengths / average)))
+            scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average)))
         else:  # Whoosh scores an unscorable field's posting by its weight
             scores = weights.astype(np.float64)
         return _boosted(Matches(ids, scores), node.boost)

@@ -117,21 +117,16 @@ def attach_matched_terms(results, docnums: list[int], query,
     ``terms=True`` would, by looking these documents up in each term's documents
     (``term_documents(field, term)``, ascending). With it the highlighter marks from
     stored character offsets instead of re-running the tagger over every hit."""
-    searcher = results.searcher
-    reader = searcher.reader()
+    schema = results.searcher.schema
     termdocs: dict[tuple[str, bytes], list[int]] = defaultdict(list)
     docterms: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
     wanted = np.array(sorted(set(docnums)), dtype=np.int64)
     # (Whoosh's existing_terms() stops after the first field of an Or here; list them all.)
-    terms = set()
-    for fieldname, text in query.all_terms(phrases=True):
-        if fieldname in searcher.schema:
-            btext = searcher.schema[fieldname].to_bytes(text) if isinstance(text, str) else text
-            if (fieldname, btext) in reader:
-                terms.add((fieldname, btext))
+    terms = {(fieldname, schema[fieldname].to_bytes(text) if isinstance(text, str) else text)
+             for fieldname, text in query.all_terms(phrases=True) if fieldname in schema}
     for fieldname, btext in sorted(terms):
         holding = term_documents(fieldname, btext)
-        if not len(holding):
+        if not len(holding):  # not in the index
             continue
         at = np.minimum(np.searchsorted(holding, wanted), len(holding) - 1)
         for docnum in wanted[holding[at] == wanted].tolist():

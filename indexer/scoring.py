@@ -14,9 +14,12 @@ class FieldBM25F(scoring.BM25F):
         super().__init__(B=B, K1=K1)
         self.field_K1 = dict(field_K1)
 
+    def parameters(self, fieldname: str) -> tuple[float, float]:
+        """(B, K1) of a field: Whoosh's scorer and the array evaluation both use these."""
+        return self._field_B.get(fieldname, self.B), self.field_K1.get(fieldname, self.K1)
+
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
-        B = self._field_B.get(fieldname, self.B)
-        K1 = self.field_K1.get(fieldname, self.K1)
+        B, K1 = self.parameters(fieldname)
         return scoring.BM25FScorer(searcher, fieldname, text, B, K1, qf=qf)

@@ -26,7 +26,7 @@ from whoosh.searching import Results
 from .cache import LruCache
 from .config import Settings
 from .errors import QueryError
-from .evaluation import Evaluator, FieldScoring, Matches, ReaderArrays, top_documents
+from .evaluation import Evaluator, Matches, ReaderArrays, top_documents
 from .facets import Facet, FacetTables, count_facets, narrow
 from .highlight import (
     attach_matched_terms, body_highlighter, load_match_offsets, highlight_field, plain_snippet, title_highlighter,
@@ -236,9 +236,10 @@ class SearchIndex:
         # Facet tables and arrays depend only on the committed index state: threads share them.
         self._shared: dict[tuple[Path, int], _ReaderState] = {}
         self._postings = PostingsCache(settings.postings_cache_mb * 2**20)
-        self._field_scoring = {name: FieldScoring(settings.bm25_b, settings.bigram_bm25_k1)
-                               for name in BIGRAM_FIELDS}
-        self._default_scoring = FieldScoring(settings.bm25_b, settings.bm25_k1)
+        # Stateless: every thread's searcher scores with it.
+        self._weighting = FieldBM25F(B=settings.bm25_b, K1=settings.bm25_k1,
+                                     field_K1={name: settings.bigram_bm25_k1
+                                               for name in BIGRAM_FIELDS})
         # Repeated requests (paging back, the same popular query) are answered from memory.
         self._cache: LruCache[SearchResult] | None = (
             LruCache(settings.result_cache_size) if settings.result_cache_size > 0 else None)
@@ -257,10 +258,7 @@ class SearchIndex:
             return state
         if state is not None:
             state.searcher.close()
-        weighting = FieldBM25F(B=self.settings.bm25_b, K1=self.settings.bm25_k1,
-                               field_K1={name: self.settings.bigram_bm25_k1
-                                         for name in BIGRAM_FIELDS})
-        searcher = self._open(generation).searcher(weighting=weighting)
+        searcher = self._open(generation).searcher(weighting=self._weighting)
         state = _ThreadSearcher(generation, searcher, self._shared_for(generation, searcher))
         self._local.state = state
         return state
@@ -311,8 +309,7 @@ class SearchIndex:
                             round(self._postings.bytes_used / 2**20, 1))
 
     def _evaluator(self, state: _ThreadSearcher) -> Evaluator:
-        return Evaluator(state.searcher, state.shared.arrays, self._field_scoring,
-                         self._default_scoring)
+        return Evaluator(state.searcher, state.shared.arrays)
 
     def close(self) -> None:
         state = getattr(self._local, "state", None)
