@@ -230,12 +230,6 @@ class _Window:
         self.position = end
         return bytes(self.view[start:end])
 
-    def readline(self) -> bytes:
-        rest = bytes(self.view[self.position:])
-        line = rest[:rest.find(b"\n") + 1 or len(rest)]
-        self.position += len(line)
-        return line
-
     def seek(self, where: int, whence: int = 0) -> int:
         base = {0: 0, 1: self.position, 2: len(self.view)}[whence]
         self.position = base + where
