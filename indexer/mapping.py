@@ -20,10 +20,13 @@ from fields, ``{_index}`` (position inside the parent) and ``{_record}``.
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .documents import clean_text
 from .errors import ConfigError
 
 SHIPPED_MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -33,20 +36,27 @@ DOCUMENT_FIELDS = (
 )
 JOINED_FIELDS = frozenset({"body", "tags"})
 
-# Source field names tried, in order, when no mapping names the field.
+# Source field names tried, in order, when no mapping names the field: English names
+# and the Korean column names of public-sector exports (공공데이터포털, 열린재정, 서울
+# 열린데이터광장 CSVs say 사업명, 내용, 부서, 등록일).
 DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "doc_id", "uid"),
-    "title": ("title", "program_title", "name", "subject", "headline"),
-    "body": ("body", "text", "summary", "purpose", "content", "contents", "description", "context"),
-    "category": ("category", "categories", "function_category", "topic"),
-    "department": ("department", "dept", "organization", "agency"),
-    "date": ("date", "published", "registered", "created"),
-    "year": ("year", "fiscal_year"),
-    "lang": ("lang", "language"),
-    "source": ("source",),
-    "url": ("url", "link", "bokjiro_url", "related_url"),
-    "tags": ("tags", "keywords"),
-    "author": ("author", "writer", "by"),
+    "id": ("id", "doc_id", "uid"),  # not 번호: row numbers repeat across files
+    "title": ("title", "program_title", "name", "subject", "headline",
+              "제목", "사업명", "정책명", "과제명", "서비스명", "공약명"),
+    "body": ("body", "text", "summary", "purpose", "content", "contents", "description", "context",
+             "내용", "본문", "사업내용", "사업개요", "주요내용", "설명", "요약"),
+    "category": ("category", "categories", "function_category", "topic",
+                 "분류", "분야", "카테고리", "유형"),
+    "department": ("department", "dept", "organization", "agency",
+                   "부서", "담당부서", "기관", "소관", "부서명", "기관명", "소관부서"),
+    "date": ("date", "published", "registered", "created",
+             "등록일", "작성일", "일자", "게시일", "등록일자", "작성일자"),
+    "year": ("year", "fiscal_year", "연도", "년도", "회계연도"),
+    "lang": ("lang", "language", "언어"),
+    "source": ("source", "출처"),
+    "url": ("url", "link", "bokjiro_url", "related_url", "링크", "URL"),  # not 주소: a street address
+    "tags": ("tags", "keywords", "키워드", "태그"),
+    "author": ("author", "writer", "by", "작성자", "담당자"),
 }
 
 
@@ -146,3 +156,80 @@ def _parse_mapping(data: dict, path: Path) -> Mapping:
     if not rules:
         raise ConfigError(f"Mapping {path} has no [[files]] entries.")
     return Mapping(name=data.get("name", path.stem), rules=tuple(rules))
+
+
+# -- applying a mapping to one record ------------------------------------------------
+
+_TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
+
+
+def _lookup(record: dict, parent: dict, source: str) -> Any:
+    if source.startswith("^"):
+        return parent.get(source[1:])
+    return record.get(source)
+
+
+def _as_text(value: Any, field_name: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return clean_text(value)
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return clean_text(" ".join(str(v) for v in value))
+    raise ValueError(f"field {field_name!r} holds {type(value).__name__}, expected text")
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [clean_text(v).replace(",", " ") for v in value
+                if isinstance(v, (str, int, float)) and clean_text(v)]
+    if isinstance(value, (str, int, float)):
+        return [clean_text(value).replace(",", " ")] if clean_text(value) else []
+    raise ValueError(f"holds {type(value).__name__}, expected text or a list of text")
+
+
+def map_fields(record: dict, parent: dict, rule: FileRule) -> dict[str, Any]:
+    """Document field name -> value, read from a source record by one file rule."""
+    values: dict[str, Any] = {}
+    for name, sources in rule.fields.items():
+        present = [(s, _lookup(record, parent, s)) for s in sources]
+        present = [(s, v) for s, v in present if v not in (None, "", [])]
+        if name in ("category", "tags"):
+            collected: list[str] = []
+            for source, value in present if name in JOINED_FIELDS else present[:1]:
+                try:
+                    collected.extend(_as_list(value))
+                except ValueError as exc:
+                    raise ValueError(f"field {source!r} {exc}") from None
+            values[name] = list(dict.fromkeys(collected))
+        elif name in JOINED_FIELDS:
+            values[name] = "\n\n".join(_as_text(v, s) for s, v in present)
+        else:
+            values[name] = _as_text(present[0][1], present[0][0]) if present else ""
+    for name, constant in rule.constants.items():
+        if not values.get(name):
+            values[name] = [constant] if name in ("category", "tags") else constant
+    return values
+
+
+def document_id(mapped: str, record: dict, parent: dict, index: int, record_no: int | None,
+                relative: str, rule: FileRule) -> str:
+    """The id of a record: the id_template filled, the mapped id, or file#record."""
+    if rule.id_template:
+        def fill(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key == "_index":
+                return str(index)
+            if key == "_record":
+                return str(record_no)
+            value = _lookup(record, parent, key)
+            if value is None:
+                raise ValueError(f"id_template field {key!r} is missing")
+            return clean_text(value)
+        return _TEMPLATE_FIELD.sub(fill, rule.id_template)
+    if mapped:
+        return mapped
+    relative = clean_text(relative)  # a file name may hold undecodable bytes
+    return relative if record_no is None else f"{relative}#{record_no}"

@@ -84,7 +84,7 @@ def test_bad_inputs_are_rejected_and_everything_else_is_indexed(tmp_path):
     good = [{"id": f"ok-{i}", "title": f"정책 {i}", "body": KOREAN_BODY} for i in range(3)]
     lines = [json.dumps(r, ensure_ascii=False) for r in good]
     lines.insert(1, '{"id": "broken", "title": "잘린 줄')  # truncated JSON line
-    lines.append(json.dumps({"id": "empty", "title": "본문 없음", "body": ""}, ensure_ascii=False))
+    lines.append(json.dumps({"id": "empty", "title": "", "body": ""}, ensure_ascii=False))
     lines.append(json.dumps({"id": "typed", "title": {"ko": "객체"}, "body": "본문"}, ensure_ascii=False))
     lines.append("[1, 2, 3]")
     lines.append(json.dumps({"id": "ok-0", "title": "중복", "body": "본문"}, ensure_ascii=False))
@@ -99,7 +99,7 @@ def test_bad_inputs_are_rejected_and_everything_else_is_indexed(tmp_path):
     assert set(by_id(report)) == {"ok-0", "ok-1", "ok-2", "old.txt"}
     reasons = {(r.path, r.record): r.reason for r in report.rejections}
     assert "invalid JSON" in reasons[("records.jsonl", 2)]
-    assert reasons[("records.jsonl", 5)] == "empty body"
+    assert reasons[("records.jsonl", 5)] == "no title and no body text"
     assert "'title' holds dict" in reasons[("records.jsonl", 6)]
     assert "expected an object" in reasons[("records.jsonl", 7)]
     assert "duplicate id 'ok-0'" in reasons[("records.jsonl", 8)]
@@ -143,7 +143,7 @@ def test_front_matter_html_and_pdf_documents(tmp_path):
     assert (plan.title, plan.date, plan.year, plan.category) == ("2030 서울플랜", "2014-05-20", 2014, ["도시계획", "교통"])
     assert "미래 도시계획" in plan.body
     page = docs["page.html"]
-    assert page.title == "미세먼지 대책"
+    assert page.title == "미세먼지"  # the page's own heading, as the main-content extractor finds it
     assert "<대책>을 발표" in page.body and "alert" not in page.body and "p{}" not in page.body
     assert "Seoul Smart City Report" in docs["report.pdf"].body
 
@@ -168,14 +168,28 @@ def test_missing_corpus_path_is_a_clear_error(tmp_path):
 
 
 def test_mapping_takes_first_non_empty_field_and_joins_body(tmp_path):
-    write_jsonl(tmp_path / "seoul_budget_programs_2018.jsonl", [
+    write_jsonl(tmp_path / "data" / "programs.jsonl", [
         {"id": "b1", "program_title": "제목", "function_category": "", "department": "기후환경본부",
          "purpose": "목적", "content": "내용", "fiscal_year": 2018},
     ])
-    [document] = read_corpus(tmp_path, load_mapping("seoul-budget-promises")).documents
+    (tmp_path / "mapping.toml").write_text(
+        '[[files]]\nglob = "*.jsonl"\n[files.fields]\ntitle = "program_title"\n'
+        'body = ["purpose", "content"]\ncategory = ["function_category", "department"]\n'
+        'year = "fiscal_year"\n', encoding="utf-8")
+    [document] = read_corpus(tmp_path / "data", load_mapping(str(tmp_path / "mapping.toml"))).documents
     assert document.category == ["기후환경본부"]
     assert document.body.startswith("목적\n\n내용")
     assert document.year == 2018
+
+
+def test_the_shipped_budget_mapping_takes_categories_from_the_function_category_only(tmp_path):
+    write_jsonl(tmp_path / "seoul_budget_programs_2018.jsonl", [
+        {"id": "b1", "program_title": "제목", "function_category": "", "department": "기후환경본부"},
+        {"id": "b2", "program_title": "제목", "function_category": "환경", "department": "기후환경본부"},
+    ])
+    documents = read_corpus(tmp_path, load_mapping("seoul-budget-promises")).documents
+    assert [(d.id, d.category, d.department) for d in documents] == [
+        ("b1", [], "기후환경본부"), ("b2", ["환경"], "기후환경본부")]
 
 
 def test_nested_json_records_through_a_record_path(tmp_path):
@@ -200,13 +214,13 @@ def test_a_mapping_naming_a_missing_field_warns_and_names_the_file(tmp_path):
     assert "dept" in warning.message  # the fields that do exist, to spot the typo
 
 
-def test_a_mapping_naming_a_missing_body_field_rejects_each_record_and_warns(tmp_path):
+def test_a_mapping_naming_a_missing_body_field_indexes_the_titles_and_warns(tmp_path):
     write_jsonl(tmp_path / "data" / "programs.jsonl", [{"id": "p1", "title": "제목", "text": "본문"}])
     (tmp_path / "mapping.toml").write_text(
         '[[files]]\nglob = "*.jsonl"\n[files.fields]\ntitle = "title"\nbody = "contents"\n', encoding="utf-8")
     report = read_corpus(tmp_path / "data", load_mapping(str(tmp_path / "mapping.toml")))
-    assert [(r.path, r.record, r.reason) for r in report.rejections] == [
-        ("programs.jsonl", 1, "empty body")]
+    assert report.rejections == []
+    assert [(d.id, d.title, d.body) for d in report.documents] == [("programs.jsonl#1", "제목", "")]
     assert "contents" in report.warnings[0].message
 
 
