@@ -101,7 +101,7 @@ def iter_files(root: Path, outside: list[str] | None = None) -> Iterator[Path]:
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
-            if path.is_symlink() and not _inside(os.path.realpath(path), top):
+            if path.is_symlink() and path.exists() and not _inside(os.path.realpath(path), top):
                 if outside is not None:
                     outside.append(path.relative_to(root).as_posix())
                 continue
