@@ -26,6 +26,7 @@ from typing import Iterable, Iterator
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.lang.porter import stem as porter_stem
 
+from .errors import ConfigError
 from .taggers import RESOURCES_DIR, get_tagger
 
 HANGUL_CHARS = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
@@ -71,7 +72,12 @@ def load_user_terms(extra_file: str | Path | None = None) -> tuple[str, ...]:
     files = [SHIPPED_USER_DICTIONARY] + ([Path(extra_file)] if extra_file else [])
     terms: set[str] = set()
     for path in files:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"The user dictionary {path} cannot be read ({exc}). Fix the "
+                              "setting user_dictionary or the file.") from None
+        for line in text.splitlines():
             term = line.split("\t")[0].strip()
             if term and not term.startswith("#"):
                 terms.add(term)

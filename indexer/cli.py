@@ -2,7 +2,8 @@
 
 Exit statuses: 0 success; 1 failure (nothing indexed, or an error with a message);
 2 a usage mistake (click's own); 3 partial success (indexed, but some files or
-records were rejected and are listed).
+records were rejected and are listed); 4 refused (the change would delete more than
+max_delete_fraction of the index; nothing was changed).
 """
 from __future__ import annotations
 
@@ -13,21 +14,25 @@ import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import click
 
+from .changes import ChangePlan
 from .config import KNOWN_TAGGERS, Settings, load_settings
-from .errors import PolicySearchError
+from .errors import DeletesRefusedError, NothingToIndexError, PolicySearchError
 from .mapping import load_mapping, mapping_for_corpus, shipped_mapping_names
-from .readers import CorpusReport, ReadLimits, read_sources
+from .readers import CorpusReport, ReadLimits, read_sources, source_key
 from .search import SORTS, SearchIndex, SearchRequest
-from .storage import has_index
-from .writer import build_index, update_index
+from .storage import has_index, serving_generation
+from .writer import SourceRecord, WriteOptions, build_index, recorded_sources, update_index
 
+EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_PARTIAL = 3
+EXIT_REFUSED = 4
 SHIPPED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 REJECTIONS_SHOWN = 20
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -71,10 +76,18 @@ def main() -> None:
 # -- index and reindex -------------------------------------------------------------------
 
 
-def _read(paths: tuple[str, ...], mapping_name: str | None, settings: Settings,
-          quiet: bool) -> tuple[str, CorpusReport]:
+def _sources_to_read(paths: tuple[str, ...], mapping_name: str | None, settings: Settings,
+                     reuse_recorded: bool, quiet: bool) -> list[tuple[Path, SourceRecord]]:
+    """(path, source record) for each PATH; with none, the sources the index records."""
+    if not paths and reuse_recorded:
+        recorded = _recorded_sources(settings)
+        if recorded:
+            if not quiet:
+                click.echo("Reading the sources this index was built from: "
+                           + ", ".join(s.path for s in recorded), err=True)
+            return [(Path(s.path), s) for s in recorded]
     corpora = [Path(p) for p in paths] or [Path(settings.corpus_path or SHIPPED_CORPUS)]
-    sources = []
+    chosen = []
     for corpus in corpora:
         if not corpus.exists():
             raise click.ClickException(
@@ -85,35 +98,101 @@ def _read(paths: tuple[str, ...], mapping_name: str | None, settings: Settings,
             name = mapping_for_corpus(corpus)
             if name and not quiet:
                 click.echo(f"Using the shipped mapping {name!r} for {corpus}.", err=True)
-        sources.append((corpus, load_mapping(name)))
-    started = time.perf_counter()
+        elif Path(name).is_file():
+            name = str(Path(name).resolve())  # recorded so a later reindex finds it
+        chosen.append((corpus, SourceRecord(source_key(corpus), name)))
+    return chosen
+
+
+def _recorded_sources(settings: Settings) -> list[SourceRecord]:
+    if not has_index(settings.index_dir):
+        return []
+    recorded = recorded_sources(settings.index_dir)
+    missing = [s.path for s in recorded if not Path(s.path).exists()]
+    if missing:
+        raise click.ClickException(
+            f"A source of this index no longer exists: {', '.join(missing)}. Nothing was "
+            "changed. Give the PATHs to read: policysearch reindex PATH ...")
+    return recorded
+
+
+def _read(chosen: list[tuple[Path, SourceRecord]], settings: Settings,
+          progress: "_Progress") -> CorpusReport:
+    sources = [(path, load_mapping(record.mapping)) for path, record in chosen]
     limits = ReadLimits(settings.max_file_bytes, settings.max_body_chars)
-    report = read_sources(sources, limits)
-    if not quiet:
-        click.echo(f"Read {len(report.documents):,} documents from {report.files_read:,} files "
-                   f"in {time.perf_counter() - started:.1f}s.", err=True)
-    return " ".join(str(c) for c in corpora), report
+    report = read_sources(sources, limits, progress=progress.reading)
+    progress.say(f"Read {len(report.documents):,} documents from {report.files_read:,} files "
+                 f"in {progress.elapsed():.1f}s.")
+    skipped = report.skipped_by_extension()
+    if skipped:
+        listed = ", ".join(f"{count:,} {suffix}" for suffix, count in skipped.items())
+        progress.say(f"Skipped {len(report.skipped):,} files that are not documents "
+                     f"({listed}); --report FILE lists them.")
+    return report
 
 
-def _progress(total: int, label: str, quiet: bool):
-    if quiet:
-        return _NoProgress()
-    return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True,
-                             show_eta=True, width=30)
+class _Progress:
+    """Progress on stderr: a bar on a terminal; without one (cron, CI, a pipe), a line
+    every few seconds with counts, rate and time left."""
 
+    LINE_EVERY_S = 5.0
 
-class _NoProgress:
-    def __enter__(self) -> "_NoProgress":
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.terminal = sys.stderr.isatty()
+        self.started = time.monotonic()
+        self._last_line = self.started
+        self._done = 0
+        self._total = 0
+        self._label = ""
+        self._bar: Any = None
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def reading(self, files: int, documents: int) -> None:
+        if self._due():
+            self.say(f"Reading: {files:,} files, {documents:,} documents so far "
+                     f"({self.elapsed():.0f}s)")
+
+    def _due(self) -> bool:
+        now = time.monotonic()
+        if self.quiet or now - self._last_line < self.LINE_EVERY_S:
+            return False
+        self._last_line = now
+        return True
+
+    def start(self, label: str, total: int) -> "_Progress":
+        self._label, self._total, self._done = label, total, 0
+        self._phase_started = time.monotonic()
+        if self.terminal and not self.quiet:
+            self._bar = click.progressbar(length=total, label=label, file=sys.stderr,
+                                          show_pos=True, show_eta=True, width=30)
+            self._bar.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        return None
-
     def update(self, count: int) -> None:
-        return None
+        self._done += count
+        if self._bar is not None:
+            self._bar.update(count)
+        elif self._due():
+            spent = max(time.monotonic() - self._phase_started, 1e-6)
+            rate = self._done / spent
+            left = (self._total - self._done) / rate if rate else 0
+            self.say(f"{self._label}: {self._done:,} of {self._total:,} documents "
+                     f"({rate:,.0f}/s, about {left:,.0f}s left)")
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
-def _report_problems(report: CorpusReport, report_file: str | None) -> None:
+def _report_problems(report: CorpusReport, report_file: str | None, quiet: bool) -> None:
     for warning in report.warnings[:REJECTIONS_SHOWN]:
         click.echo(f"warning: {warning.describe()}", err=True)
     if report.rejections:
@@ -141,71 +220,179 @@ def _index_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--tagger", type=click.Choice(KNOWN_TAGGERS),
                            help="Korean tagger (default: setting tagger, mecab).")(command)
     command = click.option("--report", "report_file", type=click.Path(dir_okay=False),
-                           help="Write every rejection and warning to this JSON file.")(command)
+                           help="Write every rejection, warning and skipped file to this JSON file.")(command)
+    command = click.option("--dry-run", is_flag=True,
+                           help="Say what would be added, updated and deleted; change nothing.")(command)
+    command = click.option("--allow-deletes", is_flag=True,
+                           help="Delete even when that removes more than max_delete_fraction "
+                           "of the index.")(command)
+    command = click.option("--json", "as_json", is_flag=True,
+                           help="Print a JSON summary (counts, rejections, timings) on stdout.")(command)
     command = click.option("-q", "--quiet", is_flag=True,
-                           help="No progress bar; only problems and the summary.")(command)
+                           help="No progress; only problems and the summary.")(command)
     return _common_options(command)
+
+
+@dataclass
+class _Run:
+    """One index or reindex run, as the summary and the exit status report it."""
+
+    command: str
+    settings: Settings
+    report: CorpusReport
+    progress: _Progress
+    report_file: str | None
+    as_json: bool
+    dry_run: bool
+    read_s: float = 0.0
+
+    def finish(self, plan: ChangePlan | None, documents: int, notice: str, message: str) -> None:
+        if notice:
+            click.echo(notice, err=True)
+        _report_problems(self.report, self.report_file, self.as_json or self.progress.quiet)
+        status = EXIT_OK
+        if documents == 0 and not self.dry_run:
+            status = EXIT_FAILURE
+        elif self.report.rejections:
+            status = EXIT_PARTIAL
+        if self.as_json:
+            self.print_json(plan, documents, status, message)
+        else:
+            click.echo(message)
+        if status:
+            sys.exit(status)
+
+    def print_json(self, plan: ChangePlan | None, documents: int, status: int,
+                   message: str, refused: str = "") -> None:
+        summary = {
+            "command": self.command, "index_dir": self.settings.index_dir,
+            "dry_run": self.dry_run, "exit_status": status, "message": message,
+            "refused": refused,
+            "sources": self.report.sources, "files_read": self.report.files_read,
+            "documents_read": len(self.report.documents),
+            "skipped": self.report.skipped_by_extension(),
+            "rejected": len(self.report.rejections),
+            "rejections": [r.__dict__ for r in self.report.rejections[:1000]],
+            "warnings": len(self.report.warnings),
+            "changes": plan.to_dict() if plan else None,
+            "documents_in_index": documents,
+            "timings_s": {"read": round(self.read_s, 2),
+                          "total": round(self.progress.elapsed(), 2)},
+        }
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+def _write_options(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_deletes: bool,
+                   sources: list[SourceRecord]) -> WriteOptions:
+    return WriteOptions(
+        sources=sources, troubled_files=frozenset(run.report.troubled_files),
+        allow_deletes=allow_deletes, dry_run=run.dry_run,
+        corpus_description=" ".join(str(path) for path, _ in chosen),
+        rejected=len(run.report.rejections))
+
+
+def _refusal(run: _Run, exc: PolicySearchError, status: int) -> None:
+    """A refused or impossible write: nothing changed; say why and exit with ``status``."""
+    _report_problems(run.report, run.report_file, run.as_json or run.progress.quiet)
+    if run.as_json:
+        run.print_json(None, 0, status, str(exc), refused=type(exc).__name__)
+    click.echo(str(exc), err=True)
+    sys.exit(status)
+
+
+def _index_run(command: str, paths: tuple[str, ...], mapping: str | None, tagger: str | None,
+               report_file: str | None, quiet: bool, as_json: bool, dry_run: bool,
+               index_dir: str | None, config_file: str | None) -> tuple[_Run, list]:
+    settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
+    progress = _Progress(quiet or as_json)
+    chosen = _sources_to_read(paths, mapping, settings, reuse_recorded=True, quiet=progress.quiet)
+    report = _read(chosen, settings, progress)
+    run = _Run(command, settings, report, progress, report_file, as_json, dry_run,
+               read_s=progress.elapsed())
+    return run, chosen
 
 
 @main.command()
 @_index_options
 @_fail_cleanly
 def index(paths: tuple[str, ...], mapping: str | None, tagger: str | None, report_file: str | None,
-          quiet: bool, index_dir: str | None, config_file: str | None) -> None:
-    """Build a fresh index of PATHS (default: the shipped corpus/) and switch to it.
+          dry_run: bool, allow_deletes: bool, as_json: bool, quiet: bool, index_dir: str | None,
+          config_file: str | None) -> None:
+    """Build a fresh index of PATHS and switch to it.
 
-    The index that was serving keeps answering until the new one is complete.
+    Without PATHS: the sources the index was built from, or the shipped corpus/ for a
+    new index. The index that was serving keeps answering until the new one is complete;
+    a build that would delete more than max_delete_fraction of it is refused.
     """
-    settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
-    corpus, report = _read(paths, mapping, settings, quiet)
-    _full_build(settings, corpus, report, quiet, report_file)
+    run, chosen = _index_run("index", paths, mapping, tagger, report_file, quiet, as_json,
+                             dry_run, index_dir, config_file)
+    _full_build(run, chosen, allow_deletes)
 
 
-def _full_build(settings: Settings, corpus: str, report: CorpusReport, quiet: bool,
-                report_file: str | None) -> None:
-    started = time.perf_counter()
-    with _progress(len(report.documents), "Indexing", quiet) as bar:
-        result = build_index(report.documents, settings.index_dir, settings, progress=bar.update,
-                             corpus_description=corpus, rejected=len(report.rejections))
-    if result.notice:
-        click.echo(result.notice, err=True)
-    _report_problems(report, report_file)
-    click.echo(f"Indexed {result.documents:,} documents into {settings.index_dir} "
-               f"in {time.perf_counter() - started:.1f}s.")
-    _exit_for(report, result.documents)
+def _full_build(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_deletes: bool) -> None:
+    options = _write_options(run, chosen, allow_deletes, [record for _, record in chosen])
+    progress = run.progress.start("Indexing", len(run.report.documents))
+    try:
+        result = build_index(run.report.documents, run.settings.index_dir, run.settings,
+                             progress=progress.update, options=options)
+    except (DeletesRefusedError, NothingToIndexError) as exc:
+        progress.finish()
+        _refusal(run, exc, EXIT_REFUSED if isinstance(exc, DeletesRefusedError) else EXIT_FAILURE)
+        return
+    progress.finish()
+    plan = result.plan
+    changes = _describe_plan(plan) if plan and plan.indexed_before else ""
+    if run.dry_run:
+        message = f"Dry run: a build would index {result.documents:,} documents{changes}. Nothing was changed."
+    else:
+        message = (f"Indexed {result.documents:,} documents into {run.settings.index_dir} "
+                   f"in {run.progress.elapsed():.1f}s{changes}.")
+    run.finish(plan, result.documents, result.notice, message)
+
+
+def _describe_plan(plan: ChangePlan) -> str:
+    kept = (f"; kept {len(plan.kept):,} of files rejected this time" if plan.kept else "")
+    return (f" (against the previous index: {len(plan.added):,} new, {len(plan.updated):,} "
+            f"changed, {len(plan.deleted):,} gone{kept})")
 
 
 @main.command()
 @_index_options
 @_fail_cleanly
 def reindex(paths: tuple[str, ...], mapping: str | None, tagger: str | None, report_file: str | None,
-            quiet: bool, index_dir: str | None, config_file: str | None) -> None:
-    """Bring the index up to date with PATHS: add new, update changed, delete vanished documents."""
-    settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
-    corpus, report = _read(paths, mapping, settings, quiet)
-    started = time.perf_counter()
-    if not has_index(settings.index_dir):
-        click.echo("No index yet: building one from scratch.", err=True)
-        _full_build(settings, corpus, report, quiet, report_file)
+            dry_run: bool, allow_deletes: bool, as_json: bool, quiet: bool, index_dir: str | None,
+            config_file: str | None) -> None:
+    """Bring the index up to date: add new, update changed, delete vanished documents.
+
+    Without PATHS, reindexes the sources the index was built from. With PATHS, only
+    documents that came from those PATHS can be deleted; documents of a file that is
+    rejected this time are kept.
+    """
+    run, chosen = _index_run("reindex", paths, mapping, tagger, report_file, quiet, as_json,
+                             dry_run, index_dir, config_file)
+    if not has_index(run.settings.index_dir):
+        run.progress.say("No index yet: building one from scratch.")
+        _full_build(run, chosen, allow_deletes)
         return
-    with _progress(len(report.documents), "Comparing and updating", quiet) as bar:
-        result = update_index(report.documents, settings.index_dir, settings,
-                              progress=bar.update, corpus_description=corpus)
-    if result.notice:
-        click.echo(result.notice, err=True)
-    _report_problems(report, report_file)
-    click.echo(f"Added {result.added:,}, updated {result.updated:,}, deleted {result.deleted:,}, "
-               f"unchanged {result.unchanged:,}; {result.documents:,} documents in the index "
-               f"({time.perf_counter() - started:.1f}s).")
-    _exit_for(report, result.documents)
-
-
-def _exit_for(report: CorpusReport, indexed: int) -> None:
-    if indexed == 0:
-        click.echo("Nothing was indexed.", err=True)
-        sys.exit(EXIT_FAILURE)
-    if report.rejections:
-        sys.exit(EXIT_PARTIAL)
+    options = _write_options(run, chosen, allow_deletes, [record for _, record in chosen])
+    progress = run.progress.start("Comparing and updating", len(run.report.documents))
+    try:
+        result = update_index(run.report.documents, run.settings.index_dir, run.settings,
+                              progress=progress.update, options=options)
+    except (DeletesRefusedError, NothingToIndexError) as exc:
+        progress.finish()
+        _refusal(run, exc, EXIT_REFUSED if isinstance(exc, DeletesRefusedError) else EXIT_FAILURE)
+        return
+    progress.finish()
+    kept = f", kept {result.kept:,} (their file was rejected this time)" if result.kept else ""
+    counts = (f"added {result.added:,}, updated {result.updated:,}, deleted {result.deleted:,}"
+              f"{kept}, unchanged {result.unchanged:,}")
+    if run.dry_run:
+        message = f"Dry run: would have {counts}. Nothing was changed."
+    else:
+        message = (f"{counts[0].upper()}{counts[1:]}; {result.documents:,} documents in the "
+                   f"index ({run.progress.elapsed() - run.read_s:.1f}s).")
+    run.finish(result.plan, result.documents, result.notice, message)
 
 
 # -- search and stats --------------------------------------------------------------------
@@ -318,7 +505,18 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool,
     if not port_is_free(host, port):
         raise click.ClickException(f"Port {port} on {host} is in use. Stop what uses it or "
                                    "choose another: policysearch serve --port 8001")
-    if not has_index(settings.index_dir):
+    if not has_index(settings.index_dir) and settings.index_dir != Settings().index_dir:
+        # A typo in --index-dir must not quietly serve the 8-document sample corpus.
+        raise click.ClickException(
+            f"No index in {settings.index_dir}. Check the directory, or build one there: "
+            f"policysearch index PATH --index-dir {settings.index_dir}")
+    if has_index(settings.index_dir):
+        # Every byte checked once at start-up; a damaged generation is reported in one
+        # line and the newest complete one is served.
+        choice = serving_generation(settings.index_dir, full=True)
+        if choice.notice:
+            click.echo(choice.notice, err=True)
+    else:
         click.echo(f"No index in {settings.index_dir} yet: building one first.", err=True)
         # In a child process: the server's master must never load a tagger (a JVM
         # started before gunicorn forks its workers hangs them).

@@ -45,6 +45,9 @@ class Settings:
     bigram_bm25_k1: float = _setting(0.3, "BM25 term frequency saturation of the Hangul bigram fields.")
     max_body_chars: int = _setting(1_000_000, "Bodies longer than this are truncated with a warning.")
     max_file_bytes: int = _setting(200_000_000, "Files larger than this are rejected unread.")
+    max_delete_fraction: float = _setting(
+        0.2, "A build or reindex that would delete more than this share of the index is refused "
+        "unless --allow-deletes is given.")
     build_procs: int = _setting(2, "Writer processes for a full build with Mecab (JVM taggers always use 1).")
     page_size: int = _setting(10, "Results per page when the request names none.")
     max_page_size: int = _setting(100, "Largest page size a request may ask for.")

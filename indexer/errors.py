@@ -28,3 +28,23 @@ class QueryError(PolicySearchError):
 
 class TaggerError(PolicySearchError):
     """The Korean tagger could not be started."""
+
+
+class IndexDamagedError(IndexMissingError):
+    """The index directory holds no generation that can be read (damaged files)."""
+
+
+class AnalyzerChangedError(PolicySearchError):
+    """The index was built with another analysis (tagger, user dictionary, schema)."""
+
+
+class NothingToIndexError(PolicySearchError):
+    """A build or reindex read no usable document; the serving index is left as it was."""
+
+
+class DeletesRefusedError(PolicySearchError):
+    """A change would delete more of the index than max_delete_fraction allows."""
+
+
+class IndexWriteError(PolicySearchError):
+    """Writing the index failed (a full disk, permissions); the serving index is unchanged."""

@@ -34,8 +34,9 @@ BINARY_FORMATS: dict[str, Callable[[bytes], ExtractedText]] = {
     ".pdf": read_pdf, ".hwp": read_hwp, ".hwpx": read_hwpx, ".docx": read_docx,
 }
 SUPPORTED_EXTENSIONS = frozenset(RECORD_FORMATS) | frozenset(TEXT_FORMATS) | frozenset(BINARY_FORMATS)
-# Files about a corpus rather than in it.
-NOT_DOCUMENTS = re.compile(r"^(README|SOURCE|LICENSE|LICENCE|CHANGELOG|NOTICE)(\..*)?$", re.I)
+# Files about a corpus rather than in it (as text files only: notice.hwp is a document).
+NOT_DOCUMENTS = re.compile(
+    r"^(README|SOURCE|LICENSE|LICENCE|CHANGELOG|NOTICE)(\.(md|txt|rst|markdown))?$", re.I)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 NO_TEXT_FIELDS = "no title and no body text"
 # Calls per file read (files read, documents so far); the CLI prints progress from it.

@@ -1,13 +1,15 @@
 """The index schema: one place that decides fields, analyzers and facets."""
 from __future__ import annotations
 
+import hashlib
+
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import bigram_analyzer, load_user_terms, morpheme_analyzer
 from .config import Settings
 
 # Bump when fields or analysis change in a way that needs a full rebuild.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: origin_source and origin_file
 
 # Facet fields, in the order they are shown, with their display labels.
 FACET_FIELDS: dict[str, str] = {
@@ -45,4 +47,16 @@ def build_schema(settings: Settings) -> Schema:
         tags=KEYWORD(stored=True, commas=True, lowercase=False),
         url=STORED(),
         author=STORED(),
+        # Where each document came from, as columns, so reindex scopes its deletions
+        # to the sources it read without loading stored documents.
+        origin_source=ID(stored=True, sortable=True),
+        origin_file=ID(stored=True, sortable=True),
     )
+
+
+def analysis_fingerprint(settings: Settings) -> str:
+    """Changes whenever what the analyzers produce could change: the schema, the tagger
+    or the user dictionary. An index is only updated by the analysis that built it."""
+    terms = load_user_terms(settings.user_dictionary or None)
+    payload = "\n".join((str(SCHEMA_VERSION), settings.tagger, *terms))
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import logging
 import os
 import re
 import threading
@@ -25,7 +26,7 @@ from whoosh.searching import Results
 
 from .cache import LruCache
 from .config import Settings
-from .errors import QueryError
+from .errors import IndexDamagedError, QueryError
 from .evaluation import Evaluator, Matches, ReaderArrays, top_documents
 from .facets import Facet, FacetTables, count_facets, narrow
 from .highlight import (
@@ -39,7 +40,10 @@ from .query import (
 from .postings import PostingsCache
 from .schema import BIGRAM_FIELDS, FACET_FIELDS, TEXT_QUERY_FIELDS
 from .scoring import FieldBM25F
-from .storage import current_generation, directory_size_bytes, open_for_reading, read_meta
+from .mapped import open_for_reading
+from .storage import (
+    current_generation, directory_size_bytes, generation_problem, read_meta, serving_generation,
+)
 from .taggers import tagger_version
 
 SORTS = ("relevance", "date")
@@ -55,6 +59,8 @@ SIMILAR_TEXT_CHARS = 5000
 # p50 9.2 ms with stored offsets only, 8.0 ms at 150 characters, 8.5 ms at 600).
 RETOKENIZE_MAX_CHARS = 200
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+logger = logging.getLogger("policysearch")
 
 
 @dataclass
@@ -243,7 +249,11 @@ class SearchIndex:
         # Repeated requests (paging back, the same popular query) are answered from memory.
         self._cache: LruCache[SearchResult] | None = (
             LruCache(settings.result_cache_size) if settings.result_cache_size > 0 else None)
-        current_generation(self.index_dir)  # fail early, with a clear message
+        # Generations found damaged (name -> reason): never opened again by this process.
+        self._damaged: dict[str, str] = {}
+        self.notice = ""  # set while an older generation answers for a damaged one
+        self._fallback: tuple[str, Path] | None = None  # (CURRENT's content, generation served)
+        self._serving_generation()  # fail early, with a clear message
 
     def _open(self, generation: Path) -> whoosh_index.Index:
         with self._lock:
@@ -251,8 +261,29 @@ class SearchIndex:
                 self._indexes = {generation: open_for_reading(generation)}
             return self._indexes[generation]
 
+    def _serving_generation(self) -> Path:
+        """CURRENT's generation, or the newest complete one while CURRENT's is damaged.
+        A generation is checked once (file sizes, then Whoosh opens it), when first seen."""
+        try:
+            generation = current_generation(self.index_dir)
+            pointer = generation.name
+            if pointer not in self._damaged and (generation in self._indexes
+                                                 or generation_problem(generation) is None):
+                self.notice = ""
+                return generation
+        except IndexDamagedError:
+            pointer = ""  # CURRENT itself is unusable
+        if self._fallback is not None and self._fallback[0] == pointer:
+            return self._fallback[1]
+        choice = serving_generation(self.index_dir, damaged=self._damaged)
+        self._fallback = (pointer, choice.generation)
+        if choice.notice:
+            self.notice = choice.notice
+            logger.warning("%s", choice.notice)
+        return choice.generation
+
     def _current(self) -> _ThreadSearcher:
-        generation = current_generation(self.index_dir)
+        generation = self._serving_generation()
         state: _ThreadSearcher | None = getattr(self._local, "state", None)
         if state is not None and state.generation == generation and state.searcher.up_to_date():
             return state

@@ -1,43 +1,44 @@
-"""The index directory on disk: generations, the CURRENT pointer and the writer lock.
+"""The index directory on disk: generations, the CURRENT pointer, the writer lock, and
+telling a complete generation from a damaged one.
 
 Layout::
 
     index_dir/
       CURRENT            name of the generation readers open (replaced atomically)
       gen-<utc>-<pid>/   one complete Whoosh index plus meta.json
-      write.lock         held (flock) by the one process writing; holds its pid
+      write.lock         held (lockf) by the one process writing; holds its pid
 
 A full build writes a new generation beside the serving one and then replaces
 CURRENT in one rename, so readers never see a half-built index and a crash leaves
-the previous generation answering.
+the previous generation answering. meta.json is written last and lists every file
+of the generation with its size and CRC-32: a generation without it is incomplete,
+and one whose files differ from it is damaged.
 """
 from __future__ import annotations
 
 import fcntl
-import io
 import json
-import mmap
 import os
-import pickle
+import re
 import shutil
 import socket
 import sys
 import threading
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
-
-from .errors import IndexLockedError, IndexMissingError
+from .errors import IndexDamagedError, IndexLockedError, IndexMissingError
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "write.lock"
 META_FILE = "meta.json"
 GENERATION_PREFIX = "gen-"
+# What CURRENT may name: a generation directory directly inside index_dir, never a path.
+_GENERATION_NAME = re.compile(r"^gen-[0-9A-Za-z_-]{1,100}$")
+_CRC_CHUNK_BYTES = 4 * 2**20
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -50,17 +51,24 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def current_generation(index_dir: str | os.PathLike[str]) -> Path:
-    """The directory of the generation readers should open; raises IndexMissingError."""
+    """The directory CURRENT names; raises IndexMissingError, or IndexDamagedError when
+    CURRENT is empty, names something that is not a generation, or names a missing one."""
     root = Path(index_dir)
     try:
-        name = (root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        name = (root / CURRENT_FILE).read_text(encoding="utf-8", errors="replace").strip()
     except FileNotFoundError:
         raise IndexMissingError(
             f"No index in {root}. Build one with: policysearch index [PATH] --index-dir {root}"
         ) from None
+    except IsADirectoryError:
+        name = ""
+    if not _GENERATION_NAME.match(name):
+        raise IndexDamagedError(
+            f"The index in {root} is damaged: {CURRENT_FILE} holds {name[:60]!r}, not a "
+            f"generation name. Rebuild it with: policysearch index --index-dir {root}")
     generation = root / name
     if not generation.is_dir():
-        raise IndexMissingError(
+        raise IndexDamagedError(
             f"The index in {root} points at {name}, which is missing. Rebuild it with: "
             f"policysearch index [PATH] --index-dir {root}"
         )
@@ -68,11 +76,18 @@ def current_generation(index_dir: str | os.PathLike[str]) -> Path:
 
 
 def has_index(index_dir: str | os.PathLike[str]) -> bool:
+    """Whether index_dir holds an index at all (even a damaged one, which a build repairs)."""
+    root = Path(index_dir)
+    return (root / CURRENT_FILE).exists() or any(_generations(root))
+
+
+def _generations(root: Path) -> list[Path]:
     try:
-        current_generation(index_dir)
-    except IndexMissingError:
-        return False
-    return True
+        children = list(root.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted((c for c in children if c.name.startswith(GENERATION_PREFIX) and c.is_dir()
+                   and not c.is_symlink()), key=lambda c: c.name)
 
 
 def new_generation(index_dir: str | os.PathLike[str]) -> Path:
@@ -84,27 +99,132 @@ def new_generation(index_dir: str | os.PathLike[str]) -> Path:
     return generation
 
 
+def _current_name(root: Path) -> str | None:
+    try:
+        return current_generation(root).name
+    except IndexMissingError:
+        return None
+
+
 def switch_generation(index_dir: str | os.PathLike[str], generation: Path) -> None:
     """Points readers at ``generation`` and removes all but the previous generation."""
     root = Path(index_dir)
-    previous = None
-    try:
-        previous = current_generation(root)
-    except IndexMissingError:
-        pass
+    previous = _current_name(root)
     _write_atomically(root / CURRENT_FILE, generation.name + "\n")
-    keep = {generation.name} | ({previous.name} if previous else set())
-    for child in root.iterdir():
-        if child.name.startswith(GENERATION_PREFIX) and child.is_dir() and child.name not in keep:
+    keep = {generation.name} | ({previous} if previous else set())
+    for child in _generations(root):
+        if child.name not in keep:
             # Older generations, and leftovers of builds that crashed midway.
             shutil.rmtree(child, ignore_errors=True)
 
 
+def remove_incomplete_generations(index_dir: str | os.PathLike[str]) -> list[str]:
+    """Removes generations left by a build that crashed or ran out of disk (no meta.json,
+    which a build writes last; not CURRENT), so their space is free before the next build starts.
+    Call with the write lock held."""
+    root = Path(index_dir)
+    current = _current_name(root)
+    removed = []
+    for child in _generations(root):
+        if child.name != current and not read_meta(child):
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child.name)
+    return removed
+
+
+def file_checksums(generation: Path, known: dict[str, list[int]] | None = None) -> dict[str, list[int]]:
+    """name -> [size, CRC-32] of every file of a generation but meta.json. Whoosh never
+    rewrites a file, so entries in ``known`` whose size still matches are reused."""
+    table: dict[str, list[int]] = {}
+    for path in sorted(generation.iterdir()):
+        if not path.is_file() or path.name == META_FILE or path.name.startswith("."):
+            continue
+        size = path.stat().st_size
+        previous = (known or {}).get(path.name)
+        table[path.name] = previous if previous and previous[0] == size else [size, _crc32(path)]
+    return table
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CRC_CHUNK_BYTES):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def generation_problem(generation: Path, full: bool = False) -> str | None:
+    """Why a generation cannot be served, or None. Sizes are always compared with
+    meta.json; ``full`` also compares CRC-32s (reads every byte: at start-up, not per
+    request). Whoosh then opens it, which reads the TOC and every segment's directory."""
+    meta = read_meta(generation)
+    if not meta:
+        return f"{META_FILE} is missing or unreadable"
+    for name, (size, crc) in meta.get("files", {}).items():
+        path = generation / name
+        if not path.exists():
+            continue  # merged away by a later reindex; a file Whoosh needs fails it below
+        if path.stat().st_size != size:
+            return f"{name} is {path.stat().st_size:,} bytes, {size:,} were written"
+        if full and _crc32(path) != crc:
+            return f"{name} does not hold the bytes that were written (checksum differs)"
+    try:
+        from .mapped import open_for_reading
+
+        index = open_for_reading(generation)
+        index.reader().close()
+        index.close()
+    except Exception as exc:  # any failure to open is damage, whatever Whoosh raises
+        return f"Whoosh cannot open it ({type(exc).__name__}: {str(exc)[:120]})"
+    return None
+
+
+@dataclass(frozen=True)
+class ServingChoice:
+    generation: Path
+    notice: str = ""  # set when CURRENT's generation is damaged and an older one answers
+
+
+def serving_generation(index_dir: str | os.PathLike[str], full: bool = False,
+                       damaged: dict[str, str] | None = None) -> ServingChoice:
+    """CURRENT's generation when it can be read, else the newest complete one that can,
+    with a one-line notice; raises IndexMissingError / IndexDamagedError when none can.
+    ``damaged`` (name -> reason) caches verdicts between calls."""
+    root = Path(index_dir)
+    verdicts = damaged if damaged is not None else {}
+    problem = None
+    try:
+        current = current_generation(root)
+        if current.name not in verdicts:
+            reason = generation_problem(current, full)
+            if reason is None:
+                return ServingChoice(current)
+            verdicts[current.name] = reason
+        problem = f"generation {current.name} is damaged: {verdicts[current.name]}"
+    except IndexDamagedError as exc:
+        if not any(_generations(root)):
+            raise
+        problem = str(exc).split(". Rebuild")[0]
+    for candidate in reversed(_generations(root)):
+        if candidate.name in verdicts:
+            continue
+        reason = generation_problem(candidate, full)
+        if reason is None:
+            built = read_meta(candidate).get("built_at", "?")
+            return ServingChoice(candidate, (
+                f"The index in {root}: {problem}. Serving the previous complete generation "
+                f"{candidate.name} (built {built}). Rebuild: policysearch index --index-dir {root}"))
+        verdicts[candidate.name] = reason
+    raise IndexDamagedError(f"The index in {root}: {problem}, and no earlier complete generation "
+                            f"can be read. Rebuild it: policysearch index --index-dir {root}")
+
+
 def read_meta(generation: Path) -> dict[str, Any]:
     try:
-        return json.loads((generation / META_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        meta = json.loads((generation / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing, unreadable, not UTF-8 or not JSON
         return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def write_meta(generation: Path, meta: dict[str, Any]) -> None:
@@ -214,99 +334,3 @@ def _describe_holder(content: str) -> str:
 
 def utc_now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-class _Window:
-    """A read-only file over a slice of a memory map: reads slice it, nothing is copied
-    up front (Whoosh's BufferFile copies its whole buffer into a BytesIO)."""
-
-    def __init__(self, view: memoryview) -> None:
-        self.view = view
-        self.position = 0
-
-    def read(self, size: int | None = -1) -> bytes:
-        start = self.position
-        end = len(self.view) if size is None or size < 0 else min(start + size, len(self.view))
-        self.position = end
-        return bytes(self.view[start:end])
-
-    def seek(self, where: int, whence: int = 0) -> int:
-        base = {0: 0, 1: self.position, 2: len(self.view)}[whence]
-        self.position = base + where
-        return self.position
-
-    def tell(self) -> int:
-        return self.position
-
-    def close(self) -> None:
-        self.view.release()
-
-
-class _MappedFile(StructFile):
-    """Whoosh's file interface over a window of a shared read-only map."""
-
-    # A pickled block header is a few dozen bytes; larger pickles get the whole rest.
-    _PICKLE_WINDOW_BYTES = 4096
-
-    def __init__(self, view: memoryview, name: str | None = None,
-                 mapped: mmap.mmap | None = None) -> None:
-        super().__init__(_Window(view), name=name)
-        self.is_real = False
-        self._mapped = mapped  # the map itself, closed with the file that made it
-
-    def get(self, position: int, length: int) -> bytes:
-        return bytes(self.file.view[position:position + length])
-
-    def read_pickle(self):
-        window = self.file
-        for size in (self._PICKLE_WINDOW_BYTES, len(window.view)):
-            stream = io.BytesIO(window.view[window.position:window.position + size])
-            try:
-                value = pickle.load(stream)
-            except (EOFError, pickle.UnpicklingError):
-                if size >= len(window.view) - window.position:
-                    raise
-                continue  # cut short by the window: read with all the rest
-            window.position += stream.tell()
-            return value
-
-    def subset(self, offset: int, length: int, name: str | None = None) -> "_MappedFile":
-        return _MappedFile(self.file.view[offset:offset + length], name=name or self._name)
-
-    def close(self) -> None:
-        super().close()
-        if self._mapped is not None:
-            try:
-                self._mapped.close()
-            except BufferError:
-                pass  # windows on it are still open; the map goes with the last of them
-
-
-class _MappedReadStorage(FileStorage):
-    """Files mapped into memory and read in place, never copied.
-
-    Whoosh's own mapping path wraps each segment's postings in a BytesIO, which copies
-    them for every reader opened: with a reader per serving thread that was the size of
-    the postings per thread (x10 corpus: +330 MB per reader, measured; x50 would be
-    about 4.6 times that).
-    Here a compound segment is read through windows on one map per reader, so a reader
-    costs next to nothing and the pages are the operating system's cache, shared by
-    threads and worker processes.
-    """
-
-    def __init__(self, path: str) -> None:
-        # supports_mmap=False: Whoosh then opens a compound file's parts with subset()
-        # on the file given here, which is a window on the map.
-        super().__init__(path, supports_mmap=False, readonly=True)
-
-    def open_file(self, name: str, **kwargs: Any) -> StructFile:
-        with open(self._fpath(name), "rb") as handle:
-            if os.fstat(handle.fileno()).st_size == 0:
-                return StructFile(io.BytesIO(b""), name=name)
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        return _MappedFile(memoryview(mapped), name=name, mapped=mapped)
-
-
-def open_for_reading(generation: Path) -> whoosh_index.Index:
-    """One generation's Whoosh index, opened to read (see _MappedReadStorage)."""
-    return _MappedReadStorage(str(generation)).open_index()

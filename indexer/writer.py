@@ -4,23 +4,26 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import shutil
 import signal
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter
 
+from .changes import ChangePlan, IndexedEntry, check_plan, plan_changes
 from .config import Settings
 from .documents import Document
-from .errors import ConfigError
-from .schema import SCHEMA_VERSION, build_schema
+from .errors import AnalyzerChangedError, IndexDamagedError, IndexMissingError, IndexWriteError
+from .mapped import open_for_reading
+from .schema import SCHEMA_VERSION, analysis_fingerprint, build_schema
 from .storage import (
-    WriteLock, current_generation, new_generation, read_meta, switch_generation, utc_now_iso,
-    write_meta,
+    WriteLock, current_generation, file_checksums, generation_problem, new_generation, read_meta,
+    remove_incomplete_generations, serving_generation, switch_generation, utc_now_iso, write_meta,
 )
 from .taggers import JVM_TAGGERS
 
@@ -34,6 +37,7 @@ class BuildResult:
     generation: Path
     documents: int
     notice: str = ""  # e.g. a recovered stale lock
+    plan: ChangePlan | None = None
 
 
 @dataclass
@@ -46,6 +50,8 @@ class UpdateResult:
     documents: int = 0
     notice: str = ""
     changed_ids: list[str] = field(default_factory=list)
+    kept: int = 0  # vanished from a file rejected this time, so kept
+    plan: ChangePlan | None = None
 
 
 def document_fields(document: Document) -> dict[str, object]:
@@ -66,6 +72,8 @@ def document_fields(document: Document) -> dict[str, object]:
         "tags": ",".join(document.tags),
         "url": document.url,
         "author": document.author,
+        "origin_source": document.origin_source,
+        "origin_file": document.origin_file,
     }
     return {name: value for name, value in values.items() if value not in ("", None)}
 
@@ -121,104 +129,243 @@ def _writing(ix: whoosh_index.Index, procs: int) -> Iterator[IndexWriter]:
     writer.commit()
 
 
+@dataclass(frozen=True)
+class SourceRecord:
+    """A corpus PATH an index was built from, and the mapping it was read with."""
+
+    path: str  # absolute
+    mapping: str | None = None  # a shipped mapping's name or a TOML file's absolute path
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"path": self.path, "mapping": self.mapping}
+
+
+def recorded_sources(index_dir: str | os.PathLike[str]) -> list[SourceRecord]:
+    """The sources the serving index was built from (empty for an index that predates them)."""
+    meta = read_meta(serving_generation(index_dir).generation)
+    return [SourceRecord(str(s.get("path")), s.get("mapping"))
+            for s in meta.get("sources", []) if isinstance(s, dict) and s.get("path")]
+
+
+@dataclass
+class WriteOptions:
+    """How a build or reindex may change the index."""
+
+    sources: Sequence[SourceRecord] = ()
+    troubled_files: frozenset[tuple[str, str]] = frozenset()  # rejected this time: keep theirs
+    allow_deletes: bool = False
+    dry_run: bool = False
+    corpus_description: str = ""
+    rejected: int = 0
+
+
 def build_index(documents: Sequence[Document], index_dir: str | os.PathLike[str],
                 settings: Settings, progress: Progress | None = None,
-                corpus_description: str = "", rejected: int = 0) -> BuildResult:
-    """Writes every document into a new generation, then switches readers to it."""
+                options: WriteOptions | None = None) -> BuildResult:
+    """Writes every document into a new generation, then switches readers to it.
+
+    Refused (nothing written) when nothing was read or when it would delete more of the
+    serving index than max_delete_fraction allows. Documents of files rejected this
+    time are carried over from the serving index.
+    """
+    options = options or WriteOptions()
     root = Path(index_dir)
     with WriteLock(root) as lock:
+        removed = remove_incomplete_generations(root)
+        previous = _readable_current(root)
+        existing = _indexed_entries(previous) if previous else {}
+        plan = plan_changes(existing, documents, None, options.troubled_files)
+        check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
+        notice = "\n".join(filter(None, [lock.recovered_from, _removed_notice(removed)]))
+        if options.dry_run:
+            return BuildResult(previous or root, len(documents) + len(plan.kept), notice, plan)
+        carried = _stored_documents(previous, plan.kept) if previous and plan.kept else []
         generation = new_generation(root)
-        schema = build_schema(settings)
-        ix = whoosh_index.create_in(str(generation), schema)
-        with _writing(ix, _writer_procs(settings)) as writer:
-            for document in documents:
-                writer.add_document(**document_fields(document))
-                if progress:
-                    progress(1)
-        ix.close()
-        now = utc_now_iso()
-        write_meta(generation, {
-            "schema_version": SCHEMA_VERSION,
-            "tagger": settings.tagger,
-            "built_at": now,
-            "updated_at": now,
-            "corpus": corpus_description,
-            "documents": len(documents),
-            "rejected": rejected,
-        })
+        try:
+            _write_generation(generation, [*documents, *carried], settings, progress)
+            now = utc_now_iso()
+            write_meta(generation, {
+                "schema_version": SCHEMA_VERSION,
+                "tagger": settings.tagger,
+                "analysis": analysis_fingerprint(settings),
+                "built_at": now,
+                "updated_at": now,
+                "corpus": options.corpus_description,
+                "sources": [source.to_dict() for source in options.sources],
+                "documents": len(documents) + len(carried),
+                "rejected": options.rejected,
+                "files": file_checksums(generation),
+            })
+        except OSError as exc:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise IndexWriteError(
+                f"Writing the index in {root} failed: {exc.strerror or exc}. The partial build "
+                f"was removed and the serving index is unchanged. Free space (or fix "
+                f"permissions) and run the command again.") from None
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
         switch_generation(root, generation)
-        return BuildResult(generation=generation, documents=len(documents), notice=lock.recovered_from)
+        return BuildResult(generation, len(documents) + len(carried), notice, plan)
+
+
+def _write_generation(generation: Path, documents: Sequence[Document], settings: Settings,
+                      progress: Progress | None) -> None:
+    ix = whoosh_index.create_in(str(generation), build_schema(settings))
+    with _writing(ix, _writer_procs(settings)) as writer:
+        for document in documents:
+            writer.add_document(**document_fields(document))
+            if progress:
+                progress(1)
+    ix.close()
+
+
+def _readable_current(root: Path) -> Path | None:
+    """The serving generation a build compares against, or None for a first build."""
+    try:
+        return serving_generation(root).generation
+    except IndexMissingError:  # none yet, or none readable: a build starts afresh
+        return None
+
+
+def _removed_notice(removed: list[str]) -> str:
+    if not removed:
+        return ""
+    return (f"Removed {len(removed)} incomplete generation(s) left by a build that did not "
+            f"finish: {', '.join(removed)}.")
 
 
 def check_compatible(generation: Path, settings: Settings) -> None:
     meta = read_meta(generation)
     if meta.get("schema_version") != SCHEMA_VERSION:
-        raise ConfigError(
+        raise AnalyzerChangedError(
             f"The index in {generation.parent} was built by another version of policysearch "
             f"(schema {meta.get('schema_version')}, this one uses {SCHEMA_VERSION}). "
             "Run a full build: policysearch index [PATH]"
         )
     if meta.get("tagger") != settings.tagger:
-        raise ConfigError(
+        raise AnalyzerChangedError(
             f"The index was built with the {meta.get('tagger')} tagger but the configuration says "
             f"{settings.tagger}. Run a full build (policysearch index) to switch taggers."
         )
+    if meta.get("analysis") != analysis_fingerprint(settings):
+        raise AnalyzerChangedError(
+            "The user dictionary changed since the index was built, so updating it would mix "
+            "two analyses of the text. Run a full build instead: policysearch index")
 
 
 def update_index(documents: Sequence[Document], index_dir: str | os.PathLike[str],
                  settings: Settings, progress: Progress | None = None,
-                 corpus_description: str = "") -> UpdateResult:
+                 options: WriteOptions | None = None) -> UpdateResult:
     """Adds new, updates changed (by content hash) and deletes vanished documents in place.
 
-    Whoosh commits atomically: until the commit, readers see the previous state.
+    Only the sources read (``options.sources``; without them, the sources of the
+    documents) lose their vanished documents. Whoosh commits atomically: until the
+    commit, readers see the previous state.
     """
+    options = options or WriteOptions()
     root = Path(index_dir)
     with WriteLock(root) as lock:
         generation = current_generation(root)
+        problem = generation_problem(generation, full=True)
+        if problem:
+            raise IndexDamagedError(
+                f"The index in {root} is damaged ({problem}), so it cannot be updated. "
+                f"Rebuild it: policysearch index --index-dir {root}")
         check_compatible(generation, settings)
         ix = whoosh_index.open_dir(str(generation))
         with ix.reader() as reader:
-            existing = _stored_hashes(reader)
-        result = UpdateResult(generation=generation, notice=lock.recovered_from)
-        wanted = {d.id for d in documents}
-        with _writing(ix, 1) as writer, ix.searcher() as before:
-            # Whoosh's update_document/delete_by_term open a new searcher over every segment
-            # per call; one searcher of the state before this update serves all deletions
-            # (x10 corpus, 1% changed: 104 s before this).
-            for document in documents:
-                old_hash = existing.get(document.id)
-                new_hash = document.content_hash()
-                if old_hash is None:
-                    writer.add_document(**document_fields(document))
-                    result.added += 1
-                    result.changed_ids.append(document.id)
-                elif old_hash != new_hash:
-                    writer.delete_by_term("id", document.id, searcher=before)
-                    writer.add_document(**document_fields(document))
-                    result.updated += 1
-                    result.changed_ids.append(document.id)
-                else:
-                    result.unchanged += 1
-                if progress:
-                    progress(1)
-            for doc_id in existing.keys() - wanted:
-                writer.delete_by_term("id", doc_id, searcher=before)
-                result.deleted += 1
-                result.changed_ids.append(doc_id)
+            existing = _entries(reader)
+        scope = ({s.path for s in options.sources} if options.sources
+                 else {d.origin_source for d in documents})
+        plan = plan_changes(existing, documents, scope, options.troubled_files)
+        check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
+        result = UpdateResult(generation=generation, notice=lock.recovered_from, plan=plan,
+                              added=len(plan.added), updated=len(plan.updated),
+                              deleted=len(plan.deleted), unchanged=plan.unchanged,
+                              kept=len(plan.kept))
+        if options.dry_run:
+            result.documents = len(existing) + result.added - result.deleted
+            ix.close()
+            return result
+        _apply(ix, documents, plan, progress)
         with ix.reader() as reader:
             result.documents = reader.doc_count()
         ix.close()
+        result.changed_ids = [*plan.added, *plan.updated, *plan.deleted]
         meta = read_meta(generation)
-        meta.update(updated_at=utc_now_iso(), documents=result.documents)
-        if corpus_description:
-            meta["corpus"] = corpus_description
+        known = {s["path"]: s for s in meta.get("sources", []) if isinstance(s, dict)}
+        for source in options.sources:
+            known[source.path] = source.to_dict()
+        meta.update(updated_at=utc_now_iso(), documents=result.documents,
+                    sources=list(known.values()),
+                    files=file_checksums(generation, meta.get("files")))
+        if options.corpus_description:
+            meta["corpus"] = options.corpus_description
         write_meta(generation, meta)
         return result
 
 
-def _stored_hashes(reader) -> dict[str, str]:
-    """id -> content hash of every live document, from columns (no stored bodies loaded)."""
+def _apply(ix: whoosh_index.Index, documents: Sequence[Document], plan: ChangePlan,
+           progress: Progress | None) -> None:
+    changed = set(plan.added) | set(plan.updated)
+    updated = set(plan.updated)
+    with _writing(ix, 1) as writer, ix.searcher() as before:
+        # Whoosh's update_document/delete_by_term open a new searcher over every segment
+        # per call; one searcher of the state before this update serves all deletions
+        # (x10 corpus, 1% changed: 104 s before this).
+        for document in documents:
+            if document.id in changed:
+                if document.id in updated:
+                    writer.delete_by_term("id", document.id, searcher=before)
+                writer.add_document(**document_fields(document))
+            if progress:
+                progress(1)
+        for doc_id in plan.deleted:
+            writer.delete_by_term("id", doc_id, searcher=before)
+
+
+def _entries(reader) -> dict[str, IndexedEntry]:
+    """id -> (content hash, origin) of every live document, from columns (no stored
+    bodies loaded)."""
     ids = reader.column_reader("id")
     hashes = reader.column_reader("content_hash")
-    return {ids[docnum]: hashes[docnum] for docnum in reader.all_doc_ids()}
+    sources = reader.column_reader("origin_source")
+    files = reader.column_reader("origin_file")
+    return {ids[n]: IndexedEntry(hashes[n], sources[n], files[n]) for n in reader.all_doc_ids()}
 
+
+def _indexed_entries(generation: Path) -> dict[str, IndexedEntry]:
+    ix = open_for_reading(generation)
+    try:
+        with ix.reader() as reader:
+            if "origin_source" not in ix.schema.names():  # built by an older version
+                return {ids: IndexedEntry("", "", "") for ids in
+                        (reader.column_reader("id")[n] for n in reader.all_doc_ids())}
+            return _entries(reader)
+    finally:
+        ix.close()
+
+
+def _stored_documents(generation: Path, doc_ids: Iterable[str]) -> list[Document]:
+    """Documents as the index stored them, to carry over into a new generation."""
+    ix = open_for_reading(generation)
+    try:
+        with ix.searcher() as searcher:
+            return [stored_to_document(stored) for doc_id in doc_ids
+                    if (stored := searcher.document(id=doc_id))]
+    finally:
+        ix.close()
+
+
+def stored_to_document(stored: dict) -> Document:
+    year = stored.get("year")
+    return Document(
+        id=stored["id"], title=stored.get("title", ""), body=stored.get("body", ""),
+        category=[c for c in stored.get("category", "").split(",") if c],
+        department=stored.get("department", ""), date=stored.get("date", ""),
+        year=int(year) if year else None, lang=stored.get("lang", ""),
+        source=stored.get("source", ""), url=stored.get("url", ""),
+        tags=[t for t in stored.get("tags", "").split(",") if t],
+        author=stored.get("author", ""), origin_source=stored.get("origin_source", ""),
+        origin_file=stored.get("origin_file", ""))

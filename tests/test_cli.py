@@ -66,10 +66,10 @@ def test_partial_success_lists_rejections_and_exits_3(run, tmp_path):
 
 def test_nothing_indexable_exits_1(run, tmp_path):
     corpus = tmp_path / "c"
-    write_jsonl(corpus / "a.jsonl", [{"id": "a", "title": "제목", "body": ""}])
+    write_jsonl(corpus / "a.jsonl", [{"id": "a", "title": "", "body": ""}])
     result = run("index", str(corpus))
     assert result.exit_code == EXIT_FAILURE
-    assert "Nothing was indexed" in result.output
+    assert "Nothing usable was read" in result.output
 
 
 def test_reindex_prints_the_counts(run, small_corpus):
