@@ -249,6 +249,12 @@ class _Run:
     def finish(self, plan: ChangePlan | None, documents: int, notice: str, message: str) -> None:
         if notice:
             click.echo(notice, err=True)
+        if self.dry_run and plan is not None and not self.as_json:
+            for verb, ids in (("add", plan.added), ("update", plan.updated),
+                              ("delete", plan.deleted), ("keep", plan.kept)):
+                if ids:
+                    more = f" ... and {len(ids) - REJECTIONS_SHOWN:,} more" if len(ids) > REJECTIONS_SHOWN else ""
+                    click.echo(f"  would {verb}: {', '.join(ids[:REJECTIONS_SHOWN])}{more}", err=True)
         _report_problems(self.report, self.report_file, self.as_json or self.progress.quiet)
         status = EXIT_OK
         if documents == 0 and not self.dry_run:

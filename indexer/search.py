@@ -26,6 +26,7 @@ from whoosh.searching import Results
 
 from .cache import LruCache
 from .config import Settings
+from .documents import normalize_text
 from .errors import IndexDamagedError, QueryError
 from .evaluation import Evaluator, Matches, ReaderArrays, top_documents
 from .facets import Facet, FacetTables, count_facets, narrow
@@ -263,19 +264,21 @@ class SearchIndex:
 
     def _serving_generation(self) -> Path:
         """CURRENT's generation, or the newest complete one while CURRENT's is damaged.
-        A generation is checked once (file sizes, then Whoosh opens it), when first seen."""
+        A generation is checked once, when first seen (checksums, then Whoosh opens it)."""
         try:
             generation = current_generation(self.index_dir)
             pointer = generation.name
+            # Every byte is checked once per generation a process opens (CRC-32 at about
+            # 1 GB/s, and it brings the index into the page cache the first queries need).
             if pointer not in self._damaged and (generation in self._indexes
-                                                 or generation_problem(generation) is None):
+                                                 or generation_problem(generation, full=True) is None):
                 self.notice = ""
                 return generation
         except IndexDamagedError:
             pointer = ""  # CURRENT itself is unusable
         if self._fallback is not None and self._fallback[0] == pointer:
             return self._fallback[1]
-        choice = serving_generation(self.index_dir, damaged=self._damaged)
+        choice = serving_generation(self.index_dir, full=True, damaged=self._damaged)
         self._fallback = (pointer, choice.generation)
         if choice.notice:
             self.notice = choice.notice
@@ -454,6 +457,7 @@ class SearchIndex:
     def _text_query(self, builder: QueryBuilder, text: str, raw: bool,
                     searcher) -> _TextQuery:
         notices: list[str] = []
+        text = normalize_text(text)  # as documents were: NFC, no invisible characters
         if raw and text.strip():
             query = parse_raw_query(searcher.schema, text)
             if query is not None:
@@ -565,7 +569,7 @@ class SearchIndex:
         Korean terms are stored as syllables, so a prefix of whole syllables (서, 서울)
         completes to the terms that start with it (서울시, 서울광장).
         """
-        words = text.strip().split()
+        words = normalize_text(text).strip().split()
         if not words or limit < 1:
             return []
         prefix = words[-1].lower()[:MAX_SUGGEST_PREFIX_CHARS]

@@ -212,7 +212,7 @@ def serving_generation(index_dir: str | os.PathLike[str], full: bool = False,
         if reason is None:
             built = read_meta(candidate).get("built_at", "?")
             return ServingChoice(candidate, (
-                f"The index in {root}: {problem}. Serving the previous complete generation "
+                f"The index in {root}: {problem}. Serving the newest complete generation "
                 f"{candidate.name} (built {built}). Rebuild: policysearch index --index-dir {root}"))
         verdicts[candidate.name] = reason
     raise IndexDamagedError(f"The index in {root}: {problem}, and no earlier complete generation "

@@ -17,7 +17,8 @@ SHIPPED_CORPUS = PROJECT_ROOT / "corpus"
 
 def make_settings(tmp_path: Path, **overrides):
     """Settings from defaults only (no file, no environment), with an index in tmp_path."""
-    return load_settings(None, environ={}, index_dir=str(tmp_path / "index"), **overrides)
+    overrides.setdefault("index_dir", str(tmp_path / "index"))
+    return load_settings(None, environ={}, **overrides)
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
