@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import click
 
@@ -297,7 +297,21 @@ def _write_options(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_del
         rejected=len(run.report.rejections))
 
 
-def _refusal(run: _Run, exc: PolicySearchError, status: int) -> None:
+def _write(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_deletes: bool, label: str,
+           write: Callable[..., Any]) -> Any:
+    """Runs build_index or update_index with progress; a refusal exits with its status."""
+    options = _write_options(run, chosen, allow_deletes, [record for _, record in chosen])
+    progress = run.progress.start(label, len(run.report.documents))
+    try:
+        return write(run.report.documents, run.settings.index_dir, run.settings,
+                     progress=progress.update, options=options)
+    except (DeletesRefusedError, NothingToIndexError) as exc:
+        _refusal(run, exc, EXIT_REFUSED if isinstance(exc, DeletesRefusedError) else EXIT_FAILURE)
+    finally:
+        progress.finish()
+
+
+def _refusal(run: _Run, exc: PolicySearchError, status: int) -> NoReturn:
     """A refused or impossible write: nothing changed; say why and exit with ``status``."""
     _report_problems(run.report, run.report_file, run.as_json or run.progress.quiet)
     if run.as_json:
@@ -336,16 +350,7 @@ def index(paths: tuple[str, ...], mapping: str | None, tagger: str | None, repor
 
 
 def _full_build(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_deletes: bool) -> None:
-    options = _write_options(run, chosen, allow_deletes, [record for _, record in chosen])
-    progress = run.progress.start("Indexing", len(run.report.documents))
-    try:
-        result = build_index(run.report.documents, run.settings.index_dir, run.settings,
-                             progress=progress.update, options=options)
-    except (DeletesRefusedError, NothingToIndexError) as exc:
-        progress.finish()
-        _refusal(run, exc, EXIT_REFUSED if isinstance(exc, DeletesRefusedError) else EXIT_FAILURE)
-        return
-    progress.finish()
+    result = _write(run, chosen, allow_deletes, "Indexing", build_index)
     plan = result.plan
     changes = _describe_plan(plan) if plan and plan.indexed_before else ""
     if run.dry_run:
@@ -380,16 +385,7 @@ def reindex(paths: tuple[str, ...], mapping: str | None, tagger: str | None, rep
         run.progress.say("No index yet: building one from scratch.")
         _full_build(run, chosen, allow_deletes)
         return
-    options = _write_options(run, chosen, allow_deletes, [record for _, record in chosen])
-    progress = run.progress.start("Comparing and updating", len(run.report.documents))
-    try:
-        result = update_index(run.report.documents, run.settings.index_dir, run.settings,
-                              progress=progress.update, options=options)
-    except (DeletesRefusedError, NothingToIndexError) as exc:
-        progress.finish()
-        _refusal(run, exc, EXIT_REFUSED if isinstance(exc, DeletesRefusedError) else EXIT_FAILURE)
-        return
-    progress.finish()
+    result = _write(run, chosen, allow_deletes, "Comparing and updating", update_index)
     kept = f", kept {result.kept:,} (their file was rejected this time)" if result.kept else ""
     counts = (f"added {result.added:,}, updated {result.updated:,}, deleted {result.deleted:,}"
               f"{kept}, unchanged {result.unchanged:,}")
