@@ -250,8 +250,9 @@ class SearchIndex:
         # Repeated requests (paging back, the same popular query) are answered from memory.
         self._cache: LruCache[SearchResult] | None = (
             LruCache(settings.result_cache_size) if settings.result_cache_size > 0 else None)
-        # Generations found damaged (name -> reason): never opened again by this process.
-        self._damaged: dict[str, str] = {}
+        # Verdicts on the generations this process has checked: each is checked once.
+        self._sound: set[str] = set()
+        self._damaged: dict[str, str] = {}  # name -> reason; never opened by this process
         self.notice = ""  # set while an older generation answers for a damaged one
         self._fallback: tuple[str, Path] | None = None  # (CURRENT's content, generation served)
         self._serving_generation()  # fail early, with a clear message
@@ -268,10 +269,15 @@ class SearchIndex:
         try:
             generation = current_generation(self.index_dir)
             pointer = generation.name
-            # Every byte is checked once per generation a process opens (CRC-32 at about
-            # 1 GB/s, and it brings the index into the page cache the first queries need).
-            if pointer not in self._damaged and (generation in self._indexes
-                                                 or generation_problem(generation, full=True) is None):
+            if pointer not in self._sound and pointer not in self._damaged:
+                # Every byte is checked once per generation a process opens (CRC-32 at
+                # about 1 GB/s; it also brings the index into the page cache).
+                problem = generation_problem(generation, full=True)
+                if problem is None:
+                    self._sound.add(pointer)
+                else:
+                    self._damaged[pointer] = problem
+            if pointer in self._sound:
                 self.notice = ""
                 return generation
         except IndexDamagedError:
