@@ -77,9 +77,9 @@ def main() -> None:
 
 
 def _sources_to_read(paths: tuple[str, ...], mapping_name: str | None, settings: Settings,
-                     reuse_recorded: bool, quiet: bool) -> list[tuple[Path, SourceRecord]]:
+                     quiet: bool) -> list[tuple[Path, SourceRecord]]:
     """(path, source record) for each PATH; with none, the sources the index records."""
-    if not paths and reuse_recorded:
+    if not paths:
         recorded = _recorded_sources(settings)
         if recorded:
             if not quiet:
@@ -144,6 +144,7 @@ class _Progress:
         self._last_line = self.started
         self._done = 0
         self._total = 0
+        self._phase_started = self.started
         self._label = ""
         self._bar: Any = None
 
@@ -325,7 +326,7 @@ def _index_run(command: str, paths: tuple[str, ...], mapping: str | None, tagger
                index_dir: str | None, config_file: str | None) -> tuple[_Run, list]:
     settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
     progress = _Progress(quiet or as_json)
-    chosen = _sources_to_read(paths, mapping, settings, reuse_recorded=True, quiet=progress.quiet)
+    chosen = _sources_to_read(paths, mapping, settings, quiet=progress.quiet)
     report = _read(chosen, settings, progress)
     run = _Run(command, settings, report, progress, report_file, as_json, dry_run,
                read_s=progress.elapsed())

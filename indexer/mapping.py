@@ -231,5 +231,5 @@ def document_id(mapped: str, record: dict, parent: dict, index: int, record_no: 
         return _TEMPLATE_FIELD.sub(fill, rule.id_template)
     if mapped:
         return mapped
-    relative = clean_text(relative)  # a file name may hold undecodable bytes
+    relative = clean_text(relative)  # NFC, as ids read from fields are
     return relative if record_no is None else f"{relative}#{record_no}"

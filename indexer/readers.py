@@ -91,9 +91,10 @@ def iter_files(root: Path, outside: list[str] | None = None) -> Iterator[Path]:
     seen: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         real = os.path.realpath(dirpath)
-        if real in seen or not _inside(real, top):
-            if not _inside(real, top) and outside is not None:
-                outside.append(os.path.relpath(dirpath, root))
+        inside = _inside(real, top)
+        if not inside and outside is not None:
+            outside.append(os.path.relpath(dirpath, root))
+        if real in seen or not inside:
             dirnames[:] = []
             continue
         seen.add(real)
@@ -235,7 +236,7 @@ def _text_records(text: str, relative: str, suffix: str,
 
 def _xlsx_records(data: bytes, relative: str) -> Iterator[RecordItem | Rejection]:
     """Rows of every sheet, numbered through the workbook as CSV rows are through a file."""
-    for number, (_sheet, _row, record) in enumerate(xlsx_rows(data), start=1):
+    for number, record in enumerate(xlsx_rows(data), start=1):
         yield number, record, {}, number - 1
 
 
@@ -257,8 +258,8 @@ def _documents(records: Iterator[RecordItem | Rejection], relative: str, rule: F
             elif isinstance(result, Rejection) and result.reason == NO_TEXT_FIELDS:
                 unnamed += 1
             yield result
-    columns = ", ".join(sorted(f for f in seen_fields if not f.startswith("^"))[:20])
     if unnamed and not read and rule is DEFAULT_MAPPING.rules[0]:
+        columns = ", ".join(sorted(f for f in seen_fields if not f.startswith("^"))[:20])
         yield Warning_(relative, None,
                        f"no column was recognised as a title or body (columns: {columns}). "
                        f"Name them in a mapping and pass --mapping FILE, for example:\n"

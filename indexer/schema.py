@@ -54,6 +54,13 @@ def build_schema(settings: Settings) -> Schema:
     )
 
 
+def split_keywords(value: object) -> list[str]:
+    """A stored comma-joined KEYWORD field (category, tags) as its list of values."""
+    if not value:
+        return []
+    return [part for part in str(value).split(",") if part]
+
+
 def analysis_fingerprint(settings: Settings) -> str:
     """Changes whenever what the analyzers produce could change: the schema, the tagger
     or the user dictionary. An index is only updated by the analysis that built it."""

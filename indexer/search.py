@@ -39,7 +39,7 @@ from .query import (
     positive_part,
 )
 from .postings import PostingsCache
-from .schema import BIGRAM_FIELDS, FACET_FIELDS, TEXT_QUERY_FIELDS
+from .schema import BIGRAM_FIELDS, FACET_FIELDS, TEXT_QUERY_FIELDS, split_keywords
 from .scoring import FieldBM25F
 from .mapped import open_for_reading
 from .storage import (
@@ -699,20 +699,14 @@ def _relaxed_notice(all_words_count: int) -> str:
     return "No document has every word; showing documents with any of them."
 
 
-def _split(value: object) -> list[str]:
-    if not value:
-        return []
-    return [part for part in str(value).split(",") if part]
-
-
 def _metadata(stored: dict) -> dict[str, Any]:
     """The stored fields a Hit and a StoredDocument share, as plain values."""
     return {
         "id": stored.get("id", ""), "title": stored.get("title", ""),
-        "category": _split(stored.get("category")), "department": stored.get("department", ""),
+        "category": split_keywords(stored.get("category")), "department": stored.get("department", ""),
         "date": stored.get("date", ""), "year": stored.get("year", ""),
         "lang": stored.get("lang", ""), "source": stored.get("source", ""),
-        "url": stored.get("url", ""), "tags": _split(stored.get("tags")),
+        "url": stored.get("url", ""), "tags": split_keywords(stored.get("tags")),
     }
 
 

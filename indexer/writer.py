@@ -20,7 +20,7 @@ from .config import Settings
 from .documents import Document
 from .errors import AnalyzerChangedError, IndexDamagedError, IndexMissingError, IndexWriteError
 from .mapped import open_for_reading
-from .schema import SCHEMA_VERSION, analysis_fingerprint, build_schema
+from .schema import SCHEMA_VERSION, analysis_fingerprint, build_schema, split_keywords
 from .storage import (
     WriteLock, current_generation, file_checksums, generation_problem, new_generation, read_meta,
     remove_incomplete_generations, serving_generation, switch_generation, utc_now_iso, write_meta,
@@ -340,8 +340,8 @@ def _indexed_entries(generation: Path) -> dict[str, IndexedEntry]:
     try:
         with ix.reader() as reader:
             if "origin_source" not in ix.schema.names():  # built by an older version
-                return {ids: IndexedEntry("", "", "") for ids in
-                        (reader.column_reader("id")[n] for n in reader.all_doc_ids())}
+                ids = reader.column_reader("id")
+                return {ids[n]: IndexedEntry("", "", "") for n in reader.all_doc_ids()}
             return _entries(reader)
     finally:
         ix.close()
@@ -362,10 +362,10 @@ def stored_to_document(stored: dict) -> Document:
     year = stored.get("year")
     return Document(
         id=stored["id"], title=stored.get("title", ""), body=stored.get("body", ""),
-        category=[c for c in stored.get("category", "").split(",") if c],
+        category=split_keywords(stored.get("category")),
         department=stored.get("department", ""), date=stored.get("date", ""),
         year=int(year) if year else None, lang=stored.get("lang", ""),
         source=stored.get("source", ""), url=stored.get("url", ""),
-        tags=[t for t in stored.get("tags", "").split(",") if t],
+        tags=split_keywords(stored.get("tags")),
         author=stored.get("author", ""), origin_source=stored.get("origin_source", ""),
         origin_file=stored.get("origin_file", ""))

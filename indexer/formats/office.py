@@ -77,8 +77,8 @@ def _table_lines(table: Any) -> Iterator[str]:
             yield line
 
 
-def xlsx_rows(data: bytes) -> Iterator[tuple[str, int, dict[str, Any]]]:
-    """(sheet name, row number, {header: value}) for every data row of every sheet.
+def xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
+    """{header: value} for every data row of every sheet, in workbook order.
 
     The first non-empty row of a sheet is its header, as in a CSV file.
     """
@@ -92,7 +92,7 @@ def xlsx_rows(data: bytes) -> Iterator[tuple[str, int, dict[str, Any]]]:
     try:
         for sheet in workbook.worksheets:
             header: list[str] | None = None
-            for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for values in sheet.iter_rows(values_only=True):
                 cells = list(values[:MAX_COLUMNS])
                 if header is None:
                     if any(v not in (None, "") for v in cells):
@@ -100,8 +100,7 @@ def xlsx_rows(data: bytes) -> Iterator[tuple[str, int, dict[str, Any]]]:
                     continue
                 if all(v in (None, "") for v in cells):
                     continue
-                record = {name: _cell(value) for name, value in zip(header, cells) if name}
-                yield sheet.title, row_number, record
+                yield {name: _cell(value) for name, value in zip(header, cells) if name}
     except FormatError:
         raise
     except Exception as exc:
