@@ -155,17 +155,24 @@ def _crc32(path: Path) -> int:
 
 def generation_problem(generation: Path, full: bool = False) -> str | None:
     """Why a generation cannot be served, or None. Sizes are always compared with
-    meta.json; ``full`` also compares CRC-32s (reads every byte: at start-up, not per
-    request). Whoosh then opens it, which reads the TOC and every segment's directory."""
+    meta.json; ``full`` also compares CRC-32s (reads every byte: once per generation a
+    process opens, never per request). Whoosh then opens it, which reads the TOC and
+    every segment's directory."""
     meta = read_meta(generation)
     if not meta:
         return f"{META_FILE} is missing or unreadable"
-    for name, (size, crc) in meta.get("files", {}).items():
+    files = meta.get("files", {})
+    if not isinstance(files, dict) or not all(
+            isinstance(entry, list) and len(entry) == 2 and all(isinstance(v, int) for v in entry)
+            for entry in files.values()):
+        return f"the file list in {META_FILE} is malformed"
+    for name, (size, crc) in files.items():
         path = generation / name
         if not path.exists():
             continue  # merged away by a later reindex; a file Whoosh needs fails it below
-        if path.stat().st_size != size:
-            return f"{name} is {path.stat().st_size:,} bytes, {size:,} were written"
+        found_size = path.stat().st_size
+        if found_size != size:
+            return f"{name} is {found_size:,} bytes, {size:,} were written"
         if full and _crc32(path) != crc:
             return f"{name} does not hold the bytes that were written (checksum differs)"
     try:

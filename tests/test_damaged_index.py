@@ -2,6 +2,7 @@
 reindex refuses to build on it; a build that fills the disk is cleaned up."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -12,7 +13,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from indexer import SearchIndex, SearchRequest, build_index, read_corpus
+from indexer import SearchIndex, build_index, read_corpus
 from indexer.cli import EXIT_FAILURE, main
 from indexer.errors import IndexWriteError
 from indexer.storage import CURRENT_FILE, current_generation
@@ -74,7 +75,15 @@ def current_climbs_out(generation):
     (generation.parent / CURRENT_FILE).write_text("../../etc\n", encoding="utf-8")
 
 
-DAMAGE = [truncate_segment, flip_bytes, remove_toc, empty_current, current_escapes, current_climbs_out]
+def garble_meta_file_list(generation):
+    meta_path = generation / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["files"] = {name: "garbled" for name in meta["files"]}
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+
+
+DAMAGE = [truncate_segment, flip_bytes, remove_toc, empty_current, current_escapes, current_climbs_out,
+          garble_meta_file_list]
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda f: f.__name__)
