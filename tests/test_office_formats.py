@@ -84,3 +84,17 @@ def test_a_damaged_docx_or_xlsx_is_rejected_by_name(tmp_path):
     reasons = {r.path: r.reason for r in read_corpus(tmp_path).rejections}
     assert "not a DOCX file" in reasons["bad.docx"]
     assert "password-protected or legacy XLSX" in reasons["bad.xlsx"]
+
+
+def test_every_cell_of_a_large_docx_table_is_read_and_a_merged_cell_once(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=60, cols=6)
+    for row in range(60):
+        for column in range(6):
+            table.cell(row, column).text = f"칸{row}-{column}"
+    table.cell(0, 0).merge(table.cell(0, 1))
+    document.save(tmp_path / "table.docx")
+    [doc] = read_corpus(tmp_path).documents
+    missing = [f"칸{r}-{c}" for r in range(1, 60) for c in range(6) if f"칸{r}-{c}" not in doc.body]
+    assert missing == []
+    assert doc.body.count("칸0-0") == 1

@@ -64,13 +64,16 @@ def read_docx(data: bytes) -> ExtractedText:
 
 
 def _table_lines(table: Any) -> Iterator[str]:
-    seen: set[int] = set()
+    # A merged cell is listed once per grid column, as the same <w:tc> element. The
+    # elements are kept referenced here: an id() alone could be reused by another cell
+    # once the first proxy is freed (that dropped cells at random).
+    seen: dict[int, Any] = {}
     for row in table.rows:
         cells = []
         for cell in row.cells:
-            if id(cell._tc) in seen:  # a merged cell is listed once per grid column
+            if id(cell._tc) in seen:
                 continue
-            seen.add(id(cell._tc))
+            seen[id(cell._tc)] = cell._tc
             cells.append(cell.text.strip())
         line = " | ".join(c for c in cells if c)
         if line:
