@@ -530,7 +530,9 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool,
         if built.returncode not in (0, EXIT_PARTIAL):
             raise click.ClickException("Building the index failed (see above); nothing to serve.")
     click.echo(f"Serving {settings.index_dir} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    run_server(settings, host, port, workers, threads, access_log)
+    status = run_server(settings, host, port, workers, threads, access_log)
+    if status:
+        raise SystemExit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ ENV_PREFIX = "POLICYSEARCH_"
 CONFIG_FILE_ENV = "POLICYSEARCH_CONFIG"
 DEFAULT_CONFIG_FILE = "policysearch.toml"
 KNOWN_TAGGERS = ("mecab", "komoran", "okt")
+_PUBLIC_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d+)?(/[^?#\s]*)?$")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -66,8 +68,25 @@ class Settings:
         200, "Terms a wildcard, prefix, range or fuzzy term of a raw query may expand to.")
     facet_size: int = _setting(20, "Values shown per facet before it is marked truncated.")
     api_requests_per_minute: int = _setting(
-        1200, "Requests a minute one client (IP address) may make to /api/ per web worker; 0 = no limit.")
+        1200, "Searches a minute one client (IP address) may make per web worker, over every "
+        "route that searches (pages, embed, API); 0 = no limit.")
     api_burst: int = _setting(120, "Requests one client may make at once before the per-minute rate applies.")
+    raw_queries_per_minute: int = _setting(
+        30, "Of those, searches a minute one client may make with Whoosh syntax (raw=1), "
+        "when allow_raw_queries is on.")
+    allow_raw_queries: bool = _setting(
+        False, "Web requests may use Whoosh query syntax (raw=1): wildcards and NOT scan much "
+        "more of the index. The CLI's --raw is always allowed.")
+    request_timeout_ms: int = _setting(
+        3000, "Time budget of one search or document page; past it the search stops and the "
+        "user is told to narrow the query (HTTP 503).")
+    client_read_timeout_ms: int = _setting(
+        10_000, "Time a client has to send a whole request to serve before it is answered "
+        "408 and closed (slow clients never hold a search worker).")
+    public_url: str = _setting(
+        "", "The address users reach the server at (https://search.example.go.kr). Absolute "
+        "links (OpenSearch, OpenAPI) use it; when empty they use the request's Host only "
+        "if it is a loopback name, else relative links: a forged Host is never echoed.")
     proxy_hops: int = _setting(
         0, "Reverse proxies in front of serve whose X-Forwarded-For is trusted for the client address.")
     snippet_chars: int = _setting(240, "Approximate length of a body snippet.")
@@ -92,9 +111,13 @@ def _validate(settings: Settings) -> Settings:
             f"Unknown tagger {settings.tagger!r}: choose one of {', '.join(KNOWN_TAGGERS)}."
         )
     for name in ("page_size", "max_page_size", "max_page", "max_query_chars", "facet_size",
-                 "max_expansions", "max_query_words"):
+                 "max_expansions", "max_query_words", "request_timeout_ms",
+                 "client_read_timeout_ms"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"Setting {name!r} must be at least 1.")
+    if settings.public_url and not _PUBLIC_URL.match(settings.public_url):
+        raise ConfigError(f"Setting 'public_url' must be an http:// or https:// address such as "
+                          f"https://search.example.go.kr, got {settings.public_url!r}.")
     return settings
 
 

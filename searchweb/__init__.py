@@ -27,6 +27,8 @@ WEB_DEFAULTS: dict[str, Any] = {
     # Decode the common terms' postings on a background thread when an index generation
     # opens (serve sets it; tests and one-off apps need not pay for it).
     "WARM_IN_BACKGROUND": False,
+    # Requests come through serve's front, which adds the client to X-Forwarded-For.
+    "BEHIND_FRONT": False,
 }
 
 CSP_APP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -54,9 +56,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import api, embed, views
 
-    if settings.proxy_hops > 0:
-        # The client address is the one the trusted proxies saw (for rate limiting).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
+    # The client address is the one the trusted proxies saw (for rate limiting); serve's
+    # front (searchweb/front.py) is one more proxy, and appends the address it saw.
+    hops = settings.proxy_hops + (1 if app.config["BEHIND_FRONT"] else 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
     if settings.api_requests_per_minute > 0:
         app.extensions["policysearch_rate_limiter"] = RateLimiter(
             settings.api_requests_per_minute, settings.api_burst)

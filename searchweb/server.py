@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import errno
+import os
+import resource
+import shutil
 import socket
+import tempfile
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -62,16 +66,33 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(backlog)
+    listener.setblocking(False)
+    return listener
+
+
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int,
-          access_log: bool = False) -> None:
+          access_log: bool = False) -> int:
+    """The front (this process) on host:port, gunicorn's workers behind it on a private
+    Unix socket; returns the exit status. See searchweb/front.py for why."""
+    from .front import limits_for, run_front
+
+    listener = listen(host, port)
+    runtime_dir = tempfile.mkdtemp(prefix="policysearch-serve-")  # mode 0700: ours alone
+    backend_socket = os.path.join(runtime_dir, "workers.sock")
     options = {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "bind": f"unix:{backend_socket}",
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
-        # A kept-alive connection stays with the worker that accepted it: 8 clients could
-        # land 6 on one worker and 2 on the other, and throughput halved (measured with
-        # wrk). Closing after each response lets the free worker take the next request.
+        # Requests arrive whole from the front, which closes each client connection
+        # after one answer; keep-alive also pinned clients to one worker (wrk: 8
+        # clients landed 6 on one worker and 2 on the other, throughput halved).
         "keepalive": 0,
         "preload_app": False,
         "timeout": 60,
@@ -80,5 +101,32 @@ def serve(settings: Settings, host: str, port: int, workers: int, threads: int,
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "policysearch",
+        # gunicorn's default control socket is one path per user: a second serve on the
+        # machine took over the first one's. The workers are managed through this process.
+        "control_socket_disable": True,
+        # The front bounds request lines and headers (consistent with max_query_chars);
+        # gunicorn's own limits (4 KB lines) would refuse long Korean queries first.
+        "limit_request_line": 0,
+        "limit_request_field_size": 0,
+        "limit_request_fields": 32768,
     }
-    PolicySearchServer(settings, options).run()
+    soft_open_files, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limits = limits_for(settings.max_query_chars, settings.request_timeout_ms,
+                        settings.client_read_timeout_ms, soft_open_files)
+    backend_pid = os.fork()
+    if backend_pid == 0:  # the workers' master; it never returns
+        listener.close()
+        status = 1
+        try:
+            PolicySearchServer(settings, options, {"BEHIND_FRONT": True}).run()
+            status = 0
+        except SystemExit as exc:
+            status = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            os._exit(status)
+    try:
+        return run_front(listener, backend_socket, limits, backend_pid,
+                         stop_grace_s=options["graceful_timeout"] + 5)
+    finally:
+        listener.close()
+        shutil.rmtree(runtime_dir, ignore_errors=True)

@@ -1,8 +1,15 @@
 """Fixtures that build small real indexes on disk, with the real Mecab tagger."""
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -74,3 +81,35 @@ def small_index(small_corpus, settings):
     index = SearchIndex(settings.index_dir, settings)
     yield index
     index.close()
+
+
+@contextlib.contextmanager
+def running_server(index_dir: str | Path, settings_env: dict[str, str] | None = None,
+                   *serve_args: str) -> Iterator[str]:
+    """``policysearch serve`` on a free loopback port, as users run it; yields its base URL.
+
+    ``settings_env`` sets settings by their POLICYSEARCH_* variables (e.g.
+    {"REQUEST_TIMEOUT_MS": "500"}); the server is stopped (its whole group) afterwards.
+    """
+    from .test_browser import free_port, wait_for
+
+    port = free_port()
+    env = {**os.environ, **{"POLICYSEARCH_" + name: value
+                            for name, value in (settings_env or {}).items()}}
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", "serve", "--port", str(port), "--index-dir",
+         str(index_dir), *serve_args],
+        stdout=subprocess.DEVNULL, stderr=log, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_for(base + "/api/search?q=x&size=1")
+        except AssertionError:
+            log.seek(0)
+            raise AssertionError(log.read().decode("utf-8", "replace")[-3000:]) from None
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+        log.close()
