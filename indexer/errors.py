@@ -48,3 +48,7 @@ class DeletesRefusedError(PolicySearchError):
 
 class IndexWriteError(PolicySearchError):
     """Writing the index failed (a full disk, permissions); the serving index is unchanged."""
+
+
+class SearchTimeoutError(PolicySearchError):
+    """A search ran past its time budget (setting request_timeout_ms) and was stopped."""

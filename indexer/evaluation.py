@@ -5,8 +5,7 @@ once; And, Or and AndNot combine those arrays. The scores are Whoosh's own: the 
 BM25F formula and per-field B and K1, the same global statistics (idf from document
 frequencies with deleted documents counted, average field length over every
 document), the same boosts, and a compound's boost ignored when it has one child, as
-Whoosh does. Node types without an array form (phrases, spans, Not inside a
-compound...) are handed to Whoosh's matcher for that subtree, so any query still
+Whoosh does. Node types without an array form (phrases, spans...) are handed to Whoosh's matcher for that subtree, so any query still
 works; tests/test_evaluation.py checks the two agree.
 """
 from __future__ import annotations
@@ -18,11 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as Q
 
+from .deadline import NO_DEADLINE, Deadline
 from .postings import (
     PostingsCache, deleted_documents, read_field_lengths, read_term_postings, segment_key,
 )
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
+WHOOSH_CHECK_EVERY = 256  # documents a Whoosh matcher yields between deadline checks
 EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 
 
@@ -82,8 +83,9 @@ class Evaluator:
     """Evaluates queries for one request (one thread's searcher); terms read during the
     request are kept for its other queries (the relaxed one repeats most terms)."""
 
-    def __init__(self, searcher, arrays: ReaderArrays) -> None:
+    def __init__(self, searcher, arrays: ReaderArrays, deadline: Deadline = NO_DEADLINE) -> None:
         self.searcher = searcher
+        self.deadline = deadline
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.weighting = searcher.weighting  # a FieldBM25F: B and K1 per field
@@ -111,10 +113,18 @@ class Evaluator:
     # -- nodes ------------------------------------------------------------------------------
 
     def _node(self, node: Q.Query) -> Matches:
+        self.deadline.check()
         kind = type(node)
         if kind is Q.Term:
             return self._term(node)
-        if kind in (Q.And, Q.Or) and not any(isinstance(s, Q.Not) for s in node.subqueries):
+        if kind is Q.Not:
+            # Whoosh's InverseMatcher: every live document without the child, scoring 1.0
+            # (so And/Or with NOT parts score as Whoosh does).
+            excluded = self._node(node.query)
+            live = self.arrays.live_ids
+            ids = live[~np.isin(live, excluded.ids, assume_unique=True)]
+            return Matches(ids, np.ones(len(ids)))
+        if kind in (Q.And, Q.Or):
             if kind is Q.Or and (node.minmatch or node.scale):
                 return self._whoosh(node)
             subs = node.subqueries
@@ -205,6 +215,8 @@ class Evaluator:
                 ids.append(offset + matcher.id())
                 scores.append(matcher.score())
                 matcher.next()
+                if len(ids) % WHOOSH_CHECK_EVERY == 0:
+                    self.deadline.check()
         if not ids:
             return NO_MATCHES
         id_array = np.array(ids, dtype=np.int64)

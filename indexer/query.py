@@ -10,11 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Iterator
 
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser
 
+from .deadline import NO_DEADLINE, Deadline
+from .errors import QueryError
 from .schema import FILTER_QUERY_FIELDS, TEXT_QUERY_FIELDS
+
+# Terms the wildcards of one request may read (a leading * reads a field's whole list).
+MAX_SCANNED_TERMS = 2_000_000
+SCAN_CHECK_EVERY = 4096
 
 _TOKEN = re.compile(
     r'(?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))'
@@ -224,14 +231,19 @@ def parse_raw_query(schema, text: str) -> Q.Query | None:
     return parsed
 
 
-def bound_expansions(query: Q.Query, reader, max_terms: int) -> tuple[Q.Query, list[str]]:
+def bound_expansions(query: Q.Query, reader, max_terms: int, deadline: Deadline = NO_DEADLINE,
+                     max_scanned_terms: int = MAX_SCANNED_TERMS) -> tuple[Q.Query, list[str]]:
     """Wildcards, prefixes, ranges and fuzzy terms replaced by their first ``max_terms`` terms.
 
     Whoosh would expand them over the whole term list again for every pass of a request,
     so ``*a*`` or ``?*`` would score thousands of terms several times; here the term list
-    is scanned once. A bare ``*`` means every document.
+    is scanned once. The scan itself is bounded too: a pattern with no leading letters
+    reads the field's whole term list, so the request may read ``max_scanned_terms``
+    terms in all (a QueryError past that) and checks its deadline as it goes. A bare
+    ``*`` means every document.
     """
     notices: list[str] = []
+    scanned = [0]
 
     def bound(node: Q.Query) -> Q.Query:
         if isinstance(node, Q.Every) or (isinstance(node, Q.Wildcard)
@@ -239,7 +251,8 @@ def bound_expansions(query: Q.Query, reader, max_terms: int) -> tuple[Q.Query, l
             return Q.Every()  # all documents, without walking a field's postings
         if not isinstance(node, Q.MultiTerm):
             return node
-        terms = list(islice(node._btexts(reader), max_terms + 1))
+        terms = list(islice(_expansions(node, reader, scanned, max_scanned_terms, deadline),
+                            max_terms + 1))
         if len(terms) > max_terms:
             notices.append(f"{node} matches more than {max_terms} terms; searched the first "
                            f"{max_terms} (setting max_expansions).")
@@ -249,6 +262,35 @@ def bound_expansions(query: Q.Query, reader, max_terms: int) -> tuple[Q.Query, l
                     boost=node.boost)
 
     return query.accept(bound), notices
+
+
+def _expansions(node: Q.MultiTerm, reader, scanned: list[int], max_scanned_terms: int,
+                deadline: Deadline) -> Iterator[bytes]:
+    """The terms ``node`` matches, counting every term read into ``scanned[0]``."""
+    if isinstance(node, (Q.Wildcard, Q.Regex)):  # a regex over a run of terms
+        field = reader.schema[node.fieldname]
+        pattern = re.compile(node._get_pattern())
+        prefix = node._find_prefix(node.text)
+        candidates = (reader.expand_prefix(node.fieldname, prefix) if prefix
+                      else reader.lexicon(node.fieldname))
+        for btext in candidates:
+            _count(scanned, max_scanned_terms, deadline)
+            if pattern.match(field.from_bytes(btext)):
+                yield btext
+        return
+    for btext in node._btexts(reader):  # prefixes, ranges, fuzzy terms: read what they yield
+        _count(scanned, max_scanned_terms, deadline)
+        yield btext
+
+
+def _count(scanned: list[int], max_scanned_terms: int, deadline: Deadline) -> None:
+    """Counts one term read; past the limit the query is refused, past the deadline stopped."""
+    scanned[0] += 1
+    if scanned[0] > max_scanned_terms:
+        raise QueryError(f"The wildcards of this query read more than {max_scanned_terms:,} "
+                         "index terms. Begin each with a few letters (서울*, polic*).")
+    if scanned[0] % SCAN_CHECK_EVERY == 0:
+        deadline.check()
 
 
 def positive_part(query: Q.Query) -> Q.Query:

@@ -25,6 +25,7 @@ from whoosh import query as Q
 from whoosh.searching import Results
 
 from .cache import LruCache
+from .deadline import NO_DEADLINE, Deadline
 from .config import Settings
 from .documents import normalize_text
 from .errors import IndexDamagedError, QueryError
@@ -59,7 +60,10 @@ SIMILAR_TEXT_CHARS = 5000
 # longer ones read the offsets stored in the index (x10 bench corpus, 240 queries, warm:
 # p50 9.2 ms with stored offsets only, 8.0 ms at 150 characters, 8.5 ms at 600).
 RETOKENIZE_MAX_CHARS = 200
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# A year, a month or a day; the day is not checked against its month (a bound of
+# 2022-02-31 still means "up to the end of February").
+DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+_DATE = re.compile(DATE_PATTERN)
 
 logger = logging.getLogger("policysearch")
 
@@ -348,8 +352,9 @@ class SearchIndex:
                             round(time.perf_counter() - started, 2),
                             round(self._postings.bytes_used / 2**20, 1))
 
-    def _evaluator(self, state: _ThreadSearcher) -> Evaluator:
-        return Evaluator(state.searcher, state.shared.arrays)
+    def _evaluator(self, state: _ThreadSearcher,
+                   deadline: Deadline = NO_DEADLINE) -> Evaluator:
+        return Evaluator(state.searcher, state.shared.arrays, deadline)
 
     def close(self) -> None:
         state = getattr(self._local, "state", None)
@@ -360,26 +365,30 @@ class SearchIndex:
     # -- searching -------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """Raises QueryError for an invalid request and SearchTimeoutError when the search
+        runs past setting request_timeout_ms (it stops; nothing is cached)."""
         started = time.perf_counter()
+        deadline = Deadline(self.settings.request_timeout_ms)
         state = self._current()
         if self._cache is None:
-            return self._search(request, state, started)
+            return self._search(request, state, started, deadline)
         try:
             key = (state.generation, state.searcher.reader().generation(), _request_key(request))
         except TypeError:  # unhashable values in a hand-made request: just search
-            return self._search(request, state, started)
+            return self._search(request, state, started, deadline)
         cached = self._cache.get(key)
         if cached is not None:
             return dataclasses.replace(
                 cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
-        result = self._search(request, state, started)
+        result = self._search(request, state, started, deadline)
         self._cache.put(key, result)
         return result
 
-    def _search(self, request: SearchRequest, state: _ThreadSearcher,
-                started: float) -> SearchResult:
+    def _search(self, request: SearchRequest, state: _ThreadSearcher, started: float,
+                deadline: Deadline) -> SearchResult:
         settings = self.settings
-        size = _bounded("size", request.size or settings.page_size, 1, settings.max_page_size)
+        size = _bounded("size", settings.page_size if request.size is None else request.size,
+                        1, settings.max_page_size)
         page = _bounded("page", request.page, 1, settings.max_page)
         if request.sort not in SORTS:
             raise QueryError(f"Unknown sort {request.sort!r}: use one of {', '.join(SORTS)}.")
@@ -395,9 +404,9 @@ class SearchIndex:
         text = text.replace("\x00", " ")
 
         searcher = state.searcher
-        evaluator = self._evaluator(state)
+        evaluator = self._evaluator(state, deadline)
         builder = QueryBuilder(searcher.schema, self.weights)
-        text_query = self._text_query(builder, text, request.raw, searcher)
+        text_query = self._text_query(builder, text, request.raw, searcher, deadline)
         notices.extend(text_query.notices)
         in_dates = _date_mask(evaluator, request.date_from, request.date_to)
         selected = {name: [v for v in values if v] for name, values in request.filters.items()}
@@ -447,11 +456,12 @@ class SearchIndex:
         page_ids = ids[best[first:limit]].tolist()
         page_scores = ([float(x) for x in scores[best[first:limit]]] if ranked
                        else [None] * len(page_ids))
-        facet_size = _bounded("facet_size", request.facet_size or settings.facet_size, 1,
-                              MAX_FACET_SIZE)
+        facet_size = _bounded("facet_size", settings.facet_size if request.facet_size is None
+                              else request.facet_size, 1, MAX_FACET_SIZE)
         facets = (count_facets(state.shared.facet_tables, matching, filters, selected, facet_size)
                   if request.facets else [])
-        hits = self._page_of_hits(evaluator, query, page_ids, page_scores, preferred, request)
+        hits = self._page_of_hits(evaluator, query, page_ids, page_scores, preferred, request,
+                                  deadline)
         total = int(len(ids))
         return SearchResult(
             query=request.q or "", total=total, page=page, size=size,
@@ -460,15 +470,15 @@ class SearchIndex:
             relaxed=relaxed, all_words_total=all_words_total, notices=notices,
         )
 
-    def _text_query(self, builder: QueryBuilder, text: str, raw: bool,
-                    searcher) -> _TextQuery:
+    def _text_query(self, builder: QueryBuilder, text: str, raw: bool, searcher,
+                    deadline: Deadline = NO_DEADLINE) -> _TextQuery:
         notices: list[str] = []
         text = normalize_text(text)  # as documents were: NFC, no invisible characters
         if raw and text.strip():
             query = parse_raw_query(searcher.schema, text)
             if query is not None:
                 query, bound_notices = bound_expansions(query, searcher.reader(),
-                                                        self.settings.max_expansions)
+                                                        self.settings.max_expansions, deadline)
                 return _TextQuery(query, notices=notices + bound_notices)
             notices.append("The query syntax could not be parsed; searched it as plain words.")
         parsed = parse_user_query(text, self.settings.max_query_words)
@@ -487,7 +497,7 @@ class SearchIndex:
 
     def _page_of_hits(self, evaluator: Evaluator, query: Q.Query | None, docnums: list[int],
                       scores: list[float | None], preferred: np.ndarray,
-                      request: SearchRequest) -> list[Hit]:
+                      request: SearchRequest, deadline: Deadline) -> list[Hit]:
         if not docnums:
             return []
         # Whoosh's own hit objects, so its highlighter can read the stored offsets.
@@ -510,6 +520,7 @@ class SearchIndex:
         bonus_docs = set(preferred.tolist()) if len(preferred) else set()
         hits = []
         for hit in page_hits:
+            deadline.check()
             stored = hit.fields()
             title = stored.get("title", "")
             body = stored.get("body", "")
@@ -652,7 +663,7 @@ def _date_range(date_from: str, date_to: str) -> Q.Query | None:
     if not date_from and not date_to:
         return None
     for label, value in (("date_from", date_from), ("date_to", date_to)):
-        if value and not _DATE.match(value):
+        if value and not _DATE.fullmatch(value):
             raise QueryError(f"{label} must look like 2022, 2022-11 or 2022-11-17, got {value!r}.")
     # Dates are stored as yyyy-mm-dd strings, so a string range is a date range;
     # "\uffff" makes a partial upper bound (2022-11) include the whole month.

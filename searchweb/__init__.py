@@ -18,7 +18,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from indexer import SearchIndex, load_settings
 from indexer.search import WarmUpReport
 
-from .ratelimit import RateLimiter
 
 WEB_DEFAULTS: dict[str, Any] = {
     # Origins allowed to read /api/* from the browser; "*" = any (the search is public).
@@ -29,6 +28,8 @@ WEB_DEFAULTS: dict[str, Any] = {
     "WARM_IN_BACKGROUND": False,
     # Requests come through serve's front, which adds the client to X-Forwarded-For.
     "BEHIND_FRONT": False,
+    # The server's own absolute address when serve listens on loopback (links.py).
+    "SERVER_URL": "",
 }
 
 CSP_APP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -54,17 +55,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Opened lazily so the app starts (and explains itself) before an index exists.
     app.extensions["policysearch_index"] = None
 
-    from . import api, embed, views
+    from . import api, embed, guard, views
 
     # The client address is the one the trusted proxies saw (for rate limiting); serve's
     # front (searchweb/front.py) is one more proxy, and appends the address it saw.
     hops = settings.proxy_hops + (1 if app.config["BEHIND_FRONT"] else 0)
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
-    if settings.api_requests_per_minute > 0:
-        app.extensions["policysearch_rate_limiter"] = RateLimiter(
-            settings.api_requests_per_minute, settings.api_burst)
 
+    from .links import document_path
+
+    app.jinja_env.globals["document_path"] = document_path
+    guard.install(app, settings)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(embed.blueprint)

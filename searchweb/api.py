@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
-from indexer import IndexMissingError, QueryError
+from indexer.errors import PolicySearchError, SearchTimeoutError
 
 from . import search_index
+from .guard import TIMEOUT_RETRY_AFTER_S, http_status
+from .links import document_path, public_base_url
 from .openapi import openapi_document
 from .params import search_request, toggle_url
 
@@ -21,36 +24,26 @@ def error(status: int, message: str) -> Response:
     return response
 
 
-@blueprint.errorhandler(QueryError)
-def query_error(exc: QueryError) -> Response:
-    return error(400, str(exc))
+@blueprint.errorhandler(PolicySearchError)
+def core_error(exc: PolicySearchError) -> Response:
+    status = http_status(exc)
+    response = error(status, str(exc))
+    if isinstance(exc, SearchTimeoutError):
+        response.headers["Retry-After"] = str(TIMEOUT_RETRY_AFTER_S)
+    return response
 
 
-@blueprint.errorhandler(IndexMissingError)
-def index_missing(exc: IndexMissingError) -> Response:
-    return error(503, str(exc))
-
-
-@blueprint.app_errorhandler(405)
-def method_not_allowed(exc):
-    # Routing errors happen before a blueprint is chosen, hence an app-wide handler.
-    if request.path.startswith("/api/"):
-        return error(405, "Only GET is allowed on the API.")
-    return exc
-
-
-@blueprint.before_request
-def rate_limit() -> Response | None:
-    limiter = current_app.extensions.get("policysearch_rate_limiter")
-    if limiter is None or request.method == "OPTIONS":
-        return None
-    decision = limiter.check(request.remote_addr or "unknown")
-    if decision.allowed:
-        return None
-    settings = current_app.config["SETTINGS"]
-    response = error(429, f"Too many requests: the limit is {settings.api_requests_per_minute} "
-                          f"a minute per client. Try again in {decision.retry_after_s} s.")
-    response.headers["Retry-After"] = str(decision.retry_after_s)
+@blueprint.app_errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    """Every HTTP error under /api/ is JSON, with the headers it needs (Allow on 405).
+    Routing errors happen before a blueprint is chosen, hence an app-wide handler."""
+    if not request.path.startswith("/api/"):
+        return exc
+    response = error(exc.code or 500, exc.description or "")
+    for name in ("Allow", "Retry-After"):
+        value = exc.get_response().headers.get(name)
+        if value:
+            response.headers[name] = value
     return response
 
 
@@ -78,11 +71,13 @@ def _allowed_origin(origin: str | None) -> str | None:
 @blueprint.get("/search")
 def api_search() -> Response:
     args = request.args
-    result = search_index(current_app).search(search_request(args))
+    settings = current_app.config["SETTINGS"]
+    result = search_index(current_app).search(
+        search_request(args, settings.allow_raw_queries, strict=True))
     data = result.to_dict()
     data["hits"] = [{
         "id": hit["id"], "title": hit["title"], "title_html": hit["title_html"],
-        "url": hit["url"], "doc_url": url_for("views.document_page", doc_id=hit["id"]),
+        "url": hit["url"], "doc_url": document_path(hit["id"]),
         "snippet": hit["snippet_html"],
         "category": hit["category"], "department": hit["department"], "date": hit["date"],
         "year": hit["year"], "lang": hit["lang"], "score": hit["score"],
@@ -93,8 +88,10 @@ def api_search() -> Response:
     return jsonify(data)
 
 
+@blueprint.get("/doc", defaults={"doc_id": None})
 @blueprint.get("/doc/<path:doc_id>")
-def api_document(doc_id: str) -> Response:
+def api_document(doc_id: str | None) -> Response:
+    doc_id = request.args.get("id", "") if doc_id is None else doc_id
     document = search_index(current_app).document(doc_id)
     if document is None:
         return error(404, f"No document with id {doc_id!r}.")
@@ -114,4 +111,5 @@ def api_suggest() -> Response:
 
 @blueprint.get("/openapi.json")
 def api_openapi() -> Response:
-    return jsonify(openapi_document(request.host_url.rstrip("/")))
+    return jsonify(openapi_document(public_base_url(current_app.config["SETTINGS"]) or "/",
+                                    current_app.config["SETTINGS"]))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 from xml.sax.saxutils import escape as xml_escape
 
-from indexer import IndexMissingError, QueryError, SearchRequest
+from indexer import SearchRequest
+from indexer.errors import PolicySearchError
 
 from . import search_index
 from .i18n import pick_language, translator
+from .links import public_base_url
 
 blueprint = Blueprint("embed", __name__)
 EMBED_RESULTS = 8
@@ -31,7 +33,7 @@ def frame() -> Response:
         try:
             result = search_index(current_app).search(SearchRequest(q=q, size=EMBED_RESULTS,
                                                                       facets=False))
-        except (QueryError, IndexMissingError) as exc:
+        except PolicySearchError as exc:
             error = str(exc)
     language = pick_language(request)
     from markupsafe import Markup
@@ -43,7 +45,7 @@ def frame() -> Response:
 
 @blueprint.get("/opensearch.xml")
 def opensearch() -> Response:
-    base = xml_escape(request.host_url.rstrip("/"))
+    base = xml_escape(public_base_url(current_app.config["SETTINGS"]))
     body = f"""<?xml version="1.0" encoding="UTF-8"?>
 <OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
   <ShortName>policysearch</ShortName>

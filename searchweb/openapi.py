@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer import Settings
+from indexer.search import DATE_PATTERN, MAX_FACET_SIZE
+
 STRING = {"type": "string"}
 STRINGS = {"type": "array", "items": STRING}
 
@@ -78,7 +81,10 @@ def _responses(ok_schema: str, *errors: int) -> dict[str, Any]:
     return responses
 
 
-def openapi_document(server_url: str) -> dict[str, Any]:
+def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
+    """The description, with the limits of this server's settings (checked against the
+    app by schemathesis in tests/test_api_schema.py)."""
+    date = {"type": "string", "pattern": DATE_PATTERN}
     return {
         "openapi": "3.1.0",
         "info": {"title": "policysearch API", "version": "1",
@@ -88,19 +94,32 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "/api/search": {"get": {
                 "summary": "Ranked, highlighted results with facet counts",
                 "parameters": [
-                    _param("q", 'Words, "phrases", -exclusions, title:word, category:"value".'),
+                    _param("q", 'Words, "phrases", -exclusions, title:word, category:"value". '
+                           f"Cut to {settings.max_query_chars} characters (with a notice)."),
                     _param("category", "Filter; several values = any of them.", multi=True),
                     _param("department", "Filter.", multi=True),
                     _param("year", "Filter.", multi=True),
                     _param("lang", "Filter: ko, en, mixed.", multi=True),
-                    _param("from", "Dated on or after: 2022, 2022-11 or 2022-11-17."),
-                    _param("to", "Dated on or before."),
+                    _param("from", "Dated on or after: 2022, 2022-11 or 2022-11-17.", date),
+                    _param("to", "Dated on or before.", date),
                     _param("sort", "relevance (default) or date.", {"enum": ["relevance", "date"]}),
-                    _param("page", "1-based page.", {"type": "integer", "minimum": 1}),
-                    _param("size", "Results per page.", {"type": "integer", "minimum": 1}),
-                    _param("facet_size", "Values per facet.", {"type": "integer", "minimum": 1}),
+                    _param("page", "1-based page.",
+                           {"type": "integer", "minimum": 1, "maximum": settings.max_page}),
+                    _param("size", "Results per page.",
+                           {"type": "integer", "minimum": 1, "maximum": settings.max_page_size}),
+                    _param("facet_size", "Values per facet.",
+                           {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE}),
+                    _param("raw", "1: Whoosh query syntax (wildcards, NOT); refused unless "
+                           "the server allows it (setting allow_raw_queries).",
+                           {"enum": ["0", "1", "true", "false"]}),
                 ],
                 "responses": _responses("SearchResponse", 400, 429, 503),
+            }},
+            "/api/doc": {"get": {
+                "summary": "One document, by an id given as a parameter (any id)",
+                "parameters": [{"name": "id", "in": "query", "required": True,
+                                "schema": STRING}],
+                "responses": _responses("Document", 404, 429, 503),
             }},
             "/api/doc/{id}": {"get": {
                 "summary": "One document",

@@ -11,11 +11,12 @@ from indexer.schema import FACET_FIELDS
 
 FILTER_PARAMS = tuple(FACET_FIELDS)  # category, department, year, lang
 KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl") + FILTER_PARAMS
+RAW_FLAGS = ("", "0", "1", "true", "false")
 
 
-def _int(args: MultiDict, name: str, default: int | None) -> int | None:
-    raw = args.get(name, "")
-    if raw == "":
+def _int(args: MultiDict, name: str, default: int | None, strict: bool) -> int | None:
+    raw = args.get(name)
+    if raw is None or (raw == "" and not strict):  # an empty form field means "not given"
         return default
     try:
         return int(raw)
@@ -23,18 +24,35 @@ def _int(args: MultiDict, name: str, default: int | None) -> int | None:
         raise QueryError(f"{name} must be a whole number, got {raw!r}.") from None
 
 
-def search_request(args: MultiDict) -> SearchRequest:
+def _date(args: MultiDict, name: str, strict: bool) -> str:
+    value = args.get(name, "")
+    if strict and name in args and not value:
+        raise QueryError(f"{name} must look like 2022, 2022-11 or 2022-11-17, got ''.")
+    return value
+
+
+def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> SearchRequest:
+    """The request the query string describes. ``strict`` (the API): an empty value is
+    invalid, as the OpenAPI description says; pages treat empty form fields as absent."""
+    raw = args.get("raw", "")
+    if raw not in RAW_FLAGS:
+        raise QueryError(f"raw must be 1 or 0, got {raw!r}.")
+    if raw in ("1", "true") and not allow_raw:
+        raise QueryError("Query syntax (raw=1) is off on this server. Search with words, "
+                         '"phrases", -exclusions and field:value, or ask its operator to '
+                         "turn on the setting allow_raw_queries.")
+    sort = args.get("sort", "")
     filters = {name: [v for v in args.getlist(name) if v] for name in FILTER_PARAMS}
     return SearchRequest(
         q=args.get("q", ""),
         filters={name: values for name, values in filters.items() if values},
-        date_from=args.get("from", ""),
-        date_to=args.get("to", ""),
-        sort=args.get("sort", "relevance") or "relevance",
-        page=_int(args, "page", 1),
-        size=_int(args, "size", None),
-        raw=args.get("raw", "") in ("1", "true"),
-        facet_size=_int(args, "facet_size", None),
+        date_from=_date(args, "from", strict),
+        date_to=_date(args, "to", strict),
+        sort=sort if sort or strict and "sort" in args else "relevance",
+        page=_int(args, "page", 1, strict),
+        size=_int(args, "size", None, strict),
+        raw=raw in ("1", "true"),
+        facet_size=_int(args, "facet_size", None, strict),
     )
 
 

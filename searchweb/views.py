@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
 from markupsafe import Markup
 
-from indexer import IndexMissingError, QueryError
+from indexer import IndexMissingError
+from indexer.errors import PolicySearchError
 
 from . import search_index
+from .guard import http_status
 from .i18n import LANGUAGES, pick_language, translator
 from .params import selected_chips, toggle_url, url_with
 from .params import search_request as request_from_args
@@ -14,7 +16,7 @@ from .params import search_request as request_from_args
 blueprint = Blueprint("views", __name__)
 
 
-def _render(template: str, status: int = 200, **context) -> Response:
+def render_page(template: str, status: int = 200, **context) -> Response:
     language = pick_language(request)
     other = [code for code in LANGUAGES if code != language][0]
     response = make_response(render_template(
@@ -28,17 +30,18 @@ def _render(template: str, status: int = 200, **context) -> Response:
 @blueprint.get("/")
 def search_page() -> Response:
     args = request.args
+    settings = current_app.config["SETTINGS"]
     try:
-        search_request = request_from_args(args)
+        search_request = request_from_args(args, settings.allow_raw_queries)
         result = search_index(current_app).search(search_request)
     except IndexMissingError:
-        return _render("message.html", status=503, message_key="no_index")
-    except QueryError as exc:
-        return _render("search.html", status=400, error=str(exc), result=None, args=args,
-                       chips=selected_chips("/", args))
+        return render_page("message.html", status=503, message_key="no_index")
+    except PolicySearchError as exc:
+        return render_page("search.html", status=http_status(exc), error=str(exc), result=None,
+                           args=args, chips=selected_chips("/", args))
     facet_urls = {(f.name, v.value): toggle_url("/", args, f.name, v.value)
                   for f in result.facets for v in f.values}
-    return _render(
+    return render_page(
         "search.html", result=result, args=args, error=None,
         chips=selected_chips("/", args), facet_urls=facet_urls,
         page_url=lambda page: url_with("/", args, page=str(page)),
@@ -49,18 +52,20 @@ def search_page() -> Response:
     )
 
 
+@blueprint.get("/doc", defaults={"doc_id": None})
 @blueprint.get("/doc/<path:doc_id>")
-def document_page(doc_id: str) -> Response:
+def document_page(doc_id: str | None) -> Response:
+    doc_id = request.args.get("id", "") if doc_id is None else doc_id
     try:
         index = search_index(current_app)
         document = index.document(doc_id)
     except IndexMissingError:
-        return _render("message.html", status=503, message_key="no_index")
+        return render_page("message.html", status=503, message_key="no_index")
     if document is None:
         abort(404)
     q = request.args.get("q", "")
     title_html, body_html = index.highlighted_document(doc_id, q) if q else (None, None)
-    return _render("document.html", document=document, q=q, mark=Markup,
+    return render_page("document.html", document=document, q=q, mark=Markup,
                    title_html=title_html, body_html=body_html,
                    similar=index.similar(doc_id), back_url=url_with("/", request.args))
 
@@ -71,4 +76,4 @@ def not_found(error) -> Response:
         from flask import jsonify
 
         return make_response(jsonify(error="Not found.", status=404), 404)
-    return _render("message.html", status=404, message_key="not_found")
+    return render_page("message.html", status=404, message_key="not_found")

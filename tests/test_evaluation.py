@@ -89,7 +89,8 @@ def test_user_queries_match_whoosh(segmented_index, any_word):
 
 @pytest.mark.parametrize("text", ["지원 AND 서울", "지원 OR 청년^2", "지원 NOT 청년", "지원*",
                                   "title:(장애인 OR 노인)", '"장애인 활동"~2', "*",
-                                  "body:[가 TO 나]"])
+                                  "body:[가 TO 나]", "NOT 청년 지원*", "NOT 청년",
+                                  "지원 OR NOT 청년", "*원* NOT (노인 OR 청년)"])
 def test_raw_queries_match_whoosh(segmented_index, text):
     searcher = segmented_index._current().searcher
     query = parse_raw_query(searcher.schema, text)
@@ -100,6 +101,20 @@ def test_raw_queries_match_whoosh(segmented_index, text):
     assert got.keys() == expected.keys()
     for docnum, score in expected.items():
         assert got[docnum] == pytest.approx(score, rel=1e-9)
+
+
+def test_not_and_wildcards_run_on_arrays_not_on_whoosh_matchers(segmented_index, monkeypatch):
+    # Whoosh's per-document matchers made NOT with wildcards take minutes on a large index.
+    from indexer.evaluation import Evaluator
+
+    def refuse(self, node):
+        raise AssertionError(f"handed to Whoosh: {node!r}")
+
+    monkeypatch.setattr(Evaluator, "_whoosh", refuse)
+    searcher = segmented_index._current().searcher
+    for text in ["NOT zzq *원* *지*", "지원 NOT 청년", "NOT 청년"]:
+        query, _ = bound_expansions(parse_raw_query(searcher.schema, text), searcher.reader(), 200)
+        assert len(array_scores(segmented_index, query)) > 0, text
 
 
 def test_deleted_documents_never_match(segmented_index):

@@ -126,9 +126,41 @@ def test_api_rate_limit_per_client_with_retry_after(hostile_settings):
     assert int(refused.headers["Retry-After"]) >= 1
     assert "60 a minute" in refused.get_json()["error"]
     assert refused.headers["Access-Control-Allow-Origin"] == "*"  # the widget can show why
-    # Another client is not affected, and pages are not limited.
+    # Another client is not affected.
     assert client.get("/api/search?q=청년", environ_base={"REMOTE_ADDR": "198.51.100.8"}).status_code == 200
-    assert client.get("/?q=청년", environ_base=first).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/?q=청년", "/embed?q=청년", "/doc/evil-0%3Cb%3E?q=청년",
+                                  "/api/suggest?q=청", "/api/doc/evil-0%3Cb%3E"])
+def test_every_route_that_searches_shares_the_rate_limit(hostile_settings, path):
+    limited = dataclasses.replace(hostile_settings, api_requests_per_minute=60, api_burst=3)
+    client = create_app({"SETTINGS": limited, "TESTING": True}).test_client()
+    client_address = {"REMOTE_ADDR": "198.51.100.20"}
+    # Searches through the API use up the same bucket as the page.
+    for _ in range(3):
+        assert client.get("/api/search?q=청년", environ_base=client_address).status_code == 200
+    refused = client.get(path, environ_base=client_address, headers={"Accept-Language": "ko"})
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    if path.startswith("/api/"):
+        assert refused.get_json()["status"] == 429
+    else:
+        assert "검색 요청이 너무 많습니다" in refused.get_data(as_text=True)
+    # Static files and the widget script are not searches.
+    assert client.get("/embed.js", environ_base=client_address).status_code == 200
+
+
+def test_raw_queries_are_refused_unless_allowed_then_limited_harder(hostile_settings):
+    client = create_app({"SETTINGS": hostile_settings, "TESTING": True}).test_client()
+    refused = client.get("/api/search?q=청*&raw=1")
+    assert refused.status_code == 400 and "allow_raw_queries" in refused.get_json()["error"]
+    assert client.get("/?q=청*&raw=1").status_code == 400
+    allowed = dataclasses.replace(hostile_settings, allow_raw_queries=True, raw_queries_per_minute=6,
+                                  api_requests_per_minute=600, api_burst=100)
+    client = create_app({"SETTINGS": allowed, "TESTING": True}).test_client()
+    statuses = [client.get("/api/search?q=청*&raw=1").status_code for _ in range(3)]
+    assert statuses == [200, 429, 429]  # burst: a sixth of the per-minute rate, at least 1
+    assert client.get("/api/search?q=청년").status_code == 200  # plain searches go on
 
 
 def test_rate_limit_trusts_forwarded_for_only_behind_configured_proxies(hostile_settings):

@@ -117,7 +117,7 @@
       data.hits.forEach(function (hit) {
         var item = document.createElement("li");
         var link = document.createElement("a");
-        link.href = api + "/doc/" + encodeURIComponent(hit.id);
+        link.href = new URL(hit.doc_url, api + "/").href;
         link.target = "_blank";
         link.rel = "noopener";
         appendMarked(link, hit.title_html);
