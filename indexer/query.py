@@ -232,7 +232,7 @@ def parse_raw_query(schema, text: str) -> Q.Query | None:
 
 
 def bound_expansions(query: Q.Query, reader, max_terms: int, deadline: Deadline = NO_DEADLINE,
-                     max_scanned_terms: int = MAX_SCANNED_TERMS) -> tuple[Q.Query, list[str]]:
+                     max_scanned_terms: int | None = None) -> tuple[Q.Query, list[str]]:
     """Wildcards, prefixes, ranges and fuzzy terms replaced by their first ``max_terms`` terms.
 
     Whoosh would expand them over the whole term list again for every pass of a request,
@@ -244,6 +244,7 @@ def bound_expansions(query: Q.Query, reader, max_terms: int, deadline: Deadline 
     """
     notices: list[str] = []
     scanned = [0]
+    scan_limit = MAX_SCANNED_TERMS if max_scanned_terms is None else max_scanned_terms
 
     def bound(node: Q.Query) -> Q.Query:
         if isinstance(node, Q.Every) or (isinstance(node, Q.Wildcard)
@@ -251,7 +252,7 @@ def bound_expansions(query: Q.Query, reader, max_terms: int, deadline: Deadline 
             return Q.Every()  # all documents, without walking a field's postings
         if not isinstance(node, Q.MultiTerm):
             return node
-        terms = list(islice(_expansions(node, reader, scanned, max_scanned_terms, deadline),
+        terms = list(islice(_expansions(node, reader, scanned, scan_limit, deadline),
                             max_terms + 1))
         if len(terms) > max_terms:
             notices.append(f"{node} matches more than {max_terms} terms; searched the first "

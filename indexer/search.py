@@ -368,8 +368,10 @@ class SearchIndex:
         """Raises QueryError for an invalid request and SearchTimeoutError when the search
         runs past setting request_timeout_ms (it stops; nothing is cached)."""
         started = time.perf_counter()
-        deadline = Deadline(self.settings.request_timeout_ms)
         state = self._current()
+        # The budget is the query's: opening a new generation (checksums, facet tables)
+        # is paid once per process and does not count against it.
+        deadline = Deadline(self.settings.request_timeout_ms)
         if self._cache is None:
             return self._search(request, state, started, deadline)
         try:
@@ -548,7 +550,8 @@ class SearchIndex:
         return _stored_document(stored) if stored else None
 
     def highlighted_document(self, doc_id: str, q: str) -> tuple[str, str] | None:
-        """(title_html, body_html) of a whole document with the terms of ``q`` marked."""
+        """(title_html, body_html) of a whole document with the terms of ``q`` marked;
+        SearchTimeoutError past setting request_timeout_ms."""
         state = self._current()
         searcher = state.searcher
         docnum = searcher.document_number(id=doc_id)
@@ -556,10 +559,12 @@ class SearchIndex:
             return None
         stored = searcher.stored_fields(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
+        deadline = Deadline(self.settings.request_timeout_ms)
         text_query = self._text_query(QueryBuilder(searcher.schema, self.weights),
-                                      q[:self.settings.max_query_chars], False, searcher)
+                                      q[:self.settings.max_query_chars], False, searcher,
+                                      deadline)
         hit = None
-        evaluator = self._evaluator(state)
+        evaluator = self._evaluator(state, deadline)
         # The document may hold only some of the words (it came from a relaxed search).
         for query in (text_query.query, text_query.relaxed):
             if query is None or hit is not None:
@@ -570,6 +575,10 @@ class SearchIndex:
                 results = Results(searcher, query, [(float(matches.scores[position]), docnum)])
                 attach_matched_terms(results, [docnum], positive_part(query),
                                      evaluator.term_documents)
+                # A long body's matches come from the stored offsets, not from analysing
+                # it again (a million characters took 1.7 s to analyse).
+                for fieldname, text in (("title", title), ("body", body)):
+                    load_match_offsets(results, fieldname, {docnum: text}, RETOKENIZE_MAX_CHARS)
                 hit = results[0]
         if hit is None:
             return plain_snippet(title, len(title)), whole_text_html(body)

@@ -45,12 +45,12 @@ class PolicySearchServer(BaseApplication):
 
 def warm_up(app, search_index) -> None:
     """Loads the tagger and the facet tables before the first user waits for them."""
-    from indexer import IndexMissingError, SearchRequest
+    from indexer import PolicySearchError, SearchRequest
 
     try:
         search_index(app).search(SearchRequest(q="서울 Seoul", size=1))
-    except IndexMissingError:
-        pass  # the pages explain it
+    except PolicySearchError:
+        pass  # no index yet (the pages explain it), or a tight request_timeout_ms
 
 
 def port_is_free(host: str, port: int) -> bool:

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, current_app, make_response, render
 from markupsafe import Markup
 
 from indexer import IndexMissingError
-from indexer.errors import PolicySearchError
+from indexer.errors import PolicySearchError, SearchTimeoutError
 
 from . import search_index
 from .guard import http_status
@@ -37,7 +37,9 @@ def search_page() -> Response:
     except IndexMissingError:
         return render_page("message.html", status=503, message_key="no_index")
     except PolicySearchError as exc:
-        return render_page("search.html", status=http_status(exc), error=str(exc), result=None,
+        message = (translator(pick_language(request))("search_timeout")
+                   if isinstance(exc, SearchTimeoutError) else str(exc))
+        return render_page("search.html", status=http_status(exc), error=message, result=None,
                            args=args, chips=selected_chips("/", args))
     facet_urls = {(f.name, v.value): toggle_url("/", args, f.name, v.value)
                   for f in result.facets for v in f.values}
@@ -64,10 +66,16 @@ def document_page(doc_id: str | None) -> Response:
     if document is None:
         abort(404)
     q = request.args.get("q", "")
-    title_html, body_html = index.highlighted_document(doc_id, q) if q else (None, None)
+    marked, notice_key = None, None
+    if q:
+        try:
+            marked = index.highlighted_document(doc_id, q)
+        except SearchTimeoutError:
+            notice_key = "marks_timeout"  # the document itself still shows
+    title_html, body_html = marked or (None, None)
     return render_page("document.html", document=document, q=q, mark=Markup,
-                   title_html=title_html, body_html=body_html,
-                   similar=index.similar(doc_id), back_url=url_with("/", request.args))
+                       title_html=title_html, body_html=body_html, notice_key=notice_key,
+                       similar=index.similar(doc_id), back_url=url_with("/", request.args))
 
 
 @blueprint.app_errorhandler(404)
