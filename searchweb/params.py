@@ -35,7 +35,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
     """The request the query string describes. ``strict`` (the API): an empty value is
     invalid, as the OpenAPI description says; pages treat empty form fields as absent."""
     raw = args.get("raw", "")
-    if raw not in RAW_FLAGS:
+    if raw not in RAW_FLAGS or (strict and "raw" in args and not raw):
         raise QueryError(f"raw must be 1 or 0, got {raw!r}.")
     if raw in ("1", "true") and not allow_raw:
         raise QueryError("Query syntax (raw=1) is off on this server. Search with words, "
