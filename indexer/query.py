@@ -8,9 +8,9 @@ Whoosh's own parser instead (with a fallback to the safe mode when it fails).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Iterator
 
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser

@@ -166,6 +166,8 @@ class Front:
             await self._serve_one(reader, writer)
         except (ConnectionError, _ClientGone):
             pass
+        except Exception:  # a bug here must not go unseen, nor stop the loop
+            logger.exception("The front failed on a request.")
         finally:
             self.open_connections -= 1
             writer.close()

@@ -42,6 +42,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
                          '"phrases", -exclusions and field:value, or ask its operator to '
                          "turn on the setting allow_raw_queries.")
     sort = args.get("sort", "")
+    page = _int(args, "page", 1, strict)
     filters = {name: [v for v in args.getlist(name) if v] for name in FILTER_PARAMS}
     return SearchRequest(
         q=args.get("q", ""),
@@ -49,7 +50,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
         date_from=_date(args, "from", strict),
         date_to=_date(args, "to", strict),
         sort=sort if sort or strict and "sort" in args else "relevance",
-        page=_int(args, "page", 1, strict),
+        page=1 if page is None else page,
         size=_int(args, "size", None, strict),
         raw=raw in ("1", "true"),
         facet_size=_int(args, "facet_size", None, strict),

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -96,20 +96,19 @@ def running_server(index_dir: str | Path, settings_env: dict[str, str] | None = 
     port = free_port()
     env = {**os.environ, **{"POLICYSEARCH_" + name: value
                             for name, value in (settings_env or {}).items()}}
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", "serve", "--port", str(port), "--index-dir",
-         str(index_dir), *serve_args],
-        stdout=subprocess.DEVNULL, stderr=log, env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "indexer.cli", "serve", "--port", str(port), "--index-dir",
+             str(index_dir), *serve_args],
+            stdout=subprocess.DEVNULL, stderr=log, env=env, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
         try:
-            wait_for(base + "/api/search?q=x&size=1")
-        except AssertionError:
-            log.seek(0)
-            raise AssertionError(log.read().decode("utf-8", "replace")[-3000:]) from None
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
-        log.close()
+            try:
+                wait_for(base + "/api/search?q=x&size=1")
+            except AssertionError:
+                log.seek(0)
+                raise AssertionError(log.read().decode("utf-8", "replace")[-3000:]) from None
+            yield base
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)

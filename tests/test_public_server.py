@@ -122,7 +122,7 @@ def test_an_overlong_address_is_a_json_414_on_the_api(server):
 
 
 def test_oversized_headers_are_a_json_431_on_the_api(server):
-    status, headers, body = _fetch(f"{server}/api/search?q=x", {"X-Big": "y" * 40_000})
+    status, _, body = _fetch(f"{server}/api/search?q=x", {"X-Big": "y" * 40_000})
     assert status == 431
     assert json.loads(body)["status"] == 431
 
