@@ -408,7 +408,8 @@ def free_port() -> int:
 
 
 def http_figures(index_dir: Path, queries: list[BenchQuery], workdir: Path,
-                 connections: list[int], seconds: int, cache: bool = False) -> dict:
+                 connections: list[int], seconds: int, cache: bool = False,
+                 serve_args: list[str] | None = None) -> dict:
     from urllib.parse import urlencode
     paths = workdir / "paths.txt"
     paths.write_text("".join(
@@ -420,7 +421,8 @@ def http_figures(index_dir: Path, queries: list[BenchQuery], workdir: Path,
     env = {**os.environ, "POLICYSEARCH_API_REQUESTS_PER_MINUTE": "0",  # wrk is one client
            # wrk cycles through the queries: with the cache on it would mostly measure the cache.
            "POLICYSEARCH_RESULT_CACHE_SIZE": "0" if not cache else "256"}
-    server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--index-dir", str(index_dir)],
+    server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--index-dir", str(index_dir),
+                               *(serve_args or [])],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     figures: dict = {}
@@ -489,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", default="8,32")
     parser.add_argument("--http-cache", action="store_true",
                         help="Serve with the result cache on (default off: engine speed).")
+    parser.add_argument("--serve-args", default="",
+                        help="Extra options for serve under wrk, e.g. --no-front.")
     parser.add_argument("--json", dest="json_path")
     parser.add_argument("--keep", help="Work in this folder and keep it (default: a temporary one).")
     args = parser.parse_args(argv)
@@ -519,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.http:
                 results["policysearch"]["http"] = http_figures(
                     index_dir, queries, scale_dir, [int(c) for c in args.connections.split(",")],
-                    args.http_seconds, args.http_cache)
+                    args.http_seconds, args.http_cache, args.serve_args.split())
                 print(f"x{factor} serve under wrk: {results['policysearch']['http']}", flush=True)
             report["scales"][f"x{factor}"] = {"documents": len(documents), "results": results}
             print_table(f"x{factor}", len(documents), results)

@@ -493,9 +493,13 @@ def stats(as_json: bool, index_dir: str | None, config_file: str | None) -> None
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
               help="Threads per worker.")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+@click.option("--no-front", "no_front", is_flag=True,
+              help="gunicorn listens on the port itself, without serve's front: only behind "
+                   "a proxy that buffers whole requests (nginx's default), which then deals "
+                   "with slow clients.")
 @_common_options
 @_fail_cleanly
-def serve(host: str, port: int, workers: int, threads: int, access_log: bool,
+def serve(host: str, port: int, workers: int, threads: int, access_log: bool, no_front: bool,
           index_dir: str | None, config_file: str | None) -> None:
     """Serve the search web app and JSON API on gunicorn.
 
@@ -530,7 +534,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool,
         if built.returncode not in (0, EXIT_PARTIAL):
             raise click.ClickException("Building the index failed (see above); nothing to serve.")
     click.echo(f"Serving {settings.index_dir} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    status = run_server(settings, host, port, workers, threads, access_log)
+    status = run_server(settings, host, port, workers, threads, access_log, front=not no_front)
     if status:
         raise SystemExit(status)
 

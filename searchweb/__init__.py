@@ -28,8 +28,6 @@ WEB_DEFAULTS: dict[str, Any] = {
     "WARM_IN_BACKGROUND": False,
     # Requests come through serve's front, which adds the client to X-Forwarded-For.
     "BEHIND_FRONT": False,
-    # The server's own absolute address when serve listens on loopback (links.py).
-    "SERVER_URL": "",
 }
 
 CSP_APP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -2,14 +2,11 @@
 
 A Host header is whatever the client sent: echoed into OpenSearch, OpenAPI or widget
 links it poisons any cache that does not key on it. Absolute addresses come from the
-setting public_url, or (serve on a loopback address) from the address serve listens
-on; otherwise links are relative to the server.
+setting public_url; without it links are relative to the server.
 """
 from __future__ import annotations
 
 from urllib.parse import quote, urlencode
-
-from flask import current_app
 
 from indexer import Settings
 
@@ -18,9 +15,7 @@ DOT_SEGMENTS = frozenset({".", ".."})
 
 def public_base_url(settings: Settings) -> str:
     """The server's absolute address without a trailing slash, or "" when unknown."""
-    if settings.public_url:
-        return settings.public_url.rstrip("/")
-    return str(current_app.config.get("SERVER_URL", "")).rstrip("/")
+    return settings.public_url.rstrip("/")
 
 
 def document_path(doc_id: str, q: str = "", api: bool = False) -> str:

@@ -77,21 +77,18 @@ def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
 
 
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int,
-          access_log: bool = False) -> int:
+          access_log: bool = False, front: bool = True) -> int:
     """The front (this process) on host:port, gunicorn's workers behind it on a private
-    Unix socket; returns the exit status. See searchweb/front.py for why."""
+    Unix socket (see searchweb/front.py for why); returns the exit status. Without
+    ``front``, gunicorn listens on host:port itself: only behind a proxy that buffers
+    whole requests (nginx does by default), which then deals with slow clients."""
     from .front import limits_for, run_front
 
-    listener = listen(host, port)
-    runtime_dir = tempfile.mkdtemp(prefix="policysearch-serve-")  # mode 0700: ours alone
-    backend_socket = os.path.join(runtime_dir, "workers.sock")
-    options = {
-        "bind": f"unix:{backend_socket}",
+    options: dict[str, Any] = {
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
-        # Requests arrive whole from the front, which closes each client connection
-        # after one answer; keep-alive also pinned clients to one worker (wrk: 8
+        # One request per connection: keep-alive pinned clients to one worker (wrk: 8
         # clients landed 6 on one worker and 2 on the other, throughput halved).
         "keepalive": 0,
         "preload_app": False,
@@ -102,14 +99,23 @@ def serve(settings: Settings, host: str, port: int, workers: int, threads: int,
         "loglevel": "info",
         "proc_name": "policysearch",
         # gunicorn's default control socket is one path per user: a second serve on the
-        # machine took over the first one's. The workers are managed through this process.
+        # machine took over the first one's.
         "control_socket_disable": True,
-        # The front bounds request lines and headers (consistent with max_query_chars);
-        # gunicorn's own limits (4 KB lines) would refuse long Korean queries first.
-        "limit_request_line": 0,
-        "limit_request_field_size": 0,
-        "limit_request_fields": 32768,
     }
+    if not front:
+        # gunicorn's largest line (8190 bytes) holds a 500-character Korean query (4,500
+        # bytes encoded); its default 4094 did not.
+        options.update(bind=f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                       limit_request_line=8190, limit_request_field_size=16384)
+        PolicySearchServer(settings, options).run()
+        return 0
+    listener = listen(host, port)
+    runtime_dir = tempfile.mkdtemp(prefix="policysearch-serve-")  # mode 0700: ours alone
+    backend_socket = os.path.join(runtime_dir, "workers.sock")
+    options.update(
+        bind=f"unix:{backend_socket}",
+        # The front bounds request lines and headers (consistent with max_query_chars).
+        limit_request_line=0, limit_request_field_size=0, limit_request_fields=32768)
     soft_open_files, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     limits = limits_for(settings.max_query_chars, settings.request_timeout_ms,
                         settings.client_read_timeout_ms, soft_open_files)

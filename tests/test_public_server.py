@@ -155,3 +155,15 @@ def test_an_ambiguous_frame_reaches_the_workers_as_one_request(server):
         answer = _read_all(sock)
     assert answer.count(b"HTTP/1.1 ") == 1
     assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+def test_without_the_front_gunicorn_serves_the_port_itself(index_dir):
+    # For deployments behind nginx, which buffers whole requests itself.
+    with running_server(index_dir, {"API_REQUESTS_PER_MINUTE": "0"}, "--no-front",
+                        "--workers", "1") as base:
+        query = "서울" * 250
+        status, _, body = _fetch(f"{base}/api/search?q={quote(query)}")
+        assert status == 200 and json.loads(body)["query"] == query
+        # gunicorn answers an overlong line itself (the front's JSON 414 is not there).
+        status, headers, _ = _fetch(f"{base}/api/search?q={'x' * 40_000}")
+        assert status in (400, 414) and headers["Content-Type"] != "application/json"
