@@ -490,8 +490,8 @@ def stats(as_json: bool, index_dir: str | None, config_file: str | None) -> None
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="gunicorn worker processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
-              help="Threads per worker.")
+@click.option("--threads", default=None, type=click.IntRange(1, 256),
+              help="Threads per worker.  [default: 1; 4 with --no-front]")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.option("--no-front", "no_front", is_flag=True,
               help="gunicorn listens on the port itself, without serve's front: only behind "
@@ -499,9 +499,9 @@ def stats(as_json: bool, index_dir: str | None, config_file: str | None) -> None
                    "with slow clients.")
 @_common_options
 @_fail_cleanly
-def serve(host: str, port: int, workers: int, threads: int, access_log: bool, no_front: bool,
-          index_dir: str | None, config_file: str | None) -> None:
-    """Serve the search web app and JSON API on gunicorn.
+def serve(host: str, port: int, workers: int, threads: int | None, access_log: bool,
+          no_front: bool, index_dir: str | None, config_file: str | None) -> None:
+    """Serve the search web app and JSON API: gunicorn workers behind an event-loop front.
 
     With no index yet, builds one from the shipped corpus/ (or setting corpus_path) first.
     """
