@@ -1,8 +1,9 @@
 """What every route that searches shares: one rate limit per client, a harder one for
 raw (Whoosh syntax) queries, and the HTTP status of each error the core raises.
 
-One place decides it, so a new searching route cannot forget a limit: routes that
-search are listed in SEARCHING_ENDPOINTS and the check runs before any of them.
+One place decides it: the routes that search are listed in SEARCHING_ENDPOINTS and the
+check runs before any of them (tests/test_web_security.py fails when a route is added
+without being listed here or in NON_SEARCHING_ENDPOINTS).
 """
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from flask import Flask, Response, current_app, jsonify, request
 from indexer import IndexMissingError, QueryError, Settings
 from indexer.errors import PolicySearchError, SearchTimeoutError
 
+from .params import RAW_TRUE
 from .ratelimit import RateLimiter
 
 SEARCHING_ENDPOINTS = frozenset({
     "views.search_page", "views.document_page", "embed.frame",
     "api.api_search", "api.api_document", "api.api_suggest",
 })
-RAW_VALUES = ("1", "true")
+NON_SEARCHING_ENDPOINTS = frozenset({"static", "embed.script", "embed.opensearch",
+                                     "api.api_openapi"})
 # Seconds a client is asked to wait after a search ran out of time (the server is busy
 # or the query is too broad either way).
 TIMEOUT_RETRY_AFTER_S = 5
@@ -43,7 +46,7 @@ def install(app: Flask, settings: Settings) -> None:
 
 
 def wants_raw() -> bool:
-    return request.args.get("raw", "") in RAW_VALUES
+    return request.args.get("raw", "") in RAW_TRUE
 
 
 def _limit_searches() -> Response | None:

@@ -11,7 +11,8 @@ from indexer.schema import FACET_FIELDS
 
 FILTER_PARAMS = tuple(FACET_FIELDS)  # category, department, year, lang
 KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl") + FILTER_PARAMS
-RAW_FLAGS = ("", "0", "1", "true", "false")
+RAW_TRUE = ("1", "true")
+RAW_FLAGS = ("", "0", "false", *RAW_TRUE)
 
 
 def _int(args: MultiDict, name: str, default: int | None, strict: bool) -> int | None:
@@ -37,7 +38,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
     raw = args.get("raw", "")
     if raw not in RAW_FLAGS or (strict and "raw" in args and not raw):
         raise QueryError(f"raw must be 1 or 0, got {raw!r}.")
-    if raw in ("1", "true") and not allow_raw:
+    if raw in RAW_TRUE and not allow_raw:
         raise QueryError("Query syntax (raw=1) is off on this server. Search with words, "
                          '"phrases", -exclusions and field:value, or ask its operator to '
                          "turn on the setting allow_raw_queries.")
@@ -52,7 +53,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
         sort=sort if sort or strict and "sort" in args else "relevance",
         page=1 if page is None else page,
         size=_int(args, "size", None, strict),
-        raw=raw in ("1", "true"),
+        raw=raw in RAW_TRUE,
         facet_size=_int(args, "facet_size", None, strict),
     )
 

@@ -150,6 +150,13 @@ def test_every_route_that_searches_shares_the_rate_limit(hostile_settings, path)
     assert client.get("/embed.js", environ_base=client_address).status_code == 200
 
 
+def test_every_route_is_classified_as_searching_or_not(client):
+    from searchweb.guard import NON_SEARCHING_ENDPOINTS, SEARCHING_ENDPOINTS
+
+    endpoints = {rule.endpoint for rule in client.application.url_map.iter_rules()}
+    assert endpoints == SEARCHING_ENDPOINTS | NON_SEARCHING_ENDPOINTS
+
+
 def test_raw_queries_are_refused_unless_allowed_then_limited_harder(hostile_settings):
     client = create_app({"SETTINGS": hostile_settings, "TESTING": True}).test_client()
     refused = client.get("/api/search?q=청*&raw=1")
