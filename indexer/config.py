@@ -85,8 +85,8 @@ class Settings:
         "408 and closed (slow clients never hold a search worker).")
     public_url: str = _setting(
         "", "The address users reach the server at (https://search.example.go.kr). Absolute "
-        "links (OpenSearch, OpenAPI) use it; when empty they use the request's Host only "
-        "if it is a loopback name, else relative links: a forged Host is never echoed.")
+        "links (OpenSearch, OpenAPI) use it; when empty they are relative. The request's "
+        "Host header is never used, so a forged one is never echoed.")
     proxy_hops: int = _setting(
         0, "Reverse proxies in front of serve whose X-Forwarded-For is trusted for the client address.")
     snippet_chars: int = _setting(240, "Approximate length of a body snippet.")

@@ -5,8 +5,9 @@ once; And, Or and AndNot combine those arrays. The scores are Whoosh's own: the 
 BM25F formula and per-field B and K1, the same global statistics (idf from document
 frequencies with deleted documents counted, average field length over every
 document), the same boosts, and a compound's boost ignored when it has one child, as
-Whoosh does. Node types without an array form (phrases, spans...) are handed to Whoosh's matcher for that subtree, so any query still
-works; tests/test_evaluation.py checks the two agree.
+Whoosh does. Node types without an array form (phrases, spans...) are handed to
+Whoosh's matcher for that subtree, so any query still works; tests/test_evaluation.py
+checks the two agree.
 """
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from .postings import (
 )
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
-WHOOSH_CHECK_EVERY = 256  # documents a Whoosh matcher yields between deadline checks
 EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+WHOOSH_CHECK_EVERY = 256  # documents a Whoosh matcher yields between deadline checks
 
 
 @dataclass(frozen=True)

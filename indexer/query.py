@@ -231,20 +231,19 @@ def parse_raw_query(schema, text: str) -> Q.Query | None:
     return parsed
 
 
-def bound_expansions(query: Q.Query, reader, max_terms: int, deadline: Deadline = NO_DEADLINE,
-                     max_scanned_terms: int | None = None) -> tuple[Q.Query, list[str]]:
+def bound_expansions(query: Q.Query, reader, max_terms: int,
+                     deadline: Deadline = NO_DEADLINE) -> tuple[Q.Query, list[str]]:
     """Wildcards, prefixes, ranges and fuzzy terms replaced by their first ``max_terms`` terms.
 
     Whoosh would expand them over the whole term list again for every pass of a request,
     so ``*a*`` or ``?*`` would score thousands of terms several times; here the term list
     is scanned once. The scan itself is bounded too: a pattern with no leading letters
-    reads the field's whole term list, so the request may read ``max_scanned_terms``
-    terms in all (a QueryError past that) and checks its deadline as it goes. A bare
-    ``*`` means every document.
+    reads the field's whole term list, so the request may read MAX_SCANNED_TERMS terms
+    in all (a QueryError past that) and checks its deadline as it goes. A bare ``*``
+    means every document.
     """
     notices: list[str] = []
-    scanned = [0]
-    scan_limit = MAX_SCANNED_TERMS if max_scanned_terms is None else max_scanned_terms
+    budget = _ScanBudget(MAX_SCANNED_TERMS, deadline)
 
     def bound(node: Q.Query) -> Q.Query:
         if isinstance(node, Q.Every) or (isinstance(node, Q.Wildcard)
@@ -252,8 +251,7 @@ def bound_expansions(query: Q.Query, reader, max_terms: int, deadline: Deadline 
             return Q.Every()  # all documents, without walking a field's postings
         if not isinstance(node, Q.MultiTerm):
             return node
-        terms = list(islice(_expansions(node, reader, scanned, scan_limit, deadline),
-                            max_terms + 1))
+        terms = list(islice(_expansions(node, reader, budget), max_terms + 1))
         if len(terms) > max_terms:
             notices.append(f"{node} matches more than {max_terms} terms; searched the first "
                            f"{max_terms} (setting max_expansions).")
@@ -265,9 +263,26 @@ def bound_expansions(query: Q.Query, reader, max_terms: int, deadline: Deadline 
     return query.accept(bound), notices
 
 
-def _expansions(node: Q.MultiTerm, reader, scanned: list[int], max_scanned_terms: int,
-                deadline: Deadline) -> Iterator[bytes]:
-    """The terms ``node`` matches, counting every term read into ``scanned[0]``."""
+@dataclass
+class _ScanBudget:
+    """The index terms one request's wildcards may still read, and its deadline."""
+
+    max_terms: int
+    deadline: Deadline
+    scanned: int = 0
+
+    def count(self) -> None:
+        """One term read; past the limit the query is refused, past the deadline stopped."""
+        self.scanned += 1
+        if self.scanned > self.max_terms:
+            raise QueryError(f"The wildcards of this query read more than {self.max_terms:,} "
+                             "index terms. Begin each with a few letters (서울*, polic*).")
+        if self.scanned % SCAN_CHECK_EVERY == 0:
+            self.deadline.check()
+
+
+def _expansions(node: Q.MultiTerm, reader, budget: _ScanBudget) -> Iterator[bytes]:
+    """The terms ``node`` matches, counting every term read against ``budget``."""
     if isinstance(node, (Q.Wildcard, Q.Regex)):  # a regex over a run of terms
         field = reader.schema[node.fieldname]
         pattern = re.compile(node._get_pattern())
@@ -275,23 +290,13 @@ def _expansions(node: Q.MultiTerm, reader, scanned: list[int], max_scanned_terms
         candidates = (reader.expand_prefix(node.fieldname, prefix) if prefix
                       else reader.lexicon(node.fieldname))
         for btext in candidates:
-            _count(scanned, max_scanned_terms, deadline)
+            budget.count()
             if pattern.match(field.from_bytes(btext)):
                 yield btext
         return
     for btext in node._btexts(reader):  # prefixes, ranges, fuzzy terms: read what they yield
-        _count(scanned, max_scanned_terms, deadline)
+        budget.count()
         yield btext
-
-
-def _count(scanned: list[int], max_scanned_terms: int, deadline: Deadline) -> None:
-    """Counts one term read; past the limit the query is refused, past the deadline stopped."""
-    scanned[0] += 1
-    if scanned[0] > max_scanned_terms:
-        raise QueryError(f"The wildcards of this query read more than {max_scanned_terms:,} "
-                         "index terms. Begin each with a few letters (서울*, polic*).")
-    if scanned[0] % SCAN_CHECK_EVERY == 0:
-        deadline.check()
 
 
 def positive_part(query: Q.Query) -> Q.Query:

@@ -25,8 +25,8 @@ from whoosh import query as Q
 from whoosh.searching import Results
 
 from .cache import LruCache
-from .deadline import NO_DEADLINE, Deadline
 from .config import Settings
+from .deadline import NO_DEADLINE, Deadline
 from .documents import normalize_text
 from .errors import IndexDamagedError, QueryError
 from .evaluation import Evaluator, Matches, ReaderArrays, top_documents
