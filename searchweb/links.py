@@ -18,16 +18,15 @@ def public_base_url(settings: Settings) -> str:
     return settings.public_url.rstrip("/")
 
 
-def document_path(doc_id: str, q: str = "", api: bool = False) -> str:
-    """The path of a document's page (or its JSON with ``api``).
+def document_path(doc_id: str, q: str = "") -> str:
+    """The path of a document's page.
 
     An id is one path segment, percent-encoded; an id with a dot segment (``..``,
     ``a/./b``) is passed as ``?id=`` instead, because browsers resolve dot segments,
     even percent-encoded ones, before the request is made.
     """
-    base = "/api/doc" if api else "/doc"
     params = [("q", q)] if q else []
     if DOT_SEGMENTS & set(doc_id.split("/")) or not doc_id:
-        return f"{base}?{urlencode([('id', doc_id), *params])}"
-    path = f"{base}/{quote(doc_id, safe='')}"
+        return f"/doc?{urlencode([('id', doc_id), *params])}"
+    path = f"/doc/{quote(doc_id, safe='')}"
     return f"{path}?{urlencode(params)}" if params else path

@@ -8,7 +8,7 @@ from indexer import IndexMissingError
 from indexer.errors import PolicySearchError, SearchTimeoutError
 
 from . import search_index
-from .guard import http_status
+from .guard import http_status, refusal
 from .i18n import LANGUAGES, pick_language, translator
 from .params import selected_chips, toggle_url, url_with
 from .params import search_request as request_from_args
@@ -80,8 +80,4 @@ def document_page(doc_id: str | None) -> Response:
 
 @blueprint.app_errorhandler(404)
 def not_found(error) -> Response:
-    if request.path.startswith("/api/"):
-        from flask import jsonify
-
-        return make_response(jsonify(error="Not found.", status=404), 404)
-    return render_page("message.html", status=404, message_key="not_found")
+    return refusal(404, "Not found.", "not_found")
