@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -83,6 +86,24 @@ def small_index(small_corpus, settings):
     index.close()
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {timeout_s} s")
+
+
 @contextlib.contextmanager
 def running_server(index_dir: str | Path, settings_env: dict[str, str] | None = None,
                    *serve_args: str) -> Iterator[str]:
@@ -91,8 +112,6 @@ def running_server(index_dir: str | Path, settings_env: dict[str, str] | None = 
     ``settings_env`` sets settings by their POLICYSEARCH_* variables (e.g.
     {"REQUEST_TIMEOUT_MS": "500"}); the server is stopped (its whole group) afterwards.
     """
-    from .test_browser import free_port, wait_for
-
     port = free_port()
     env = {**os.environ, **{"POLICYSEARCH_" + name: value
                             for name, value in (settings_env or {}).items()}}

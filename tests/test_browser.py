@@ -8,18 +8,14 @@ import http.server
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from functools import partial
 
 import pytest
 
-from .conftest import PROJECT_ROOT, SHARED_DATA, SHIPPED_CORPUS
+from .conftest import PROJECT_ROOT, SHARED_DATA, SHIPPED_CORPUS, running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -30,43 +26,15 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason="Debian chromium is not installed (scripts/test.sh installs it)")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer within {timeout_s} s")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """policysearch serve over the shipped corpus plus the welfare programs, on a free port."""
     index_dir = tmp_path_factory.mktemp("served") / "index"
-    cli = [sys.executable, "-m", "indexer.cli"]
-    subprocess.run([*cli, "index", str(SHIPPED_CORPUS), str(SHARED_DATA / "kr-welfare-services"),
-                    "--index-dir", str(index_dir), "-q"], check=True, timeout=300)
-    port = free_port()
-    process = subprocess.Popen([*cli, "serve", "--port", str(port), "--index-dir", str(index_dir),
-                                "--workers", "1", "--threads", "4"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/api/search?q=x")
+    subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(SHIPPED_CORPUS),
+                    str(SHARED_DATA / "kr-welfare-services"), "--index-dir", str(index_dir), "-q"],
+                   check=True, timeout=300)
+    with running_server(index_dir, {}, "--workers", "1", "--threads", "4") as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,7 @@ from indexer.cli import EXIT_FAILURE, main
 from indexer.errors import IndexWriteError
 from indexer.storage import CURRENT_FILE, current_generation
 
-from .conftest import PROJECT_ROOT, make_settings, write_jsonl
-from .test_reindex_under_load import free_port, wait_for
+from .conftest import PROJECT_ROOT, free_port, make_settings, wait_for, write_jsonl
 
 
 def build_two_generations(tmp_path):

@@ -13,8 +13,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import PROJECT_ROOT
-from .test_browser import free_port
+from .conftest import PROJECT_ROOT, free_port
 
 INSTALL_TIMEOUT_S = 900
 

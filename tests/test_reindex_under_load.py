@@ -15,8 +15,7 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 
-from .conftest import SHARED_DATA, write_jsonl
-from .test_browser import free_port, wait_for
+from .conftest import SHARED_DATA, free_port, wait_for, write_jsonl
 
 CLI = [sys.executable, "-m", "indexer.cli"]
 LOAD_THREADS = 8

@@ -5,9 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import signal
-import subprocess
-import sys
 
 import pytest
 
@@ -15,7 +12,7 @@ from indexer import build_index, read_corpus
 from searchweb import create_app
 from searchweb.ratelimit import RateLimiter
 
-from .conftest import make_settings, write_jsonl
+from .conftest import make_settings, running_server, write_jsonl
 
 # Each payload, if it ever ran, would set window.__pwned (checked in a real browser below).
 PAYLOADS = [
@@ -207,17 +204,10 @@ CHROMIUM = "/usr/bin/chromium"
 def test_no_payload_runs_in_a_real_browser(hostile_settings, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from .test_browser import CHROMIUM_ARGS, free_port, wait_for
+    from .test_browser import CHROMIUM_ARGS
 
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", "serve", "--port", str(port), "--index-dir",
-         hostile_settings.index_dir, "--workers", "1", "--threads", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
     host_page = tmp_path / "host.html"
-    try:
-        wait_for(base + "/api/search?q=x")
+    with running_server(hostile_settings.index_dir, {}, "--workers", "1", "--threads", "2") as base:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
@@ -236,6 +226,3 @@ def test_no_payload_runs_in_a_real_browser(hostile_settings, tmp_path):
             assert page.locator("policy-search li").count() == len(PAYLOADS)
             assert page.evaluate("window.__pwned") is None
             browser.close()
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
