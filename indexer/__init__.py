@@ -2,26 +2,65 @@
 
 The CLI and the web front end use only what is exported here.
 """
+
 from .config import Settings, load_settings
 from .documents import Document, Rejection
 from .errors import (
-    ConfigError, CorpusError, IndexLockedError, IndexMissingError, PolicySearchError, QueryError,
+    ConfigError,
+    CorpusError,
+    IndexLockedError,
+    IndexMissingError,
+    PolicySearchError,
+    QueryError,
     TaggerError,
 )
 from .facets import Facet, FacetValue
 from .mapping import load_mapping, mapping_for_corpus
 from .readers import CorpusReport, ReadLimits, read_corpus
 from .search import (
-    Hit, IndexStats, SearchIndex, SearchRequest, SearchResult, StoredDocument, Suggestion, search,
+    Hit,
+    IndexStats,
+    SearchIndex,
+    SearchRequest,
+    SearchResult,
+    StoredDocument,
+    Suggestion,
+    search,
 )
 from .writer import BuildResult, UpdateResult, build_index, update_index
 
 open_index = SearchIndex
 
 __all__ = [
-    "BuildResult", "ConfigError", "CorpusError", "CorpusReport", "Document", "Facet", "FacetValue",
-    "Hit", "IndexLockedError", "IndexMissingError", "IndexStats", "PolicySearchError", "QueryError",
-    "ReadLimits", "Rejection", "SearchIndex", "SearchRequest", "SearchResult", "Settings",
-    "StoredDocument", "Suggestion", "TaggerError", "UpdateResult", "build_index", "load_mapping",
-    "load_settings", "mapping_for_corpus", "open_index", "read_corpus", "search", "update_index",
+    "BuildResult",
+    "ConfigError",
+    "CorpusError",
+    "CorpusReport",
+    "Document",
+    "Facet",
+    "FacetValue",
+    "Hit",
+    "IndexLockedError",
+    "IndexMissingError",
+    "IndexStats",
+    "PolicySearchError",
+    "QueryError",
+    "ReadLimits",
+    "Rejection",
+    "SearchIndex",
+    "SearchRequest",
+    "SearchResult",
+    "Settings",
+    "StoredDocument",
+    "Suggestion",
+    "TaggerError",
+    "UpdateResult",
+    "build_index",
+    "load_mapping",
+    "load_settings",
+    "mapping_for_corpus",
+    "open_index",
+    "read_corpus",
+    "search",
+    "update_index",
 ]

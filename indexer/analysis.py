@@ -15,11 +15,13 @@ is always the surface a token came from):
 Whoosh pickles analyzers into the index schema, so neither holds a tagger:
 taggers live in :mod:`indexer.taggers`, one per process (per thread for Mecab).
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -47,8 +49,27 @@ _GAP_OF_SPACES = re.compile(r"\s*")
 
 # Sejong tags (Mecab, Komoran) and Okt's tags of morphemes worth indexing.
 CONTENT_TAGS = frozenset(
-    {"NNG", "NNP", "NR", "XR", "VV", "VA", "SL", "SH", "SN", "NA", "UNKNOWN",
-     "Noun", "Verb", "Adjective", "Alpha", "Number", "Foreign", "Unknown", "ProperNoun"}
+    {
+        "NNG",
+        "NNP",
+        "NR",
+        "XR",
+        "VV",
+        "VA",
+        "SL",
+        "SH",
+        "SN",
+        "NA",
+        "UNKNOWN",
+        "Noun",
+        "Verb",
+        "Adjective",
+        "Alpha",
+        "Number",
+        "Foreign",
+        "Unknown",
+        "ProperNoun",
+    }
 )
 NOUN_TAGS = frozenset({"NNG", "NNP", "Noun", "ProperNoun"})
 # Stems so common in policy prose that they only add noise.
@@ -75,8 +96,10 @@ def load_user_terms(extra_file: str | Path | None = None) -> tuple[str, ...]:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"The user dictionary {path} cannot be read ({exc}). Fix the "
-                              "setting user_dictionary or the file.") from None
+            raise ConfigError(
+                f"The user dictionary {path} cannot be read ({exc}). Fix the "
+                "setting user_dictionary or the file."
+            ) from None
         for line in text.splitlines():
             term = line.split("\t")[0].strip()
             if term and not term.startswith("#"):
@@ -136,7 +159,9 @@ class MixedScriptTokenizer(Tokenizer):
         self.__dict__.update(state)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, MixedScriptTokenizer) and self.__getstate__() == other.__getstate__()
+        return (
+            isinstance(other, MixedScriptTokenizer) and self.__getstate__() == other.__getstate__()
+        )
 
     def __hash__(self) -> int:
         return hash((self.tagger, self.user_terms, self.decompound))
@@ -190,8 +215,9 @@ class MixedScriptTokenizer(Tokenizer):
             offset += len(m.surface)
         return tuple(parts)
 
-    def _tagged_pieces(self, text: str, start: int, end: int,
-                       context_start: int | None = None) -> list[_Piece]:
+    def _tagged_pieces(
+        self, text: str, start: int, end: int, context_start: int | None = None
+    ) -> list[_Piece]:
         """Content morphemes of text[start:end].
 
         The tagger sees text from ``context_start`` on: a particle right after a user
@@ -235,32 +261,74 @@ class MixedScriptTokenizer(Tokenizer):
             pieces.append(_Piece(morpheme.lemma, start + m_start, start + m_end, parts))
         return pieces
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "",
-                 **kwargs) -> Iterator[Token]:
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
         assert isinstance(value, str), f"{value!r} is not a str"
         if not tokenize:
-            yield _token(value, start_pos, start_char, start_char + len(value), mode,
-                         keeporiginal, positions, chars, removestops, **kwargs)
+            yield _token(
+                value,
+                start_pos,
+                start_char,
+                start_char + len(value),
+                mode,
+                keeporiginal,
+                positions,
+                chars,
+                removestops,
+                **kwargs,
+            )
             return
         pos = start_pos
         for piece in self.pieces(value):
-            yield _token(piece.text, pos, start_char + piece.start, start_char + piece.end, mode,
-                         keeporiginal, positions, chars, removestops,
-                         compound_parts=tuple(p[0] for p in piece.parts), is_part=False, **kwargs)
+            yield _token(
+                piece.text,
+                pos,
+                start_char + piece.start,
+                start_char + piece.end,
+                mode,
+                keeporiginal,
+                positions,
+                chars,
+                removestops,
+                compound_parts=tuple(p[0] for p in piece.parts),
+                is_part=False,
+                **kwargs,
+            )
             if not piece.parts:
                 pos += 1
                 continue
             for part_text, part_start, part_end in piece.parts:
-                yield _token(part_text, pos, start_char + part_start, start_char + part_end, mode,
-                             keeporiginal, positions, chars, removestops,
-                             compound_parts=(), is_part=True, **kwargs)
+                yield _token(
+                    part_text,
+                    pos,
+                    start_char + part_start,
+                    start_char + part_end,
+                    mode,
+                    keeporiginal,
+                    positions,
+                    chars,
+                    removestops,
+                    compound_parts=(),
+                    is_part=True,
+                    **kwargs,
+                )
                 pos += 1
 
 
 class HangulBigramTokenizer(Tokenizer):
-    """Overlapping Hangul syllable bigrams, joined across spaces (장애인 활동 -> 장애 애인 인활 활동).
+    """Overlapping Hangul syllable bigrams, joined across spaces
+    (장애인 활동 -> 장애 애인 인활 활동).
 
     A lone syllable (with no Hangul neighbour) is emitted as a unigram.
     """
@@ -271,22 +339,50 @@ class HangulBigramTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(HangulBigramTokenizer)
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "",
-                 **kwargs) -> Iterator[Token]:
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
         pos = start_pos
         for stream in _syllable_streams(value):
             if len(stream) == 1:
                 index = stream[0]
-                yield _token(value[index], pos, start_char + index, start_char + index + 1, mode,
-                             keeporiginal, positions, chars, removestops, **kwargs)
+                yield _token(
+                    value[index],
+                    pos,
+                    start_char + index,
+                    start_char + index + 1,
+                    mode,
+                    keeporiginal,
+                    positions,
+                    chars,
+                    removestops,
+                    **kwargs,
+                )
                 pos += 1
                 continue
-            for first, second in zip(stream, stream[1:]):
-                yield _token(value[first] + value[second], pos, start_char + first,
-                             start_char + second + 1, mode, keeporiginal, positions, chars,
-                             removestops, **kwargs)
+            for first, second in pairwise(stream):
+                yield _token(
+                    value[first] + value[second],
+                    pos,
+                    start_char + first,
+                    start_char + second + 1,
+                    mode,
+                    keeporiginal,
+                    positions,
+                    chars,
+                    removestops,
+                    **kwargs,
+                )
                 pos += 1
 
 
@@ -295,7 +391,7 @@ def _syllable_streams(text: str) -> Iterator[list[int]]:
     stream: list[int] = []
     last_end = -1
     for match in _SYLLABLES.finditer(text):
-        gap = text[last_end:match.start()] if last_end >= 0 else None
+        gap = text[last_end : match.start()] if last_end >= 0 else None
         if stream and (gap is None or not _GAP_OF_SPACES.fullmatch(gap)):
             yield stream
             stream = []
@@ -305,8 +401,18 @@ def _syllable_streams(text: str) -> Iterator[list[int]]:
         yield stream
 
 
-def _token(text: str, pos: int, startchar: int, endchar: int, mode: str, keeporiginal: bool,
-           positions: bool, chars: bool, removestops: bool, **attrs) -> Token:
+def _token(
+    text: str,
+    pos: int,
+    startchar: int,
+    endchar: int,
+    mode: str,
+    keeporiginal: bool,
+    positions: bool,
+    chars: bool,
+    removestops: bool,
+    **attrs,
+) -> Token:
     # A fresh Token each time: callers (the query builder, tests) keep tokens.
     token = Token(positions, chars, removestops=removestops, mode=mode, **attrs)
     token.text = text
@@ -320,7 +426,9 @@ def _token(text: str, pos: int, startchar: int, endchar: int, mode: str, keepori
     return token
 
 
-def morpheme_analyzer(tagger: str = "mecab", user_terms: Iterable[str] = (), decompound: bool = True):
+def morpheme_analyzer(
+    tagger: str = "mecab", user_terms: Iterable[str] = (), decompound: bool = True
+):
     """The analyzer of the title and body fields."""
     return MixedScriptTokenizer(tagger=tagger, user_terms=user_terms, decompound=decompound)
 

@@ -4,6 +4,7 @@ Search results count one each (keys include the index generation and the reader'
 commit generation, so a build or a reindex makes every older entry unreachable; they
 age out as new ones arrive). Decoded postings count their bytes (indexer/postings.py).
 """
+
 from __future__ import annotations
 
 import threading

@@ -7,6 +7,7 @@ vanished. A plan that deletes more than ``max_delete_fraction`` of the index is
 refused unless the operator allows it: a truncated export or a wrong PATH must not
 empty a production index.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -35,13 +36,22 @@ class ChangePlan:
     indexed_before: int = 0
 
     def to_dict(self) -> dict[str, object]:
-        return {"added": len(self.added), "updated": len(self.updated),
-                "deleted": len(self.deleted), "kept": len(self.kept),
-                "unchanged": self.unchanged, "indexed_before": self.indexed_before}
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "deleted": len(self.deleted),
+            "kept": len(self.kept),
+            "unchanged": self.unchanged,
+            "indexed_before": self.indexed_before,
+        }
 
 
-def plan_changes(existing: dict[str, IndexedEntry], documents: Sequence[Document],
-                 scope: set[str] | None, troubled_files: Iterable[tuple[str, str]]) -> ChangePlan:
+def plan_changes(
+    existing: dict[str, IndexedEntry],
+    documents: Sequence[Document],
+    scope: set[str] | None,
+    troubled_files: Iterable[tuple[str, str]],
+) -> ChangePlan:
     """``scope``: the sources whose vanished documents are deleted (None: every source)."""
     plan = ChangePlan(indexed_before=len(existing))
     read_ids = set()
@@ -65,13 +75,15 @@ def plan_changes(existing: dict[str, IndexedEntry], documents: Sequence[Document
     return plan
 
 
-def check_plan(plan: ChangePlan, documents_read: int, max_delete_fraction: float,
-               allow_deletes: bool) -> None:
+def check_plan(
+    plan: ChangePlan, documents_read: int, max_delete_fraction: float, allow_deletes: bool
+) -> None:
     """Raises when the plan must not be carried out; nothing has been written then."""
     if documents_read == 0:
         raise NothingToIndexError(
             "Nothing usable was read (see the rejections above), so the index was not "
-            "changed. Fix the files and run the command again.")
+            "changed. Fix the files and run the command again."
+        )
     if allow_deletes or not plan.indexed_before:
         return
     share = len(plan.deleted) / plan.indexed_before
@@ -81,4 +93,5 @@ def check_plan(plan: ChangePlan, documents_read: int, max_delete_fraction: float
             f"documents in the index ({share:.0%}; max_delete_fraction is "
             f"{max_delete_fraction:.0%}). Nothing was changed. Check the PATH and the files "
             f"(a truncated or half-copied export looks like this); --dry-run lists what "
-            f"would change, --allow-deletes deletes them.")
+            f"would change, --allow-deletes deletes them."
+        )

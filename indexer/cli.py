@@ -5,6 +5,7 @@ Exit statuses: 0 success; 1 failure (nothing indexed, or an error with a message
 records were rejected and are listed); 4 refused (the change would delete more than
 max_delete_fraction of the index; nothing was changed).
 """
+
 from __future__ import annotations
 
 import functools
@@ -56,10 +57,17 @@ def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    command = click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                           help="TOML settings file (default: policysearch.toml if present).")(command)
-    command = click.option("--index-dir", type=click.Path(file_okay=False),
-                           help="Index directory (default: setting index_dir).")(command)
+    command = click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False),
+        help="TOML settings file (default: policysearch.toml if present).",
+    )(command)
+    command = click.option(
+        "--index-dir",
+        type=click.Path(file_okay=False),
+        help="Index directory (default: setting index_dir).",
+    )(command)
     return command
 
 
@@ -76,15 +84,19 @@ def main() -> None:
 # -- index and reindex -------------------------------------------------------------------
 
 
-def _sources_to_read(paths: tuple[str, ...], mapping_name: str | None, settings: Settings,
-                     quiet: bool) -> list[tuple[Path, SourceRecord]]:
+def _sources_to_read(
+    paths: tuple[str, ...], mapping_name: str | None, settings: Settings, quiet: bool
+) -> list[tuple[Path, SourceRecord]]:
     """(path, source record) for each PATH; with none, the sources the index records."""
     if not paths:
         recorded = _recorded_sources(settings)
         if recorded:
             if not quiet:
-                click.echo("Reading the sources this index was built from: "
-                           + ", ".join(s.path for s in recorded), err=True)
+                click.echo(
+                    "Reading the sources this index was built from: "
+                    + ", ".join(s.path for s in recorded),
+                    err=True,
+                )
             return [(Path(s.path), s) for s in recorded]
     corpora = [Path(p) for p in paths] or [Path(settings.corpus_path or SHIPPED_CORPUS)]
     chosen = []
@@ -92,7 +104,8 @@ def _sources_to_read(paths: tuple[str, ...], mapping_name: str | None, settings:
         if not corpus.exists():
             raise click.ClickException(
                 f"Corpus path {corpus} does not exist. Give the folder or file to index: "
-                "policysearch index PATH")
+                "policysearch index PATH"
+            )
         name = mapping_name
         if name is None:
             name = mapping_for_corpus(corpus)
@@ -112,22 +125,28 @@ def _recorded_sources(settings: Settings) -> list[SourceRecord]:
     if missing:
         raise click.ClickException(
             f"A source of this index no longer exists: {', '.join(missing)}. Nothing was "
-            "changed. Give the PATHs to read: policysearch reindex PATH ...")
+            "changed. Give the PATHs to read: policysearch reindex PATH ..."
+        )
     return recorded
 
 
-def _read(chosen: list[tuple[Path, SourceRecord]], settings: Settings,
-          progress: "_Progress") -> CorpusReport:
+def _read(
+    chosen: list[tuple[Path, SourceRecord]], settings: Settings, progress: "_Progress"
+) -> CorpusReport:
     sources = [(path, load_mapping(record.mapping)) for path, record in chosen]
     limits = ReadLimits(settings.max_file_bytes, settings.max_body_chars)
     report = read_sources(sources, limits, progress=progress.reading)
-    progress.say(f"Read {len(report.documents):,} documents from {report.files_read:,} files "
-                 f"in {progress.elapsed():.1f}s.")
+    progress.say(
+        f"Read {len(report.documents):,} documents from {report.files_read:,} files "
+        f"in {progress.elapsed():.1f}s."
+    )
     skipped = report.skipped_by_extension()
     if skipped:
         listed = ", ".join(f"{count:,} {suffix}" for suffix, count in skipped.items())
-        progress.say(f"Skipped {len(report.skipped):,} files that are not documents "
-                     f"({listed}); --report FILE lists them.")
+        progress.say(
+            f"Skipped {len(report.skipped):,} files that are not documents "
+            f"({listed}); --report FILE lists them."
+        )
     return report
 
 
@@ -157,8 +176,9 @@ class _Progress:
 
     def reading(self, files: int, documents: int) -> None:
         if self._due():
-            self.say(f"Reading: {files:,} files, {documents:,} documents so far "
-                     f"({self.elapsed():.0f}s)")
+            self.say(
+                f"Reading: {files:,} files, {documents:,} documents so far ({self.elapsed():.0f}s)"
+            )
 
     def _due(self) -> bool:
         now = time.monotonic()
@@ -171,8 +191,9 @@ class _Progress:
         self._label, self._total, self._done = label, total, 0
         self._phase_started = time.monotonic()
         if self.terminal and not self.quiet:
-            self._bar = click.progressbar(length=total, label=label, file=sys.stderr,
-                                          show_pos=True, show_eta=True, width=30)
+            self._bar = click.progressbar(
+                length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True, width=30
+            )
             self._bar.__enter__()
         return self
 
@@ -184,8 +205,10 @@ class _Progress:
             spent = max(time.monotonic() - self._phase_started, 1e-6)
             rate = self._done / spent
             left = (self._total - self._done) / rate if rate else 0
-            self.say(f"{self._label}: {self._done:,} of {self._total:,} documents "
-                     f"({rate:,.0f}/s, about {left:,.0f}s left)")
+            self.say(
+                f"{self._label}: {self._done:,} of {self._total:,} documents "
+                f"({rate:,.0f}/s, about {left:,.0f}s left)"
+            )
 
     def finish(self) -> None:
         if self._bar is not None:
@@ -205,32 +228,58 @@ def _report_problems(report: CorpusReport, report_file: str | None, quiet: bool)
             hint = f"see {report_file}" if report_file else "use --report FILE to save them all"
             click.echo(f"  ... and {hidden:,} more ({hint}).", err=True)
     if report_file:
-        Path(report_file).write_text(json.dumps({
-            "rejections": [r.__dict__ for r in report.rejections],
-            "warnings": [w.__dict__ for w in report.warnings],
-            "skipped": report.skipped,
-        }, ensure_ascii=False, indent=2), encoding="utf-8")
+        Path(report_file).write_text(
+            json.dumps(
+                {
+                    "rejections": [r.__dict__ for r in report.rejections],
+                    "warnings": [w.__dict__ for w in report.warnings],
+                    "skipped": report.skipped,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
 
 
 def _index_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.argument("paths", nargs=-1, type=click.Path())(command)
     command = click.option(
-        "--mapping", help="Field mapping: a TOML file or a shipped name "
+        "--mapping",
+        help="Field mapping: a TOML file or a shipped name "
         f"({', '.join(shipped_mapping_names())}). Default: the shipped mapping named like the "
-        "folder, else common field names.")(command)
-    command = click.option("--tagger", type=click.Choice(KNOWN_TAGGERS),
-                           help="Korean tagger (default: setting tagger, mecab).")(command)
-    command = click.option("--report", "report_file", type=click.Path(dir_okay=False),
-                           help="Write every rejection, warning and skipped file to this JSON file.")(command)
-    command = click.option("--dry-run", is_flag=True,
-                           help="Say what would be added, updated and deleted; change nothing.")(command)
-    command = click.option("--allow-deletes", is_flag=True,
-                           help="Delete even when that removes more than max_delete_fraction "
-                           "of the index.")(command)
-    command = click.option("--json", "as_json", is_flag=True,
-                           help="Print a JSON summary (counts, rejections, timings) on stdout.")(command)
-    command = click.option("-q", "--quiet", is_flag=True,
-                           help="No progress; only problems and the summary.")(command)
+        "folder, else common field names.",
+    )(command)
+    command = click.option(
+        "--tagger",
+        type=click.Choice(KNOWN_TAGGERS),
+        help="Korean tagger (default: setting tagger, mecab).",
+    )(command)
+    command = click.option(
+        "--report",
+        "report_file",
+        type=click.Path(dir_okay=False),
+        help="Write every rejection, warning and skipped file to this JSON file.",
+    )(command)
+    command = click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Say what would be added, updated and deleted; change nothing.",
+    )(command)
+    command = click.option(
+        "--allow-deletes",
+        is_flag=True,
+        help="Delete even when that removes more than max_delete_fraction of the index.",
+    )(command)
+    command = click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print a JSON summary (counts, rejections, timings) on stdout.",
+    )(command)
+    command = click.option(
+        "-q", "--quiet", is_flag=True, help="No progress; only problems and the summary."
+    )(command)
     return _common_options(command)
 
 
@@ -251,11 +300,21 @@ class _Run:
         if notice:
             click.echo(notice, err=True)
         if self.dry_run and plan is not None and not self.as_json:
-            for verb, ids in (("add", plan.added), ("update", plan.updated),
-                              ("delete", plan.deleted), ("keep", plan.kept)):
+            for verb, ids in (
+                ("add", plan.added),
+                ("update", plan.updated),
+                ("delete", plan.deleted),
+                ("keep", plan.kept),
+            ):
                 if ids:
-                    more = f" ... and {len(ids) - REJECTIONS_SHOWN:,} more" if len(ids) > REJECTIONS_SHOWN else ""
-                    click.echo(f"  would {verb}: {', '.join(ids[:REJECTIONS_SHOWN])}{more}", err=True)
+                    more = (
+                        f" ... and {len(ids) - REJECTIONS_SHOWN:,} more"
+                        if len(ids) > REJECTIONS_SHOWN
+                        else ""
+                    )
+                    click.echo(
+                        f"  would {verb}: {', '.join(ids[:REJECTIONS_SHOWN])}{more}", err=True
+                    )
         _report_problems(self.report, self.report_file, self.as_json or self.progress.quiet)
         status = EXIT_OK
         if documents == 0 and not self.dry_run:
@@ -269,13 +328,18 @@ class _Run:
         if status:
             sys.exit(status)
 
-    def print_json(self, plan: ChangePlan | None, documents: int, status: int,
-                   message: str, refused: str = "") -> None:
+    def print_json(
+        self, plan: ChangePlan | None, documents: int, status: int, message: str, refused: str = ""
+    ) -> None:
         summary = {
-            "command": self.command, "index_dir": self.settings.index_dir,
-            "dry_run": self.dry_run, "exit_status": status, "message": message,
+            "command": self.command,
+            "index_dir": self.settings.index_dir,
+            "dry_run": self.dry_run,
+            "exit_status": status,
+            "message": message,
             "refused": refused,
-            "sources": self.report.sources, "files_read": self.report.files_read,
+            "sources": self.report.sources,
+            "files_read": self.report.files_read,
             "documents_read": len(self.report.documents),
             "skipped": self.report.skipped_by_extension(),
             "rejected": len(self.report.rejections),
@@ -283,29 +347,48 @@ class _Run:
             "warnings": len(self.report.warnings),
             "changes": plan.to_dict() if plan else None,
             "documents_in_index": documents,
-            "timings_s": {"read": round(self.read_s, 2),
-                          "total": round(self.progress.elapsed(), 2)},
+            "timings_s": {
+                "read": round(self.read_s, 2),
+                "total": round(self.progress.elapsed(), 2),
+            },
         }
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
 
 
-def _write_options(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_deletes: bool,
-                   sources: list[SourceRecord]) -> WriteOptions:
+def _write_options(
+    run: _Run,
+    chosen: list[tuple[Path, SourceRecord]],
+    allow_deletes: bool,
+    sources: list[SourceRecord],
+) -> WriteOptions:
     return WriteOptions(
-        sources=sources, troubled_files=frozenset(run.report.troubled_files),
-        allow_deletes=allow_deletes, dry_run=run.dry_run,
+        sources=sources,
+        troubled_files=frozenset(run.report.troubled_files),
+        allow_deletes=allow_deletes,
+        dry_run=run.dry_run,
         corpus_description=" ".join(str(path) for path, _ in chosen),
-        rejected=len(run.report.rejections))
+        rejected=len(run.report.rejections),
+    )
 
 
-def _write(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_deletes: bool, label: str,
-           write: Callable[..., Any]) -> Any:
+def _write(
+    run: _Run,
+    chosen: list[tuple[Path, SourceRecord]],
+    allow_deletes: bool,
+    label: str,
+    write: Callable[..., Any],
+) -> Any:
     """Runs build_index or update_index with progress; a refusal exits with its status."""
     options = _write_options(run, chosen, allow_deletes, [record for _, record in chosen])
     progress = run.progress.start(label, len(run.report.documents))
     try:
-        return write(run.report.documents, run.settings.index_dir, run.settings,
-                     progress=progress.update, options=options)
+        return write(
+            run.report.documents,
+            run.settings.index_dir,
+            run.settings,
+            progress=progress.update,
+            options=options,
+        )
     except (DeletesRefusedError, NothingToIndexError) as exc:
         _refusal(run, exc, EXIT_REFUSED if isinstance(exc, DeletesRefusedError) else EXIT_FAILURE)
     finally:
@@ -321,32 +404,68 @@ def _refusal(run: _Run, exc: PolicySearchError, status: int) -> NoReturn:
     sys.exit(status)
 
 
-def _index_run(command: str, paths: tuple[str, ...], mapping: str | None, tagger: str | None,
-               report_file: str | None, quiet: bool, as_json: bool, dry_run: bool,
-               index_dir: str | None, config_file: str | None) -> tuple[_Run, list]:
+def _index_run(
+    command: str,
+    paths: tuple[str, ...],
+    mapping: str | None,
+    tagger: str | None,
+    report_file: str | None,
+    quiet: bool,
+    as_json: bool,
+    dry_run: bool,
+    index_dir: str | None,
+    config_file: str | None,
+) -> tuple[_Run, list]:
     settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
     progress = _Progress(quiet or as_json)
     chosen = _sources_to_read(paths, mapping, settings, quiet=progress.quiet)
     report = _read(chosen, settings, progress)
-    run = _Run(command, settings, report, progress, report_file, as_json, dry_run,
-               read_s=progress.elapsed())
+    run = _Run(
+        command,
+        settings,
+        report,
+        progress,
+        report_file,
+        as_json,
+        dry_run,
+        read_s=progress.elapsed(),
+    )
     return run, chosen
 
 
 @main.command()
 @_index_options
 @_fail_cleanly
-def index(paths: tuple[str, ...], mapping: str | None, tagger: str | None, report_file: str | None,
-          dry_run: bool, allow_deletes: bool, as_json: bool, quiet: bool, index_dir: str | None,
-          config_file: str | None) -> None:
+def index(
+    paths: tuple[str, ...],
+    mapping: str | None,
+    tagger: str | None,
+    report_file: str | None,
+    dry_run: bool,
+    allow_deletes: bool,
+    as_json: bool,
+    quiet: bool,
+    index_dir: str | None,
+    config_file: str | None,
+) -> None:
     """Build a fresh index of PATHS and switch to it.
 
     Without PATHS: the sources the index was built from, or the shipped corpus/ for a
     new index. The index that was serving keeps answering until the new one is complete;
     a build that would delete more than max_delete_fraction of it is refused.
     """
-    run, chosen = _index_run("index", paths, mapping, tagger, report_file, quiet, as_json,
-                             dry_run, index_dir, config_file)
+    run, chosen = _index_run(
+        "index",
+        paths,
+        mapping,
+        tagger,
+        report_file,
+        quiet,
+        as_json,
+        dry_run,
+        index_dir,
+        config_file,
+    )
     _full_build(run, chosen, allow_deletes)
 
 
@@ -355,46 +474,76 @@ def _full_build(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_delete
     plan = result.plan
     changes = _describe_plan(plan) if plan and plan.indexed_before else ""
     if run.dry_run:
-        message = f"Dry run: a build would index {result.documents:,} documents{changes}. Nothing was changed."
+        message = (
+            f"Dry run: a build would index {result.documents:,} documents{changes}. "
+            "Nothing was changed."
+        )
     else:
-        message = (f"Indexed {result.documents:,} documents into {run.settings.index_dir} "
-                   f"in {run.progress.elapsed():.1f}s{changes}.")
+        message = (
+            f"Indexed {result.documents:,} documents into {run.settings.index_dir} "
+            f"in {run.progress.elapsed():.1f}s{changes}."
+        )
     run.finish(plan, result.documents, result.notice, message)
 
 
 def _describe_plan(plan: ChangePlan) -> str:
-    kept = (f"; kept {len(plan.kept):,} of files rejected this time" if plan.kept else "")
-    return (f" (against the previous index: {len(plan.added):,} new, {len(plan.updated):,} "
-            f"changed, {len(plan.deleted):,} gone{kept})")
+    kept = f"; kept {len(plan.kept):,} of files rejected this time" if plan.kept else ""
+    return (
+        f" (against the previous index: {len(plan.added):,} new, {len(plan.updated):,} "
+        f"changed, {len(plan.deleted):,} gone{kept})"
+    )
 
 
 @main.command()
 @_index_options
 @_fail_cleanly
-def reindex(paths: tuple[str, ...], mapping: str | None, tagger: str | None, report_file: str | None,
-            dry_run: bool, allow_deletes: bool, as_json: bool, quiet: bool, index_dir: str | None,
-            config_file: str | None) -> None:
+def reindex(
+    paths: tuple[str, ...],
+    mapping: str | None,
+    tagger: str | None,
+    report_file: str | None,
+    dry_run: bool,
+    allow_deletes: bool,
+    as_json: bool,
+    quiet: bool,
+    index_dir: str | None,
+    config_file: str | None,
+) -> None:
     """Bring the index up to date: add new, update changed, delete vanished documents.
 
     Without PATHS, reindexes the sources the index was built from. With PATHS, only
     documents that came from those PATHS can be deleted; documents of a file that is
     rejected this time are kept.
     """
-    run, chosen = _index_run("reindex", paths, mapping, tagger, report_file, quiet, as_json,
-                             dry_run, index_dir, config_file)
+    run, chosen = _index_run(
+        "reindex",
+        paths,
+        mapping,
+        tagger,
+        report_file,
+        quiet,
+        as_json,
+        dry_run,
+        index_dir,
+        config_file,
+    )
     if not has_index(run.settings.index_dir):
         run.progress.say("No index yet: building one from scratch.")
         _full_build(run, chosen, allow_deletes)
         return
     result = _write(run, chosen, allow_deletes, "Comparing and updating", update_index)
     kept = f", kept {result.kept:,} (their file was rejected this time)" if result.kept else ""
-    counts = (f"added {result.added:,}, updated {result.updated:,}, deleted {result.deleted:,}"
-              f"{kept}, unchanged {result.unchanged:,}")
+    counts = (
+        f"added {result.added:,}, updated {result.updated:,}, deleted {result.deleted:,}"
+        f"{kept}, unchanged {result.unchanged:,}"
+    )
     if run.dry_run:
         message = f"Dry run: would have {counts}. Nothing was changed."
     else:
-        message = (f"{counts[0].upper()}{counts[1:]}; {result.documents:,} documents in the "
-                   f"index ({run.progress.elapsed() - run.read_s:.1f}s).")
+        message = (
+            f"{counts[0].upper()}{counts[1:]}; {result.documents:,} documents in the "
+            f"index ({run.progress.elapsed() - run.read_s:.1f}s)."
+        )
     run.finish(result.plan, result.documents, result.notice, message)
 
 
@@ -412,7 +561,9 @@ def _terminal_snippet(snippet_html: str) -> str:
 @click.option("--department", multiple=True, help="Only this department (repeatable).")
 @click.option("--year", multiple=True, help="Only this year (repeatable).")
 @click.option("--lang", multiple=True, help="Only this language: ko, en, mixed (repeatable).")
-@click.option("--from", "date_from", default="", help="Dated on or after (2022, 2022-11, 2022-11-17).")
+@click.option(
+    "--from", "date_from", default="", help="Dated on or after (2022, 2022-11, 2022-11-17)."
+)
 @click.option("--to", "date_to", default="", help="Dated on or before.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True)
@@ -421,17 +572,44 @@ def _terminal_snippet(snippet_html: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 @_common_options
 @_fail_cleanly
-def search_command(query: str, category: tuple[str, ...], department: tuple[str, ...],
-                   year: tuple[str, ...], lang: tuple[str, ...], date_from: str, date_to: str,
-                   sort: str, page: int, size: int | None, raw: bool, as_json: bool,
-                   index_dir: str | None, config_file: str | None) -> None:
+def search_command(
+    query: str,
+    category: tuple[str, ...],
+    department: tuple[str, ...],
+    year: tuple[str, ...],
+    lang: tuple[str, ...],
+    date_from: str,
+    date_to: str,
+    sort: str,
+    page: int,
+    size: int | None,
+    raw: bool,
+    as_json: bool,
+    index_dir: str | None,
+    config_file: str | None,
+) -> None:
     """Search the index: words, "quoted phrases", -exclusions, title:word, category:value."""
     settings = _settings(config_file, index_dir=index_dir)
-    filters = {name: list(values) for name, values in (
-        ("category", category), ("department", department), ("year", year), ("lang", lang))
-        if values}
-    request = SearchRequest(q=query, filters=filters, date_from=date_from, date_to=date_to,
-                            sort=sort, page=page, size=size, raw=raw)
+    filters = {
+        name: list(values)
+        for name, values in (
+            ("category", category),
+            ("department", department),
+            ("year", year),
+            ("lang", lang),
+        )
+        if values
+    }
+    request = SearchRequest(
+        q=query,
+        filters=filters,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=page,
+        size=size,
+        raw=raw,
+    )
     index = SearchIndex(settings.index_dir, settings)
     try:
         result = index.search(request)
@@ -447,8 +625,10 @@ def search_command(query: str, category: tuple[str, ...], department: tuple[str,
         return
     first = (result.page - 1) * result.size + 1
     noun = "document matches" if result.total == 1 else "documents match"
-    click.echo(f"{result.total:,} {noun}; showing {first}-{first + len(result.hits) - 1} "
-               f"({result.took_ms:.0f} ms).\n")
+    click.echo(
+        f"{result.total:,} {noun}; showing {first}-{first + len(result.hits) - 1} "
+        f"({result.took_ms:.0f} ms).\n"
+    )
     for rank, hit in enumerate(result.hits, start=first):
         score = f"{hit.score:.2f}" if hit.score is not None else hit.date or hit.year
         where = " / ".join(filter(None, [", ".join(hit.category), hit.department]))
@@ -485,22 +665,47 @@ def stats(as_json: bool, index_dir: str | None, config_file: str | None) -> None
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for every interface).",
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="gunicorn worker processes.")
-@click.option("--threads", default=None, type=click.IntRange(1, 256),
-              help="Threads per worker.  [default: 1; 4 with --no-front]")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="gunicorn worker processes.",
+)
+@click.option(
+    "--threads",
+    default=None,
+    type=click.IntRange(1, 256),
+    help="Threads per worker.  [default: 1; 4 with --no-front]",
+)
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
-@click.option("--no-front", "no_front", is_flag=True,
-              help="gunicorn listens on the port itself, without serve's front: only behind "
-                   "a proxy that buffers whole requests (nginx's default), which then deals "
-                   "with slow clients.")
+@click.option(
+    "--no-front",
+    "no_front",
+    is_flag=True,
+    help="gunicorn listens on the port itself, without serve's front: only behind "
+    "a proxy that buffers whole requests (nginx's default), which then deals "
+    "with slow clients.",
+)
 @_common_options
 @_fail_cleanly
-def serve(host: str, port: int, workers: int, threads: int | None, access_log: bool,
-          no_front: bool, index_dir: str | None, config_file: str | None) -> None:
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int | None,
+    access_log: bool,
+    no_front: bool,
+    index_dir: str | None,
+    config_file: str | None,
+) -> None:
     """Serve the search web app and JSON API: gunicorn workers behind an event-loop front.
 
     With no index yet, builds one from the shipped corpus/ (or setting corpus_path) first.
@@ -510,13 +715,16 @@ def serve(host: str, port: int, workers: int, threads: int | None, access_log: b
 
     settings = _settings(config_file, index_dir=index_dir)
     if not port_is_free(host, port):
-        raise click.ClickException(f"Port {port} on {host} is in use. Stop what uses it or "
-                                   "choose another: policysearch serve --port 8001")
+        raise click.ClickException(
+            f"Port {port} on {host} is in use. Stop what uses it or "
+            "choose another: policysearch serve --port 8001"
+        )
     if not has_index(settings.index_dir) and settings.index_dir != Settings().index_dir:
         # A typo in --index-dir must not quietly serve the 8-document sample corpus.
         raise click.ClickException(
             f"No index in {settings.index_dir}. Check the directory, or build one there: "
-            f"policysearch index PATH --index-dir {settings.index_dir}")
+            f"policysearch index PATH --index-dir {settings.index_dir}"
+        )
     if has_index(settings.index_dir):
         # Every byte checked once at start-up; a damaged generation is reported in one
         # line and the newest complete one is served.

@@ -4,6 +4,7 @@ Every setting is a field of :class:`Settings` with its help text in the field
 metadata, so the README's settings table and the code cannot drift apart
 (``tests/test_config.py`` checks the README against these fields).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,65 +31,108 @@ def _setting(default: Any, help: str) -> Any:
 @dataclass(frozen=True)
 class Settings:
     index_dir: str = _setting("policysearch-index", "Directory holding the index generations.")
-    corpus_path: str = _setting("", "Corpus indexed when no PATH is given (default: shipped corpus/).")
+    corpus_path: str = _setting(
+        "", "Corpus indexed when no PATH is given (default: shipped corpus/)."
+    )
     tagger: str = _setting("mecab", "Korean tagger: mecab (default, no JVM), komoran or okt (JVM).")
-    user_dictionary: str = _setting("", "Extra user dictionary file (one term per line) added to the shipped one.")
+    user_dictionary: str = _setting(
+        "", "Extra user dictionary file (one term per line) added to the shipped one."
+    )
     title_boost: float = _setting(1.5, "Weight of the title field against the body.")
     body_boost: float = _setting(1.0, "Weight of the body field.")
-    bigram_boost: float = _setting(1.5, "Weight of the Hangul bigram fields against the morpheme fields.")
+    bigram_boost: float = _setting(
+        1.5, "Weight of the Hangul bigram fields against the morpheme fields."
+    )
     and_max_words: int = _setting(
-        4, "Queries of up to this many words look for documents with every word (see "
-        "min_all_word_hits); longer queries, like questions or headlines, match any word.")
+        4,
+        "Queries of up to this many words look for documents with every word (see "
+        "min_all_word_hits); longer queries, like questions or headlines, match any word.",
+    )
     min_all_word_hits: int = _setting(
-        10, "When fewer documents than this have every word of a short query, documents "
-        "with some of the words follow them (1 = only when none has all, 0 = never).")
+        10,
+        "When fewer documents than this have every word of a short query, documents "
+        "with some of the words follow them (1 = only when none has all, 0 = never).",
+    )
     bm25_b: float = _setting(0.75, "BM25 length normalisation (0 = none, 1 = full).")
     bm25_k1: float = _setting(1.5, "BM25 term frequency saturation of the word (morpheme) fields.")
-    bigram_bm25_k1: float = _setting(0.3, "BM25 term frequency saturation of the Hangul bigram fields.")
-    max_body_chars: int = _setting(1_000_000, "Bodies longer than this are truncated with a warning.")
+    bigram_bm25_k1: float = _setting(
+        0.3, "BM25 term frequency saturation of the Hangul bigram fields."
+    )
+    max_body_chars: int = _setting(
+        1_000_000, "Bodies longer than this are truncated with a warning."
+    )
     max_file_bytes: int = _setting(200_000_000, "Files larger than this are rejected unread.")
     max_delete_fraction: float = _setting(
-        0.2, "A build or reindex that would delete more than this share of the index is refused "
-        "unless --allow-deletes is given.")
-    build_procs: int = _setting(2, "Writer processes for a full build with Mecab (JVM taggers always use 1).")
+        0.2,
+        "A build or reindex that would delete more than this share of the index is refused "
+        "unless --allow-deletes is given.",
+    )
+    build_procs: int = _setting(
+        2, "Writer processes for a full build with Mecab (JVM taggers always use 1)."
+    )
     page_size: int = _setting(10, "Results per page when the request names none.")
     max_page_size: int = _setting(100, "Largest page size a request may ask for.")
     max_page: int = _setting(1000, "Deepest page a request may ask for.")
     max_query_chars: int = _setting(500, "Longer queries are cut to this many characters.")
     result_cache_size: int = _setting(
-        256, "Search results kept in memory per process for repeated requests; 0 = no cache.")
+        256, "Search results kept in memory per process for repeated requests; 0 = no cache."
+    )
     postings_cache_mb: int = _setting(
-        512, "Memory per process for decoded postings (term lists as arrays), kept across "
-        "requests and reindexes; 0 = decode every time.")
+        512,
+        "Memory per process for decoded postings (term lists as arrays), kept across "
+        "requests and reindexes; 0 = decode every time.",
+    )
     warm_terms_per_field: int = _setting(
-        200, "serve decodes the postings of this many of each text field's most frequent terms "
-        "in the background when it opens an index generation; 0 = off.")
-    max_query_words: int = _setting(32, "Words of a query searched; later ones are dropped with a notice.")
+        200,
+        "serve decodes the postings of this many of each text field's most frequent terms "
+        "in the background when it opens an index generation; 0 = off.",
+    )
+    max_query_words: int = _setting(
+        32, "Words of a query searched; later ones are dropped with a notice."
+    )
     max_expansions: int = _setting(
-        200, "Terms a wildcard, prefix, range or fuzzy term of a raw query may expand to.")
+        200, "Terms a wildcard, prefix, range or fuzzy term of a raw query may expand to."
+    )
     facet_size: int = _setting(20, "Values shown per facet before it is marked truncated.")
     api_requests_per_minute: int = _setting(
-        1200, "Searches a minute one client (IP address) may make per web worker, over every "
-        "route that searches (pages, embed, API); 0 = no limit.")
-    api_burst: int = _setting(120, "Requests one client may make at once before the per-minute rate applies.")
+        1200,
+        "Searches a minute one client (IP address) may make per web worker, over every "
+        "route that searches (pages, embed, API); 0 = no limit.",
+    )
+    api_burst: int = _setting(
+        120, "Requests one client may make at once before the per-minute rate applies."
+    )
     raw_queries_per_minute: int = _setting(
-        30, "Of those, searches a minute one client may make with Whoosh syntax (raw=1), "
-        "when allow_raw_queries is on.")
+        30,
+        "Of those, searches a minute one client may make with Whoosh syntax (raw=1), "
+        "when allow_raw_queries is on.",
+    )
     allow_raw_queries: bool = _setting(
-        False, "Web requests may use Whoosh query syntax (raw=1): wildcards and NOT scan much "
-        "more of the index. The CLI's --raw is always allowed.")
+        False,
+        "Web requests may use Whoosh query syntax (raw=1): wildcards and NOT scan much "
+        "more of the index. The CLI's --raw is always allowed.",
+    )
     request_timeout_ms: int = _setting(
-        3000, "Time budget of one search or document page; past it the search stops and the "
-        "user is told to narrow the query (HTTP 503).")
+        3000,
+        "Time budget of one search or document page; past it the search stops and the "
+        "user is told to narrow the query (HTTP 503).",
+    )
     client_read_timeout_ms: int = _setting(
-        10_000, "Time a client has to send a whole request to serve before it is answered "
-        "408 and closed (slow clients never hold a search worker).")
+        10_000,
+        "Time a client has to send a whole request to serve before it is answered "
+        "408 and closed (slow clients never hold a search worker).",
+    )
     public_url: str = _setting(
-        "", "The address users reach the server at (https://search.example.go.kr). Absolute "
+        "",
+        "The address users reach the server at (https://search.example.go.kr). Absolute "
         "links (OpenSearch, OpenAPI) use it; when empty they are relative. The request's "
-        "Host header is never used, so a forged one is never echoed.")
+        "Host header is never used, so a forged one is never echoed.",
+    )
     proxy_hops: int = _setting(
-        0, "Reverse proxies in front of serve whose X-Forwarded-For is trusted for the client address.")
+        0,
+        "Reverse proxies in front of serve whose X-Forwarded-For is trusted for the client "
+        "address.",
+    )
     snippet_chars: int = _setting(240, "Approximate length of a body snippet.")
 
 
@@ -110,14 +154,24 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(
             f"Unknown tagger {settings.tagger!r}: choose one of {', '.join(KNOWN_TAGGERS)}."
         )
-    for name in ("page_size", "max_page_size", "max_page", "max_query_chars", "facet_size",
-                 "max_expansions", "max_query_words", "request_timeout_ms",
-                 "client_read_timeout_ms"):
+    for name in (
+        "page_size",
+        "max_page_size",
+        "max_page",
+        "max_query_chars",
+        "facet_size",
+        "max_expansions",
+        "max_query_words",
+        "request_timeout_ms",
+        "client_read_timeout_ms",
+    ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"Setting {name!r} must be at least 1.")
     if settings.public_url and not _PUBLIC_URL.match(settings.public_url):
-        raise ConfigError(f"Setting 'public_url' must be an http:// or https:// address such as "
-                          f"https://search.example.go.kr, got {settings.public_url!r}.")
+        raise ConfigError(
+            f"Setting 'public_url' must be an http:// or https:// address such as "
+            f"https://search.example.go.kr, got {settings.public_url!r}."
+        )
     return settings
 
 

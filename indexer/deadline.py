@@ -5,6 +5,7 @@ deadline itself: between query nodes, every few thousand terms of a wildcard's s
 every few hundred documents of a Whoosh matcher, between hits. Each check is a clock
 read; a unit of work between checks is a few milliseconds at most.
 """
+
 from __future__ import annotations
 
 import time
@@ -25,7 +26,8 @@ class Deadline:
         if self.expired():
             raise SearchTimeoutError(
                 f"The search took longer than {self.budget_ms / 1000:g} s and was stopped. "
-                "Use fewer or more specific wildcards, or fewer words.")
+                "Use fewer or more specific wildcards, or fewer words."
+            )
 
 
 NO_DEADLINE = Deadline(0)

@@ -1,4 +1,5 @@
 """The Document record every reader produces, and its validation."""
+
 from __future__ import annotations
 
 import hashlib
@@ -117,8 +118,8 @@ def parse_year(value: object) -> int | None:
 # word joiner, soft hyphen, a BOM inside text) and private-use characters (HWP
 # bullets and symbol-font glyphs, which no one can type).
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f\u00ad\u200b-\u200d\u2060\ufeff"
-    "\ud800-\udfff\ue000-\uf8ff]")
+    "[\x00-\x08\x0b-\x1f\x7f\u00ad\u200b-\u200d\u2060\ufeff\ud800-\udfff\ue000-\uf8ff]"
+)
 # A literal <br> left in exported text (common in Korean portal CSVs) is a line break.
 _LITERAL_BR = re.compile(r"<br\s*/?>", re.I)
 

@@ -1,4 +1,5 @@
 """Bytes of a text file -> str: the encodings Korean public documents come in."""
+
 from __future__ import annotations
 
 
@@ -8,15 +9,21 @@ class DecodeError(ValueError):
 
 def decode_bytes(data: bytes) -> tuple[str, str, int]:
     """Returns (text, encoding, replaced_bytes); raises DecodeError rather than guess wrong."""
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
-                          (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
-                          (b"\xfe\xff", "utf-16")):
+    for bom, encoding in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(encoding), encoding, 0
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"starts with a {encoding} byte order mark but is not valid "
-                                  f"{encoding}: {exc.reason}") from None
+                raise DecodeError(
+                    f"starts with a {encoding} byte order mark but is not valid "
+                    f"{encoding}: {exc.reason}"
+                ) from None
     if b"\x00" in data[:8192]:
         raise DecodeError("binary file (contains NUL bytes)")
     try:

@@ -1,4 +1,5 @@
 """Errors the core raises; each message says what went wrong and what to do next."""
+
 from __future__ import annotations
 
 

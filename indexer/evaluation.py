@@ -9,18 +9,24 @@ Whoosh does. Node types without an array form (phrases, spans...) are handed to
 Whoosh's matcher for that subtree, so any query still works; tests/test_evaluation.py
 checks the two agree.
 """
+
 from __future__ import annotations
 
 import math
 import threading
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from whoosh import query as Q
 
 from .deadline import NO_DEADLINE, Deadline
 from .postings import (
-    PostingsCache, deleted_documents, read_field_lengths, read_term_postings, segment_key,
+    PostingsCache,
+    deleted_documents,
+    read_field_lengths,
+    read_term_postings,
+    segment_key,
 )
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -66,9 +72,13 @@ class ReaderArrays:
         if lengths is not None:
             return lengths
         parts = []
-        for (leaf, _), key in zip(reader.leaf_readers(), self.leaf_keys):
-            parts.append(self.cache.get_or_load(
-                (key, "length", fieldname), lambda leaf=leaf: (read_field_lengths(leaf, fieldname),))[0])
+        for (leaf, _), key in zip(reader.leaf_readers(), self.leaf_keys, strict=True):
+            parts.append(
+                self.cache.get_or_load(
+                    (key, "length", fieldname),
+                    partial(_lengths_entry, leaf, fieldname),
+                )[0]
+            )
         lengths = np.concatenate(parts) if parts else np.zeros(0)
         with self._lock:
             self._lengths[fieldname] = lengths
@@ -134,8 +144,9 @@ class Evaluator:
             if len(subs) == 1:  # Whoosh uses the child's matcher alone, without the boost
                 return self._node(subs[0])
             parts = [self._node(sub) for sub in subs]
-            combined = _intersection(parts) if kind is Q.And else _union(parts,
-                                                                        self.arrays.doc_count_all)
+            combined = (
+                _intersection(parts) if kind is Q.And else _union(parts, self.arrays.doc_count_all)
+            )
             return _boosted(combined, node.boost)
         if kind is Q.AndNot:
             positive = self._node(node.a)
@@ -185,10 +196,11 @@ class Evaluator:
         if found is not None:
             return found
         id_parts, weight_parts = [], []
-        for (leaf, offset), leaf_key in zip(self._leaves, self.arrays.leaf_keys):
+        for (leaf, offset), leaf_key in zip(self._leaves, self.arrays.leaf_keys, strict=True):
             ids, weights = self.arrays.cache.get_or_load(
                 (leaf_key, fieldname, btext),
-                lambda leaf=leaf: read_term_postings(leaf, fieldname, btext))
+                partial(read_term_postings, leaf, fieldname, btext),
+            )
             if len(ids):
                 id_parts.append(ids + offset)
                 weight_parts.append(weights)
@@ -241,8 +253,7 @@ def _intersection(parts: list[Matches]) -> Matches:
     for part in parts[1:]:
         if not len(ids):
             break
-        ids, left, right = np.intersect1d(ids, part.ids, assume_unique=True,
-                                          return_indices=True)
+        ids, left, right = np.intersect1d(ids, part.ids, assume_unique=True, return_indices=True)
         scores = scores[left] + part.scores[right]
     return Matches(ids, scores)
 
@@ -278,3 +289,8 @@ def top_documents(ids: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray
         candidates = np.flatnonzero(scores >= threshold)
     order = np.lexsort((ids[candidates], -scores[candidates]))
     return candidates[order[:limit]]
+
+
+def _lengths_entry(leaf, fieldname: str) -> tuple[np.ndarray]:
+    """A segment's field lengths as a cache entry (the postings cache holds tuples)."""
+    return (read_field_lengths(leaf, fieldname),)

@@ -4,6 +4,7 @@ A facet's own selection does not narrow its own counts (ticking 보건 still sho
 how many match 환경보호), while the other facets' selections do. Counting runs on
 in-memory tables built once per index reader from the facet fields' postings.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,8 +50,9 @@ class FacetTables:
             by_value: dict[str, np.ndarray] = {}
             for value in reader.field_terms(name):
                 btext = reader.schema[name].to_bytes(value)
-                docnums = np.concatenate([read_term_postings(leaf, name, btext)[0] + offset
-                                          for leaf, offset in leaves])
+                docnums = np.concatenate(
+                    [read_term_postings(leaf, name, btext)[0] + offset for leaf, offset in leaves]
+                )
                 docnums = docnums[live[docnums]]
                 if not len(docnums):
                     continue  # every document with this value was deleted
@@ -59,10 +61,12 @@ class FacetTables:
             self.values[name] = values
             self.docs_by_value[name] = by_value
             arrays = [by_value[value] for value in values]
-            self._pair_docs[name] = (np.concatenate(arrays) if arrays
-                                     else np.zeros(0, dtype=np.int64))
-            self._pair_values[name] = np.repeat(np.arange(len(values)),
-                                                [len(a) for a in arrays]).astype(np.int64)
+            self._pair_docs[name] = (
+                np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+            )
+            self._pair_values[name] = np.repeat(
+                np.arange(len(values)), [len(a) for a in arrays]
+            ).astype(np.int64)
 
     def docs_with_any(self, name: str, values: Iterable[str]) -> np.ndarray:
         """A mask of the documents having any of ``values`` in facet ``name``."""
@@ -83,8 +87,9 @@ class FacetTables:
         return {values[i]: int(totals[i]) for i in np.flatnonzero(totals)}
 
 
-def narrow(matching: np.ndarray, filters: Mapping[str, np.ndarray],
-           skip: str | None = None) -> np.ndarray:
+def narrow(
+    matching: np.ndarray, filters: Mapping[str, np.ndarray], skip: str | None = None
+) -> np.ndarray:
     """The mask ``matching`` and every facet filter's mask except ``skip``'s."""
     result = matching
     for name, allowed in filters.items():
@@ -93,8 +98,13 @@ def narrow(matching: np.ndarray, filters: Mapping[str, np.ndarray],
     return result
 
 
-def count_facets(tables: FacetTables, matching: np.ndarray, filters: Mapping[str, np.ndarray],
-                 selected: Mapping[str, list[str]], facet_size: int) -> list[Facet]:
+def count_facets(
+    tables: FacetTables,
+    matching: np.ndarray,
+    filters: Mapping[str, np.ndarray],
+    selected: Mapping[str, list[str]],
+    facet_size: int,
+) -> list[Facet]:
     facets = []
     for name, label in FACET_FIELDS.items():
         counts = tables.counts(name, narrow(matching, filters, skip=name))
@@ -108,13 +118,17 @@ def count_facets(tables: FacetTables, matching: np.ndarray, filters: Mapping[str
         shown = ordered[:facet_size]
         # Selected values always show, even past the limit.
         shown += [item for item in ordered[facet_size:] if item[0] in chosen]
-        facets.append(Facet(
-            name=name,
-            label=label,
-            values=[FacetValue(value, _label(name, value), count, value in chosen)
-                    for value, count in shown],
-            truncated=len(ordered) > facet_size,
-        ))
+        facets.append(
+            Facet(
+                name=name,
+                label=label,
+                values=[
+                    FacetValue(value, _label(name, value), count, value in chosen)
+                    for value, count in shown
+                ],
+                truncated=len(ordered) > facet_size,
+            )
+        )
     return facets
 
 

@@ -3,6 +3,7 @@
 Highlighting reads the character offsets stored in the index (``chars=True``)
 instead of re-running the tagger over every hit.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,9 +12,12 @@ from html import escape
 from typing import Callable
 
 import numpy as np
-
 from whoosh.highlight import (
-    Formatter, Fragment, Highlighter, PinpointFragmenter, WholeFragmenter,
+    Formatter,
+    Fragment,
+    Highlighter,
+    PinpointFragmenter,
+    WholeFragmenter,
 )
 
 _WHITESPACE = re.compile(r"\s+")
@@ -33,11 +37,11 @@ class MarkFormatter(Formatter):
         return escape(_WHITESPACE.sub(" ", text), quote=False)
 
     def format_token(self, text, token, replace=False) -> str:
-        return "<mark>" + escape(text[token.startchar:token.endchar], quote=False) + "</mark>"
+        return "<mark>" + escape(text[token.startchar : token.endchar], quote=False) + "</mark>"
 
     def format_fragment(self, fragment, replace=False) -> str:
         spans: list[list[int]] = []
-        for token in sorted(fragment.matches, key=lambda t: (t.startchar or 0)):
+        for token in sorted(fragment.matches, key=lambda t: t.startchar or 0):
             if token.startchar is None:
                 continue
             start = max(token.startchar, fragment.startchar)
@@ -55,7 +59,7 @@ class MarkFormatter(Formatter):
             output.append(self._text(text[index:start]))
             output.append("<mark>" + self._text(text[start:end]) + "</mark>")
             index = end
-        output.append(self._text(text[index:fragment.endchar]))
+        output.append(self._text(text[index : fragment.endchar]))
         return "".join(output).strip()
 
     def format(self, fragments, replace=False) -> str:
@@ -74,8 +78,12 @@ def _merge_overlapping(fragments: list[Fragment]) -> list[Fragment]:
     for fragment in fragments:
         if merged and fragment.startchar <= merged[-1].endchar:
             last = merged[-1]
-            merged[-1] = Fragment(last.text, list(last.matches) + list(fragment.matches),
-                                  last.startchar, max(last.endchar, fragment.endchar))
+            merged[-1] = Fragment(
+                last.text,
+                list(last.matches) + list(fragment.matches),
+                last.startchar,
+                max(last.endchar, fragment.endchar),
+            )
         else:
             merged.append(fragment)
     return merged
@@ -95,8 +103,9 @@ def whole_text_html(text: str) -> str:
 def body_highlighter(snippet_chars: int) -> Highlighter:
     # A fragment spans up to maxchars of matches plus `surround` on each side; with the
     # two best fragments a snippet stays near snippet_chars.
-    fragmenter = PinpointFragmenter(maxchars=max(20, snippet_chars // 2),
-                                    surround=max(10, snippet_chars // 8), autotrim=True)
+    fragmenter = PinpointFragmenter(
+        maxchars=max(20, snippet_chars // 2), surround=max(10, snippet_chars // 8), autotrim=True
+    )
     return Highlighter(fragmenter=fragmenter, formatter=MarkFormatter(), always_retokenize=False)
 
 
@@ -116,17 +125,22 @@ class WholeTextFragmenter(WholeFragmenter):
 
 def whole_highlighter() -> Highlighter:
     """Marks matches in a whole text (a document page), keeping its line breaks."""
-    return Highlighter(fragmenter=WholeTextFragmenter(charlimit=None),
-                       formatter=WholeTextFormatter(), always_retokenize=False)
+    return Highlighter(
+        fragmenter=WholeTextFragmenter(charlimit=None),
+        formatter=WholeTextFormatter(),
+        always_retokenize=False,
+    )
 
 
 def title_highlighter() -> Highlighter:
-    return Highlighter(fragmenter=WholeFragmenter(), formatter=MarkFormatter(),
-                       always_retokenize=False)
+    return Highlighter(
+        fragmenter=WholeFragmenter(), formatter=MarkFormatter(), always_retokenize=False
+    )
 
 
-def attach_matched_terms(results, docnums: list[int], query,
-                         term_documents: Callable[[str, bytes], np.ndarray]) -> None:
+def attach_matched_terms(
+    results, docnums: list[int], query, term_documents: Callable[[str, bytes], np.ndarray]
+) -> None:
     """Records which of the query's terms each of ``docnums`` holds, as Whoosh's
     ``terms=True`` would, by looking these documents up in each term's documents
     (``term_documents(field, term)``, ascending). With it the highlighter marks from
@@ -136,8 +150,11 @@ def attach_matched_terms(results, docnums: list[int], query,
     docterms: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
     wanted = np.array(sorted(set(docnums)), dtype=np.int64)
     # (Whoosh's existing_terms() stops after the first field of an Or here; list them all.)
-    terms = {(fieldname, schema[fieldname].to_bytes(text) if isinstance(text, str) else text)
-             for fieldname, text in query.all_terms(phrases=True) if fieldname in schema}
+    terms = {
+        (fieldname, schema[fieldname].to_bytes(text) if isinstance(text, str) else text)
+        for fieldname, text in query.all_terms(phrases=True)
+        if fieldname in schema
+    }
     for fieldname, btext in sorted(terms):
         holding = term_documents(fieldname, btext)
         if not len(holding):  # not in the index
@@ -150,8 +167,9 @@ def attach_matched_terms(results, docnums: list[int], query,
     results.docterms = dict(docterms)
 
 
-def load_match_offsets(results, fieldname: str, texts: dict[int, str],
-                       retokenize_max_chars: int) -> None:
+def load_match_offsets(
+    results, fieldname: str, texts: dict[int, str], retokenize_max_chars: int
+) -> None:
     """Fills Whoosh's per-results cache of matched terms' character offsets for one field,
     so ``highlight_hit`` marks them without looking anything up itself.
 
@@ -167,15 +185,19 @@ def load_match_offsets(results, fieldname: str, texts: dict[int, str],
     stored_lookups: dict[str, list[int]] = defaultdict(list)  # word -> long documents
     for docnum in sorted(texts):
         text = texts[docnum]
-        words = {field.from_bytes(term) for name, term in results.docterms.get(docnum, ())
-                 if name == fieldname}
+        words = {
+            field.from_bytes(term)
+            for name, term in results.docterms.get(docnum, ())
+            if name == fieldname
+        }
         offsets: dict[str, list[tuple[int, int, int]]] = {word: [] for word in words}
         cache[docnum] = offsets
         if not words:
             continue
         if len(text) <= retokenize_max_chars:
-            for token in field.analyzer(text, positions=True, chars=True, mode="index",
-                                        removestops=False):
+            for token in field.analyzer(
+                text, positions=True, chars=True, mode="index", removestops=False
+            ):
                 if token.text in offsets:
                     offsets[token.text].append((token.pos, token.startchar, token.endchar))
         else:

@@ -1,4 +1,5 @@
 """Reading a Whoosh index from memory-mapped files, in place and never copied."""
+
 from __future__ import annotations
 
 import io
@@ -45,19 +46,20 @@ class _MappedFile(StructFile):
     # A pickled block header is a few dozen bytes; larger pickles get the whole rest.
     _PICKLE_WINDOW_BYTES = 4096
 
-    def __init__(self, view: memoryview, name: str | None = None,
-                 mapped: mmap.mmap | None = None) -> None:
+    def __init__(
+        self, view: memoryview, name: str | None = None, mapped: mmap.mmap | None = None
+    ) -> None:
         super().__init__(_Window(view), name=name)
         self.is_real = False
         self._mapped = mapped  # the map itself, closed with the file that made it
 
     def get(self, position: int, length: int) -> bytes:
-        return bytes(self.file.view[position:position + length])
+        return bytes(self.file.view[position : position + length])
 
     def read_pickle(self):
         window = self.file
         for size in (self._PICKLE_WINDOW_BYTES, len(window.view)):
-            stream = io.BytesIO(window.view[window.position:window.position + size])
+            stream = io.BytesIO(window.view[window.position : window.position + size])
             try:
                 value = pickle.load(stream)
             except (EOFError, pickle.UnpicklingError):
@@ -68,7 +70,7 @@ class _MappedFile(StructFile):
             return value
 
     def subset(self, offset: int, length: int, name: str | None = None) -> "_MappedFile":
-        return _MappedFile(self.file.view[offset:offset + length], name=name or self._name)
+        return _MappedFile(self.file.view[offset : offset + length], name=name or self._name)
 
     def close(self) -> None:
         super().close()

@@ -17,6 +17,7 @@ Text fields named by a list take the first non-empty source field, except
 the parent record for nested JSON (``record_path``); ``id_template`` builds ids
 from fields, ``{_index}`` (position inside the parent) and ``{_record}``.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -31,8 +32,18 @@ from .errors import ConfigError
 
 SHIPPED_MAPPINGS_DIR = Path(__file__).parent / "mappings"
 DOCUMENT_FIELDS = (
-    "id", "title", "body", "category", "department", "date", "year", "lang",
-    "source", "url", "tags", "author",
+    "id",
+    "title",
+    "body",
+    "category",
+    "department",
+    "date",
+    "year",
+    "lang",
+    "source",
+    "url",
+    "tags",
+    "author",
 )
 JOINED_FIELDS = frozenset({"body", "tags"})
 
@@ -41,20 +52,82 @@ JOINED_FIELDS = frozenset({"body", "tags"})
 # 열린데이터광장 CSVs say 사업명, 내용, 부서, 등록일).
 DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "doc_id", "uid"),  # not 번호: row numbers repeat across files
-    "title": ("title", "program_title", "name", "subject", "headline",
-              "제목", "사업명", "정책명", "과제명", "서비스명", "공약명"),
-    "body": ("body", "text", "summary", "purpose", "content", "contents", "description", "context",
-             "내용", "본문", "사업내용", "사업개요", "주요내용", "설명", "요약"),
-    "category": ("category", "categories", "function_category", "topic",
-                 "분류", "분야", "카테고리", "유형"),
-    "department": ("department", "dept", "organization", "agency",
-                   "부서", "담당부서", "기관", "소관", "부서명", "기관명", "소관부서"),
-    "date": ("date", "published", "registered", "created",
-             "등록일", "작성일", "일자", "게시일", "등록일자", "작성일자"),
+    "title": (
+        "title",
+        "program_title",
+        "name",
+        "subject",
+        "headline",
+        "제목",
+        "사업명",
+        "정책명",
+        "과제명",
+        "서비스명",
+        "공약명",
+    ),
+    "body": (
+        "body",
+        "text",
+        "summary",
+        "purpose",
+        "content",
+        "contents",
+        "description",
+        "context",
+        "내용",
+        "본문",
+        "사업내용",
+        "사업개요",
+        "주요내용",
+        "설명",
+        "요약",
+    ),
+    "category": (
+        "category",
+        "categories",
+        "function_category",
+        "topic",
+        "분류",
+        "분야",
+        "카테고리",
+        "유형",
+    ),
+    "department": (
+        "department",
+        "dept",
+        "organization",
+        "agency",
+        "부서",
+        "담당부서",
+        "기관",
+        "소관",
+        "부서명",
+        "기관명",
+        "소관부서",
+    ),
+    "date": (
+        "date",
+        "published",
+        "registered",
+        "created",
+        "등록일",
+        "작성일",
+        "일자",
+        "게시일",
+        "등록일자",
+        "작성일자",
+    ),
     "year": ("year", "fiscal_year", "연도", "년도", "회계연도"),
     "lang": ("lang", "language", "언어"),
     "source": ("source", "출처"),
-    "url": ("url", "link", "bokjiro_url", "related_url", "링크", "URL"),  # not 주소: a street address
+    "url": (
+        "url",
+        "link",
+        "bokjiro_url",
+        "related_url",
+        "링크",
+        "URL",
+    ),  # not 주소: a street address
     "tags": ("tags", "keywords", "키워드", "태그"),
     "author": ("author", "writer", "by", "작성자", "담당자"),
 }
@@ -146,13 +219,15 @@ def _parse_mapping(data: dict, path: Path) -> Mapping:
         fields = {name: _as_sources(v, where) for name, v in raw.get("fields", {}).items()}
         if "glob" not in raw:
             raise ConfigError(f"{where}: every [[files]] entry needs a glob.")
-        rules.append(FileRule(
-            glob=raw["glob"],
-            fields=fields,
-            constants={k: str(v) for k, v in raw.get("constants", {}).items()},
-            record_path=tuple(raw.get("record_path", ())),
-            id_template=raw.get("id_template", ""),
-        ))
+        rules.append(
+            FileRule(
+                glob=raw["glob"],
+                fields=fields,
+                constants={k: str(v) for k, v in raw.get("constants", {}).items()},
+                record_path=tuple(raw.get("record_path", ())),
+                id_template=raw.get("id_template", ""),
+            )
+        )
     if not rules:
         raise ConfigError(f"Mapping {path} has no [[files]] entries.")
     return Mapping(name=data.get("name", path.stem), rules=tuple(rules))
@@ -183,8 +258,11 @@ def _as_list(value: Any) -> list[str]:
     if value is None or value == "":
         return []
     if isinstance(value, list):
-        return [clean_text(v).replace(",", " ") for v in value
-                if isinstance(v, (str, int, float)) and clean_text(v)]
+        return [
+            clean_text(v).replace(",", " ")
+            for v in value
+            if isinstance(v, (str, int, float)) and clean_text(v)
+        ]
     if isinstance(value, (str, int, float)):
         return [clean_text(value).replace(",", " ")] if clean_text(value) else []
     raise ValueError(f"holds {type(value).__name__}, expected text or a list of text")
@@ -214,10 +292,18 @@ def map_fields(record: dict, parent: dict, rule: FileRule) -> dict[str, Any]:
     return values
 
 
-def document_id(mapped: str, record: dict, parent: dict, index: int, record_no: int | None,
-                relative: str, rule: FileRule) -> str:
+def document_id(
+    mapped: str,
+    record: dict,
+    parent: dict,
+    index: int,
+    record_no: int | None,
+    relative: str,
+    rule: FileRule,
+) -> str:
     """The id of a record: the id_template filled, the mapped id, or file#record."""
     if rule.id_template:
+
         def fill(match: re.Match[str]) -> str:
             key = match.group(1)
             if key == "_index":
@@ -228,6 +314,7 @@ def document_id(mapped: str, record: dict, parent: dict, index: int, record_no: 
             if value is None:
                 raise ValueError(f"id_template field {key!r} is missing")
             return clean_text(value)
+
         return _TEMPLATE_FIELD.sub(fill, rule.id_template)
     if mapped:
         return mapped

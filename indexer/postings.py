@@ -9,6 +9,7 @@ in a byte-bounded LRU that every thread shares. A segment never changes once wri
 keys name the segment, and a reindex that adds a segment leaves the others' entries
 in use.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Hashable
@@ -69,8 +70,9 @@ def deleted_documents(leaf_reader) -> np.ndarray:
     per_doc = getattr(leaf_reader, "_perdoc", None)
     if per_doc is not None and hasattr(per_doc, "deleted_docs"):
         return np.fromiter(per_doc.deleted_docs(), dtype=np.int64)
-    return np.array([d for d in range(leaf_reader.doc_count_all()) if leaf_reader.is_deleted(d)],
-                    dtype=np.int64)
+    return np.array(
+        [d for d in range(leaf_reader.doc_count_all()) if leaf_reader.is_deleted(d)], dtype=np.int64
+    )
 
 
 def read_term_postings(leaf_reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -124,8 +126,10 @@ def read_field_lengths(leaf_reader, fieldname: str) -> np.ndarray:
         column = per_doc._cached_reader(_LENGTH_COLUMN % fieldname, LENGTHS_COLUMN)
     if column is None or not hasattr(column, "_dbfile"):
         # Another codec: one call per document.
-        return np.array([leaf_reader.doc_field_length(docnum, fieldname) or 0
-                         for docnum in range(count)], dtype=np.float64)
+        return np.array(
+            [leaf_reader.doc_field_length(docnum, fieldname) or 0 for docnum in range(count)],
+            dtype=np.float64,
+        )
     codes = np.zeros(count, dtype=np.uint8)
     stored = min(column._count, count)  # documents past the stored end have length 0
     codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)

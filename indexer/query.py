@@ -5,6 +5,7 @@ and ``field:value`` for known fields. Anything else is searched as plain text, s
 no input raises or turns into an unintended query. ``raw=True`` hands the text to
 Whoosh's own parser instead (with a fallback to the safe mode when it fails).
 """
+
 from __future__ import annotations
 
 import re
@@ -61,7 +62,7 @@ def parse_user_query(text: str, max_words: int = 32) -> ParsedQuery:
     if text.count('"') % 2:
         # An unbalanced quote: drop the last one rather than swallow the rest.
         cut = text.rfind('"')
-        text = text[:cut] + " " + text[cut + 1:]
+        text = text[:cut] + " " + text[cut + 1 :]
     known = set(TEXT_QUERY_FIELDS) | set(FILTER_QUERY_FIELDS)
     for match in _TOKEN.finditer(text):
         value = match.group("phrase") if match.group("phrase") is not None else match.group("word")
@@ -73,13 +74,18 @@ def parse_user_query(text: str, max_words: int = 32) -> ParsedQuery:
             field_name = ""
         if value is None or not value.strip():
             continue
-        clause = Clause(value.strip(), phrase=match.group("phrase") is not None,
-                        negated=negated, field=field_name)
+        clause = Clause(
+            value.strip(),
+            phrase=match.group("phrase") is not None,
+            negated=negated,
+            field=field_name,
+        )
         if clause in parsed.clauses:  # a repeated word adds no meaning, only work
             continue
         if len(parsed.clauses) == max_words:
-            parsed.notices.append(f"Only the first {max_words} words were searched "
-                                  "(setting max_query_words).")
+            parsed.notices.append(
+                f"Only the first {max_words} words were searched (setting max_query_words)."
+            )
             break
         parsed.clauses.append(clause)
     return parsed
@@ -95,7 +101,8 @@ class QueryBuilder:
         self._bigrams = schema["body_bigram"].analyzer
 
     def build(self, parsed: ParsedQuery, any_word: bool = False) -> Q.Query | None:
-        """The query of all clauses (AND, or OR when ``any_word``); None when nothing is searchable."""
+        """The query of all clauses (AND, or OR when ``any_word``); None when nothing is
+        searchable."""
         positives: list[Q.Query] = []
         negatives: list[Q.Query] = []
         for clause in parsed.clauses:
@@ -107,16 +114,22 @@ class QueryBuilder:
                 continue
             (negatives if clause.negated else positives).append(built)
         if any_word:
-            text = " ".join(c.text for c in parsed.clauses
-                            if not c.negated and c.field in ("", *TEXT_QUERY_FIELDS))
+            text = " ".join(
+                c.text
+                for c in parsed.clauses
+                if not c.negated and c.field in ("", *TEXT_QUERY_FIELDS)
+            )
             whole = self._whole_text_bigrams(text)
             if whole is not None:
                 positives.append(whole)
         if not positives and not negatives:
             return None
         if positives:
-            combined: Q.Query = positives[0] if len(positives) == 1 else (
-                Q.Or(positives) if any_word else Q.And(positives))
+            combined: Q.Query = (
+                positives[0]
+                if len(positives) == 1
+                else (Q.Or(positives) if any_word else Q.And(positives))
+            )
         else:
             combined = Q.Every()
         if negatives:
@@ -137,8 +150,9 @@ class QueryBuilder:
             return None
         return options[0] if len(options) == 1 else Q.Or(options)
 
-    def _clause(self, clause: Clause, with_bigrams: bool = True,
-                partial: bool = False) -> Q.Query | None:
+    def _clause(
+        self, clause: Clause, with_bigrams: bool = True, partial: bool = False
+    ) -> Q.Query | None:
         if clause.field in FILTER_QUERY_FIELDS:
             return Q.Term(clause.field, clause.text)
         fields = (clause.field,) if clause.field else TEXT_QUERY_FIELDS
@@ -148,16 +162,20 @@ class QueryBuilder:
             morph = self._morph_query(name, clause.text, clause.phrase, partial)
             if morph is not None:
                 options.append(_boosted(morph, boost))
-            bigram = (self._bigram_query(f"{name}_bigram", clause.text, clause.phrase)
-                      if with_bigrams else None)
+            bigram = (
+                self._bigram_query(f"{name}_bigram", clause.text, clause.phrase)
+                if with_bigrams
+                else None
+            )
             if bigram is not None:
                 options.append(_boosted(bigram, boost * self.weights.bigram))
         if not options:
             return None
         return options[0] if len(options) == 1 else Q.Or(options)
 
-    def _morph_query(self, fieldname: str, text: str, phrase: bool,
-                     partial: bool = False) -> Q.Query | None:
+    def _morph_query(
+        self, fieldname: str, text: str, phrase: bool, partial: bool = False
+    ) -> Q.Query | None:
         """The word's morphemes: all of them, or (``partial``) any of them."""
         tokens = [t for t in self._morphemes(text, positions=True, mode="query") if not t.is_part]
         if not tokens:
@@ -171,8 +189,9 @@ class QueryBuilder:
         for token in tokens:
             if token.compound_parts:
                 # The whole compound, or its parts side by side (광화문광장 ~ "광화문 광장").
-                terms.append(Q.Or([Q.Term(fieldname, token.text),
-                                   self._side_by_side(fieldname, token)]))
+                terms.append(
+                    Q.Or([Q.Term(fieldname, token.text), self._side_by_side(fieldname, token)])
+                )
             else:
                 terms.append(Q.Term(fieldname, token.text))
         unique = list(dict.fromkeys(terms))
@@ -190,17 +209,24 @@ class QueryBuilder:
         parts only, as Whoosh scores a phrase.
         """
         parts = list(dict.fromkeys(token.compound_parts))
-        together: Q.Query = (Q.Term(fieldname, parts[0]) if len(parts) == 1
-                             else Q.And([Q.Term(fieldname, p) for p in parts]))
+        together: Q.Query = (
+            Q.Term(fieldname, parts[0])
+            if len(parts) == 1
+            else Q.And([Q.Term(fieldname, p) for p in parts])
+        )
         bigram_field = f"{fieldname}_bigram"
-        adjacent = (self._bigram_query(bigram_field, token.text, phrase=False)
-                    if bigram_field in self.schema else None)
+        adjacent = (
+            self._bigram_query(bigram_field, token.text, phrase=False)
+            if bigram_field in self.schema
+            else None
+        )
         if adjacent is None:
             return Q.Phrase(fieldname, list(token.compound_parts))
         return Q.Require(together, adjacent)
 
-    def _bigram_query(self, fieldname: str, text: str, phrase: bool,
-                      partial: bool = False) -> Q.Query | None:
+    def _bigram_query(
+        self, fieldname: str, text: str, phrase: bool, partial: bool = False
+    ) -> Q.Query | None:
         """Bigrams of a word: all of them, or (``partial``, for any-word queries) any of
         them, so an inflected word (설립되었는가) still earns credit for its stem's bigrams."""
         grams = [t.text for t in self._bigrams(text, positions=True, mode="query")]
@@ -231,8 +257,9 @@ def parse_raw_query(schema, text: str) -> Q.Query | None:
     return parsed
 
 
-def bound_expansions(query: Q.Query, reader, max_terms: int,
-                     deadline: Deadline = NO_DEADLINE) -> tuple[Q.Query, list[str]]:
+def bound_expansions(
+    query: Q.Query, reader, max_terms: int, deadline: Deadline = NO_DEADLINE
+) -> tuple[Q.Query, list[str]]:
     """Wildcards, prefixes, ranges and fuzzy terms replaced by their first ``max_terms`` terms.
 
     Whoosh would expand them over the whole term list again for every pass of a request,
@@ -246,19 +273,19 @@ def bound_expansions(query: Q.Query, reader, max_terms: int,
     budget = _ScanBudget(MAX_SCANNED_TERMS, deadline)
 
     def bound(node: Q.Query) -> Q.Query:
-        if isinstance(node, Q.Every) or (isinstance(node, Q.Wildcard)
-                                         and not node.text.strip("*")):
+        if isinstance(node, Q.Every) or (isinstance(node, Q.Wildcard) and not node.text.strip("*")):
             return Q.Every()  # all documents, without walking a field's postings
         if not isinstance(node, Q.MultiTerm):
             return node
         terms = list(islice(_expansions(node, reader, budget), max_terms + 1))
         if len(terms) > max_terms:
-            notices.append(f"{node} matches more than {max_terms} terms; searched the first "
-                           f"{max_terms} (setting max_expansions).")
+            notices.append(
+                f"{node} matches more than {max_terms} terms; searched the first "
+                f"{max_terms} (setting max_expansions)."
+            )
         if not terms:
             return Q.NullQuery
-        return Q.Or([Q.Term(node.fieldname, term) for term in terms[:max_terms]],
-                    boost=node.boost)
+        return Q.Or([Q.Term(node.fieldname, term) for term in terms[:max_terms]], boost=node.boost)
 
     return query.accept(bound), notices
 
@@ -275,8 +302,10 @@ class _ScanBudget:
         """One term read; past the limit the query is refused, past the deadline stopped."""
         self.scanned += 1
         if self.scanned > self.max_terms:
-            raise QueryError(f"The wildcards of this query read more than {self.max_terms:,} "
-                             "index terms. Begin each with a few letters (서울*, polic*).")
+            raise QueryError(
+                f"The wildcards of this query read more than {self.max_terms:,} "
+                "index terms. Begin each with a few letters (서울*, polic*)."
+            )
         if self.scanned % SCAN_CHECK_EVERY == 0:
             self.deadline.check()
 
@@ -287,8 +316,11 @@ def _expansions(node: Q.MultiTerm, reader, budget: _ScanBudget) -> Iterator[byte
         field = reader.schema[node.fieldname]
         pattern = re.compile(node._get_pattern())
         prefix = node._find_prefix(node.text)
-        candidates = (reader.expand_prefix(node.fieldname, prefix) if prefix
-                      else reader.lexicon(node.fieldname))
+        candidates = (
+            reader.expand_prefix(node.fieldname, prefix)
+            if prefix
+            else reader.lexicon(node.fieldname)
+        )
         for btext in candidates:
             budget.count()
             if pattern.match(field.from_bytes(btext)):

@@ -7,6 +7,7 @@ file for .txt/.md (optional front matter), .html/.htm (main content), .pdf, .hwp
 UTF-16/32 with BOM, or CP949/EUC-KR; a file whose encoding cannot be told is
 rejected rather than indexed as mojibake.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,28 +16,48 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .documents import Document, Rejection, Warning_, detect_lang, normalize_date, parse_year, validate
+from .documents import (
+    Document,
+    Rejection,
+    Warning_,
+    detect_lang,
+    normalize_date,
+    parse_year,
+    validate,
+)
 from .encoding import DecodeError, decode_bytes
 from .errors import CorpusError
 from .formats import ExtractedText, FormatError
+from .formats.html import read_html
 from .formats.hwp import read_hwp
 from .formats.hwpx import read_hwpx
-from .formats.html import read_html
 from .formats.office import read_docx, xlsx_rows
 from .formats.pdf import read_pdf
 from .formats.records import RecordItem, csv_records, json_records, jsonl_records
 from .mapping import DEFAULT_MAPPING, FileRule, Mapping, document_id, map_fields
 
-RECORD_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
-                  ".tsv": "tsv", ".xlsx": "xlsx"}
+RECORD_FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".xlsx": "xlsx",
+}
 TEXT_FORMATS = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html", ".htm": "html"}
 BINARY_FORMATS: dict[str, Callable[[bytes], ExtractedText]] = {
-    ".pdf": read_pdf, ".hwp": read_hwp, ".hwpx": read_hwpx, ".docx": read_docx,
+    ".pdf": read_pdf,
+    ".hwp": read_hwp,
+    ".hwpx": read_hwpx,
+    ".docx": read_docx,
 }
-SUPPORTED_EXTENSIONS = frozenset(RECORD_FORMATS) | frozenset(TEXT_FORMATS) | frozenset(BINARY_FORMATS)
+SUPPORTED_EXTENSIONS = (
+    frozenset(RECORD_FORMATS) | frozenset(TEXT_FORMATS) | frozenset(BINARY_FORMATS)
+)
 # Files about a corpus rather than in it (as text files only: notice.hwp is a document).
 NOT_DOCUMENTS = re.compile(
-    r"^(README|SOURCE|LICENSE|LICENCE|CHANGELOG|NOTICE)(\.(md|txt|rst|markdown))?$", re.I)
+    r"^(README|SOURCE|LICENSE|LICENCE|CHANGELOG|NOTICE)(\.(md|txt|rst|markdown))?$", re.I
+)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 NO_TEXT_FIELDS = "no title and no body text"
 # Calls per file read (files read, documents so far); the CLI prints progress from it.
@@ -114,14 +135,20 @@ def _inside(path: str, top: str) -> bool:
     return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def read_corpus(path: str | os.PathLike[str], mapping: Mapping = DEFAULT_MAPPING,
-                limits: ReadLimits = ReadLimits()) -> CorpusReport:
+def read_corpus(
+    path: str | os.PathLike[str],
+    mapping: Mapping = DEFAULT_MAPPING,
+    limits: ReadLimits = ReadLimits(),
+) -> CorpusReport:
     """Reads one file or folder with one mapping."""
     return read_sources([(Path(path), mapping)], limits)
 
 
-def read_sources(sources: list[tuple[Path, Mapping]], limits: ReadLimits = ReadLimits(),
-                 progress: ReadProgress | None = None) -> CorpusReport:
+def read_sources(
+    sources: list[tuple[Path, Mapping]],
+    limits: ReadLimits = ReadLimits(),
+    progress: ReadProgress | None = None,
+) -> CorpusReport:
     """Reads several files or folders, each with its own mapping, into one report.
 
     Ids must be unique across all of them: a later duplicate is rejected.
@@ -130,7 +157,9 @@ def read_sources(sources: list[tuple[Path, Mapping]], limits: ReadLimits = ReadL
     first_seen: dict[str, str] = {}
     for root, mapping in sources:
         if not root.exists():
-            raise CorpusError(f"Corpus path {root} does not exist. Give a file or folder of documents.")
+            raise CorpusError(
+                f"Corpus path {root} does not exist. Give a file or folder of documents."
+            )
         files_before = report.files_read
         report.sources.append(source_key(root))
         _read_into(report, root, mapping, limits, first_seen, progress)
@@ -142,19 +171,32 @@ def read_sources(sources: list[tuple[Path, Mapping]], limits: ReadLimits = ReadL
     return report
 
 
-def _read_into(report: CorpusReport, root: Path, mapping: Mapping, limits: ReadLimits,
-               first_seen: dict[str, str], progress: ReadProgress | None) -> None:
+def _read_into(
+    report: CorpusReport,
+    root: Path,
+    mapping: Mapping,
+    limits: ReadLimits,
+    first_seen: dict[str, str],
+    progress: ReadProgress | None,
+) -> None:
     base = root if root.is_dir() else root.parent
     key = source_key(root)
     outside: list[str] = []
     for file_path in iter_files(root, outside):
         # Names with bytes that are not UTF-8 would fail every later encode.
-        relative = file_path.relative_to(base).as_posix().encode(
-            "utf-8", "surrogateescape").decode("utf-8", "replace")
+        relative = (
+            file_path.relative_to(base)
+            .as_posix()
+            .encode("utf-8", "surrogateescape")
+            .decode("utf-8", "replace")
+        )
         rule = mapping.rule_for(relative)
         suffix = file_path.suffix.lower()
-        if (NOT_DOCUMENTS.match(file_path.name) or (rule is None and mapping.skip_unmatched)
-                or suffix not in SUPPORTED_EXTENSIONS):
+        if (
+            NOT_DOCUMENTS.match(file_path.name)
+            or (rule is None and mapping.skip_unmatched)
+            or suffix not in SUPPORTED_EXTENSIONS
+        ):
             report.skipped.append(relative)
             continue
         report.files_read += 1
@@ -164,12 +206,18 @@ def _read_into(report: CorpusReport, root: Path, mapping: Mapping, limits: ReadL
                 document.origin_source, document.origin_file = key, relative
                 previous = first_seen.get(document.id)
                 if previous is not None:
-                    report.rejections.append(Rejection(
-                        relative, item.record_no, f"duplicate id {document.id!r} (first seen in {previous})"))
+                    report.rejections.append(
+                        Rejection(
+                            relative,
+                            item.record_no,
+                            f"duplicate id {document.id!r} (first seen in {previous})",
+                        )
+                    )
                     report.troubled_files.add((key, relative))
                     continue
-                first_seen[document.id] = (relative if item.record_no is None
-                                           else f"{relative} record {item.record_no}")
+                first_seen[document.id] = (
+                    relative if item.record_no is None else f"{relative} record {item.record_no}"
+                )
                 report.documents.append(document)
             elif isinstance(item, Rejection):
                 report.rejections.append(item)
@@ -179,17 +227,23 @@ def _read_into(report: CorpusReport, root: Path, mapping: Mapping, limits: ReadL
         if progress:
             progress(report.files_read, len(report.documents))
     for relative in outside:
-        report.rejections.append(Rejection(relative, None, "symlink to a place outside the corpus "
-                                                           "folder: not followed"))
+        report.rejections.append(
+            Rejection(relative, None, "symlink to a place outside the corpus folder: not followed")
+        )
 
 
-def _read_file(path: Path, relative: str, rule: FileRule,
-               limits: ReadLimits) -> Iterator[_ReadDocument | Rejection | Warning_]:
+def _read_file(
+    path: Path, relative: str, rule: FileRule, limits: ReadLimits
+) -> Iterator[_ReadDocument | Rejection | Warning_]:
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
-            yield Rejection(relative, None, f"file is {size:,} bytes, over the limit of "
-                                            f"{limits.max_file_bytes:,} (max_file_bytes)")
+            yield Rejection(
+                relative,
+                None,
+                f"file is {size:,} bytes, over the limit of "
+                f"{limits.max_file_bytes:,} (max_file_bytes)",
+            )
             return
         if size == 0:
             yield Rejection(relative, None, "empty file")
@@ -202,8 +256,12 @@ def _read_file(path: Path, relative: str, rule: FileRule,
     try:
         if suffix in BINARY_FORMATS:
             extracted = BINARY_FORMATS[suffix](data)
-            record = {"title": extracted.title, "body": extracted.body,
-                      "author": extracted.author, "date": extracted.date}
+            record = {
+                "title": extracted.title,
+                "body": extracted.body,
+                "author": extracted.author,
+                "date": extracted.date,
+            }
             yield from _to_document(record, {}, 0, None, relative, rule, limits)
             return
         if suffix == ".xlsx":
@@ -218,8 +276,9 @@ def _read_file(path: Path, relative: str, rule: FileRule,
         yield Rejection(relative, None, str(exc))
 
 
-def _text_records(text: str, relative: str, suffix: str,
-                  rule: FileRule) -> Iterator[RecordItem | Rejection]:
+def _text_records(
+    text: str, relative: str, suffix: str, rule: FileRule
+) -> Iterator[RecordItem | Rejection]:
     kind = RECORD_FORMATS.get(suffix) or TEXT_FORMATS[suffix]
     if kind == "jsonl":
         return jsonl_records(text, relative)
@@ -229,8 +288,21 @@ def _text_records(text: str, relative: str, suffix: str,
         return csv_records(text, relative, "\t" if kind == "tsv" else ",")
     if kind == "html":
         page = read_html(text)
-        return iter([(None, {"title": page.title, "body": page.body, "author": page.author,
-                             "date": page.date}, {}, 0)])
+        return iter(
+            [
+                (
+                    None,
+                    {
+                        "title": page.title,
+                        "body": page.body,
+                        "author": page.author,
+                        "date": page.date,
+                    },
+                    {},
+                    0,
+                )
+            ]
+        )
     return iter([(None, _text_record(text), {}, 0)])
 
 
@@ -240,8 +312,9 @@ def _xlsx_records(data: bytes, relative: str) -> Iterator[RecordItem | Rejection
         yield number, record, {}, number - 1
 
 
-def _documents(records: Iterator[RecordItem | Rejection], relative: str, rule: FileRule,
-               limits: ReadLimits) -> Iterator[_ReadDocument | Rejection | Warning_]:
+def _documents(
+    records: Iterator[RecordItem | Rejection], relative: str, rule: FileRule, limits: ReadLimits
+) -> Iterator[_ReadDocument | Rejection | Warning_]:
     seen_fields: set[str] = set()
     read = unnamed = 0
     for item in records:
@@ -260,25 +333,32 @@ def _documents(records: Iterator[RecordItem | Rejection], relative: str, rule: F
             yield result
     if unnamed and not read and rule is DEFAULT_MAPPING.rules[0]:
         columns = ", ".join(sorted(f for f in seen_fields if not f.startswith("^"))[:20])
-        yield Warning_(relative, None,
-                       f"no column was recognised as a title or body (columns: {columns}). "
-                       f"Name them in a mapping and pass --mapping FILE, for example:\n"
-                       f"  [[files]]\n  glob = \"{Path(relative).name}\"\n  [files.fields]\n"
-                       f"  title = \"<title column>\"\n  body = [\"<text column>\"]")
+        yield Warning_(
+            relative,
+            None,
+            f"no column was recognised as a title or body (columns: {columns}). "
+            f"Name them in a mapping and pass --mapping FILE, for example:\n"
+            f'  [[files]]\n  glob = "{Path(relative).name}"\n  [files.fields]\n'
+            f'  title = "<title column>"\n  body = ["<text column>"]',
+        )
     if seen_fields and rule is not DEFAULT_MAPPING.rules[0]:
         yield from _unused_mapping_fields(rule, seen_fields, relative)
 
 
-def _unused_mapping_fields(rule: FileRule, seen_fields: set[str],
-                           relative: str) -> Iterator[Warning_]:
+def _unused_mapping_fields(
+    rule: FileRule, seen_fields: set[str], relative: str
+) -> Iterator[Warning_]:
     """A warning for each mapped field none of whose source fields occurs in the file:
     most often a typo in the mapping, which would otherwise pass silently."""
     for name, sources in rule.fields.items():
         if not any(source in seen_fields for source in sources):
             found = ", ".join(sorted(f for f in seen_fields if not f.startswith("^"))[:12])
-            yield Warning_(relative, None,
-                           f"the mapping reads {name} from {', '.join(sources)}, but no record "
-                           f"in this file has that field (fields found: {found})")
+            yield Warning_(
+                relative,
+                None,
+                f"the mapping reads {name} from {', '.join(sources)}, but no record "
+                f"in this file has that field (fields found: {found})",
+            )
 
 
 def _text_record(text: str) -> dict:
@@ -290,10 +370,12 @@ def _text_record(text: str) -> dict:
             if sep and key.strip():
                 value = value.strip().strip("\"'")
                 if value.startswith("[") and value.endswith("]"):
-                    record[key.strip()] = [v.strip().strip("\"'") for v in value[1:-1].split(",") if v.strip()]
+                    record[key.strip()] = [
+                        v.strip().strip("\"'") for v in value[1:-1].split(",") if v.strip()
+                    ]
                 else:
                     record[key.strip()] = value
-        text = text[match.end():]
+        text = text[match.end() :]
     if "title" not in record:
         lines = text.strip().splitlines()
         if lines:
@@ -303,10 +385,19 @@ def _text_record(text: str) -> dict:
     return record
 
 
-def _to_document(record: Any, parent: dict, index: int, record_no: int | None, relative: str,
-                 rule: FileRule, limits: ReadLimits) -> Iterator[_ReadDocument | Rejection | Warning_]:
+def _to_document(
+    record: Any,
+    parent: dict,
+    index: int,
+    record_no: int | None,
+    relative: str,
+    rule: FileRule,
+    limits: ReadLimits,
+) -> Iterator[_ReadDocument | Rejection | Warning_]:
     if not isinstance(record, dict):
-        yield Rejection(relative, record_no, f"record is a JSON {type(record).__name__}, expected an object")
+        yield Rejection(
+            relative, record_no, f"record is a JSON {type(record).__name__}, expected an object"
+        )
         return
     try:
         values = map_fields(record, parent, rule)
@@ -316,9 +407,13 @@ def _to_document(record: Any, parent: dict, index: int, record_no: int | None, r
         return
     body = values.get("body", "")
     if len(body) > limits.max_body_chars:
-        yield Warning_(relative, record_no, f"body of {len(body):,} characters truncated to "
-                                            f"{limits.max_body_chars:,} (max_body_chars)")
-        body = body[:limits.max_body_chars]
+        yield Warning_(
+            relative,
+            record_no,
+            f"body of {len(body):,} characters truncated to "
+            f"{limits.max_body_chars:,} (max_body_chars)",
+        )
+        body = body[: limits.max_body_chars]
     date = normalize_date(values.get("date"))
     document = Document(
         id=doc_id,

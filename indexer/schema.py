@@ -1,4 +1,5 @@
 """The index schema: one place that decides fields, analyzers and facets."""
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ serves many requests and threads: each thread gets its own Whoosh searcher, and
 a searcher is replaced when ``reindex`` committed or a full build switched the
 index generation, so readers move to new data without a restart.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,19 +33,33 @@ from .errors import IndexDamagedError, QueryError
 from .evaluation import Evaluator, Matches, ReaderArrays, top_documents
 from .facets import Facet, FacetTables, count_facets, narrow
 from .highlight import (
-    attach_matched_terms, body_highlighter, load_match_offsets, highlight_field, plain_snippet, title_highlighter,
-    whole_highlighter, whole_text_html,
+    attach_matched_terms,
+    body_highlighter,
+    highlight_field,
+    load_match_offsets,
+    plain_snippet,
+    title_highlighter,
+    whole_highlighter,
+    whole_text_html,
 )
+from .mapped import open_for_reading
+from .postings import PostingsCache
 from .query import (
-    QueryBuilder, Weights, bound_expansions, parse_raw_query, parse_user_query,
+    QueryBuilder,
+    Weights,
+    bound_expansions,
+    parse_raw_query,
+    parse_user_query,
     positive_part,
 )
-from .postings import PostingsCache
 from .schema import BIGRAM_FIELDS, FACET_FIELDS, TEXT_QUERY_FIELDS, split_keywords
 from .scoring import FieldBM25F
-from .mapped import open_for_reading
 from .storage import (
-    current_generation, directory_size_bytes, generation_problem, read_meta, serving_generation,
+    current_generation,
+    directory_size_bytes,
+    generation_problem,
+    read_meta,
+    serving_generation,
 )
 from .taggers import tagger_version
 
@@ -121,11 +136,19 @@ class SearchResult:
         """Plain data, as ``dataclasses.asdict`` gives, built directly (asdict's generic
         deep copy was a tenth of an API request)."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        data["hits"] = [{**vars(hit), "category": list(hit.category), "tags": list(hit.tags)}
-                        for hit in self.hits]
-        data["facets"] = [{"name": facet.name, "label": facet.label,
-                           "values": [dict(vars(value)) for value in facet.values],
-                           "truncated": facet.truncated} for facet in self.facets]
+        data["hits"] = [
+            {**vars(hit), "category": list(hit.category), "tags": list(hit.tags)}
+            for hit in self.hits
+        ]
+        data["facets"] = [
+            {
+                "name": facet.name,
+                "label": facet.label,
+                "values": [dict(vars(value)) for value in facet.values],
+                "truncated": facet.truncated,
+            }
+            for facet in self.facets
+        ]
         data["notices"] = list(self.notices)
         return data
 
@@ -207,7 +230,9 @@ class _ReaderState:
         """Each document's place in newest-first order (date, then year, then id)."""
         with self._lock:
             if self._date_rank is None:
-                dates, years, ids = (_column_values(reader, name) for name in ("date", "year", "id"))
+                dates, years, ids = (
+                    _column_values(reader, name) for name in ("date", "year", "id")
+                )
                 order = sorted(range(len(ids)), key=ids.__getitem__)
                 # A stable sort, newest first: equal dates keep the id order.
                 order.sort(key=lambda d: (dates[d] or "", years[d] or ""), reverse=True)
@@ -229,9 +254,13 @@ class _ThreadSearcher:
 class SearchIndex:
     """Reads one index directory for many requests; safe to share between threads."""
 
-    def __init__(self, index_dir: str | os.PathLike[str], settings: Settings,
-                 warm_in_background: bool = False,
-                 on_warm_up: Callable[[WarmUpReport], None] | None = None) -> None:
+    def __init__(
+        self,
+        index_dir: str | os.PathLike[str],
+        settings: Settings,
+        warm_in_background: bool = False,
+        on_warm_up: Callable[[WarmUpReport], None] | None = None,
+    ) -> None:
         self.index_dir = Path(index_dir)
         self.settings = settings
         # A server warms each generation it opens (warm_postings) on a thread of its own
@@ -239,8 +268,7 @@ class SearchIndex:
         self.warm_in_background = warm_in_background
         self.on_warm_up = on_warm_up
         self.last_warm_up: WarmUpReport | None = None
-        self.weights = Weights(settings.title_boost, settings.body_boost,
-                               settings.bigram_boost)
+        self.weights = Weights(settings.title_boost, settings.body_boost, settings.bigram_boost)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._indexes: dict[Path, whoosh_index.Index] = {}
@@ -248,12 +276,15 @@ class SearchIndex:
         self._shared: dict[tuple[Path, int], _ReaderState] = {}
         self._postings = PostingsCache(settings.postings_cache_mb * 2**20)
         # Stateless: every thread's searcher scores with it.
-        self._weighting = FieldBM25F(B=settings.bm25_b, K1=settings.bm25_k1,
-                                     field_K1={name: settings.bigram_bm25_k1
-                                               for name in BIGRAM_FIELDS})
+        self._weighting = FieldBM25F(
+            B=settings.bm25_b,
+            K1=settings.bm25_k1,
+            field_K1={name: settings.bigram_bm25_k1 for name in BIGRAM_FIELDS},
+        )
         # Repeated requests (paging back, the same popular query) are answered from memory.
         self._cache: LruCache[SearchResult] | None = (
-            LruCache(settings.result_cache_size) if settings.result_cache_size > 0 else None)
+            LruCache(settings.result_cache_size) if settings.result_cache_size > 0 else None
+        )
         # Verdicts on the generations this process has checked: each is checked once.
         self._sound: set[str] = set()
         self._damaged: dict[str, str] = {}  # name -> reason; never opened by this process
@@ -315,10 +346,14 @@ class SearchIndex:
                 new_generation = all(old[0] != generation for old in self._shared)
                 shared = _ReaderState(searcher.reader(), self._postings)
                 self._shared = {key: shared}  # only the newest state is needed
-                if new_generation and self.warm_in_background \
-                        and self.settings.warm_terms_per_field > 0:
-                    threading.Thread(target=self._warm_in_background, daemon=True,
-                                     name="policysearch-warm-up").start()
+                if (
+                    new_generation
+                    and self.warm_in_background
+                    and self.settings.warm_terms_per_field > 0
+                ):
+                    threading.Thread(
+                        target=self._warm_in_background, daemon=True, name="policysearch-warm-up"
+                    ).start()
             return shared
 
     def _warm_in_background(self) -> None:
@@ -343,17 +378,20 @@ class SearchIndex:
         warmed = 0
         for fieldname in (*TEXT_QUERY_FIELDS, *BIGRAM_FIELDS):
             state.shared.arrays.field_lengths(reader, fieldname)
-            frequent = heapq.nlargest(count, ((info.doc_frequency(), term)
-                                              for term, info in reader.iter_field(fieldname)))
+            frequent = heapq.nlargest(
+                count, ((info.doc_frequency(), term) for term, info in reader.iter_field(fieldname))
+            )
             for _, term in frequent:
                 evaluator.term_documents(fieldname, term)
                 warmed += 1
-        return WarmUpReport(state.generation.name, warmed,
-                            round(time.perf_counter() - started, 2),
-                            round(self._postings.bytes_used / 2**20, 1))
+        return WarmUpReport(
+            state.generation.name,
+            warmed,
+            round(time.perf_counter() - started, 2),
+            round(self._postings.bytes_used / 2**20, 1),
+        )
 
-    def _evaluator(self, state: _ThreadSearcher,
-                   deadline: Deadline = NO_DEADLINE) -> Evaluator:
+    def _evaluator(self, state: _ThreadSearcher, deadline: Deadline = NO_DEADLINE) -> Evaluator:
         return Evaluator(state.searcher, state.shared.arrays, deadline)
 
     def close(self) -> None:
@@ -381,27 +419,35 @@ class SearchIndex:
         cached = self._cache.get(key)
         if cached is not None:
             return dataclasses.replace(
-                cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
+                cached, took_ms=round((time.perf_counter() - started) * 1000, 2)
+            )
         result = self._search(request, state, started, deadline)
         self._cache.put(key, result)
         return result
 
-    def _search(self, request: SearchRequest, state: _ThreadSearcher, started: float,
-                deadline: Deadline) -> SearchResult:
+    def _search(
+        self, request: SearchRequest, state: _ThreadSearcher, started: float, deadline: Deadline
+    ) -> SearchResult:
         settings = self.settings
-        size = _bounded("size", settings.page_size if request.size is None else request.size,
-                        1, settings.max_page_size)
+        size = _bounded(
+            "size",
+            settings.page_size if request.size is None else request.size,
+            1,
+            settings.max_page_size,
+        )
         page = _bounded("page", request.page, 1, settings.max_page)
         if request.sort not in SORTS:
             raise QueryError(f"Unknown sort {request.sort!r}: use one of {', '.join(SORTS)}.")
         unknown = sorted(set(request.filters) - set(FACET_FIELDS) - {"tags", "source"})
         if unknown:
-            raise QueryError(f"Unknown filter {', '.join(unknown)}: filter on "
-                             f"{', '.join(list(FACET_FIELDS) + ['tags', 'source'])}.")
+            raise QueryError(
+                f"Unknown filter {', '.join(unknown)}: filter on "
+                f"{', '.join(list(FACET_FIELDS) + ['tags', 'source'])}."
+            )
         notices: list[str] = []
         text = request.q or ""
         if len(text) > settings.max_query_chars:
-            text = text[:settings.max_query_chars]
+            text = text[: settings.max_query_chars]
             notices.append(f"The query was cut to {settings.max_query_chars} characters.")
         text = text.replace("\x00", " ")
 
@@ -414,11 +460,12 @@ class SearchIndex:
         selected = {name: [v for v in values if v] for name, values in request.filters.items()}
         selected = {name: values for name, values in selected.items() if values}
         doc_count = state.shared.arrays.doc_count_all
-        filters = {name: state.shared.facet_tables.docs_with_any(name, values)
-                   if name in FACET_FIELDS
-                   else _mask(evaluator.evaluate(Q.Or([Q.Term(name, v) for v in values])).ids,
-                              doc_count)
-                   for name, values in selected.items()}
+        filters = {
+            name: state.shared.facet_tables.docs_with_any(name, values)
+            if name in FACET_FIELDS
+            else _mask(evaluator.evaluate(Q.Or([Q.Term(name, v) for v in values])).ids, doc_count)
+            for name, values in selected.items()
+        }
         limit = page * size
         query = text_query.query
         ranked = request.sort == "relevance" and query is not None
@@ -456,67 +503,102 @@ class SearchIndex:
             best = np.argsort(state.shared.date_rank(searcher.reader())[ids], kind="stable")[:limit]
         first = (page - 1) * size
         page_ids = ids[best[first:limit]].tolist()
-        page_scores = ([float(x) for x in scores[best[first:limit]]] if ranked
-                       else [None] * len(page_ids))
-        facet_size = _bounded("facet_size", settings.facet_size if request.facet_size is None
-                              else request.facet_size, 1, MAX_FACET_SIZE)
-        facets = (count_facets(state.shared.facet_tables, matching, filters, selected, facet_size)
-                  if request.facets else [])
-        hits = self._page_of_hits(evaluator, query, page_ids, page_scores, preferred, request,
-                                  deadline)
+        page_scores: list[float | None] = (
+            [float(x) for x in scores[best[first:limit]]] if ranked else [None] * len(page_ids)
+        )
+        facet_size = _bounded(
+            "facet_size",
+            settings.facet_size if request.facet_size is None else request.facet_size,
+            1,
+            MAX_FACET_SIZE,
+        )
+        facets = (
+            count_facets(state.shared.facet_tables, matching, filters, selected, facet_size)
+            if request.facets
+            else []
+        )
+        hits = self._page_of_hits(
+            evaluator, query, page_ids, page_scores, preferred, request, deadline
+        )
         total = int(len(ids))
         return SearchResult(
-            query=request.q or "", total=total, page=page, size=size,
-            pages=(total + size - 1) // size, hits=hits, facets=facets,
-            took_ms=round((time.perf_counter() - started) * 1000, 2), sort=request.sort,
-            relaxed=relaxed, all_words_total=all_words_total, notices=notices,
+            query=request.q or "",
+            total=total,
+            page=page,
+            size=size,
+            pages=(total + size - 1) // size,
+            hits=hits,
+            facets=facets,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            sort=request.sort,
+            relaxed=relaxed,
+            all_words_total=all_words_total,
+            notices=notices,
         )
 
-    def _text_query(self, builder: QueryBuilder, text: str, raw: bool, searcher,
-                    deadline: Deadline = NO_DEADLINE) -> _TextQuery:
+    def _text_query(
+        self,
+        builder: QueryBuilder,
+        text: str,
+        raw: bool,
+        searcher,
+        deadline: Deadline = NO_DEADLINE,
+    ) -> _TextQuery:
         notices: list[str] = []
         text = normalize_text(text)  # as documents were: NFC, no invisible characters
         if raw and text.strip():
             query = parse_raw_query(searcher.schema, text)
             if query is not None:
-                query, bound_notices = bound_expansions(query, searcher.reader(),
-                                                        self.settings.max_expansions, deadline)
+                query, bound_notices = bound_expansions(
+                    query, searcher.reader(), self.settings.max_expansions, deadline
+                )
                 return _TextQuery(query, notices=notices + bound_notices)
             notices.append("The query syntax could not be parsed; searched it as plain words.")
         parsed = parse_user_query(text, self.settings.max_query_words)
         notices.extend(parsed.notices)
         # Long queries read like questions or headlines: few documents hold every word.
-        query = builder.build(parsed, any_word=builder.positive_clause_count(parsed)
-                              > self.settings.and_max_words)
+        query = builder.build(
+            parsed, any_word=builder.positive_clause_count(parsed) > self.settings.and_max_words
+        )
         if query is None:
             if parsed.clauses:
-                return _TextQuery(Q.NullQuery, notices=notices + ["Nothing searchable in the query."])
+                return _TextQuery(
+                    Q.NullQuery, notices=notices + ["Nothing searchable in the query."]
+                )
             return _TextQuery(None, notices=notices)
         relaxed = None
         if builder.positive_clause_count(parsed) > 1:
             relaxed = builder.build(parsed, any_word=True)
         return _TextQuery(query, relaxed, notices=notices)
 
-    def _page_of_hits(self, evaluator: Evaluator, query: Q.Query | None, docnums: list[int],
-                      scores: list[float | None], preferred: np.ndarray,
-                      request: SearchRequest, deadline: Deadline) -> list[Hit]:
+    def _page_of_hits(
+        self,
+        evaluator: Evaluator,
+        query: Q.Query | None,
+        docnums: list[int],
+        scores: list[float | None],
+        preferred: np.ndarray,
+        request: SearchRequest,
+        deadline: Deadline,
+    ) -> list[Hit]:
         if not docnums:
             return []
         # Whoosh's own hit objects, so its highlighter can read the stored offsets.
-        results = Results(evaluator.searcher, query, list(zip(scores, docnums)))
+        results = Results(evaluator.searcher, query, list(zip(scores, docnums, strict=True)))
         page_hits = [results[position] for position in range(len(docnums))]
         highlight = request.highlight and query is not None
         if highlight:
             # Excluded words are not marked. The page's matched terms and their offsets
             # are found here for the page only; the bigram fields (a fallback for marks)
             # are left to Whoosh, which loads them when first asked.
-            attach_matched_terms(results, docnums, positive_part(query),
-                                 evaluator.term_documents)
+            attach_matched_terms(results, docnums, positive_part(query), evaluator.term_documents)
             for fieldname in ("title", "body"):
-                load_match_offsets(results, fieldname,
-                                   {hit.docnum: hit.fields().get(fieldname, "")
-                                    for hit in page_hits},
-                                   RETOKENIZE_MAX_CHARS)
+                load_match_offsets(
+                    results,
+                    fieldname,
+                    {hit.docnum: hit.fields().get(fieldname, "") for hit in page_hits},
+                    RETOKENIZE_MAX_CHARS,
+                )
         body_hl = body_highlighter(self.settings.snippet_chars)
         title_hl = title_highlighter()
         bonus_docs = set(preferred.tolist()) if len(preferred) else set()
@@ -528,19 +610,23 @@ class SearchIndex:
             body = stored.get("body", "")
             title_html = snippet_html = ""
             if highlight:
-                title_html = (highlight_field(title_hl, hit, "title", title, 1)
-                              or highlight_field(title_hl, hit, "title_bigram", title, 1))
-                snippet_html = (highlight_field(body_hl, hit, "body", body, 2)
-                                or highlight_field(body_hl, hit, "body_bigram", body, 2))
+                title_html = highlight_field(title_hl, hit, "title", title, 1) or highlight_field(
+                    title_hl, hit, "title_bigram", title, 1
+                )
+                snippet_html = highlight_field(body_hl, hit, "body", body, 2) or highlight_field(
+                    body_hl, hit, "body_bigram", body, 2
+                )
             score = hit.score
             if score is not None and hit.docnum in bonus_docs:
                 score -= PREFERRED_BONUS
-            hits.append(Hit(
-                **_metadata(stored),
-                title_html=title_html or plain_snippet(title, 1000),
-                snippet_html=snippet_html or plain_snippet(body, self.settings.snippet_chars),
-                score=round(score, 4) if score is not None else None,
-            ))
+            hits.append(
+                Hit(
+                    **_metadata(stored),
+                    title_html=title_html or plain_snippet(title, 1000),
+                    snippet_html=snippet_html or plain_snippet(body, self.settings.snippet_chars),
+                    score=round(score, 4) if score is not None else None,
+                )
+            )
         return hits
 
     # -- documents and stats ------------------------------------------------------
@@ -560,9 +646,13 @@ class SearchIndex:
         stored = searcher.stored_fields(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
         deadline = Deadline(self.settings.request_timeout_ms)
-        text_query = self._text_query(QueryBuilder(searcher.schema, self.weights),
-                                      q[:self.settings.max_query_chars], False, searcher,
-                                      deadline)
+        text_query = self._text_query(
+            QueryBuilder(searcher.schema, self.weights),
+            q[: self.settings.max_query_chars],
+            False,
+            searcher,
+            deadline,
+        )
         hit = None
         evaluator = self._evaluator(state, deadline)
         # The document may hold only some of the words (it came from a relaxed search).
@@ -573,8 +663,9 @@ class SearchIndex:
             position = int(np.searchsorted(matches.ids, docnum))
             if position < len(matches) and matches.ids[position] == docnum:
                 results = Results(searcher, query, [(float(matches.scores[position]), docnum)])
-                attach_matched_terms(results, [docnum], positive_part(query),
-                                     evaluator.term_documents)
+                attach_matched_terms(
+                    results, [docnum], positive_part(query), evaluator.term_documents
+                )
                 # A long body's matches come from the stored offsets, not from analysing
                 # it again (a million characters took 1.7 s to analyse).
                 for fieldname, text in (("title", title), ("body", body)):
@@ -583,10 +674,12 @@ class SearchIndex:
         if hit is None:
             return plain_snippet(title, len(title)), whole_text_html(body)
         highlighter = whole_highlighter()
-        title_html = (highlight_field(highlighter, hit, "title", title, 1)
-                      or highlight_field(highlighter, hit, "title_bigram", title, 1))
-        body_html = (highlight_field(highlighter, hit, "body", body, 1)
-                     or highlight_field(highlighter, hit, "body_bigram", body, 1))
+        title_html = highlight_field(highlighter, hit, "title", title, 1) or highlight_field(
+            highlighter, hit, "title_bigram", title, 1
+        )
+        body_html = highlight_field(highlighter, hit, "body", body, 1) or highlight_field(
+            highlighter, hit, "body_bigram", body, 1
+        )
         return title_html or plain_snippet(title, len(title)), body_html or whole_text_html(body)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
@@ -610,8 +703,9 @@ class SearchIndex:
                     if term != prefix:
                         counts[term] = counts.get(term, 0) + reader.doc_frequency(fieldname, term)
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        suggestions = [Suggestion((head + " " + term).strip(), "term", count)
-                       for term, count in ranked]
+        suggestions = [
+            Suggestion((head + " " + term).strip(), "term", count) for term, count in ranked
+        ]
         title_query = Q.Or([Q.Prefix("title", prefix), Q.Prefix("title_bigram", prefix[:2])])
         seen = {s.text for s in suggestions}
         for hit in searcher.search(title_query, limit=limit * 2):
@@ -640,8 +734,9 @@ class SearchIndex:
     def stats(self) -> IndexStats:
         state = self._current()
         meta = read_meta(state.generation)
-        facets = count_facets(state.shared.facet_tables, state.shared.arrays.live, {}, {},
-                              self.settings.facet_size)
+        facets = count_facets(
+            state.shared.facet_tables, state.shared.arrays.live, {}, {}, self.settings.facet_size
+        )
         tagger = meta.get("tagger", "")
         return IndexStats(
             index_dir=str(self.index_dir),
@@ -708,35 +803,55 @@ def _mask(ids: np.ndarray, doc_count: int) -> np.ndarray:
 
 def _request_key(request: SearchRequest) -> tuple:
     filters = tuple(sorted((name, tuple(values)) for name, values in request.filters.items()))
-    return (request.q, filters, request.date_from, request.date_to, request.sort, request.page,
-            request.size, request.raw, request.highlight, request.facets, request.facet_size)
+    return (
+        request.q,
+        filters,
+        request.date_from,
+        request.date_to,
+        request.sort,
+        request.page,
+        request.size,
+        request.raw,
+        request.highlight,
+        request.facets,
+        request.facet_size,
+    )
 
 
 def _relaxed_notice(all_words_count: int) -> str:
     if all_words_count:
-        return (f"Only {all_words_count} documents have every word; they come first, "
-                "then documents with some of the words.")
+        return (
+            f"Only {all_words_count} documents have every word; they come first, "
+            "then documents with some of the words."
+        )
     return "No document has every word; showing documents with any of them."
 
 
 def _metadata(stored: dict) -> dict[str, Any]:
     """The stored fields a Hit and a StoredDocument share, as plain values."""
     return {
-        "id": stored.get("id", ""), "title": stored.get("title", ""),
-        "category": split_keywords(stored.get("category")), "department": stored.get("department", ""),
-        "date": stored.get("date", ""), "year": stored.get("year", ""),
-        "lang": stored.get("lang", ""), "source": stored.get("source", ""),
-        "url": stored.get("url", ""), "tags": split_keywords(stored.get("tags")),
+        "id": stored.get("id", ""),
+        "title": stored.get("title", ""),
+        "category": split_keywords(stored.get("category")),
+        "department": stored.get("department", ""),
+        "date": stored.get("date", ""),
+        "year": stored.get("year", ""),
+        "lang": stored.get("lang", ""),
+        "source": stored.get("source", ""),
+        "url": stored.get("url", ""),
+        "tags": split_keywords(stored.get("tags")),
     }
 
 
 def _stored_document(stored: dict) -> StoredDocument:
-    return StoredDocument(**_metadata(stored), body=stored.get("body", ""),
-                          author=stored.get("author", ""))
+    return StoredDocument(
+        **_metadata(stored), body=stored.get("body", ""), author=stored.get("author", "")
+    )
 
 
-def search(index_dir: str | os.PathLike[str], request: SearchRequest,
-           settings: Settings) -> SearchResult:
+def search(
+    index_dir: str | os.PathLike[str], request: SearchRequest, settings: Settings
+) -> SearchResult:
     """One search against an index directory (opens and closes it)."""
     index = SearchIndex(index_dir, settings)
     try:

@@ -14,6 +14,7 @@ the previous generation answering. meta.json is written last and lists every fil
 of the generation with its size and CRC-32: a generation without it is incomplete,
 and one whose files differ from it is damaged.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -65,7 +66,8 @@ def current_generation(index_dir: str | os.PathLike[str]) -> Path:
     if not _GENERATION_NAME.match(name):
         raise IndexDamagedError(
             f"The index in {root} is damaged: {CURRENT_FILE} holds {name[:60]!r}, not a "
-            f"generation name. Rebuild it with: policysearch index --index-dir {root}")
+            f"generation name. Rebuild it with: policysearch index --index-dir {root}"
+        )
     generation = root / name
     if not generation.is_dir():
         raise IndexDamagedError(
@@ -86,8 +88,14 @@ def _generations(root: Path) -> list[Path]:
         children = list(root.iterdir())
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted((c for c in children if c.name.startswith(GENERATION_PREFIX) and c.is_dir()
-                   and not c.is_symlink()), key=lambda c: c.name)
+    return sorted(
+        (
+            c
+            for c in children
+            if c.name.startswith(GENERATION_PREFIX) and c.is_dir() and not c.is_symlink()
+        ),
+        key=lambda c: c.name,
+    )
 
 
 def new_generation(index_dir: str | os.PathLike[str]) -> Path:
@@ -132,7 +140,9 @@ def remove_incomplete_generations(index_dir: str | os.PathLike[str]) -> list[str
     return removed
 
 
-def file_checksums(generation: Path, known: dict[str, list[int]] | None = None) -> dict[str, list[int]]:
+def file_checksums(
+    generation: Path, known: dict[str, list[int]] | None = None
+) -> dict[str, list[int]]:
     """name -> [size, CRC-32] of every file of a generation but meta.json. Whoosh never
     rewrites a file, so entries in ``known`` whose size still matches are reused."""
     table: dict[str, list[int]] = {}
@@ -163,8 +173,9 @@ def generation_problem(generation: Path, full: bool = False) -> str | None:
         return f"{META_FILE} is missing or unreadable"
     files = meta.get("files", {})
     if not isinstance(files, dict) or not all(
-            isinstance(entry, list) and len(entry) == 2 and all(isinstance(v, int) for v in entry)
-            for entry in files.values()):
+        isinstance(entry, list) and len(entry) == 2 and all(isinstance(v, int) for v in entry)
+        for entry in files.values()
+    ):
         return f"the file list in {META_FILE} is malformed"
     for name, (size, crc) in files.items():
         path = generation / name
@@ -192,8 +203,9 @@ class ServingChoice:
     notice: str = ""  # set when CURRENT's generation is damaged and an older one answers
 
 
-def serving_generation(index_dir: str | os.PathLike[str], full: bool = False,
-                       damaged: dict[str, str] | None = None) -> ServingChoice:
+def serving_generation(
+    index_dir: str | os.PathLike[str], full: bool = False, damaged: dict[str, str] | None = None
+) -> ServingChoice:
     """CURRENT's generation when it can be read, else the newest complete one that can,
     with a one-line notice; raises IndexMissingError / IndexDamagedError when none can.
     ``damaged`` (name -> reason) caches verdicts between calls."""
@@ -218,12 +230,19 @@ def serving_generation(index_dir: str | os.PathLike[str], full: bool = False,
         reason = generation_problem(candidate, full)
         if reason is None:
             built = read_meta(candidate).get("built_at", "?")
-            return ServingChoice(candidate, (
-                f"The index in {root}: {problem}. Serving the newest complete generation "
-                f"{candidate.name} (built {built}). Rebuild: policysearch index --index-dir {root}"))
+            return ServingChoice(
+                candidate,
+                (
+                    f"The index in {root}: {problem}. Serving the newest complete generation "
+                    f"{candidate.name} (built {built}). "
+                    f"Rebuild: policysearch index --index-dir {root}"
+                ),
+            )
         verdicts[candidate.name] = reason
-    raise IndexDamagedError(f"The index in {root}: {problem}, and no earlier complete generation "
-                            f"can be read. Rebuild it: policysearch index --index-dir {root}")
+    raise IndexDamagedError(
+        f"The index in {root}: {problem}, and no earlier complete generation "
+        f"can be read. Rebuild it: policysearch index --index-dir {root}"
+    )
 
 
 def read_meta(generation: Path) -> dict[str, Any]:
@@ -272,7 +291,8 @@ class WriteLock:
         thread_lock = _thread_lock(self.index_dir)
         if not thread_lock.acquire(blocking=False):
             raise IndexLockedError(
-                f"This process is already writing {self.index_dir}. Wait for it to finish.")
+                f"This process is already writing {self.index_dir}. Wait for it to finish."
+            )
         handle = open(self.index_dir / LOCK_FILE, "a+", encoding="utf-8")
         try:
             fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -295,11 +315,16 @@ class WriteLock:
             )
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({
-            "pid": os.getpid(), "host": socket.gethostname(),
-            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "command": " ".join(sys.argv[:3]),
-        }))
+        handle.write(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "command": " ".join(sys.argv[:3]),
+                }
+            )
+        )
         handle.flush()
         self._handle = handle
         return self

@@ -8,6 +8,7 @@ Komoran and Okt start a JVM through JPype. The JVM must start in the process tha
 uses it (a fork after the JVM started hangs), so taggers are created lazily on
 first use, never at import time.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,7 +39,8 @@ class MecabTagger:
             from konlpy.tag import Mecab
         except ImportError as exc:  # pragma: no cover - dependency missing
             raise TaggerError(
-                f"Mecab is not installed ({exc}). Run: pip install mecab-python3 python-mecab-ko-dic"
+                f"Mecab is not installed ({exc}). "
+                "Run: pip install mecab-python3 python-mecab-ko-dic"
             ) from None
         os.environ.setdefault("MECABRC", str(RESOURCES_DIR / "mecabrc"))
         try:
@@ -92,7 +94,7 @@ class JvmTagger:
         except Exception as exc:
             raise TaggerError(
                 f"Could not start the {name} tagger ({exc}). It needs a Java runtime "
-                "(JAVA_HOME or java on PATH); or set tagger = \"mecab\"."
+                '(JAVA_HOME or java on PATH); or set tagger = "mecab".'
             ) from None
 
     def morphemes(self, text: str) -> list[RawMorpheme]:
@@ -107,7 +109,8 @@ _per_thread = threading.local()
 
 
 def get_tagger(name: str) -> MecabTagger | JvmTagger:
-    """The tagger for this process (Mecab: for this thread, as a MeCab Tagger is not thread-safe)."""
+    """The tagger for this process (Mecab: for this thread, as a MeCab Tagger is not
+    thread-safe)."""
     if name == "mecab":
         tagger = getattr(_per_thread, "mecab", None)
         if tagger is None:

@@ -1,4 +1,5 @@
 """Writing the index: full builds into a fresh generation, and incremental updates."""
+
 from __future__ import annotations
 
 import ctypes
@@ -22,8 +23,17 @@ from .errors import AnalyzerChangedError, IndexDamagedError, IndexMissingError, 
 from .mapped import open_for_reading
 from .schema import SCHEMA_VERSION, analysis_fingerprint, build_schema, split_keywords
 from .storage import (
-    WriteLock, current_generation, file_checksums, generation_problem, new_generation, read_meta,
-    remove_incomplete_generations, serving_generation, switch_generation, utc_now_iso, write_meta,
+    WriteLock,
+    current_generation,
+    file_checksums,
+    generation_problem,
+    new_generation,
+    read_meta,
+    remove_incomplete_generations,
+    serving_generation,
+    switch_generation,
+    utc_now_iso,
+    write_meta,
 )
 from .taggers import JVM_TAGGERS
 
@@ -99,8 +109,14 @@ class _WorkerDiesWithParent(SubWriterTask):
 
 class _MultiSegmentWriter(MpWriter):
     def _new_task(self) -> SubWriterTask:
-        task = _WorkerDiesWithParent(self.storage, self.indexname, self.jobqueue,
-                                     self.resultqueue, self.subargs, self.multisegment)
+        task = _WorkerDiesWithParent(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
         self.tasks.append(task)
         task.start()
         return task
@@ -143,8 +159,11 @@ class SourceRecord:
 def recorded_sources(index_dir: str | os.PathLike[str]) -> list[SourceRecord]:
     """The sources the serving index was built from (empty for an index that predates them)."""
     meta = read_meta(serving_generation(index_dir).generation)
-    return [SourceRecord(str(s.get("path")), s.get("mapping"))
-            for s in meta.get("sources", []) if isinstance(s, dict) and s.get("path")]
+    return [
+        SourceRecord(str(s.get("path")), s.get("mapping"))
+        for s in meta.get("sources", [])
+        if isinstance(s, dict) and s.get("path")
+    ]
 
 
 @dataclass
@@ -159,9 +178,13 @@ class WriteOptions:
     rejected: int = 0
 
 
-def build_index(documents: Sequence[Document], index_dir: str | os.PathLike[str],
-                settings: Settings, progress: Progress | None = None,
-                options: WriteOptions | None = None) -> BuildResult:
+def build_index(
+    documents: Sequence[Document],
+    index_dir: str | os.PathLike[str],
+    settings: Settings,
+    progress: Progress | None = None,
+    options: WriteOptions | None = None,
+) -> BuildResult:
     """Writes every document into a new generation, then switches readers to it.
 
     Refused (nothing written) when nothing was read or when it would delete more of the
@@ -184,24 +207,28 @@ def build_index(documents: Sequence[Document], index_dir: str | os.PathLike[str]
         try:
             _write_generation(generation, [*documents, *carried], settings, progress)
             now = utc_now_iso()
-            write_meta(generation, {
-                "schema_version": SCHEMA_VERSION,
-                "tagger": settings.tagger,
-                "analysis": analysis_fingerprint(settings),
-                "built_at": now,
-                "updated_at": now,
-                "corpus": options.corpus_description,
-                "sources": [source.to_dict() for source in options.sources],
-                "documents": len(documents) + len(carried),
-                "rejected": options.rejected,
-                "files": file_checksums(generation),
-            })
+            write_meta(
+                generation,
+                {
+                    "schema_version": SCHEMA_VERSION,
+                    "tagger": settings.tagger,
+                    "analysis": analysis_fingerprint(settings),
+                    "built_at": now,
+                    "updated_at": now,
+                    "corpus": options.corpus_description,
+                    "sources": [source.to_dict() for source in options.sources],
+                    "documents": len(documents) + len(carried),
+                    "rejected": options.rejected,
+                    "files": file_checksums(generation),
+                },
+            )
         except OSError as exc:
             shutil.rmtree(generation, ignore_errors=True)
             raise IndexWriteError(
                 f"Writing the index in {root} failed: {exc.strerror or exc}. The partial build "
                 f"was removed and the serving index is unchanged. Free space (or fix "
-                f"permissions) and run the command again.") from None
+                f"permissions) and run the command again."
+            ) from None
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
             raise
@@ -209,8 +236,9 @@ def build_index(documents: Sequence[Document], index_dir: str | os.PathLike[str]
         return BuildResult(generation, len(documents) + len(carried), notice, plan)
 
 
-def _write_generation(generation: Path, documents: Sequence[Document], settings: Settings,
-                      progress: Progress | None) -> None:
+def _write_generation(
+    generation: Path, documents: Sequence[Document], settings: Settings, progress: Progress | None
+) -> None:
     ix = whoosh_index.create_in(str(generation), build_schema(settings))
     with _writing(ix, _writer_procs(settings)) as writer:
         for document in documents:
@@ -231,8 +259,10 @@ def _readable_current(root: Path) -> Path | None:
 def _removed_notice(removed: list[str]) -> str:
     if not removed:
         return ""
-    return (f"Removed {len(removed)} incomplete generation(s) left by a build that did not "
-            f"finish: {', '.join(removed)}.")
+    return (
+        f"Removed {len(removed)} incomplete generation(s) left by a build that did not "
+        f"finish: {', '.join(removed)}."
+    )
 
 
 def check_compatible(generation: Path, settings: Settings) -> None:
@@ -251,12 +281,17 @@ def check_compatible(generation: Path, settings: Settings) -> None:
     if meta.get("analysis") != analysis_fingerprint(settings):
         raise AnalyzerChangedError(
             "The user dictionary changed since the index was built, so updating it would mix "
-            "two analyses of the text. Run a full build instead: policysearch index")
+            "two analyses of the text. Run a full build instead: policysearch index"
+        )
 
 
-def update_index(documents: Sequence[Document], index_dir: str | os.PathLike[str],
-                 settings: Settings, progress: Progress | None = None,
-                 options: WriteOptions | None = None) -> UpdateResult:
+def update_index(
+    documents: Sequence[Document],
+    index_dir: str | os.PathLike[str],
+    settings: Settings,
+    progress: Progress | None = None,
+    options: WriteOptions | None = None,
+) -> UpdateResult:
     """Adds new, updates changed (by content hash) and deletes vanished documents in place.
 
     Only the sources read (``options.sources``; without them, the sources of the
@@ -271,19 +306,29 @@ def update_index(documents: Sequence[Document], index_dir: str | os.PathLike[str
         if problem:
             raise IndexDamagedError(
                 f"The index in {root} is damaged ({problem}), so it cannot be updated. "
-                f"Rebuild it: policysearch index --index-dir {root}")
+                f"Rebuild it: policysearch index --index-dir {root}"
+            )
         check_compatible(generation, settings)
         ix = whoosh_index.open_dir(str(generation))
         with ix.reader() as reader:
             existing = _entries(reader)
-        scope = ({s.path for s in options.sources} if options.sources
-                 else {d.origin_source for d in documents})
+        scope = (
+            {s.path for s in options.sources}
+            if options.sources
+            else {d.origin_source for d in documents}
+        )
         plan = plan_changes(existing, documents, scope, options.troubled_files)
         check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
-        result = UpdateResult(generation=generation, notice=lock.recovered_from, plan=plan,
-                              added=len(plan.added), updated=len(plan.updated),
-                              deleted=len(plan.deleted), unchanged=plan.unchanged,
-                              kept=len(plan.kept))
+        result = UpdateResult(
+            generation=generation,
+            notice=lock.recovered_from,
+            plan=plan,
+            added=len(plan.added),
+            updated=len(plan.updated),
+            deleted=len(plan.deleted),
+            unchanged=plan.unchanged,
+            kept=len(plan.kept),
+        )
         if options.dry_run:
             result.documents = len(existing) + result.added - result.deleted
             ix.close()
@@ -297,17 +342,24 @@ def update_index(documents: Sequence[Document], index_dir: str | os.PathLike[str
         known = {s["path"]: s for s in meta.get("sources", []) if isinstance(s, dict)}
         for source in options.sources:
             known[source.path] = source.to_dict()
-        meta.update(updated_at=utc_now_iso(), documents=result.documents,
-                    sources=list(known.values()),
-                    files=file_checksums(generation, meta.get("files")))
+        meta.update(
+            updated_at=utc_now_iso(),
+            documents=result.documents,
+            sources=list(known.values()),
+            files=file_checksums(generation, meta.get("files")),
+        )
         if options.corpus_description:
             meta["corpus"] = options.corpus_description
         write_meta(generation, meta)
         return result
 
 
-def _apply(ix: whoosh_index.Index, documents: Sequence[Document], plan: ChangePlan,
-           progress: Progress | None) -> None:
+def _apply(
+    ix: whoosh_index.Index,
+    documents: Sequence[Document],
+    plan: ChangePlan,
+    progress: Progress | None,
+) -> None:
     changed = set(plan.added) | set(plan.updated)
     updated = set(plan.updated)
     with _writing(ix, 1) as writer, ix.searcher() as before:
@@ -352,8 +404,11 @@ def _stored_documents(generation: Path, doc_ids: Iterable[str]) -> list[Document
     ix = open_for_reading(generation)
     try:
         with ix.searcher() as searcher:
-            return [stored_to_document(stored) for doc_id in doc_ids
-                    if (stored := searcher.document(id=doc_id))]
+            return [
+                stored_to_document(stored)
+                for doc_id in doc_ids
+                if (stored := searcher.document(id=doc_id))
+            ]
     finally:
         ix.close()
 
@@ -361,11 +416,18 @@ def _stored_documents(generation: Path, doc_ids: Iterable[str]) -> list[Document
 def stored_to_document(stored: dict) -> Document:
     year = stored.get("year")
     return Document(
-        id=stored["id"], title=stored.get("title", ""), body=stored.get("body", ""),
+        id=stored["id"],
+        title=stored.get("title", ""),
+        body=stored.get("body", ""),
         category=split_keywords(stored.get("category")),
-        department=stored.get("department", ""), date=stored.get("date", ""),
-        year=int(year) if year else None, lang=stored.get("lang", ""),
-        source=stored.get("source", ""), url=stored.get("url", ""),
+        department=stored.get("department", ""),
+        date=stored.get("date", ""),
+        year=int(year) if year else None,
+        lang=stored.get("lang", ""),
+        source=stored.get("source", ""),
+        url=stored.get("url", ""),
         tags=split_keywords(stored.get("tags")),
-        author=stored.get("author", ""), origin_source=stored.get("origin_source", ""),
-        origin_file=stored.get("origin_file", ""))
+        author=stored.get("author", ""),
+        origin_source=stored.get("origin_source", ""),
+        origin_file=stored.get("origin_file", ""),
+    )

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up .venv with the project and its test extras, then runs the whole test suite.
+# Sets up .venv with the project and its test extras, checks lint, formatting and types
+# (ruff, mypy), then runs the whole test suite.
 # Extra arguments go to pytest (e.g. bash scripts/test.sh -k search).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,11 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+# Lint, format and types first: a finding fails the run before the slow tests start.
+.venv/bin/ruff check indexer searchweb
+.venv/bin/ruff format --check indexer searchweb
+.venv/bin/mypy
 
 set +e
 .venv/bin/python -m pytest "$@"

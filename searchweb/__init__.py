@@ -6,6 +6,7 @@ TOML file, then POLICYSEARCH_* environment variables, then the ``config`` mappin
 the ``SearchIndex`` it holds gives each thread its own searcher and moves to a
 new index generation as soon as ``policysearch index``/``reindex`` switched it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,11 +14,11 @@ import os
 from typing import Any, Mapping
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from indexer import SearchIndex, load_settings
 from indexer.search import WarmUpReport
-
 
 WEB_DEFAULTS: dict[str, Any] = {
     # Origins allowed to read /api/* from the browser; "*" = any (the search is public).
@@ -30,8 +31,10 @@ WEB_DEFAULTS: dict[str, Any] = {
     "BEHIND_FRONT": False,
 }
 
-CSP_APP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-           "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+CSP_APP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
 # The iframe widget is meant to be framed by other sites.
 CSP_EMBED_FRAME = CSP_APP.replace("frame-ancestors 'self'", "frame-ancestors *")
 
@@ -45,10 +48,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     settings = app.config.get("SETTINGS") or load_settings(
-        app.config.get("CONFIG_FILE"), index_dir=app.config.get("INDEX_DIR"))
+        app.config.get("CONFIG_FILE"), index_dir=app.config.get("INDEX_DIR")
+    )
     app.config["SETTINGS"] = settings
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.ensure_ascii = False
+        app.json.sort_keys = False
 
     # Opened lazily so the app starts (and explains itself) before an index exists.
     app.extensions["policysearch_index"] = None
@@ -77,9 +82,12 @@ def search_index(app: Flask) -> SearchIndex:
     index = app.extensions.get("policysearch_index")
     if index is None:
         settings = app.config["SETTINGS"]
-        index = SearchIndex(settings.index_dir, settings,
-                            warm_in_background=app.config["WARM_IN_BACKGROUND"],
-                            on_warm_up=_log_warm_up)
+        index = SearchIndex(
+            settings.index_dir,
+            settings,
+            warm_in_background=app.config["WARM_IN_BACKGROUND"],
+            on_warm_up=_log_warm_up,
+        )
         app.extensions["policysearch_index"] = index
     return index
 
@@ -88,7 +96,11 @@ def _log_warm_up(report: WarmUpReport) -> None:
     # gunicorn's error log is the server's log (stderr by default).
     logging.getLogger("gunicorn.error").info(
         "Warmed the postings of %d frequent terms of %s in %.1f s (%.0f MB cached).",
-        report.terms, report.generation, report.seconds, report.cached_mb)
+        report.terms,
+        report.generation,
+        report.seconds,
+        report.cached_mb,
+    )
 
 
 def _security_headers(response: Response) -> Response:
@@ -96,7 +108,9 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if response.mimetype == "text/html":
         framed = request.endpoint == "embed.frame"
-        response.headers.setdefault("Content-Security-Policy", CSP_EMBED_FRAME if framed else CSP_APP)
+        response.headers.setdefault(
+            "Content-Security-Policy", CSP_EMBED_FRAME if framed else CSP_APP
+        )
         if not framed:
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     return response

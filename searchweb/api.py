@@ -1,4 +1,5 @@
 """The JSON API: search, documents, suggestions, its OpenAPI description, and CORS for reads."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -73,15 +74,26 @@ def api_search() -> Response:
     args = request.args
     settings = current_app.config["SETTINGS"]
     result = search_index(current_app).search(
-        search_request(args, settings.allow_raw_queries, strict=True))
+        search_request(args, settings.allow_raw_queries, strict=True)
+    )
     data = result.to_dict()
-    data["hits"] = [{
-        "id": hit["id"], "title": hit["title"], "title_html": hit["title_html"],
-        "url": hit["url"], "doc_url": document_path(hit["id"]),
-        "snippet": hit["snippet_html"],
-        "category": hit["category"], "department": hit["department"], "date": hit["date"],
-        "year": hit["year"], "lang": hit["lang"], "score": hit["score"],
-    } for hit in data["hits"]]
+    data["hits"] = [
+        {
+            "id": hit["id"],
+            "title": hit["title"],
+            "title_html": hit["title_html"],
+            "url": hit["url"],
+            "doc_url": document_path(hit["id"]),
+            "snippet": hit["snippet_html"],
+            "category": hit["category"],
+            "department": hit["department"],
+            "date": hit["date"],
+            "year": hit["year"],
+            "lang": hit["lang"],
+            "score": hit["score"],
+        }
+        for hit in data["hits"]
+    ]
     for facet in data["facets"]:
         for value in facet["values"]:
             value["toggle_url"] = toggle_url("/api/search", args, facet["name"], value["value"])
@@ -111,5 +123,8 @@ def api_suggest() -> Response:
 
 @blueprint.get("/openapi.json")
 def api_openapi() -> Response:
-    return jsonify(openapi_document(public_base_url(current_app.config["SETTINGS"]) or "/",
-                                    current_app.config["SETTINGS"]))
+    return jsonify(
+        openapi_document(
+            public_base_url(current_app.config["SETTINGS"]) or "/", current_app.config["SETTINGS"]
+        )
+    )

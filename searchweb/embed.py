@@ -1,9 +1,11 @@
 """What other sites embed: /embed.js (a shadow-DOM search box), /embed (an iframe page),
 and /opensearch.xml (so browsers can add the search)."""
+
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 from xml.sax.saxutils import escape as xml_escape
+
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 
 from indexer import SearchRequest
 from indexer.errors import PolicySearchError
@@ -18,8 +20,9 @@ EMBED_RESULTS = 8
 
 @blueprint.get("/embed.js")
 def script() -> Response:
-    response = send_from_directory(current_app.static_folder, "embed.js",
-                                   mimetype="text/javascript", max_age=3600)
+    response = send_from_directory(
+        current_app.static_folder or "static", "embed.js", mimetype="text/javascript", max_age=3600
+    )
     # Pages on any origin load this script; let them do so with crossorigin="anonymous" too.
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -31,16 +34,26 @@ def frame() -> Response:
     result, error = None, None
     if q:
         try:
-            result = search_index(current_app).search(SearchRequest(q=q, size=EMBED_RESULTS,
-                                                                      facets=False))
+            result = search_index(current_app).search(
+                SearchRequest(q=q, size=EMBED_RESULTS, facets=False)
+            )
         except PolicySearchError as exc:
             error = str(exc)
     language = pick_language(request)
     from markupsafe import Markup
 
-    return Response(render_template("embed.html", q=q, result=result, error=error, mark=Markup,
-                                    t=translator(language), language=language),
-                    mimetype="text/html")
+    return Response(
+        render_template(
+            "embed.html",
+            q=q,
+            result=result,
+            error=error,
+            mark=Markup,
+            t=translator(language),
+            language=language,
+        ),
+        mimetype="text/html",
+    )
 
 
 @blueprint.get("/opensearch.xml")

@@ -11,6 +11,7 @@ job nginx does in front of gunicorn; the README shows that setup for production 
 
 One request per client connection, as before (keep-alive pinned clients to one worker).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,10 +29,19 @@ import h11
 logger = logging.getLogger("gunicorn.error")
 
 # Headers that describe one connection, not the request: never passed on.
-HOP_BY_HOP = frozenset({
-    b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer",
-    b"transfer-encoding", b"upgrade", b"content-length", b"x-forwarded-for",
-})
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"content-length",
+        b"x-forwarded-for",
+    }
+)
 READ_CHUNK_BYTES = 65_536
 CONNECT_RETRY_S = 0.05
 
@@ -72,8 +82,9 @@ class FrontLimits:
     max_connections: int = 4096
 
 
-def limits_for(max_query_chars: int, request_timeout_ms: int, read_timeout_ms: int,
-               open_files: int) -> FrontLimits:
+def limits_for(
+    max_query_chars: int, request_timeout_ms: int, read_timeout_ms: int, open_files: int
+) -> FrontLimits:
     """Limits consistent with the settings: a URL holding a query of ``max_query_chars``
     characters of 4-byte UTF-8 (12 bytes percent-encoded) plus filters always fits, so
     a long query is cut with a notice by the app instead of refused here."""
@@ -129,13 +140,17 @@ def error_response(status: int, target: bytes) -> bytes:
         body = json.dumps({"error": message, "status": status}).encode()
         content_type = b"application/json"
     else:
-        body = (f'<!doctype html><html lang="ko"><meta charset="utf-8"><title>{status} {reason}'
-                f"</title><h1>{status} {escape(reason)}</h1><p>{escape(KOREAN_MESSAGES[status])}"
-                f'</p><p lang="en">{escape(message)}</p></html>').encode()
+        body = (
+            f'<!doctype html><html lang="ko"><meta charset="utf-8"><title>{status} {reason}'
+            f"</title><h1>{status} {escape(reason)}</h1><p>{escape(KOREAN_MESSAGES[status])}"
+            f'</p><p lang="en">{escape(message)}</p></html>'
+        ).encode()
         content_type = b"text/html; charset=utf-8"
-    head = (b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
-            b"X-Content-Type-Options: nosniff\r\nConnection: close\r\n"
-            % (status, reason.encode(), content_type, len(body)))
+    head = (
+        b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
+        b"X-Content-Type-Options: nosniff\r\nConnection: close\r\n"
+        % (status, reason.encode(), content_type, len(body))
+    )
     if status in (502, 503, 504):
         head += b"Retry-After: 5\r\n"
     return head + b"\r\n" + body
@@ -151,13 +166,13 @@ class Front:
         self.open_connections = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        server = await asyncio.start_server(self._connection, sock=self.listener,
-                                            limit=READ_CHUNK_BYTES)
+        server = await asyncio.start_server(
+            self._connection, sock=self.listener, limit=READ_CHUNK_BYTES
+        )
         async with server:
             await stop.wait()
 
-    async def _connection(self, reader: asyncio.StreamReader,
-                          writer: asyncio.StreamWriter) -> None:
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.open_connections += 1
         try:
             if self.open_connections > self.limits.max_connections:
@@ -172,8 +187,7 @@ class Front:
             self.open_connections -= 1
             writer.close()
 
-    async def _serve_one(self, reader: asyncio.StreamReader,
-                         writer: asyncio.StreamWriter) -> None:
+    async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         line = bytearray()  # the request line as received, for the target of a refusal
         target = b"/"
         try:
@@ -193,7 +207,8 @@ class Front:
         limits = self.limits
         connection = h11.Connection(
             h11.SERVER,
-            max_incomplete_event_size=limits.max_request_line_bytes + limits.max_header_bytes)
+            max_incomplete_event_size=limits.max_request_line_bytes + limits.max_header_bytes,
+        )
         # ``line`` holds the request line until it is whole (see _ascii_target).
         line_done = False
         request: h11.Request | None = None
@@ -202,8 +217,10 @@ class Front:
             try:
                 event = connection.next_event()
             except h11.RemoteProtocolError as exc:
-                raise _Refused(exc.error_status_hint if exc.error_status_hint in STATUS_MESSAGES
-                               else 400, _target_of(line)) from None
+                raise _Refused(
+                    exc.error_status_hint if exc.error_status_hint in STATUS_MESSAGES else 400,
+                    _target_of(line),
+                ) from None
             if event is h11.NEED_DATA:
                 data = await reader.read(READ_CHUNK_BYTES)
                 if not data:
@@ -232,8 +249,7 @@ class Front:
                     raise _Refused(413, request.target if request else b"")
             elif isinstance(event, h11.EndOfMessage):
                 assert request is not None
-                return _Request(request.method, request.target, list(request.headers),
-                                bytes(body))
+                return _Request(request.method, request.target, list(request.headers), bytes(body))
             else:  # ConnectionClosed before a whole request
                 raise _ClientGone()
 
@@ -276,8 +292,9 @@ class Front:
         # While the workers start, the socket may not exist yet: wait (within the deadline).
         while True:
             try:
-                return await asyncio.open_unix_connection(self.backend_socket,
-                                                          limit=READ_CHUNK_BYTES)
+                return await asyncio.open_unix_connection(
+                    self.backend_socket, limit=READ_CHUNK_BYTES
+                )
             except (FileNotFoundError, ConnectionRefusedError):
                 await asyncio.sleep(CONNECT_RETRY_S)
 
@@ -290,8 +307,13 @@ class Front:
             pass
 
 
-def run_front(listener: socket.socket, backend_socket: str, limits: FrontLimits,
-              backend_pid: int, stop_grace_s: float = 15.0) -> int:
+def run_front(
+    listener: socket.socket,
+    backend_socket: str,
+    limits: FrontLimits,
+    backend_pid: int,
+    stop_grace_s: float = 15.0,
+) -> int:
     """Serves until SIGINT/SIGTERM or until the workers' master exits, then stops the
     master (SIGTERM: gunicorn finishes the requests in hand) and returns its exit status."""
     front = Front(listener, backend_socket, limits)

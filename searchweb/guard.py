@@ -5,6 +5,7 @@ One place decides it: the routes that search are listed in SEARCHING_ENDPOINTS a
 check runs before any of them (tests/test_web_security.py fails when a route is added
 without being listed here or in NON_SEARCHING_ENDPOINTS).
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, request
@@ -15,12 +16,19 @@ from indexer.errors import PolicySearchError, SearchTimeoutError
 from .params import RAW_TRUE
 from .ratelimit import RateLimiter
 
-SEARCHING_ENDPOINTS = frozenset({
-    "views.search_page", "views.document_page", "embed.frame",
-    "api.api_search", "api.api_document", "api.api_suggest",
-})
-NON_SEARCHING_ENDPOINTS = frozenset({"static", "embed.script", "embed.opensearch",
-                                     "api.api_openapi"})
+SEARCHING_ENDPOINTS = frozenset(
+    {
+        "views.search_page",
+        "views.document_page",
+        "embed.frame",
+        "api.api_search",
+        "api.api_document",
+        "api.api_suggest",
+    }
+)
+NON_SEARCHING_ENDPOINTS = frozenset(
+    {"static", "embed.script", "embed.opensearch", "api.api_openapi"}
+)
 # Seconds a client is asked to wait after a search ran out of time (the server is busy
 # or the query is too broad either way).
 TIMEOUT_RETRY_AFTER_S = 5
@@ -38,10 +46,12 @@ def http_status(error: PolicySearchError) -> int:
 def install(app: Flask, settings: Settings) -> None:
     if settings.api_requests_per_minute > 0:
         app.extensions["policysearch_rate_limiter"] = RateLimiter(
-            settings.api_requests_per_minute, settings.api_burst)
+            settings.api_requests_per_minute, settings.api_burst
+        )
     if settings.allow_raw_queries and settings.raw_queries_per_minute > 0:
         app.extensions["policysearch_raw_rate_limiter"] = RateLimiter(
-            settings.raw_queries_per_minute, max(1, settings.raw_queries_per_minute // 6))
+            settings.raw_queries_per_minute, max(1, settings.raw_queries_per_minute // 6)
+        )
     app.before_request(_limit_searches)
 
 
@@ -56,22 +66,30 @@ def _limit_searches() -> Response | None:
     client = request.remote_addr or "unknown"
     checks = [("policysearch_rate_limiter", settings.api_requests_per_minute, "")]
     if wants_raw():
-        checks.append(("policysearch_raw_rate_limiter", settings.raw_queries_per_minute,
-                       " with query syntax (raw=1)"))
+        checks.append(
+            (
+                "policysearch_raw_rate_limiter",
+                settings.raw_queries_per_minute,
+                " with query syntax (raw=1)",
+            )
+        )
     for name, per_minute, kind in checks:
         limiter = current_app.extensions.get(name)
         if limiter is None:
             continue
         decision = limiter.check(client)
         if not decision.allowed:
-            message = (f"Too many searches{kind}: the limit is {per_minute} a minute per "
-                       f"client. Try again in {decision.retry_after_s} s.")
+            message = (
+                f"Too many searches{kind}: the limit is {per_minute} a minute per "
+                f"client. Try again in {decision.retry_after_s} s."
+            )
             return refusal(429, message, "too_many_requests", decision.retry_after_s)
     return None
 
 
-def refusal(status: int, message: str, message_key: str,
-            retry_after_s: int | None = None) -> Response:
+def refusal(
+    status: int, message: str, message_key: str, retry_after_s: int | None = None
+) -> Response:
     """An error answer: JSON under /api/, else the message page in the user's language."""
     if request.path.startswith("/api/"):
         response = jsonify(error=message, status=status)

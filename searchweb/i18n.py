@@ -1,4 +1,5 @@
 """Interface text in Korean and English, chosen by ?hl=, a cookie, or Accept-Language."""
+
 from __future__ import annotations
 
 from flask import Request
@@ -24,7 +25,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_results_filters": "선택한 필터를 모두 해제하고 다시 검색",
         "no_results_tips": "띄어쓰기를 바꾸거나, 더 짧은 단어로 검색해 보세요.",
         "relaxed": "모든 단어를 포함한 문서가 없어, 일부 단어가 포함된 문서를 보여 줍니다.",
-        "relaxed_some": "모든 단어를 포함한 문서 {count}건을 먼저 보여 주고, 이어서 일부 단어가 포함된 문서를 보여 줍니다.",
+        "relaxed_some": (
+            "모든 단어를 포함한 문서 {count}건을 먼저 보여 주고, "
+            "이어서 일부 단어가 포함된 문서를 보여 줍니다."
+        ),
         "previous": "이전",
         "next": "다음",
         "page_of": "{page} / {pages} 쪽",
@@ -46,7 +50,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_found": "문서를 찾을 수 없습니다.",
         "no_index": "아직 색인이 없습니다. 관리자가 `policysearch index`를 실행해야 합니다.",
         "too_many_requests": "검색 요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.",
-        "search_timeout": "검색이 제한 시간을 넘어 중단되었습니다. 와일드카드(*)를 줄이거나 더 구체적인 검색어로 다시 검색해 주세요.",
+        "search_timeout": (
+            "검색이 제한 시간을 넘어 중단되었습니다. 와일드카드(*)를 "
+            "줄이거나 더 구체적인 검색어로 다시 검색해 주세요."
+        ),
         "marks_timeout": "검색어 표시가 제한 시간을 넘어, 표시 없이 문서를 보여 줍니다.",
         "browse": "전체 문서",
         "more_values": "더 보기",
@@ -68,7 +75,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_results_filters": "Search again without the selected filters",
         "no_results_tips": "Try other spacing, fewer words, or shorter words.",
         "relaxed": "No document has every word; showing documents with some of them.",
-        "relaxed_some": "The {count} documents with every word come first, then documents with some of them.",
+        "relaxed_some": (
+            "The {count} documents with every word come first, then documents with some of them."
+        ),
         "previous": "Previous",
         "next": "Next",
         "page_of": "Page {page} of {pages}",
@@ -90,8 +99,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_found": "There is no such document.",
         "no_index": "There is no index yet. An operator needs to run `policysearch index`.",
         "too_many_requests": "Too many searches. Please try again in a moment.",
-        "search_timeout": "The search ran out of time and was stopped. Use fewer wildcards (*) or more specific words.",
-        "marks_timeout": "Marking the search words took too long; the document is shown without marks.",
+        "search_timeout": (
+            "The search ran out of time and was stopped. Use fewer "
+            "wildcards (*) or more specific words."
+        ),
+        "marks_timeout": (
+            "Marking the search words took too long; the document is shown without marks."
+        ),
         "browse": "All documents",
         "more_values": "more",
     },

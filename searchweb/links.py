@@ -4,6 +4,7 @@ A Host header is whatever the client sent: echoed into OpenSearch, OpenAPI or wi
 links it poisons any cache that does not key on it. Absolute addresses come from the
 setting public_url; without it links are relative to the server.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote, urlencode

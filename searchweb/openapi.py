@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 description of the JSON API (tests check real responses against it)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,73 +12,135 @@ STRINGS = {"type": "array", "items": STRING}
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": properties,
-            "required": required if required is not None else list(properties),
-            "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required if required is not None else list(properties),
+        "additionalProperties": False,
+    }
 
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": STRING, "status": {"type": "integer"}}),
-    "FacetValue": _object({
-        "value": STRING, "label": STRING, "count": {"type": "integer", "minimum": 0},
-        "selected": {"type": "boolean"}, "toggle_url": STRING,
-    }),
-    "Facet": _object({
-        "name": {"enum": ["category", "department", "year", "lang"]}, "label": STRING,
-        "values": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
-        "truncated": {"type": "boolean"},
-    }),
-    "Hit": _object({
-        "id": STRING, "title": STRING,
-        "title_html": {"type": "string", "description": "Escaped title, matches in <mark>."},
-        "url": {"type": "string", "description": "The original's address, if known."},
-        "doc_url": {"type": "string", "description": "This document's page on the server."},
-        "snippet": {"type": "string", "description": "Escaped text, matches in <mark>."},
-        "category": STRINGS, "department": STRING, "date": STRING, "year": STRING, "lang": STRING,
-        "score": {"type": ["number", "null"], "description": "null when sorted by date."},
-    }),
-    "SearchResponse": _object({
-        "query": STRING, "total": {"type": "integer", "minimum": 0},
-        "page": {"type": "integer", "minimum": 1}, "size": {"type": "integer", "minimum": 1},
-        "pages": {"type": "integer", "minimum": 0},
-        "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-        "facets": {"type": "array", "items": {"$ref": "#/components/schemas/Facet"}},
-        "took_ms": {"type": "number"}, "sort": {"enum": ["relevance", "date"]},
-        "relaxed": {"type": "boolean", "description": "Too few documents had every word of a "
-                    "short query, so documents with some of the words follow them."},
-        "all_words_total": {"type": ["integer", "null"], "minimum": 0,
-                            "description": "When relaxed: how many documents have every word "
-                            "(they are ranked first)."},
-        "notices": STRINGS,
-    }),
-    "Document": _object({
-        "id": STRING, "title": STRING, "body": STRING, "category": STRINGS, "department": STRING,
-        "date": STRING, "year": STRING, "lang": STRING, "source": STRING, "url": STRING,
-        "tags": STRINGS, "author": STRING,
-    }),
-    "Suggestion": _object({"text": STRING, "kind": {"enum": ["term", "title"]},
-                           "count": {"type": "integer"}, "id": STRING}),
-    "Suggestions": _object({
-        "query": STRING,
-        "suggestions": {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}},
-    }),
+    "FacetValue": _object(
+        {
+            "value": STRING,
+            "label": STRING,
+            "count": {"type": "integer", "minimum": 0},
+            "selected": {"type": "boolean"},
+            "toggle_url": STRING,
+        }
+    ),
+    "Facet": _object(
+        {
+            "name": {"enum": ["category", "department", "year", "lang"]},
+            "label": STRING,
+            "values": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
+            "truncated": {"type": "boolean"},
+        }
+    ),
+    "Hit": _object(
+        {
+            "id": STRING,
+            "title": STRING,
+            "title_html": {"type": "string", "description": "Escaped title, matches in <mark>."},
+            "url": {"type": "string", "description": "The original's address, if known."},
+            "doc_url": {"type": "string", "description": "This document's page on the server."},
+            "snippet": {"type": "string", "description": "Escaped text, matches in <mark>."},
+            "category": STRINGS,
+            "department": STRING,
+            "date": STRING,
+            "year": STRING,
+            "lang": STRING,
+            "score": {"type": ["number", "null"], "description": "null when sorted by date."},
+        }
+    ),
+    "SearchResponse": _object(
+        {
+            "query": STRING,
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "size": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 0},
+            "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "facets": {"type": "array", "items": {"$ref": "#/components/schemas/Facet"}},
+            "took_ms": {"type": "number"},
+            "sort": {"enum": ["relevance", "date"]},
+            "relaxed": {
+                "type": "boolean",
+                "description": "Too few documents had every word of a "
+                "short query, so documents with some of the words follow them.",
+            },
+            "all_words_total": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "description": "When relaxed: how many documents have every word "
+                "(they are ranked first).",
+            },
+            "notices": STRINGS,
+        }
+    ),
+    "Document": _object(
+        {
+            "id": STRING,
+            "title": STRING,
+            "body": STRING,
+            "category": STRINGS,
+            "department": STRING,
+            "date": STRING,
+            "year": STRING,
+            "lang": STRING,
+            "source": STRING,
+            "url": STRING,
+            "tags": STRINGS,
+            "author": STRING,
+        }
+    ),
+    "Suggestion": _object(
+        {
+            "text": STRING,
+            "kind": {"enum": ["term", "title"]},
+            "count": {"type": "integer"},
+            "id": STRING,
+        }
+    ),
+    "Suggestions": _object(
+        {
+            "query": STRING,
+            "suggestions": {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}},
+        }
+    ),
 }
 
 
-def _param(name: str, description: str, schema: dict[str, Any] | None = None,
-           multi: bool = False) -> dict[str, Any]:
+def _param(
+    name: str, description: str, schema: dict[str, Any] | None = None, multi: bool = False
+) -> dict[str, Any]:
     schema = schema or STRING
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": {"type": "array", "items": schema} if multi else schema,
-            **({"explode": True} if multi else {})}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "array", "items": schema} if multi else schema,
+        **({"explode": True} if multi else {}),
+    }
 
 
 def _responses(ok_schema: str, *errors: int) -> dict[str, Any]:
-    responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{ok_schema}"}}}}}
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "OK",
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{ok_schema}"}}
+            },
+        }
+    }
     for status in errors:
-        responses[str(status)] = {"description": "Error", "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/Error"}}}}
+        responses[str(status)] = {
+            "description": "Error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
     return responses
 
 
@@ -87,51 +150,84 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
     date = {"type": "string", "pattern": DATE_PATTERN}
     return {
         "openapi": "3.1.0",
-        "info": {"title": "policysearch API", "version": "1",
-                 "description": "Search city policy documents in Korean and English. Read-only."},
+        "info": {
+            "title": "policysearch API",
+            "version": "1",
+            "description": "Search city policy documents in Korean and English. Read-only.",
+        },
         "servers": [{"url": server_url}],
         "paths": {
-            "/api/search": {"get": {
-                "summary": "Ranked, highlighted results with facet counts",
-                "parameters": [
-                    _param("q", 'Words, "phrases", -exclusions, title:word, category:"value". '
-                           f"Cut to {settings.max_query_chars} characters (with a notice)."),
-                    _param("category", "Filter; several values = any of them.", multi=True),
-                    _param("department", "Filter.", multi=True),
-                    _param("year", "Filter.", multi=True),
-                    _param("lang", "Filter: ko, en, mixed.", multi=True),
-                    _param("from", "Dated on or after: 2022, 2022-11 or 2022-11-17.", date),
-                    _param("to", "Dated on or before.", date),
-                    _param("sort", "relevance (default) or date.", {"enum": ["relevance", "date"]}),
-                    _param("page", "1-based page.",
-                           {"type": "integer", "minimum": 1, "maximum": settings.max_page}),
-                    _param("size", "Results per page.",
-                           {"type": "integer", "minimum": 1, "maximum": settings.max_page_size}),
-                    _param("facet_size", "Values per facet.",
-                           {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE}),
-                    _param("raw", "1: Whoosh query syntax (wildcards, NOT); refused unless "
-                           "the server allows it (setting allow_raw_queries).",
-                           {"enum": ["0", "1", "true", "false"]}),
-                ],
-                "responses": _responses("SearchResponse", 400, 429, 503),
-            }},
-            "/api/doc": {"get": {
-                "summary": "One document, by an id given as a parameter (any id)",
-                "parameters": [{"name": "id", "in": "query", "required": True,
-                                "schema": STRING}],
-                "responses": _responses("Document", 404, 429, 503),
-            }},
-            "/api/doc/{id}": {"get": {
-                "summary": "One document",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": STRING}],
-                "responses": _responses("Document", 404, 429, 503),
-            }},
-            "/api/suggest": {"get": {
-                "summary": "Completions of the last word from indexed terms and titles",
-                "parameters": [_param("q", "Text typed so far."),
-                               _param("limit", "At most this many.", {"type": "integer"})],
-                "responses": _responses("Suggestions", 400, 429, 503),
-            }},
+            "/api/search": {
+                "get": {
+                    "summary": "Ranked, highlighted results with facet counts",
+                    "parameters": [
+                        _param(
+                            "q",
+                            'Words, "phrases", -exclusions, title:word, category:"value". '
+                            f"Cut to {settings.max_query_chars} characters (with a notice).",
+                        ),
+                        _param("category", "Filter; several values = any of them.", multi=True),
+                        _param("department", "Filter.", multi=True),
+                        _param("year", "Filter.", multi=True),
+                        _param("lang", "Filter: ko, en, mixed.", multi=True),
+                        _param("from", "Dated on or after: 2022, 2022-11 or 2022-11-17.", date),
+                        _param("to", "Dated on or before.", date),
+                        _param(
+                            "sort", "relevance (default) or date.", {"enum": ["relevance", "date"]}
+                        ),
+                        _param(
+                            "page",
+                            "1-based page.",
+                            {"type": "integer", "minimum": 1, "maximum": settings.max_page},
+                        ),
+                        _param(
+                            "size",
+                            "Results per page.",
+                            {"type": "integer", "minimum": 1, "maximum": settings.max_page_size},
+                        ),
+                        _param(
+                            "facet_size",
+                            "Values per facet.",
+                            {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE},
+                        ),
+                        _param(
+                            "raw",
+                            "1: Whoosh query syntax (wildcards, NOT); refused unless "
+                            "the server allows it (setting allow_raw_queries).",
+                            {"enum": ["0", "1", "true", "false"]},
+                        ),
+                    ],
+                    "responses": _responses("SearchResponse", 400, 429, 503),
+                }
+            },
+            "/api/doc": {
+                "get": {
+                    "summary": "One document, by an id given as a parameter (any id)",
+                    "parameters": [
+                        {"name": "id", "in": "query", "required": True, "schema": STRING}
+                    ],
+                    "responses": _responses("Document", 404, 429, 503),
+                }
+            },
+            "/api/doc/{id}": {
+                "get": {
+                    "summary": "One document",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": STRING}
+                    ],
+                    "responses": _responses("Document", 404, 429, 503),
+                }
+            },
+            "/api/suggest": {
+                "get": {
+                    "summary": "Completions of the last word from indexed terms and titles",
+                    "parameters": [
+                        _param("q", "Text typed so far."),
+                        _param("limit", "At most this many.", {"type": "integer"}),
+                    ],
+                    "responses": _responses("Suggestions", 400, 429, 503),
+                }
+            },
         },
         "components": {"schemas": SCHEMAS},
     }

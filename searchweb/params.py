@@ -1,4 +1,5 @@
 """Query-string <-> SearchRequest, and the URLs that toggle filters or change pages."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,9 +40,11 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
     if raw not in RAW_FLAGS or (strict and "raw" in args and not raw):
         raise QueryError(f"raw must be 1 or 0, got {raw!r}.")
     if raw in RAW_TRUE and not allow_raw:
-        raise QueryError("Query syntax (raw=1) is off on this server. Search with words, "
-                         '"phrases", -exclusions and field:value, or ask its operator to '
-                         "turn on the setting allow_raw_queries.")
+        raise QueryError(
+            "Query syntax (raw=1) is off on this server. Search with words, "
+            '"phrases", -exclusions and field:value, or ask its operator to '
+            "turn on the setting allow_raw_queries."
+        )
     sort = args.get("sort", "")
     page = _int(args, "page", 1, strict)
     filters = {name: [v for v in args.getlist(name) if v] for name in FILTER_PARAMS}
@@ -63,7 +66,8 @@ def _kept(args: MultiDict) -> list[tuple[str, str]]:
 
 
 def url_with(path: str, args: MultiDict, **changes: str | None) -> str:
-    """``path`` with the current search args, some replaced (None removes), page reset unless given."""
+    """``path`` with the current search args, some replaced (None removes), page reset
+    unless given."""
     pairs = [(k, v) for k, v in _kept(args) if k not in changes]
     pairs += [(k, v) for k, v in changes.items() if v is not None and v != ""]
     return f"{path}?{urlencode(pairs)}" if pairs else path
@@ -87,8 +91,12 @@ class Chip:
 
 
 def selected_chips(path: str, args: MultiDict) -> list[Chip]:
-    chips = [Chip(name, value, toggle_url(path, args, name, value))
-             for name in FILTER_PARAMS for value in args.getlist(name) if value]
+    chips = [
+        Chip(name, value, toggle_url(path, args, name, value))
+        for name in FILTER_PARAMS
+        for value in args.getlist(name)
+        if value
+    ]
     for name in ("from", "to"):
         if args.get(name):
             chips.append(Chip(name, args[name], url_with(path, args, **{name: None})))

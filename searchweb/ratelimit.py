@@ -5,6 +5,7 @@ at once. Buckets live in the worker's memory, so with N gunicorn workers a clien
 at most N times the limit; that bounds abuse without shared state. The number of
 remembered clients is capped so a flood of addresses cannot exhaust memory.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,9 @@ class Decision:
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int, burst: int,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_minute: int, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate_per_s = per_minute / 60.0
         self.burst = max(1, burst)
         self.clock = clock

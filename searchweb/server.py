@@ -1,4 +1,5 @@
 """Runs the app on gunicorn (never Flask's debug server)."""
+
 from __future__ import annotations
 
 import errno
@@ -21,8 +22,9 @@ class PolicySearchServer(BaseApplication):
     worker on first use: a JVM started before a fork hangs the children.
     """
 
-    def __init__(self, settings: Settings, options: dict[str, Any],
-                 web_config: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, options: dict[str, Any], web_config: dict[str, Any] | None = None
+    ) -> None:
         self.settings = settings
         self.options = options
         self.web_config = web_config or {}
@@ -37,8 +39,7 @@ class PolicySearchServer(BaseApplication):
         from . import create_app, search_index
 
         # A server runs for long: it decodes the common terms' postings up front.
-        app = create_app({**self.web_config, "SETTINGS": self.settings,
-                          "WARM_IN_BACKGROUND": True})
+        app = create_app({**self.web_config, "SETTINGS": self.settings, "WARM_IN_BACKGROUND": True})
         warm_up(app, search_index)
         return app
 
@@ -79,8 +80,15 @@ def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
     return listener
 
 
-def serve(settings: Settings, host: str, port: int, workers: int, threads: int | None = None,
-          access_log: bool = False, front: bool = True) -> int:
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int | None = None,
+    access_log: bool = False,
+    front: bool = True,
+) -> int:
     """The front (this process) on host:port, gunicorn's workers behind it on a private
     Unix socket (see searchweb/front.py for why); returns the exit status. Without
     ``front``, gunicorn listens on host:port itself: only behind a proxy that buffers
@@ -116,8 +124,11 @@ def serve(settings: Settings, host: str, port: int, workers: int, threads: int |
     if not front:
         # gunicorn's largest line (8190 bytes) holds a 500-character Korean query (4,500
         # bytes encoded); its default 4094 did not.
-        options.update(bind=f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-                       limit_request_line=8190, limit_request_field_size=16384)
+        options.update(
+            bind=f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+            limit_request_line=8190,
+            limit_request_field_size=16384,
+        )
         PolicySearchServer(settings, options).run()
         return 0
     listener = listen(host, port)
@@ -126,10 +137,17 @@ def serve(settings: Settings, host: str, port: int, workers: int, threads: int |
     options.update(
         bind=f"unix:{backend_socket}",
         # The front bounds request lines and headers (consistent with max_query_chars).
-        limit_request_line=0, limit_request_field_size=0, limit_request_fields=32768)
+        limit_request_line=0,
+        limit_request_field_size=0,
+        limit_request_fields=32768,
+    )
     soft_open_files, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    limits = limits_for(settings.max_query_chars, settings.request_timeout_ms,
-                        settings.client_read_timeout_ms, soft_open_files)
+    limits = limits_for(
+        settings.max_query_chars,
+        settings.request_timeout_ms,
+        settings.client_read_timeout_ms,
+        soft_open_files,
+    )
     backend_pid = os.fork()
     if backend_pid == 0:  # the workers' master; it never returns
         listener.close()
@@ -142,8 +160,13 @@ def serve(settings: Settings, host: str, port: int, workers: int, threads: int |
         finally:
             os._exit(status)
     try:
-        return run_front(listener, backend_socket, limits, backend_pid,
-                         stop_grace_s=options["graceful_timeout"] + 5)
+        return run_front(
+            listener,
+            backend_socket,
+            limits,
+            backend_pid,
+            stop_grace_s=options["graceful_timeout"] + 5,
+        )
     finally:
         listener.close()
         shutil.rmtree(runtime_dir, ignore_errors=True)

@@ -1,4 +1,5 @@
 """HTML pages for analysts: the search page and the document page."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
@@ -10,8 +11,8 @@ from indexer.errors import PolicySearchError, SearchTimeoutError
 from . import search_index
 from .guard import http_status, refusal
 from .i18n import LANGUAGES, pick_language, translator
-from .params import selected_chips, toggle_url, url_with
 from .params import search_request as request_from_args
+from .params import selected_chips, toggle_url, url_with
 
 blueprint = Blueprint("views", __name__)
 
@@ -19,9 +20,16 @@ blueprint = Blueprint("views", __name__)
 def render_page(template: str, status: int = 200, **context) -> Response:
     language = pick_language(request)
     other = [code for code in LANGUAGES if code != language][0]
-    response = make_response(render_template(
-        template, t=translator(language), language=language,
-        switch_url=url_with(request.path, request.args, hl=other), **context), status)
+    response = make_response(
+        render_template(
+            template,
+            t=translator(language),
+            language=language,
+            switch_url=url_with(request.path, request.args, hl=other),
+            **context,
+        ),
+        status,
+    )
     if request.args.get("hl") in LANGUAGES:
         response.set_cookie("hl", request.args["hl"], max_age=365 * 24 * 3600, samesite="Lax")
     return response
@@ -37,19 +45,42 @@ def search_page() -> Response:
     except IndexMissingError:
         return render_page("message.html", status=503, message_key="no_index")
     except PolicySearchError as exc:
-        message = (translator(pick_language(request))("search_timeout")
-                   if isinstance(exc, SearchTimeoutError) else str(exc))
-        return render_page("search.html", status=http_status(exc), error=message, result=None,
-                           args=args, chips=selected_chips("/", args))
-    facet_urls = {(f.name, v.value): toggle_url("/", args, f.name, v.value)
-                  for f in result.facets for v in f.values}
+        message = (
+            translator(pick_language(request))("search_timeout")
+            if isinstance(exc, SearchTimeoutError)
+            else str(exc)
+        )
+        return render_page(
+            "search.html",
+            status=http_status(exc),
+            error=message,
+            result=None,
+            args=args,
+            chips=selected_chips("/", args),
+        )
+    facet_urls = {
+        (f.name, v.value): toggle_url("/", args, f.name, v.value)
+        for f in result.facets
+        for v in f.values
+    }
     return render_page(
-        "search.html", result=result, args=args, error=None,
-        chips=selected_chips("/", args), facet_urls=facet_urls,
+        "search.html",
+        result=result,
+        args=args,
+        error=None,
+        chips=selected_chips("/", args),
+        facet_urls=facet_urls,
         page_url=lambda page: url_with("/", args, page=str(page)),
         sort_url=lambda sort: url_with("/", args, sort=sort),
-        without_filters_url=url_with("/", args, category=None, department=None, year=None,
-                                     lang=None, **{"from": None, "to": None}),
+        without_filters_url=url_with(
+            "/",
+            args,
+            category=None,
+            department=None,
+            year=None,
+            lang=None,
+            **{"from": None, "to": None},
+        ),
         mark=Markup,
     )
 
@@ -73,9 +104,17 @@ def document_page(doc_id: str | None) -> Response:
         except SearchTimeoutError:
             notice_key = "marks_timeout"  # the document itself still shows
     title_html, body_html = marked or (None, None)
-    return render_page("document.html", document=document, q=q, mark=Markup,
-                       title_html=title_html, body_html=body_html, notice_key=notice_key,
-                       similar=index.similar(doc_id), back_url=url_with("/", request.args))
+    return render_page(
+        "document.html",
+        document=document,
+        q=q,
+        mark=Markup,
+        title_html=title_html,
+        body_html=body_html,
+        notice_key=notice_key,
+        similar=index.similar(doc_id),
+        back_url=url_with("/", request.args),
+    )
 
 
 @blueprint.app_errorhandler(404)

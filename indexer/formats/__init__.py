@@ -4,6 +4,7 @@ Each reader raises FormatError with a reason a user can act on ("password-protec
 HWP", "no text layer (scanned?)") instead of returning junk; readers.py turns that
 into a Rejection of the file and everything else into a Document.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

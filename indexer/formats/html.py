@@ -6,6 +6,7 @@ visible text is read by a small parser whose work is linear in the input: open t
 are counted per name, never searched in a stack (the old reader took 66 s for 0.24 MB
 of nested <div>).
 """
+
 from __future__ import annotations
 
 import re
@@ -22,34 +23,94 @@ def read_html(text: str) -> ExtractedText:
     main = _main_content(text)
     if main is None or not main.body.strip():
         return fallback
-    return ExtractedText(body=main.body, title=main.title or fallback.title,
-                         author=main.author or fallback.author, date=main.date or fallback.date)
+    return ExtractedText(
+        body=main.body,
+        title=main.title or fallback.title,
+        author=main.author or fallback.author,
+        date=main.date or fallback.date,
+    )
 
 
 def _main_content(text: str) -> ExtractedText | None:
     try:
         import trafilatura
 
-        found = trafilatura.bare_extraction(text, with_metadata=True, include_tables=True,
-                                            include_comments=False, deduplicate=False)
+        found = trafilatura.bare_extraction(
+            text, with_metadata=True, include_tables=True, include_comments=False, deduplicate=False
+        )
     except Exception:  # the extractor is a help, never a reason to lose the page
         return None
-    if found is None:
+    if found is None or isinstance(found, dict):  # a dict only with as_dict=True
         return None
-    return ExtractedText(body=found.text or "", title=found.title or "",
-                         author=found.author or "", date=found.date or "")
+    return ExtractedText(
+        body=found.text or "",
+        title=found.title or "",
+        author=found.author or "",
+        date=found.date or "",
+    )
 
 
 class _VisibleText(HTMLParser):
     """<title>, the first <h1>, <meta> fields and the visible text outside page chrome."""
 
-    HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "nav", "footer",
-                        "aside", "form", "iframe", "svg"})
-    VOID = frozenset({"br", "img", "hr", "input", "link", "meta", "area", "base", "col",
-                      "embed", "source", "track", "wbr"})
-    BLOCKS = frozenset({"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5",
-                        "h6", "section", "article", "table", "ul", "ol", "blockquote", "pre",
-                        "dd", "dt"})
+    HIDDEN = frozenset(
+        {
+            "script",
+            "style",
+            "noscript",
+            "template",
+            "head",
+            "nav",
+            "footer",
+            "aside",
+            "form",
+            "iframe",
+            "svg",
+        }
+    )
+    VOID = frozenset(
+        {
+            "br",
+            "img",
+            "hr",
+            "input",
+            "link",
+            "meta",
+            "area",
+            "base",
+            "col",
+            "embed",
+            "source",
+            "track",
+            "wbr",
+        }
+    )
+    BLOCKS = frozenset(
+        {
+            "p",
+            "div",
+            "br",
+            "li",
+            "tr",
+            "td",
+            "th",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "section",
+            "article",
+            "table",
+            "ul",
+            "ol",
+            "blockquote",
+            "pre",
+            "dd",
+            "dt",
+        }
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -68,8 +129,12 @@ class _VisibleText(HTMLParser):
         parser.close()
         body = _SPACES.sub(" ", "".join(parser.parts))
         body = _BLANK_LINES.sub("\n", body).strip()
-        return ExtractedText(body=body, title=(parser.title or parser.h1).strip(),
-                             author=parser.meta.get("author", ""), date=parser.meta.get("date", ""))
+        return ExtractedText(
+            body=body,
+            title=(parser.title or parser.h1).strip(),
+            author=parser.meta.get("author", ""),
+            date=parser.meta.get("date", ""),
+        )
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "meta":

@@ -16,6 +16,7 @@ unmaintained. The format (Hancom's published "HWP 5.0" specification):
   every other one takes eight (the code, six units of parameters, the code again).
 - ``\\x05HwpSummaryInformation``: an OLE property set; 2 is the title, 4 the author.
 """
+
 from __future__ import annotations
 
 import struct
@@ -46,8 +47,9 @@ def read_hwp(data: bytes) -> ExtractedText:
     import olefile
 
     if not data.startswith(OLE_MAGIC):
-        raise FormatError("not an HWP 5.0 file (no OLE2 signature: damaged, or saved "
-                          "through a text conversion)")
+        raise FormatError(
+            "not an HWP 5.0 file (no OLE2 signature: damaged, or saved through a text conversion)"
+        )
     try:
         ole = olefile.OleFileIO(data)
     except Exception as exc:  # olefile raises several types on damaged containers
@@ -85,8 +87,9 @@ def _check_header(ole) -> int:
     if flags & FLAG_DRM:
         raise FormatError("DRM-protected HWP document: export it without DRM to index it")
     if flags & FLAG_DISTRIBUTION:
-        raise FormatError("배포용 (distribution) HWP document: its text is encrypted; "
-                          "index the original document")
+        raise FormatError(
+            "배포용 (distribution) HWP document: its text is encrypted; index the original document"
+        )
     return flags
 
 
@@ -94,7 +97,7 @@ def _section_names(ole) -> list[str]:
     numbered = []
     for parts in ole.listdir(streams=True, storages=False):
         if len(parts) == 2 and parts[0] == "BodyText" and parts[1].startswith("Section"):
-            suffix = parts[1][len("Section"):]
+            suffix = parts[1][len("Section") :]
             if suffix.isdigit():
                 numbered.append((int(suffix), "/".join(parts)))
     return [name for _, name in sorted(numbered)[:MAX_SECTIONS]]
@@ -124,7 +127,7 @@ def _paragraph_texts(stream: bytes) -> list[str]:
             size = struct.unpack_from("<I", stream, position)[0]
             position += 4
         if tag == HWPTAG_PARA_TEXT:
-            texts.append(paragraph_text(stream[position:position + size]))
+            texts.append(paragraph_text(stream[position : position + size]))
         position += size
     return texts
 
@@ -132,7 +135,7 @@ def _paragraph_texts(stream: bytes) -> list[str]:
 def paragraph_text(record: bytes) -> str:
     """The characters of one PARA_TEXT record, controls turned into spacing or dropped."""
     units = array("H")  # 2 bytes on every CPython platform
-    units.frombytes(record[:len(record) // 2 * 2])
+    units.frombytes(record[: len(record) // 2 * 2])
     if sys.byteorder == "big":  # pragma: no cover - HWP text is little-endian
         units.byteswap()
     pieces: list[str] = []
@@ -144,12 +147,12 @@ def paragraph_text(record: bytes) -> str:
             index += 1
             continue
         if run_start < index:
-            pieces.append(record[run_start * 2:index * 2].decode("utf-16-le", "replace"))
+            pieces.append(record[run_start * 2 : index * 2].decode("utf-16-le", "replace"))
         pieces.append(_CONTROL_TEXT.get(code, ""))
         index += 1 if code in _ONE_UNIT_CONTROLS else 8
         run_start = index
     if run_start < count:
-        pieces.append(record[run_start * 2:count * 2].decode("utf-16-le", "replace"))
+        pieces.append(record[run_start * 2 : count * 2].decode("utf-16-le", "replace"))
     return "".join(pieces).rstrip("\n")
 
 

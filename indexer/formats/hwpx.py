@@ -11,12 +11,13 @@
 Every part read is capped in size (zip bombs), and ElementTree never fetches external
 entities; Python's expat refuses entity expansion blow-ups ("billion laughs").
 """
+
 from __future__ import annotations
 
 import io
 import re
-import zipfile
 import xml.etree.ElementTree as ElementTree
+import zipfile
 
 from . import ExtractedText, FormatError
 from .titles import choose_title, clean_author
@@ -44,8 +45,9 @@ def read_hwpx(data: bytes) -> ExtractedText:
         if "mimetype" in names and _part(archive, "mimetype").strip() != MIMETYPE.encode():
             raise FormatError("not an HWPX file (its mimetype is not application/hwp+zip)")
         if MANIFEST_FILE in names and b"encryption-data" in _part(archive, MANIFEST_FILE):
-            raise FormatError("password-protected HWPX document: save it without a "
-                              "password to index it")
+            raise FormatError(
+                "password-protected HWPX document: save it without a password to index it"
+            )
         title, author, listed = _package_info(archive, names)
         sections = listed or _numbered_sections(names)
         if not sections:
@@ -60,8 +62,9 @@ def read_hwpx(data: bytes) -> ExtractedText:
 def _part(archive: zipfile.ZipFile, name: str) -> bytes:
     info = archive.getinfo(name)
     if info.file_size > MAX_PART_BYTES:
-        raise FormatError(f"{name} is {info.file_size:,} bytes unpacked, over "
-                          f"{MAX_PART_BYTES // 2**20} MB")
+        raise FormatError(
+            f"{name} is {info.file_size:,} bytes unpacked, over {MAX_PART_BYTES // 2**20} MB"
+        )
     try:
         with archive.open(info) as handle:
             data = handle.read(MAX_PART_BYTES + 1)
@@ -98,8 +101,11 @@ def _package_info(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, str, 
             hrefs[element.get("id", "")] = element.get("href", "")
         elif name == "itemref" and element.get("idref"):
             spine.append(element.get("idref", ""))
-    sections = [hrefs[ref] for ref in spine
-                if ref in hrefs and _SECTION_NAME.match(hrefs[ref]) and hrefs[ref] in names]
+    sections = [
+        hrefs[ref]
+        for ref in spine
+        if ref in hrefs and _SECTION_NAME.match(hrefs[ref]) and hrefs[ref] in names
+    ]
     return title, author, sections
 
 

@@ -1,4 +1,5 @@
 """DOCX (python-docx) -> text, and XLSX (openpyxl, read-only) -> rows of records."""
+
 from __future__ import annotations
 
 import io
@@ -21,14 +22,17 @@ def _check_zip(data: bytes, kind: str) -> None:
     except zipfile.BadZipFile:
         # Office files saved with a password are OLE2 containers, not zips.
         if data.startswith(b"\xd0\xcf\x11\xe0"):
-            raise FormatError(f"password-protected or legacy {kind} file: save it as an "
-                              f"unprotected .{kind.lower()} to index it") from None
+            raise FormatError(
+                f"password-protected or legacy {kind} file: save it as an "
+                f"unprotected .{kind.lower()} to index it"
+            ) from None
         raise FormatError(f"not a {kind} file (not a zip archive)") from None
     if encrypted:
         raise FormatError(f"encrypted {kind} file")
     if unpacked > MAX_UNPACKED_BYTES:
-        raise FormatError(f"{kind} file unpacks to {unpacked:,} bytes, over "
-                          f"{MAX_UNPACKED_BYTES // 2**20} MB")
+        raise FormatError(
+            f"{kind} file unpacks to {unpacked:,} bytes, over {MAX_UNPACKED_BYTES // 2**20} MB"
+        )
 
 
 def read_docx(data: bytes) -> ExtractedText:
@@ -103,7 +107,9 @@ def xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
                     continue
                 if all(v in (None, "") for v in cells):
                     continue
-                yield {name: _cell(value) for name, value in zip(header, cells) if name}
+                yield {
+                    name: _cell(value) for name, value in zip(header, cells, strict=False) if name
+                }
     except FormatError:
         raise
     except Exception as exc:

@@ -7,6 +7,7 @@ records: CSV cells may be as long as a body may be, and JSON Lines are split on
 newlines only (U+2028/U+2029/U+0085, which json.dumps(ensure_ascii=False) writes
 raw inside strings, are text, not line ends).
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,8 +42,9 @@ def jsonl_records(text: str, relative: str) -> Iterator[RecordItem | Rejection]:
             yield Rejection(relative, line_no, _json_problem(exc))
 
 
-def json_records(text: str, relative: str,
-                 record_path: tuple[str, ...]) -> Iterator[RecordItem | Rejection]:
+def json_records(
+    text: str, relative: str, record_path: tuple[str, ...]
+) -> Iterator[RecordItem | Rejection]:
     try:
         data = json.loads(text)
     except _JSON_ERRORS as exc:
@@ -57,8 +59,9 @@ def json_records(text: str, relative: str,
         yield None, data, {}, 0
 
 
-def _nested_records(node: Any, path: tuple[str, ...], parent: dict, relative: str,
-                    counter: list[int]) -> Iterator[RecordItem | Rejection]:
+def _nested_records(
+    node: Any, path: tuple[str, ...], parent: dict, relative: str, counter: list[int]
+) -> Iterator[RecordItem | Rejection]:
     key, rest = path[0], path[1:]
     children = node.get(key) if isinstance(node, dict) else None
     if not isinstance(children, list):
@@ -97,7 +100,13 @@ def csv_records(text: str, relative: str, delimiter: str) -> Iterator[RecordItem
             continue
         number += 1
         if len(row) > len(header):
-            yield Rejection(relative, number,
-                            f"row has {len(row) - len(header)} more cells than the header")
+            yield Rejection(
+                relative, number, f"row has {len(row) - len(header)} more cells than the header"
+            )
             continue
-        yield number, {name: value for name, value in zip(header, row) if name}, {}, number - 1
+        yield (
+            number,
+            {name: value for name, value in zip(header, row, strict=False) if name},
+            {},
+            number - 1,
+        )

@@ -6,6 +6,7 @@ the HWP samples hold "1111", "2", "□ ", "본문내용본문내용" and titles 
 A metadata title is used only when it looks like words and the text near the start
 of the body contains it; otherwise the first line of the body that has words.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,11 +14,25 @@ import re
 _LETTERS = re.compile(r"[A-Za-z\uac00-\ud7a3]")
 _SPACES = re.compile(r"\s+")
 _PLACEHOLDER = re.compile(
-    r"^(untitled|제목\s*없음|문서\s*\d*|document\s*\d*|new document|slide \d+|본문|title)$", re.I)
-_GENERATED = re.compile(r"^(microsoft (word|powerpoint|excel) - |\S+\.(docx?|hwpx?|pptx?|xlsx?)$)", re.I)
+    r"^(untitled|제목\s*없음|문서\s*\d*|document\s*\d*|new document|slide \d+|본문|title)$", re.I
+)
+_GENERATED = re.compile(
+    r"^(microsoft (word|powerpoint|excel) - |\S+\.(docx?|hwpx?|pptx?|xlsx?)$)", re.I
+)
 # Account names that office suites write as the author of every document on a machine.
-_GENERIC_AUTHORS = frozenset({"administrator", "admin", "owner", "user", "사용자", "windows 사용자",
-                              "hancom", "한글과컴퓨터", "microsoft office user"})
+_GENERIC_AUTHORS = frozenset(
+    {
+        "administrator",
+        "admin",
+        "owner",
+        "user",
+        "사용자",
+        "windows 사용자",
+        "hancom",
+        "한글과컴퓨터",
+        "microsoft office user",
+    }
+)
 MAX_TITLE_CHARS = 200
 # How far into the body a trusted metadata title must appear.
 TITLE_SEARCH_CHARS = 600
@@ -38,15 +53,18 @@ def first_line_title(body: str) -> str:
 
 def is_junk_title(title: str) -> bool:
     title = collapse_spaces(title)
-    return (len(_LETTERS.findall(title)) < 2 or bool(_PLACEHOLDER.match(title))
-            or bool(_GENERATED.match(title)))
+    return (
+        len(_LETTERS.findall(title)) < 2
+        or bool(_PLACEHOLDER.match(title))
+        or bool(_GENERATED.match(title))
+    )
 
 
 def choose_title(metadata_title: str, body: str) -> str:
     """The metadata title when it is real and the body starts with it, else the first line."""
     title = collapse_spaces(metadata_title.split("\x00")[0])
     if title and not is_junk_title(title):
-        start = collapse_spaces(body[:TITLE_SEARCH_CHARS * 2])[:TITLE_SEARCH_CHARS]
+        start = collapse_spaces(body[: TITLE_SEARCH_CHARS * 2])[:TITLE_SEARCH_CHARS]
         if collapse_spaces(title).replace(" ", "") in start.replace(" ", ""):
             return title[:MAX_TITLE_CHARS]
     return first_line_title(body)
