@@ -12,10 +12,12 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from .fields import FACET_FIELDS, field_named
 from .postings import read_term_postings
-from .schema import FACET_FIELDS
 
-LANGUAGE_LABELS = {"ko": "Korean", "en": "English", "mixed": "Korean and English"}
+# Facets are labelled in English here; a front end relabels them in its user's language
+# from the field registry.
+LABEL_LANGUAGE = "en"
 
 
 @dataclass
@@ -106,12 +108,13 @@ def count_facets(
     facet_size: int,
 ) -> list[Facet]:
     facets = []
-    for name, label in FACET_FIELDS.items():
+    for name in FACET_FIELDS:
+        spec = field_named(name)
         counts = tables.counts(name, narrow(matching, filters, skip=name))
         chosen = set(selected.get(name, ()))
         for value in chosen:
             counts.setdefault(value, 0)
-        if name == "year":
+        if spec.kind == "year":  # newest first
             ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)
         else:
             ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -121,18 +124,14 @@ def count_facets(
         facets.append(
             Facet(
                 name=name,
-                label=label,
+                label=spec.label(LABEL_LANGUAGE),
                 values=[
-                    FacetValue(value, _label(name, value), count, value in chosen)
+                    FacetValue(
+                        value, spec.value_label(value, LABEL_LANGUAGE), count, value in chosen
+                    )
                     for value, count in shown
                 ],
                 truncated=len(ordered) > facet_size,
             )
         )
     return facets
-
-
-def _label(name: str, value: str) -> str:
-    if name == "lang":
-        return LANGUAGE_LABELS.get(value, value)
-    return value

@@ -25,112 +25,27 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from .documents import clean_text
+from .documents import (
+    Document,
+    Rejection,
+    Warning_,
+    clean_text,
+    detect_lang,
+    normalize_date,
+    parse_year,
+    validate,
+)
 from .errors import ConfigError
+from .fields import CORPUS_FIELDS, FIELDS
 
 SHIPPED_MAPPINGS_DIR = Path(__file__).parent / "mappings"
-DOCUMENT_FIELDS = (
-    "id",
-    "title",
-    "body",
-    "category",
-    "department",
-    "date",
-    "year",
-    "lang",
-    "source",
-    "url",
-    "tags",
-    "author",
-)
-JOINED_FIELDS = frozenset({"body", "tags"})
-
-# Source field names tried, in order, when no mapping names the field: English names
-# and the Korean column names of public-sector exports (공공데이터포털, 열린재정, 서울
-# 열린데이터광장 CSVs say 사업명, 내용, 부서, 등록일).
-DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "doc_id", "uid"),  # not 번호: row numbers repeat across files
-    "title": (
-        "title",
-        "program_title",
-        "name",
-        "subject",
-        "headline",
-        "제목",
-        "사업명",
-        "정책명",
-        "과제명",
-        "서비스명",
-        "공약명",
-    ),
-    "body": (
-        "body",
-        "text",
-        "summary",
-        "purpose",
-        "content",
-        "contents",
-        "description",
-        "context",
-        "내용",
-        "본문",
-        "사업내용",
-        "사업개요",
-        "주요내용",
-        "설명",
-        "요약",
-    ),
-    "category": (
-        "category",
-        "categories",
-        "function_category",
-        "topic",
-        "분류",
-        "분야",
-        "카테고리",
-        "유형",
-    ),
-    "department": (
-        "department",
-        "dept",
-        "organization",
-        "agency",
-        "부서",
-        "담당부서",
-        "기관",
-        "소관",
-        "부서명",
-        "기관명",
-        "소관부서",
-    ),
-    "date": (
-        "date",
-        "published",
-        "registered",
-        "created",
-        "등록일",
-        "작성일",
-        "일자",
-        "게시일",
-        "등록일자",
-        "작성일자",
-    ),
-    "year": ("year", "fiscal_year", "연도", "년도", "회계연도"),
-    "lang": ("lang", "language", "언어"),
-    "source": ("source", "출처"),
-    "url": (
-        "url",
-        "link",
-        "bokjiro_url",
-        "related_url",
-        "링크",
-        "URL",
-    ),  # not 주소: a street address
-    "tags": ("tags", "keywords", "키워드", "태그"),
-    "author": ("author", "writer", "by", "작성자", "담당자"),
-}
+DOCUMENT_FIELDS = CORPUS_FIELDS  # the fields a mapping may name
+JOINED_FIELDS = frozenset(f.name for f in FIELDS if f.joined)
+MANY_FIELDS = frozenset(f.name for f in FIELDS if f.many)
+# Source field names tried, in order, when no mapping names the field.
+DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {f.name: f.aliases for f in FIELDS if f.aliases}
 
 
 @dataclass(frozen=True)
@@ -274,7 +189,7 @@ def map_fields(record: dict, parent: dict, rule: FileRule) -> dict[str, Any]:
     for name, sources in rule.fields.items():
         present = [(s, _lookup(record, parent, s)) for s in sources]
         present = [(s, v) for s, v in present if v not in (None, "", [])]
-        if name in ("category", "tags"):
+        if name in MANY_FIELDS:
             collected: list[str] = []
             for source, value in present if name in JOINED_FIELDS else present[:1]:
                 try:
@@ -288,7 +203,7 @@ def map_fields(record: dict, parent: dict, rule: FileRule) -> dict[str, Any]:
             values[name] = _as_text(present[0][1], present[0][0]) if present else ""
     for name, constant in rule.constants.items():
         if not values.get(name):
-            values[name] = [constant] if name in ("category", "tags") else constant
+            values[name] = [constant] if name in MANY_FIELDS else constant
     return values
 
 
@@ -320,3 +235,50 @@ def document_id(
         return mapped
     relative = clean_text(relative)  # NFC, as ids read from fields are
     return relative if record_no is None else f"{relative}#{record_no}"
+
+
+def map_record(
+    record: Any,
+    parent: dict,
+    index: int,
+    record_no: int | None,
+    relative: str,
+    rule: FileRule,
+    max_body_chars: int,
+) -> Iterator[Document | Rejection | Warning_]:
+    """One source record as a Document by one file rule: the document, or the reason it
+    cannot be one, after any warnings (a body truncated to max_body_chars)."""
+    if not isinstance(record, dict):
+        yield Rejection(
+            relative, record_no, f"record is a JSON {type(record).__name__}, expected an object"
+        )
+        return
+    try:
+        values = map_fields(record, parent, rule)
+        doc_id = document_id(values.get("id", ""), record, parent, index, record_no, relative, rule)
+    except Exception as exc:  # noqa: BLE001 - whatever a record holds, it costs that record only
+        yield Rejection(relative, record_no, str(exc) or type(exc).__name__)
+        return
+    body = values.get("body", "")
+    if len(body) > max_body_chars:
+        yield Warning_(
+            relative,
+            record_no,
+            f"body of {len(body):,} characters truncated to {max_body_chars:,} (max_body_chars)",
+        )
+        body = body[:max_body_chars]
+    fields = {name: values.get(name, [] if name in MANY_FIELDS else "") for name in CORPUS_FIELDS}
+    date = normalize_date(values.get("date"))
+    fields.update(
+        id=doc_id,
+        body=body,
+        date=date,
+        year=parse_year(values.get("year")) or parse_year(date),
+        lang=values.get("lang") or detect_lang(values.get("title", "") + "\n" + body),
+    )
+    document = Document(**fields)
+    problem = validate(document)
+    if problem:
+        yield Rejection(relative, record_no, problem)
+        return
+    yield document

@@ -18,7 +18,7 @@ from whoosh.qparser import MultifieldParser
 
 from .deadline import NO_DEADLINE, Deadline
 from .errors import QueryError
-from .schema import FILTER_QUERY_FIELDS, TEXT_QUERY_FIELDS
+from .fields import QUERY_FILTER_FIELDS, TEXT_FIELDS
 
 # Terms the wildcards of one request may read (a leading * reads a field's whole list).
 MAX_SCANNED_TERMS = 2_000_000
@@ -63,7 +63,7 @@ def parse_user_query(text: str, max_words: int = 32) -> ParsedQuery:
         # An unbalanced quote: drop the last one rather than swallow the rest.
         cut = text.rfind('"')
         text = text[:cut] + " " + text[cut + 1 :]
-    known = set(TEXT_QUERY_FIELDS) | set(FILTER_QUERY_FIELDS)
+    known = set(TEXT_FIELDS) | set(QUERY_FILTER_FIELDS)
     for match in _TOKEN.finditer(text):
         value = match.group("phrase") if match.group("phrase") is not None else match.group("word")
         field_name = (match.group("field") or "").lower()
@@ -115,9 +115,7 @@ class QueryBuilder:
             (negatives if clause.negated else positives).append(built)
         if any_word:
             text = " ".join(
-                c.text
-                for c in parsed.clauses
-                if not c.negated and c.field in ("", *TEXT_QUERY_FIELDS)
+                c.text for c in parsed.clauses if not c.negated and c.field in ("", *TEXT_FIELDS)
             )
             whole = self._whole_text_bigrams(text)
             if whole is not None:
@@ -141,7 +139,7 @@ class QueryBuilder:
 
     def _whole_text_bigrams(self, text: str) -> Q.Query | None:
         options = []
-        for name in TEXT_QUERY_FIELDS:
+        for name in TEXT_FIELDS:
             boost = self.weights.title if name == "title" else self.weights.body
             bigram = self._bigram_query(f"{name}_bigram", text, False, partial=True)
             if bigram is not None:
@@ -153,9 +151,9 @@ class QueryBuilder:
     def _clause(
         self, clause: Clause, with_bigrams: bool = True, partial: bool = False
     ) -> Q.Query | None:
-        if clause.field in FILTER_QUERY_FIELDS:
+        if clause.field in QUERY_FILTER_FIELDS:
             return Q.Term(clause.field, clause.text)
-        fields = (clause.field,) if clause.field else TEXT_QUERY_FIELDS
+        fields = (clause.field,) if clause.field else TEXT_FIELDS
         options: list[Q.Query] = []
         for name in fields:
             boost = self.weights.title if name == "title" else self.weights.body
@@ -247,7 +245,7 @@ def _boosted(query: Q.Query, boost: float) -> Q.Query:
 
 def parse_raw_query(schema, text: str) -> Q.Query | None:
     """Whoosh's own syntax over title and body; None when it cannot be parsed."""
-    parser = MultifieldParser(list(TEXT_QUERY_FIELDS), schema)
+    parser = MultifieldParser(list(TEXT_FIELDS), schema)
     try:
         parsed = parser.parse(text)
     except Exception:  # Whoosh raises assorted types on bad syntax

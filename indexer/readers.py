@@ -16,15 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .documents import (
-    Document,
-    Rejection,
-    Warning_,
-    detect_lang,
-    normalize_date,
-    parse_year,
-    validate,
-)
+from .documents import Document, Rejection, Warning_
 from .encoding import DecodeError, decode_bytes
 from .errors import CorpusError
 from .formats import ExtractedText, FormatError
@@ -34,7 +26,7 @@ from .formats.hwpx import read_hwpx
 from .formats.office import read_docx, xlsx_rows
 from .formats.pdf import read_pdf
 from .formats.records import RecordItem, csv_records, json_records, jsonl_records
-from .mapping import DEFAULT_MAPPING, FileRule, Mapping, document_id, map_fields
+from .mapping import DEFAULT_MAPPING, FileRule, Mapping, map_record
 
 RECORD_FORMATS = {
     ".jsonl": "jsonl",
@@ -394,43 +386,7 @@ def _to_document(
     rule: FileRule,
     limits: ReadLimits,
 ) -> Iterator[_ReadDocument | Rejection | Warning_]:
-    if not isinstance(record, dict):
-        yield Rejection(
-            relative, record_no, f"record is a JSON {type(record).__name__}, expected an object"
-        )
-        return
-    try:
-        values = map_fields(record, parent, rule)
-        doc_id = document_id(values.get("id", ""), record, parent, index, record_no, relative, rule)
-    except Exception as exc:  # noqa: BLE001 - whatever a record holds, it costs that record only
-        yield Rejection(relative, record_no, str(exc) or type(exc).__name__)
-        return
-    body = values.get("body", "")
-    if len(body) > limits.max_body_chars:
-        yield Warning_(
-            relative,
-            record_no,
-            f"body of {len(body):,} characters truncated to "
-            f"{limits.max_body_chars:,} (max_body_chars)",
-        )
-        body = body[: limits.max_body_chars]
-    date = normalize_date(values.get("date"))
-    document = Document(
-        id=doc_id,
-        title=values.get("title", ""),
-        body=body,
-        category=values.get("category", []),
-        department=values.get("department", ""),
-        date=date,
-        year=parse_year(values.get("year")) or parse_year(date),
-        lang=values.get("lang") or detect_lang(values.get("title", "") + "\n" + body),
-        source=values.get("source", ""),
-        url=values.get("url", ""),
-        tags=values.get("tags", []),
-        author=values.get("author", ""),
-    )
-    problem = validate(document)
-    if problem:
-        yield Rejection(relative, record_no, problem)
-        return
-    yield _ReadDocument(record_no, document)
+    for result in map_record(
+        record, parent, index, record_no, relative, rule, limits.max_body_chars
+    ):
+        yield _ReadDocument(record_no, result) if isinstance(result, Document) else result

@@ -1,58 +1,49 @@
-"""The index schema: one place that decides fields, analyzers and facets."""
+"""The Whoosh schema of the field registry, and the fingerprint of its analysis."""
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any, Callable, Iterable, Mapping
 
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, FieldType, Schema
 
 from .analysis import bigram_analyzer, load_user_terms, morpheme_analyzer
 from .config import Settings
+from .documents import Document
+from .fields import CONTENT_HASH, FIELDS, field_named
 
 # Bump when fields or analysis change in a way that needs a full rebuild.
 SCHEMA_VERSION = 2  # 2: origin_source and origin_file
 
-# Facet fields, in the order they are shown, with their display labels.
-FACET_FIELDS: dict[str, str] = {
-    "category": "Category",
-    "department": "Department",
-    "year": "Year",
-    "lang": "Language",
-}
-# Field names a user may write in a query as `field:value`.
-TEXT_QUERY_FIELDS = ("title", "body")
-BIGRAM_FIELDS = tuple(f"{name}_bigram" for name in TEXT_QUERY_FIELDS)
-FILTER_QUERY_FIELDS = ("category", "department", "year", "lang", "tags", "source", "id")
-
 
 def build_schema(settings: Settings) -> Schema:
+    """The Whoosh schema of the field registry (indexer/fields.py)."""
     morphemes = morpheme_analyzer(
         tagger=settings.tagger, user_terms=load_user_terms(settings.user_dictionary or None)
     )
     bigrams = bigram_analyzer()
-    return Schema(
-        id=ID(stored=True, unique=True, sortable=True),
-        # Columns, so reindex compares hashes without loading stored bodies.
-        content_hash=ID(stored=True, sortable=True),
-        # chars=True stores character offsets, so highlighting never re-runs the tagger.
-        title=TEXT(analyzer=morphemes, stored=True, chars=True, field_boost=1.0),
-        body=TEXT(analyzer=morphemes, stored=True, chars=True),
-        title_bigram=TEXT(analyzer=bigrams, chars=True),
-        body_bigram=TEXT(analyzer=bigrams, chars=True),
-        category=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
-        department=ID(stored=True),
-        source=ID(stored=True),
-        date=ID(stored=True, sortable=True),
-        year=ID(stored=True, sortable=True),
-        lang=ID(stored=True),
-        tags=KEYWORD(stored=True, commas=True, lowercase=False),
-        url=STORED(),
-        author=STORED(),
-        # Where each document came from, as columns, so reindex scopes its deletions
-        # to the sources it read without loading stored documents.
-        origin_source=ID(stored=True, sortable=True),
-        origin_file=ID(stored=True, sortable=True),
-    )
+    fields: dict[str, FieldType] = {}
+    for spec in FIELDS:
+        if spec.kind == "text":
+            # chars=True stores character offsets, so highlighting never re-runs the tagger.
+            fields[spec.name] = TEXT(analyzer=morphemes, stored=True, chars=True)
+            fields[f"{spec.name}_bigram"] = TEXT(analyzer=bigrams, chars=True)
+        else:
+            fields[spec.name] = _FIELD_TYPES[spec.kind]()
+    return Schema(**fields)
+
+
+# The Whoosh type of each non-text kind. Dates and years are columns too (sorting);
+# keywords are stored comma-joined.
+_FIELD_TYPES: dict[str, Callable[[], FieldType]] = {
+    "id": lambda: ID(stored=True, unique=True, sortable=True),
+    "keyword": lambda: ID(stored=True),
+    "keywords": lambda: KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
+    "date": lambda: ID(stored=True, sortable=True),
+    "year": lambda: ID(stored=True, sortable=True),
+    "stored": STORED,
+    "column": lambda: ID(stored=True, sortable=True),
+}
 
 
 def split_keywords(value: object) -> list[str]:
@@ -68,3 +59,48 @@ def analysis_fingerprint(settings: Settings) -> str:
     terms = load_user_terms(settings.user_dictionary or None)
     payload = "\n".join((str(SCHEMA_VERSION), settings.tagger, *terms))
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def index_values(document: Document) -> dict[str, object]:
+    """A document's values as the schema stores them (text fields twice, for their
+    bigram twins; keywords comma-joined); empty values are left out."""
+    values: dict[str, object] = {}
+    for spec in FIELDS:
+        if spec.name == CONTENT_HASH:
+            value: object = document.content_hash()
+        else:
+            value = getattr(document, spec.name)
+        if spec.many:
+            value = ",".join(value)  # type: ignore[arg-type]
+        elif spec.kind == "year":
+            value = str(value) if value else ""
+        values[spec.name] = value
+        if spec.kind == "text":
+            values[f"{spec.name}_bigram"] = value
+    return {name: value for name, value in values.items() if value}
+
+
+def document_values(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored fields back as Document values (the inverse of index_values)."""
+    values: dict[str, Any] = {}
+    for spec in FIELDS:
+        if spec.name == CONTENT_HASH:
+            continue
+        value = stored.get(spec.name)
+        if spec.many:
+            values[spec.name] = split_keywords(value)
+        elif spec.kind == "year":
+            values[spec.name] = int(value) if value else None
+        else:
+            values[spec.name] = value or ""
+    return values
+
+
+def shown_values(stored: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """Stored fields as shown to users: keywords as lists, the rest as text."""
+    return {
+        name: split_keywords(stored.get(name))
+        if field_named(name).many
+        else str(stored.get(name) or "")
+        for name in names
+    }

@@ -32,6 +32,7 @@ from .documents import normalize_text
 from .errors import IndexDamagedError, QueryError
 from .evaluation import Evaluator, Matches, ReaderArrays, top_documents
 from .facets import Facet, FacetTables, count_facets, narrow
+from .fields import BIGRAM_FIELDS, FACET_FIELDS, TEXT_FIELDS
 from .highlight import (
     attach_matched_terms,
     body_highlighter,
@@ -52,7 +53,7 @@ from .query import (
     parse_user_query,
     positive_part,
 )
-from .schema import BIGRAM_FIELDS, FACET_FIELDS, TEXT_QUERY_FIELDS, split_keywords
+from .schema import split_keywords
 from .scoring import FieldBM25F
 from .storage import (
     current_generation,
@@ -376,7 +377,7 @@ class SearchIndex:
         evaluator = self._evaluator(state)
         reader = state.searcher.reader()
         warmed = 0
-        for fieldname in (*TEXT_QUERY_FIELDS, *BIGRAM_FIELDS):
+        for fieldname in (*TEXT_FIELDS, *BIGRAM_FIELDS):
             state.shared.arrays.field_lengths(reader, fieldname)
             frequent = heapq.nlargest(
                 count, ((info.doc_frequency(), term) for term, info in reader.iter_field(fieldname))

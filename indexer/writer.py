@@ -21,7 +21,13 @@ from .config import Settings
 from .documents import Document
 from .errors import AnalyzerChangedError, IndexDamagedError, IndexMissingError, IndexWriteError
 from .mapped import open_for_reading
-from .schema import SCHEMA_VERSION, analysis_fingerprint, build_schema, split_keywords
+from .schema import (
+    SCHEMA_VERSION,
+    analysis_fingerprint,
+    build_schema,
+    document_values,
+    index_values,
+)
 from .storage import (
     WriteLock,
     current_generation,
@@ -62,30 +68,6 @@ class UpdateResult:
     changed_ids: list[str] = field(default_factory=list)
     kept: int = 0  # vanished from a file rejected this time, so kept
     plan: ChangePlan | None = None
-
-
-def document_fields(document: Document) -> dict[str, object]:
-    """Whoosh field values of a document; empty values are left out."""
-    values: dict[str, object] = {
-        "id": document.id,
-        "content_hash": document.content_hash(),
-        "title": document.title,
-        "body": document.body,
-        "title_bigram": document.title,
-        "body_bigram": document.body,
-        "category": ",".join(document.category),
-        "department": document.department,
-        "source": document.source,
-        "date": document.date,
-        "year": str(document.year) if document.year else "",
-        "lang": document.lang,
-        "tags": ",".join(document.tags),
-        "url": document.url,
-        "author": document.author,
-        "origin_source": document.origin_source,
-        "origin_file": document.origin_file,
-    }
-    return {name: value for name, value in values.items() if value not in ("", None)}
 
 
 def _writer_procs(settings: Settings) -> int:
@@ -242,7 +224,7 @@ def _write_generation(
     ix = whoosh_index.create_in(str(generation), build_schema(settings))
     with _writing(ix, _writer_procs(settings)) as writer:
         for document in documents:
-            writer.add_document(**document_fields(document))
+            writer.add_document(**index_values(document))
             if progress:
                 progress(1)
     ix.close()
@@ -370,7 +352,7 @@ def _apply(
             if document.id in changed:
                 if document.id in updated:
                     writer.delete_by_term("id", document.id, searcher=before)
-                writer.add_document(**document_fields(document))
+                writer.add_document(**index_values(document))
             if progress:
                 progress(1)
         for doc_id in plan.deleted:
@@ -405,29 +387,9 @@ def _stored_documents(generation: Path, doc_ids: Iterable[str]) -> list[Document
     try:
         with ix.searcher() as searcher:
             return [
-                stored_to_document(stored)
+                Document(**document_values(stored))
                 for doc_id in doc_ids
                 if (stored := searcher.document(id=doc_id))
             ]
     finally:
         ix.close()
-
-
-def stored_to_document(stored: dict) -> Document:
-    year = stored.get("year")
-    return Document(
-        id=stored["id"],
-        title=stored.get("title", ""),
-        body=stored.get("body", ""),
-        category=split_keywords(stored.get("category")),
-        department=stored.get("department", ""),
-        date=stored.get("date", ""),
-        year=int(year) if year else None,
-        lang=stored.get("lang", ""),
-        source=stored.get("source", ""),
-        url=stored.get("url", ""),
-        tags=split_keywords(stored.get("tags")),
-        author=stored.get("author", ""),
-        origin_source=stored.get("origin_source", ""),
-        origin_file=stored.get("origin_file", ""),
-    )

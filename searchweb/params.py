@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from indexer import QueryError, SearchRequest
-from indexer.schema import FACET_FIELDS
+from indexer.fields import FACET_FIELDS
 
 FILTER_PARAMS = tuple(FACET_FIELDS)  # category, department, year, lang
 KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl") + FILTER_PARAMS

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from indexer import SearchRequest
-from indexer.schema import FACET_FIELDS
+from indexer.fields import FACET_FIELDS
 
 
 def all_matching_ids(index, query, date_from="", date_to=""):
