@@ -16,20 +16,12 @@ from .errors import (
 )
 from .facets import Facet, FacetValue
 from .mapping import load_mapping, mapping_for_corpus
+from .messages import Notice
 from .readers import CorpusReport, ReadLimits, read_corpus
-from .search import (
-    Hit,
-    IndexStats,
-    SearchIndex,
-    SearchRequest,
-    SearchResult,
-    StoredDocument,
-    Suggestion,
-    search,
-)
+from .request import SearchRequest
+from .results import Hit, IndexStats, SearchResult, StoredDocument, Suggestion
+from .search import SearchIndex
 from .writer import BuildResult, UpdateResult, build_index, update_index
-
-open_index = SearchIndex
 
 __all__ = [
     "BuildResult",
@@ -43,6 +35,7 @@ __all__ = [
     "IndexLockedError",
     "IndexMissingError",
     "IndexStats",
+    "Notice",
     "PolicySearchError",
     "QueryError",
     "ReadLimits",
@@ -59,8 +52,6 @@ __all__ = [
     "load_mapping",
     "load_settings",
     "mapping_for_corpus",
-    "open_index",
     "read_corpus",
-    "search",
     "update_index",
 ]

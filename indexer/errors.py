@@ -1,34 +1,73 @@
-"""Errors the core raises; each message says what went wrong and what to do next."""
+"""Errors the core raises; each says what went wrong and what to do next.
+
+Each class carries its HTTP status (the web registers one handler for all of them) and
+a code; errors a web user can meet are raised with a code from the message tables
+(indexer/messages.py) and its parameters, so they are shown in the user's language.
+"""
 
 from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .messages import DEFAULT_LANGUAGE, has_message, render
 
 
 class PolicySearchError(Exception):
     """Base class: a problem a user can fix, reported without a traceback."""
 
+    http_status: ClassVar[int] = 500
+    code: str = "error"
+
+    def __init__(self, message: str = "", *, code: str | None = None, **params: Any) -> None:
+        if code is not None:
+            self.code = code
+        self.params = params
+        super().__init__(message or render(self.code, DEFAULT_LANGUAGE, params))
+
+    def message(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The message in ``language`` when its code has one, else the English text."""
+        if has_message(self.code):
+            return render(self.code, language, self.params)
+        return str(self)
+
 
 class ConfigError(PolicySearchError):
     """A setting or mapping is invalid."""
+
+    code = "config"
 
 
 class CorpusError(PolicySearchError):
     """The corpus path cannot be read at all (a single bad file is a Rejection instead)."""
 
+    code = "corpus"
+
 
 class IndexMissingError(PolicySearchError):
     """No index has been built in the index directory yet."""
+
+    http_status = 503
+    code = "no_index"
 
 
 class IndexLockedError(PolicySearchError):
     """Another process is writing the index."""
 
+    http_status = 409
+    code = "index_locked"
+
 
 class QueryError(PolicySearchError):
     """A search request is invalid (bad page, size, date, ...)."""
 
+    http_status = 400
+    code = "bad_request"
+
 
 class TaggerError(PolicySearchError):
     """The Korean tagger could not be started."""
+
+    code = "tagger"
 
 
 class IndexDamagedError(IndexMissingError):
@@ -38,18 +77,30 @@ class IndexDamagedError(IndexMissingError):
 class AnalyzerChangedError(PolicySearchError):
     """The index was built with another analysis (tagger, user dictionary, schema)."""
 
+    code = "analyzer_changed"
+
 
 class NothingToIndexError(PolicySearchError):
     """A build or reindex read no usable document; the serving index is left as it was."""
+
+    code = "nothing_to_index"
 
 
 class DeletesRefusedError(PolicySearchError):
     """A change would delete more of the index than max_delete_fraction allows."""
 
+    code = "deletes_refused"
+
 
 class IndexWriteError(PolicySearchError):
     """Writing the index failed (a full disk, permissions); the serving index is unchanged."""
 
+    code = "index_write"
+
 
 class SearchTimeoutError(PolicySearchError):
     """A search ran past its time budget (setting request_timeout_ms) and was stopped."""
+
+    http_status = 503
+    code = "search_timeout"
+    retry_after_s: ClassVar[int] = 5  # the server is busy or the query too broad either way

@@ -21,13 +21,8 @@ import numpy as np
 from whoosh import query as Q
 
 from .deadline import NO_DEADLINE, Deadline
-from .postings import (
-    PostingsCache,
-    deleted_documents,
-    read_field_lengths,
-    read_term_postings,
-    segment_key,
-)
+from .postings import PostingsCache, segment_key
+from .whoosh_private import deleted_documents, read_field_lengths, read_term_postings
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_SCORES = np.zeros(0, dtype=np.float64)

@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from .fields import FACET_FIELDS, field_named
-from .postings import read_term_postings
+from .whoosh_private import read_term_postings
 
 # Facets are labelled in English here; a front end relabels them in its user's language
 # from the field registry.
@@ -34,6 +34,14 @@ class Facet:
     label: str
     values: list[FacetValue] = field(default_factory=list)
     truncated: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "values": [dict(vars(value)) for value in self.values],
+            "truncated": self.truncated,
+        }
 
 
 class FacetTables:

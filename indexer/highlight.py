@@ -1,4 +1,4 @@
-"""Snippets with the matches marked: HTML-escaped text, ``<mark>`` around matches.
+"""Snippets with the matches marked: text plus the spans of the matches.
 
 Highlighting reads the character offsets stored in the index (``chars=True``)
 instead of re-running the tagger over every hit.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from html import escape
 from typing import Callable
 
@@ -20,11 +21,76 @@ from whoosh.highlight import (
     WholeFragmenter,
 )
 
+from .whoosh_private import set_match_offsets
+
 _WHITESPACE = re.compile(r"\s+")
 
 
+@dataclass(frozen=True)
+class Snippet:
+    """Text with the matches marked as spans: (start, end) character offsets into
+    ``text`` (Unicode code points), sorted and not overlapping. Front ends render the
+    spans: ``to_html`` for pages and the API, ``marked`` for a terminal."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def to_html(self) -> str:
+        """The text escaped, each span in one <mark>."""
+        return self.marked("<mark>", "</mark>", lambda part: escape(part, quote=False))
+
+    def marked(self, before: str, after: str, convert: Callable[[str], str] = str) -> str:
+        """The text with ``before`` and ``after`` around each span, every part converted."""
+        return "".join(
+            f"{before}{convert(part)}{after}" if marked else convert(part)
+            for part, marked in self.parts()
+        )
+
+    def parts(self) -> list[tuple[str, bool]]:
+        """The text in order as (part, marked) pairs, empty parts left out."""
+        parts, index = [], 0
+        for start, end in self.spans:
+            parts += [(self.text[index:start], False), (self.text[start:end], True)]
+            index = end
+        parts.append((self.text[index:], False))
+        return [(part, marked) for part, marked in parts if part]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"text": self.text, "html": self.to_html(), "spans": [list(s) for s in self.spans]}
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+def join_snippets(parts: list[Snippet | str]) -> Snippet:
+    """Snippets and plain strings one after another, the spans moved along."""
+    texts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    for part in parts:
+        if isinstance(part, str):
+            part = Snippet(part)
+        spans += [(start + length, end + length) for start, end in part.spans]
+        texts.append(part.text)
+        length += len(part.text)
+    return Snippet("".join(texts), tuple(spans))
+
+
+def _stripped(snippet: Snippet) -> Snippet:
+    """Without leading and trailing whitespace, spans kept on the same characters."""
+    text = snippet.text.strip()
+    lead = len(snippet.text) - len(snippet.text.lstrip())
+    spans = tuple(
+        (max(0, start - lead), min(len(text), end - lead))
+        for start, end in snippet.spans
+        if min(len(text), end - lead) > max(0, start - lead)
+    )
+    return Snippet(text, spans)
+
+
 class MarkFormatter(Formatter):
-    """Escapes all text and wraps each run of matched characters in one <mark>.
+    """Gives a Snippet: the fragments' text, whitespace collapsed, each run of matched
+    characters one span.
 
     Whoosh's HtmlFormatter drops a match that overlaps the previous one, which
     splits overlapping bigram matches; this merges them instead. A new instance
@@ -34,12 +100,12 @@ class MarkFormatter(Formatter):
     between = " … "
 
     def _text(self, text: str) -> str:
-        return escape(_WHITESPACE.sub(" ", text), quote=False)
+        return _WHITESPACE.sub(" ", text)
 
     def format_token(self, text, token, replace=False) -> str:
-        return "<mark>" + escape(text[token.startchar : token.endchar], quote=False) + "</mark>"
+        return text[token.startchar : token.endchar]
 
-    def format_fragment(self, fragment, replace=False) -> str:
+    def format_fragment(self, fragment, replace=False) -> Snippet:
         spans: list[list[int]] = []
         for token in sorted(fragment.matches, key=lambda t: t.startchar or 0):
             if token.startchar is None:
@@ -53,23 +119,27 @@ class MarkFormatter(Formatter):
             else:
                 spans.append([start, end])
         text = fragment.text
-        output = []
+        parts: list[Snippet | str] = []
         index = fragment.startchar
         for start, end in spans:
-            output.append(self._text(text[index:start]))
-            output.append("<mark>" + self._text(text[start:end]) + "</mark>")
+            marked = self._text(text[start:end])
+            parts += [self._text(text[index:start]), Snippet(marked, ((0, len(marked)),))]
             index = end
-        output.append(self._text(text[index : fragment.endchar]))
-        return "".join(output).strip()
+        parts.append(self._text(text[index : fragment.endchar]))
+        return _stripped(join_snippets(parts))
 
-    def format(self, fragments, replace=False) -> str:
+    def format(self, fragments, replace=False) -> Snippet:
         fragments = _merge_overlapping(sorted(fragments, key=lambda f: f.startchar))
         if not fragments:
-            return ""
-        joined = self.between.join(self.format_fragment(f) for f in fragments)
-        prefix = "… " if fragments[0].startchar > 0 else ""
-        suffix = " …" if fragments[-1].endchar < len(fragments[-1].text) else ""
-        return prefix + joined + suffix
+            return Snippet("")
+        parts: list[Snippet | str] = ["… "] if fragments[0].startchar > 0 else []
+        for number, fragment in enumerate(fragments):
+            if number:
+                parts.append(self.between)
+            parts.append(self.format_fragment(fragment))
+        if fragments[-1].endchar < len(fragments[-1].text):
+            parts.append(" …")
+        return join_snippets(parts)
 
 
 def _merge_overlapping(fragments: list[Fragment]) -> list[Fragment]:
@@ -93,11 +163,7 @@ class WholeTextFormatter(MarkFormatter):
     """Like MarkFormatter but keeps whitespace, for showing a full document."""
 
     def _text(self, text: str) -> str:
-        return escape(text, quote=False)
-
-
-def whole_text_html(text: str) -> str:
-    return escape(text, quote=False)
+        return text
 
 
 def body_highlighter(snippet_chars: int) -> Highlighter:
@@ -212,25 +278,30 @@ def load_match_offsets(
                 break
             if postings.id() == docnum:
                 cache[docnum][word] = list(postings.value_as("characters"))
-    results._char_cache[fieldname] = cache
+    set_match_offsets(results, fieldname, cache)
 
 
-def plain_snippet(text: str, snippet_chars: int) -> str:
-    """The start of a text, escaped, cut at a space when one is near."""
+def plain_snippet(text: str, snippet_chars: int) -> Snippet:
+    """The start of a text, cut at a space when one is near; nothing marked."""
     text = _WHITESPACE.sub(" ", text[: snippet_chars * 2]).strip()
     if len(text) <= snippet_chars:
-        return escape(text, quote=False)
+        return Snippet(text)
     cut = text.rfind(" ", 0, snippet_chars)
     if cut < snippet_chars // 2:
         cut = snippet_chars
-    return escape(text[:cut], quote=False) + " …"
+    return Snippet(text[:cut] + " …")
 
 
-def highlight_field(highlighter: Highlighter, hit, fieldname: str, text: str, top: int) -> str:
+def highlight_field(
+    highlighter: Highlighter, hit, fieldname: str, text: str, top: int
+) -> Snippet | None:
+    """The field's text with the hit's matches marked; None when it has none to mark."""
     if not text:
-        return ""
+        return None
     try:
-        return highlighter.highlight_hit(hit, fieldname, text=text, top=top)
+        snippet = highlighter.highlight_hit(hit, fieldname, text=text, top=top)
     except KeyError:
         # A term matched in another field only; nothing to mark here.
-        return ""
+        return None
+    # Whoosh returns "" when no fragment holds a match.
+    return snippet if isinstance(snippet, Snippet) and snippet else None

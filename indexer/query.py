@@ -16,9 +16,13 @@ from itertools import islice
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser
 
+from .config import Settings
 from .deadline import NO_DEADLINE, Deadline
+from .documents import normalize_text
 from .errors import QueryError
 from .fields import QUERY_FILTER_FIELDS, TEXT_FIELDS
+from .messages import Notice
+from .whoosh_private import multiterm_texts, wildcard_pattern, wildcard_prefix
 
 # Terms the wildcards of one request may read (a leading * reads a field's whole list).
 MAX_SCANNED_TERMS = 2_000_000
@@ -49,7 +53,7 @@ class Clause:
 @dataclass
 class ParsedQuery:
     clauses: list[Clause] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 def parse_user_query(text: str, max_words: int = 32) -> ParsedQuery:
@@ -69,7 +73,7 @@ def parse_user_query(text: str, max_words: int = 32) -> ParsedQuery:
         field_name = (match.group("field") or "").lower()
         negated = bool(match.group("neg"))
         if field_name and field_name not in known:
-            parsed.notices.append(f"Unknown field {field_name!r}: searched as text.")
+            parsed.notices.append(Notice("unknown_field", {"field": field_name}))
             value = f"{match.group('field')}:{value}"
             field_name = ""
         if value is None or not value.strip():
@@ -83,9 +87,7 @@ def parse_user_query(text: str, max_words: int = 32) -> ParsedQuery:
         if clause in parsed.clauses:  # a repeated word adds no meaning, only work
             continue
         if len(parsed.clauses) == max_words:
-            parsed.notices.append(
-                f"Only the first {max_words} words were searched (setting max_query_words)."
-            )
+            parsed.notices.append(Notice("words_cut", {"max_words": max_words}))
             break
         parsed.clauses.append(clause)
     return parsed
@@ -257,7 +259,7 @@ def parse_raw_query(schema, text: str) -> Q.Query | None:
 
 def bound_expansions(
     query: Q.Query, reader, max_terms: int, deadline: Deadline = NO_DEADLINE
-) -> tuple[Q.Query, list[str]]:
+) -> tuple[Q.Query, list[Notice]]:
     """Wildcards, prefixes, ranges and fuzzy terms replaced by their first ``max_terms`` terms.
 
     Whoosh would expand them over the whole term list again for every pass of a request,
@@ -267,7 +269,7 @@ def bound_expansions(
     in all (a QueryError past that) and checks its deadline as it goes. A bare ``*``
     means every document.
     """
-    notices: list[str] = []
+    notices: list[Notice] = []
     budget = _ScanBudget(MAX_SCANNED_TERMS, deadline)
 
     def bound(node: Q.Query) -> Q.Query:
@@ -277,10 +279,7 @@ def bound_expansions(
             return node
         terms = list(islice(_expansions(node, reader, budget), max_terms + 1))
         if len(terms) > max_terms:
-            notices.append(
-                f"{node} matches more than {max_terms} terms; searched the first "
-                f"{max_terms} (setting max_expansions)."
-            )
+            notices.append(Notice("expansions_cut", {"pattern": str(node), "max_terms": max_terms}))
         if not terms:
             return Q.NullQuery
         return Q.Or([Q.Term(node.fieldname, term) for term in terms[:max_terms]], boost=node.boost)
@@ -300,10 +299,7 @@ class _ScanBudget:
         """One term read; past the limit the query is refused, past the deadline stopped."""
         self.scanned += 1
         if self.scanned > self.max_terms:
-            raise QueryError(
-                f"The wildcards of this query read more than {self.max_terms:,} "
-                "index terms. Begin each with a few letters (서울*, polic*)."
-            )
+            raise QueryError(code="too_many_scanned", max_terms=self.max_terms)
         if self.scanned % SCAN_CHECK_EVERY == 0:
             self.deadline.check()
 
@@ -312,8 +308,8 @@ def _expansions(node: Q.MultiTerm, reader, budget: _ScanBudget) -> Iterator[byte
     """The terms ``node`` matches, counting every term read against ``budget``."""
     if isinstance(node, (Q.Wildcard, Q.Regex)):  # a regex over a run of terms
         field = reader.schema[node.fieldname]
-        pattern = re.compile(node._get_pattern())
-        prefix = node._find_prefix(node.text)
+        pattern = re.compile(wildcard_pattern(node))
+        prefix = wildcard_prefix(node)
         candidates = (
             reader.expand_prefix(node.fieldname, prefix)
             if prefix
@@ -324,7 +320,9 @@ def _expansions(node: Q.MultiTerm, reader, budget: _ScanBudget) -> Iterator[byte
             if pattern.match(field.from_bytes(btext)):
                 yield btext
         return
-    for btext in node._btexts(reader):  # prefixes, ranges, fuzzy terms: read what they yield
+    for btext in multiterm_texts(
+        node, reader
+    ):  # prefixes, ranges, fuzzy terms: read what they yield
         budget.count()
         yield btext
 
@@ -332,3 +330,45 @@ def _expansions(node: Q.MultiTerm, reader, budget: _ScanBudget) -> Iterator[byte
 def positive_part(query: Q.Query) -> Q.Query:
     """The query without its excluded (``-word``) parts: what highlighting should mark."""
     return query.accept(lambda node: node.a if isinstance(node, Q.AndNot) else node)
+
+
+@dataclass
+class TextQuery:
+    """The text part of a request: its query and, for a short query that needs every
+    word, the any-word query to fall back on when too few documents have them all."""
+
+    query: Q.Query | None
+    relaxed: Q.Query | None = None
+    notices: list[Notice] = field(default_factory=list)
+
+
+def text_query(
+    builder: QueryBuilder,
+    text: str,
+    raw: bool,
+    reader,
+    settings: Settings,
+    deadline: Deadline = NO_DEADLINE,
+) -> TextQuery:
+    """The query of the words typed (or, with ``raw``, of Whoosh's query syntax)."""
+    notices: list[Notice] = []
+    text = normalize_text(text)  # as documents were: NFC, no invisible characters
+    if raw and text.strip():
+        query = parse_raw_query(reader.schema, text)
+        if query is not None:
+            query, bound_notices = bound_expansions(
+                query, reader, settings.max_expansions, deadline
+            )
+            return TextQuery(query, notices=notices + bound_notices)
+        notices.append(Notice("raw_unparsed"))
+    parsed = parse_user_query(text, settings.max_query_words)
+    notices.extend(parsed.notices)
+    # Long queries read like questions or headlines: few documents hold every word.
+    words = builder.positive_clause_count(parsed)
+    query = builder.build(parsed, any_word=words > settings.and_max_words)
+    if query is None:
+        if parsed.clauses:
+            return TextQuery(Q.NullQuery, notices=notices + [Notice("nothing_searchable")])
+        return TextQuery(None, notices=notices)
+    relaxed = builder.build(parsed, any_word=True) if words > 1 else None
+    return TextQuery(query, relaxed, notices=notices)

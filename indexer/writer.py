@@ -20,16 +20,7 @@ from .changes import ChangePlan, IndexedEntry, check_plan, plan_changes
 from .config import Settings
 from .documents import Document
 from .errors import AnalyzerChangedError, IndexDamagedError, IndexMissingError, IndexWriteError
-from .mapped import open_for_reading
-from .schema import (
-    SCHEMA_VERSION,
-    analysis_fingerprint,
-    build_schema,
-    document_values,
-    index_values,
-)
-from .storage import (
-    WriteLock,
+from .generations import (
     current_generation,
     file_checksums,
     generation_problem,
@@ -40,6 +31,15 @@ from .storage import (
     switch_generation,
     utc_now_iso,
     write_meta,
+)
+from .lock import WriteLock
+from .mapped import open_for_reading
+from .schema import (
+    SCHEMA_VERSION,
+    analysis_fingerprint,
+    build_schema,
+    document_values,
+    index_values,
 )
 from .taggers import JVM_TAGGERS
 

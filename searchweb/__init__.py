@@ -18,7 +18,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from indexer import SearchIndex, load_settings
-from indexer.search import WarmUpReport
+from indexer.results import WarmUpReport
 
 WEB_DEFAULTS: dict[str, Any] = {
     # Origins allowed to read /api/* from the browser; "*" = any (the search is public).

@@ -1,4 +1,7 @@
-"""The JSON API: search, documents, suggestions, its OpenAPI description, and CORS for reads."""
+"""The JSON API: search, documents, suggestions, its OpenAPI description, and CORS for reads.
+
+Messages (errors, notices) and labels come in the language of ``?hl=`` (else the
+Accept-Language header): each with its code, so a client may use its own words."""
 
 from __future__ import annotations
 
@@ -7,31 +10,18 @@ from dataclasses import asdict
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import PolicySearchError, SearchTimeoutError
+from indexer.request import whole_number
 
 from . import search_index
-from .guard import TIMEOUT_RETRY_AFTER_S, http_status
-from .links import document_path, public_base_url
+from .guard import refusal
+from .i18n import localize_facets, pick_language
+from .links import public_base_url
 from .openapi import openapi_document
 from .params import search_request, toggle_url
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 MAX_SUGGESTIONS = 20
-
-
-def error(status: int, message: str) -> Response:
-    response = jsonify(error=message, status=status)
-    response.status_code = status
-    return response
-
-
-@blueprint.errorhandler(PolicySearchError)
-def core_error(exc: PolicySearchError) -> Response:
-    status = http_status(exc)
-    response = error(status, str(exc))
-    if isinstance(exc, SearchTimeoutError):
-        response.headers["Retry-After"] = str(TIMEOUT_RETRY_AFTER_S)
-    return response
+MAX_SUGGEST_CHARS = 200
 
 
 @blueprint.app_errorhandler(HTTPException)
@@ -40,7 +30,9 @@ def http_error(exc: HTTPException):
     Routing errors happen before a blueprint is chosen, hence an app-wide handler."""
     if not request.path.startswith("/api/"):
         return exc
-    response = error(exc.code or 500, exc.description or "")
+    status = exc.code or 500
+    response = jsonify(error=exc.description or "", code=f"http_{status}", params={}, status=status)
+    response.status_code = status
     for name in ("Allow", "Retry-After"):
         value = exc.get_response().headers.get(name)
         if value:
@@ -76,24 +68,9 @@ def api_search() -> Response:
     result = search_index(current_app).search(
         search_request(args, settings.allow_raw_queries, strict=True)
     )
-    data = result.to_dict()
-    data["hits"] = [
-        {
-            "id": hit["id"],
-            "title": hit["title"],
-            "title_html": hit["title_html"],
-            "url": hit["url"],
-            "doc_url": document_path(hit["id"]),
-            "snippet": hit["snippet_html"],
-            "category": hit["category"],
-            "department": hit["department"],
-            "date": hit["date"],
-            "year": hit["year"],
-            "lang": hit["lang"],
-            "score": hit["score"],
-        }
-        for hit in data["hits"]
-    ]
+    language = pick_language(request)
+    data = result.to_dict(language)
+    localize_facets(data["facets"], language)
     for facet in data["facets"]:
         for value in facet["values"]:
             value["toggle_url"] = toggle_url("/api/search", args, facet["name"], value["value"])
@@ -106,25 +83,19 @@ def api_document(doc_id: str | None) -> Response:
     doc_id = request.args.get("id", "") if doc_id is None else doc_id
     document = search_index(current_app).document(doc_id)
     if document is None:
-        return error(404, f"No document with id {doc_id!r}.")
+        return refusal(404, "no_document", {"id": doc_id})
     return jsonify(document.to_dict())
 
 
 @blueprint.get("/suggest")
 def api_suggest() -> Response:
     text = request.args.get("q", "")
-    try:
-        limit = min(max(int(request.args.get("limit", 8)), 1), MAX_SUGGESTIONS)
-    except ValueError:
-        return error(400, "limit must be a whole number.")
-    suggestions = search_index(current_app).suggest(text[:200], limit)
+    limit = min(max(whole_number("limit", request.args.get("limit", 8)), 1), MAX_SUGGESTIONS)
+    suggestions = search_index(current_app).suggest(text[:MAX_SUGGEST_CHARS], limit)
     return jsonify(query=text, suggestions=[asdict(s) for s in suggestions])
 
 
 @blueprint.get("/openapi.json")
 def api_openapi() -> Response:
-    return jsonify(
-        openapi_document(
-            public_base_url(current_app.config["SETTINGS"]) or "/", current_app.config["SETTINGS"]
-        )
-    )
+    settings = current_app.config["SETTINGS"]
+    return jsonify(openapi_document(public_base_url(settings) or "/", settings))

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape as xml_escape
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 
 from indexer import SearchRequest
-from indexer.errors import PolicySearchError
+from indexer.errors import QueryError, SearchTimeoutError
 
 from . import search_index
 from .i18n import pick_language, translator
@@ -37,8 +37,8 @@ def frame() -> Response:
             result = search_index(current_app).search(
                 SearchRequest(q=q, size=EMBED_RESULTS, facets=False)
             )
-        except PolicySearchError as exc:
-            error = str(exc)
+        except (QueryError, SearchTimeoutError) as exc:
+            error = exc.message(pick_language(request))
     language = pick_language(request)
     from markupsafe import Markup
 

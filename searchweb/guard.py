@@ -1,18 +1,23 @@
 """What every route that searches shares: one rate limit per client, a harder one for
-raw (Whoosh syntax) queries, and the HTTP status of each error the core raises.
+raw (Whoosh syntax) queries, and the one handler of the core's errors.
 
 One place decides it: the routes that search are listed in SEARCHING_ENDPOINTS and the
 check runs before any of them (tests/test_web_security.py fails when a route is added
-without being listed here or in NON_SEARCHING_ENDPOINTS).
+without being listed here or in NON_SEARCHING_ENDPOINTS). An error's HTTP status is the
+error's own (``http_status`` on each class in indexer/errors.py).
 """
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from flask import Flask, Response, current_app, jsonify, request
 
-from indexer import IndexMissingError, QueryError, Settings
+from indexer import Settings
 from indexer.errors import PolicySearchError, SearchTimeoutError
+from indexer.messages import render
 
+from .i18n import pick_language
 from .params import RAW_TRUE
 from .ratelimit import RateLimiter
 
@@ -29,18 +34,6 @@ SEARCHING_ENDPOINTS = frozenset(
 NON_SEARCHING_ENDPOINTS = frozenset(
     {"static", "embed.script", "embed.opensearch", "api.api_openapi"}
 )
-# Seconds a client is asked to wait after a search ran out of time (the server is busy
-# or the query is too broad either way).
-TIMEOUT_RETRY_AFTER_S = 5
-
-
-def http_status(error: PolicySearchError) -> int:
-    """The HTTP status of a core error shown to a web user."""
-    if isinstance(error, QueryError):
-        return 400
-    if isinstance(error, (IndexMissingError, SearchTimeoutError)):
-        return 503
-    return 500
 
 
 def install(app: Flask, settings: Settings) -> None:
@@ -53,10 +46,18 @@ def install(app: Flask, settings: Settings) -> None:
             settings.raw_queries_per_minute, max(1, settings.raw_queries_per_minute // 6)
         )
     app.before_request(_limit_searches)
+    app.register_error_handler(PolicySearchError, core_error)
 
 
 def wants_raw() -> bool:
     return request.args.get("raw", "") in RAW_TRUE
+
+
+def core_error(exc: PolicySearchError) -> Response:
+    """Any core error a route let through: its status, its message in the user's language."""
+    retry_after_s = exc.retry_after_s if isinstance(exc, SearchTimeoutError) else None
+    message = exc.message(pick_language(request))
+    return refusal(exc.http_status, exc.code, exc.params, retry_after_s, message)
 
 
 def _limit_searches() -> Response | None:
@@ -64,40 +65,45 @@ def _limit_searches() -> Response | None:
         return None
     settings: Settings = current_app.config["SETTINGS"]
     client = request.remote_addr or "unknown"
-    checks = [("policysearch_rate_limiter", settings.api_requests_per_minute, "")]
+    checks = [("policysearch_rate_limiter", settings.api_requests_per_minute, "too_many_requests")]
     if wants_raw():
         checks.append(
             (
                 "policysearch_raw_rate_limiter",
                 settings.raw_queries_per_minute,
-                " with query syntax (raw=1)",
+                "too_many_raw_requests",
             )
         )
-    for name, per_minute, kind in checks:
+    for name, per_minute, code in checks:
         limiter = current_app.extensions.get(name)
         if limiter is None:
             continue
         decision = limiter.check(client)
         if not decision.allowed:
-            message = (
-                f"Too many searches{kind}: the limit is {per_minute} a minute per "
-                f"client. Try again in {decision.retry_after_s} s."
-            )
-            return refusal(429, message, "too_many_requests", decision.retry_after_s)
+            params = {"per_minute": per_minute, "retry_after_s": decision.retry_after_s}
+            return refusal(429, code, params, decision.retry_after_s)
     return None
 
 
 def refusal(
-    status: int, message: str, message_key: str, retry_after_s: int | None = None
+    status: int,
+    code: str,
+    params: Mapping[str, Any] | None = None,
+    retry_after_s: int | None = None,
+    message: str | None = None,
 ) -> Response:
-    """An error answer: JSON under /api/, else the message page in the user's language."""
+    """An error answer: JSON under /api/ (code, parameters, the message), else the
+    message page. The message is the code's, in the user's language, unless given."""
+    params = dict(params or {})
+    if message is None:
+        message = render(code, pick_language(request), params)
     if request.path.startswith("/api/"):
-        response = jsonify(error=message, status=status)
+        response = jsonify(error=message, code=code, params=params, status=status)
         response.status_code = status
     else:
         from .views import render_page
 
-        response = render_page("message.html", status=status, message_key=message_key)
+        response = render_page("message.html", status=status, message=message)
     if retry_after_s is not None:
         response.headers["Retry-After"] = str(retry_after_s)
     return response

@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from indexer import Settings
-from indexer.search import DATE_PATTERN, MAX_FACET_SIZE
+from indexer.fields import DOCUMENT_FIELDS, FACET_FIELDS, FILTER_FIELDS, HIT_FIELDS, field_named
+from indexer.messages import LANGUAGES
+from indexer.request import DATE_PATTERN, MAX_FACET_SIZE, SORTS
 
 STRING = {"type": "string"}
 STRINGS = {"type": "array", "items": STRING}
+SPANS = {
+    "type": "array",
+    "description": "Matches as [start, end) offsets into the text, in Unicode code points.",
+    "items": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2},
+}
+LANGUAGE_PARAM_VALUES = list(LANGUAGES)
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -20,97 +28,103 @@ def _object(properties: dict[str, Any], required: list[str] | None = None) -> di
     }
 
 
-SCHEMAS: dict[str, Any] = {
-    "Error": _object({"error": STRING, "status": {"type": "integer"}}),
-    "FacetValue": _object(
-        {
-            "value": STRING,
-            "label": STRING,
-            "count": {"type": "integer", "minimum": 0},
-            "selected": {"type": "boolean"},
-            "toggle_url": STRING,
-        }
-    ),
-    "Facet": _object(
-        {
-            "name": {"enum": ["category", "department", "year", "lang"]},
-            "label": STRING,
-            "values": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
-            "truncated": {"type": "boolean"},
-        }
-    ),
-    "Hit": _object(
-        {
-            "id": STRING,
-            "title": STRING,
-            "title_html": {"type": "string", "description": "Escaped title, matches in <mark>."},
-            "url": {"type": "string", "description": "The original's address, if known."},
-            "doc_url": {"type": "string", "description": "This document's page on the server."},
-            "snippet": {"type": "string", "description": "Escaped text, matches in <mark>."},
-            "category": STRINGS,
-            "department": STRING,
-            "date": STRING,
-            "year": STRING,
-            "lang": STRING,
-            "score": {"type": ["number", "null"], "description": "null when sorted by date."},
-        }
-    ),
-    "SearchResponse": _object(
-        {
-            "query": STRING,
-            "total": {"type": "integer", "minimum": 0},
-            "page": {"type": "integer", "minimum": 1},
-            "size": {"type": "integer", "minimum": 1},
-            "pages": {"type": "integer", "minimum": 0},
-            "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-            "facets": {"type": "array", "items": {"$ref": "#/components/schemas/Facet"}},
-            "took_ms": {"type": "number"},
-            "sort": {"enum": ["relevance", "date"]},
-            "relaxed": {
-                "type": "boolean",
-                "description": "Too few documents had every word of a "
-                "short query, so documents with some of the words follow them.",
-            },
-            "all_words_total": {
-                "type": ["integer", "null"],
-                "minimum": 0,
-                "description": "When relaxed: how many documents have every word "
-                "(they are ranked first).",
-            },
-            "notices": STRINGS,
-        }
-    ),
-    "Document": _object(
-        {
-            "id": STRING,
-            "title": STRING,
-            "body": STRING,
-            "category": STRINGS,
-            "department": STRING,
-            "date": STRING,
-            "year": STRING,
-            "lang": STRING,
-            "source": STRING,
-            "url": STRING,
-            "tags": STRINGS,
-            "author": STRING,
-        }
-    ),
-    "Suggestion": _object(
-        {
-            "text": STRING,
-            "kind": {"enum": ["term", "title"]},
-            "count": {"type": "integer"},
-            "id": STRING,
-        }
-    ),
-    "Suggestions": _object(
-        {
-            "query": STRING,
-            "suggestions": {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}},
-        }
-    ),
-}
+def _field_schema(name: str) -> dict[str, Any]:
+    return STRINGS if field_named(name).many else STRING
+
+
+def _schemas() -> dict[str, Any]:
+    """The response schemas; field lists come from the field registry."""
+    hit_fields = {name: _field_schema(name) for name in HIT_FIELDS if name != "id"}
+    return {
+        "Error": _object(
+            {
+                "error": {"type": "string", "description": "The message, in the language asked."},
+                "code": STRING,
+                "params": {"type": "object"},
+                "status": {"type": "integer"},
+            }
+        ),
+        "Notice": _object({"code": STRING, "params": {"type": "object"}, "message": STRING}),
+        "FacetValue": _object(
+            {
+                "value": STRING,
+                "label": STRING,
+                "count": {"type": "integer", "minimum": 0},
+                "selected": {"type": "boolean"},
+                "toggle_url": STRING,
+            }
+        ),
+        "Facet": _object(
+            {
+                "name": {"enum": list(FACET_FIELDS)},
+                "label": STRING,
+                "values": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
+                "truncated": {"type": "boolean"},
+            }
+        ),
+        "Hit": _object(
+            {
+                "id": STRING,
+                "doc_url": {"type": "string", "description": "This document's page on the server."},
+                "title": STRING,
+                "title_html": {"type": "string", "description": "Escaped, matches in <mark>."},
+                "title_spans": SPANS,
+                "snippet": {"type": "string", "description": "Plain text around the matches."},
+                "snippet_html": {"type": "string", "description": "Escaped, matches in <mark>."},
+                "snippet_spans": SPANS,
+                "score": {"type": ["number", "null"], "description": "null when sorted by date."},
+                **hit_fields,
+            }
+        ),
+        "SearchResponse": _object(
+            {
+                "query": STRING,
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+                "size": {"type": "integer", "minimum": 1},
+                "pages": {"type": "integer", "minimum": 0},
+                "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                "facets": {"type": "array", "items": {"$ref": "#/components/schemas/Facet"}},
+                "took_ms": {"type": "number"},
+                "sort": {"enum": list(SORTS)},
+                "relaxed": {
+                    "type": "boolean",
+                    "description": "Too few documents had every word of a "
+                    "short query, so documents with some of the words follow them.",
+                },
+                "all_words_total": {
+                    "type": ["integer", "null"],
+                    "minimum": 0,
+                    "description": "When relaxed: how many documents have every word "
+                    "(they are ranked first).",
+                },
+                "notices": {"type": "array", "items": {"$ref": "#/components/schemas/Notice"}},
+            }
+        ),
+        "Document": _object(
+            {
+                **{name: _field_schema(name) for name in DOCUMENT_FIELDS},
+                "doc_url": STRING,
+            }
+        ),
+        "Suggestion": _object(
+            {
+                "text": STRING,
+                "kind": {"enum": ["term", "title"]},
+                "count": {"type": "integer"},
+                "id": STRING,
+            }
+        ),
+        "Suggestions": _object(
+            {
+                "query": STRING,
+                "suggestions": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/Suggestion"},
+                },
+            }
+        ),
+    }
 
 
 def _param(
@@ -166,15 +180,14 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                             'Words, "phrases", -exclusions, title:word, category:"value". '
                             f"Cut to {settings.max_query_chars} characters (with a notice).",
                         ),
-                        _param("category", "Filter; several values = any of them.", multi=True),
-                        _param("department", "Filter.", multi=True),
-                        _param("year", "Filter.", multi=True),
-                        _param("lang", "Filter: ko, en, mixed.", multi=True),
+                        *(
+                            _param(name, "Filter; several values = any of them.", multi=True)
+                            for name in FILTER_FIELDS
+                        ),
                         _param("from", "Dated on or after: 2022, 2022-11 or 2022-11-17.", date),
                         _param("to", "Dated on or before.", date),
-                        _param(
-                            "sort", "relevance (default) or date.", {"enum": ["relevance", "date"]}
-                        ),
+                        _param("sort", "relevance (default) or date.", {"enum": list(SORTS)}),
+                        HL_PARAM,
                         _param(
                             "page",
                             "1-based page.",
@@ -204,7 +217,8 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                 "get": {
                     "summary": "One document, by an id given as a parameter (any id)",
                     "parameters": [
-                        {"name": "id", "in": "query", "required": True, "schema": STRING}
+                        {"name": "id", "in": "query", "required": True, "schema": STRING},
+                        HL_PARAM,
                     ],
                     "responses": _responses("Document", 404, 429, 503),
                 }
@@ -213,7 +227,8 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                 "get": {
                     "summary": "One document",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": STRING}
+                        {"name": "id", "in": "path", "required": True, "schema": STRING},
+                        HL_PARAM,
                     ],
                     "responses": _responses("Document", 404, 429, 503),
                 }
@@ -224,10 +239,18 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                     "parameters": [
                         _param("q", "Text typed so far."),
                         _param("limit", "At most this many.", {"type": "integer"}),
+                        HL_PARAM,
                     ],
                     "responses": _responses("Suggestions", 400, 429, 503),
                 }
             },
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": _schemas()},
     }
+
+
+HL_PARAM = _param(
+    "hl",
+    "Language of messages and labels: ko or en (default: Accept-Language).",
+    {"enum": LANGUAGE_PARAM_VALUES},
+)

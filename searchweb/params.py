@@ -1,4 +1,7 @@
-"""Query-string <-> SearchRequest, and the URLs that toggle filters or change pages."""
+"""Query-string <-> SearchRequest, and the URLs that toggle filters or change pages.
+
+Numbers are parsed by the core's one parser (indexer/request.py); filters are the
+field registry's filterable fields."""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from indexer import QueryError, SearchRequest
-from indexer.fields import FACET_FIELDS
+from indexer.fields import FILTER_FIELDS
+from indexer.request import whole_number
 
-FILTER_PARAMS = tuple(FACET_FIELDS)  # category, department, year, lang
+FILTER_PARAMS = FILTER_FIELDS
 KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl") + FILTER_PARAMS
 RAW_TRUE = ("1", "true")
 RAW_FLAGS = ("", "0", "false", *RAW_TRUE)
@@ -20,16 +24,13 @@ def _int(args: MultiDict, name: str, default: int | None, strict: bool) -> int |
     raw = args.get(name)
     if raw is None or (raw == "" and not strict):  # an empty form field means "not given"
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise QueryError(f"{name} must be a whole number, got {raw!r}.") from None
+    return whole_number(name, raw)
 
 
 def _date(args: MultiDict, name: str, strict: bool) -> str:
     value = args.get(name, "")
     if strict and name in args and not value:
-        raise QueryError(f"{name} must look like 2022, 2022-11 or 2022-11-17, got ''.")
+        raise QueryError(code="bad_date", name=name, value="")
     return value
 
 
@@ -38,19 +39,14 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
     invalid, as the OpenAPI description says; pages treat empty form fields as absent."""
     raw = args.get("raw", "")
     if raw not in RAW_FLAGS or (strict and "raw" in args and not raw):
-        raise QueryError(f"raw must be 1 or 0, got {raw!r}.")
+        raise QueryError(code="bad_raw_flag", value=raw)
     if raw in RAW_TRUE and not allow_raw:
-        raise QueryError(
-            "Query syntax (raw=1) is off on this server. Search with words, "
-            '"phrases", -exclusions and field:value, or ask its operator to '
-            "turn on the setting allow_raw_queries."
-        )
+        raise QueryError(code="raw_off")
     sort = args.get("sort", "")
     page = _int(args, "page", 1, strict)
-    filters = {name: [v for v in args.getlist(name) if v] for name in FILTER_PARAMS}
     return SearchRequest(
         q=args.get("q", ""),
-        filters={name: values for name, values in filters.items() if values},
+        filters={name: args.getlist(name) for name in FILTER_PARAMS},
         date_from=_date(args, "from", strict),
         date_to=_date(args, "to", strict),
         sort=sort if sort or strict and "sort" in args else "relevance",
@@ -81,6 +77,12 @@ def toggle_url(path: str, args: MultiDict, name: str, value: str) -> str:
     else:
         pairs.append((name, value))
     return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def without_filters(path: str, args: MultiDict) -> str:
+    """The search again with no filter and no date range."""
+    cleared: dict[str, str | None] = {name: None for name in (*FILTER_PARAMS, "from", "to")}
+    return url_with(path, args, **cleared)
 
 
 @dataclass

@@ -5,16 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
 from markupsafe import Markup
 
-from indexer import IndexMissingError
-from indexer.errors import PolicySearchError, SearchTimeoutError
+from indexer.errors import QueryError, SearchTimeoutError
+from indexer.fields import DOCUMENT_FIELDS, FILTER_FIELDS
 
 from . import search_index
-from .guard import http_status, refusal
+from .guard import refusal
 from .i18n import LANGUAGES, pick_language, translator
 from .params import search_request as request_from_args
-from .params import selected_chips, toggle_url, url_with
+from .params import selected_chips, toggle_url, url_with, without_filters
 
 blueprint = Blueprint("views", __name__)
+# Shown in the document page's details, in this order (title and body are the page).
+DETAIL_FIELDS = tuple(name for name in DOCUMENT_FIELDS if name not in ("title", "body", "id"))
 
 
 def render_page(template: str, status: int = 200, **context) -> Response:
@@ -25,6 +27,7 @@ def render_page(template: str, status: int = 200, **context) -> Response:
             template,
             t=translator(language),
             language=language,
+            filter_fields=FILTER_FIELDS,
             switch_url=url_with(request.path, request.args, hl=other),
             **context,
         ),
@@ -42,18 +45,12 @@ def search_page() -> Response:
     try:
         search_request = request_from_args(args, settings.allow_raw_queries)
         result = search_index(current_app).search(search_request)
-    except IndexMissingError:
-        return render_page("message.html", status=503, message_key="no_index")
-    except PolicySearchError as exc:
-        message = (
-            translator(pick_language(request))("search_timeout")
-            if isinstance(exc, SearchTimeoutError)
-            else str(exc)
-        )
+    except (QueryError, SearchTimeoutError) as exc:
+        # Shown above the search box, which keeps the query to mend.
         return render_page(
             "search.html",
-            status=http_status(exc),
-            error=message,
+            status=exc.http_status,
+            error=exc.message(pick_language(request)),
             result=None,
             args=args,
             chips=selected_chips("/", args),
@@ -72,15 +69,7 @@ def search_page() -> Response:
         facet_urls=facet_urls,
         page_url=lambda page: url_with("/", args, page=str(page)),
         sort_url=lambda sort: url_with("/", args, sort=sort),
-        without_filters_url=url_with(
-            "/",
-            args,
-            category=None,
-            department=None,
-            year=None,
-            lang=None,
-            **{"from": None, "to": None},
-        ),
+        without_filters_url=without_filters("/", args),
         mark=Markup,
     )
 
@@ -89,11 +78,8 @@ def search_page() -> Response:
 @blueprint.get("/doc/<path:doc_id>")
 def document_page(doc_id: str | None) -> Response:
     doc_id = request.args.get("id", "") if doc_id is None else doc_id
-    try:
-        index = search_index(current_app)
-        document = index.document(doc_id)
-    except IndexMissingError:
-        return render_page("message.html", status=503, message_key="no_index")
+    index = search_index(current_app)
+    document = index.document(doc_id)
     if document is None:
         abort(404)
     q = request.args.get("q", "")
@@ -103,10 +89,11 @@ def document_page(doc_id: str | None) -> Response:
             marked = index.highlighted_document(doc_id, q)
         except SearchTimeoutError:
             notice_key = "marks_timeout"  # the document itself still shows
-    title_html, body_html = marked or (None, None)
+    title_html, body_html = (marked[0].to_html(), marked[1].to_html()) if marked else (None, None)
     return render_page(
         "document.html",
         document=document,
+        detail_fields=DETAIL_FIELDS,
         q=q,
         mark=Markup,
         title_html=title_html,
@@ -119,4 +106,4 @@ def document_page(doc_id: str | None) -> Response:
 
 @blueprint.app_errorhandler(404)
 def not_found(error) -> Response:
-    return refusal(404, "Not found.", "not_found")
+    return refusal(404, "not_found")

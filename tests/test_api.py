@@ -36,7 +36,7 @@ def test_search_returns_hits_facets_and_timing(client, openapi):
     data = response.get_json()
     assert response.status_code == 200
     assert data["query"] == "아리수" and data["total"] > 3 and len(data["hits"]) == 3
-    assert all("<mark>아리수</mark>" in hit["title_html"] + hit["snippet"] for hit in data["hits"])
+    assert all("<mark>아리수</mark>" in hit["title_html"] + hit["snippet_html"] for hit in data["hits"])
     assert [f["name"] for f in data["facets"]] == ["category", "department", "year", "lang"]
     validate(openapi, "/api/search", 200, data)
 
@@ -123,7 +123,7 @@ def test_cors_allow_list_and_no_writes(policy_index):
 def test_snippets_in_the_api_carry_only_mark_tags(client):
     data = client.get('/api/search?q="Metaverse Seoul"&size=5').get_json()
     for hit in data["hits"]:
-        for html in (hit["title_html"], hit["snippet"]):
+        for html in (hit["title_html"], hit["snippet_html"]):
             assert re.sub(r"</?mark>", "", html).count("<") == 0
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from indexer import SearchIndex, build_index, read_corpus
 from indexer.cli import EXIT_FAILURE, main
 from indexer.errors import IndexWriteError
-from indexer.storage import CURRENT_FILE, current_generation
+from indexer.generations import CURRENT_FILE, current_generation
 
 from .conftest import PROJECT_ROOT, free_port, make_settings, wait_for, write_jsonl
 

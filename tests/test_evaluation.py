@@ -52,7 +52,7 @@ def whoosh_scores(searcher, query) -> dict[int, float]:
 
 
 def array_scores(index, query) -> dict[int, float]:
-    matches = index._evaluator(index._current()).evaluate(query)
+    matches = index.readers.current().evaluator().evaluate(query)
     return dict(zip(matches.ids.tolist(), matches.scores.tolist()))
 
 
@@ -64,14 +64,14 @@ def user_queries() -> list[str]:
 
 
 def test_the_index_has_segments_and_deletions(segmented_index):
-    reader = segmented_index._current().searcher.reader()
+    reader = segmented_index.readers.current().searcher.reader()
     assert len(list(reader.leaf_readers())) > 1
     assert reader.doc_count() < reader.doc_count_all()
 
 
 @pytest.mark.parametrize("any_word", [False, True])
 def test_user_queries_match_whoosh(segmented_index, any_word):
-    searcher = segmented_index._current().searcher
+    searcher = segmented_index.readers.current().searcher
     builder = QueryBuilder(searcher.schema, segmented_index.weights)
     compared = 0
     for text in user_queries():
@@ -92,7 +92,7 @@ def test_user_queries_match_whoosh(segmented_index, any_word):
                                   "body:[가 TO 나]", "NOT 청년 지원*", "NOT 청년",
                                   "지원 OR NOT 청년", "*원* NOT (노인 OR 청년)"])
 def test_raw_queries_match_whoosh(segmented_index, text):
-    searcher = segmented_index._current().searcher
+    searcher = segmented_index.readers.current().searcher
     query = parse_raw_query(searcher.schema, text)
     assert query is not None
     query, _ = bound_expansions(query, searcher.reader(), 200)
@@ -111,14 +111,14 @@ def test_not_and_wildcards_run_on_arrays_not_on_whoosh_matchers(segmented_index,
         raise AssertionError(f"handed to Whoosh: {node!r}")
 
     monkeypatch.setattr(Evaluator, "_whoosh", refuse)
-    searcher = segmented_index._current().searcher
+    searcher = segmented_index.readers.current().searcher
     for text in ["NOT zzq *원* *지*", "지원 NOT 청년", "NOT 청년"]:
         query, _ = bound_expansions(parse_raw_query(searcher.schema, text), searcher.reader(), 200)
         assert len(array_scores(segmented_index, query)) > 0, text
 
 
 def test_deleted_documents_never_match(segmented_index):
-    searcher = segmented_index._current().searcher
+    searcher = segmented_index.readers.current().searcher
     reader = searcher.reader()
     deleted = {d for d in range(reader.doc_count_all()) if reader.is_deleted(d)}
     got = array_scores(segmented_index, Q.Every())
@@ -138,7 +138,7 @@ def test_search_ranking_equals_a_whoosh_ranking(segmented_index):
     """The page a search returns is Whoosh's own top of the same query; for a relaxed
     query (too few documents with every word), the documents with every word first,
     then the rest, each part in Whoosh's order of the any-word query."""
-    searcher = segmented_index._current().searcher
+    searcher = segmented_index.readers.current().searcher
     builder = QueryBuilder(searcher.schema, segmented_index.weights)
     checked = {"all words": 0, "relaxed": 0}
     for text in ["장애인 지원", "청년 주거", "노인 건강 센터", "장애인 청년 노인 센터",

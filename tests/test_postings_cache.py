@@ -39,7 +39,7 @@ def test_a_zero_sized_cache_still_answers(policy_index):
         plain = index.search(SearchRequest(q="장애인 지원", facets=False))
         cached = policy_index.search(SearchRequest(q="장애인 지원", facets=False))
         assert [h.id for h in plain.hits] == [h.id for h in cached.hits] and plain.total > 0
-        assert index._postings.bytes_used == 0
+        assert index.readers.postings.bytes_used == 0
     finally:
         index.close()
 
@@ -49,17 +49,17 @@ def test_warming_decodes_each_fields_most_frequent_terms(policy_index):
     try:
         report = index.warm_postings(terms_per_field=50)
         assert report.terms == 4 * 50 and report.cached_mb > 0
-        reader = index._current().searcher.reader()
+        reader = index.readers.current().searcher.reader()
         _, top = max((info.doc_frequency(), term)
                      for term, info in reader.iter_field("body_bigram"))
-        before = index._postings.misses
-        index._evaluator(index._current()).term_documents("body_bigram", top)
-        assert index._postings.misses == before  # already decoded
+        before = index.readers.postings.misses
+        index.readers.current().evaluator().term_documents("body_bigram", top)
+        assert index.readers.postings.misses == before  # already decoded
         # ...while a rare term was not.
         rare = heapq.nsmallest(1, ((info.doc_frequency(), term)
                                    for term, info in reader.iter_field("body")))[0][1]
-        index._evaluator(index._current()).term_documents("body", rare)
-        assert index._postings.misses > before
+        index.readers.current().evaluator().term_documents("body", rare)
+        assert index.readers.postings.misses > before
     finally:
         index.close()
 

@@ -24,7 +24,8 @@ def test_falls_back_to_any_word_and_says_so(small_index):
     result = small_index.search(SearchRequest(q="아리수 광화문광장"))
     assert set(ids(result)) == {"water-1", "square-1"}
     assert result.relaxed is True
-    assert any("any of them" in notice for notice in result.notices)
+    assert [notice.code for notice in result.notices] == ["relaxed_none"]
+    assert "any of them" in result.notices[0].text()
 
 
 def _partial_match_index(tmp_path, **overrides):
@@ -46,7 +47,8 @@ def test_few_all_word_matches_come_first_then_documents_with_some_words(tmp_path
     assert ids(result)[0] == "both"
     assert set(ids(result)[1:]) == {"park-only", "library-only"}
     assert result.relaxed is True and result.all_words_total == 1 and result.total == 3
-    assert any("Only 1 documents have every word" in n for n in result.notices)
+    assert any(n.code == "relaxed_some" and n.params == {"count": 1} for n in result.notices)
+    assert any("Only 1 documents have every word" in n.text() for n in result.notices)
     # Paging walks on from the all-word documents into the partial ones.
     second = index.search(SearchRequest(q="공원 도서관", page=2, size=1))
     assert ids(second)[0] in {"park-only", "library-only"} and second.total == 3
@@ -86,7 +88,8 @@ def test_a_compound_matches_its_parts_written_apart_but_not_far_apart(tmp_path):
     assert set(ids(result)) == {"whole", "spaced"}
     spaced = next(hit for hit in result.hits if hit.id == "spaced")
     assert spaced.title_html.startswith("<mark>공유</mark> <mark>도시</mark>")
-    title_html, body_html = index.highlighted_document("spaced", "공유도시")
+    title, body = index.highlighted_document("spaced", "공유도시")
+    title_html, body_html = title.to_html(), body.to_html()
     assert title_html.startswith("<mark>공유</mark> <mark>도시</mark>")
     assert body_html.startswith("<mark>공유</mark> <mark>도시</mark>")
     index.close()
@@ -130,7 +133,8 @@ def test_field_queries(small_index):
 def test_unknown_field_is_searched_as_text(small_index):
     result = small_index.search(SearchRequest(q="nosuchfield:아리수"))
     assert ids(result) == ["water-1"]
-    assert any("Unknown field" in notice for notice in result.notices)
+    assert any(notice.code == "unknown_field" and "Unknown field" in notice.text()
+               for notice in result.notices)
 
 
 @pytest.mark.parametrize("query", [
@@ -240,11 +244,19 @@ def test_repeated_requests_come_from_the_cache_until_the_index_changes(tmp_path,
     index.close()
 
 
-def test_result_as_plain_data_is_what_asdict_gives(small_index):
+def test_result_as_plain_data_is_json_and_a_copy(small_index):
     import dataclasses
+    import json
     result = small_index.search(SearchRequest(q="도시", facet_size=5))
     assert result.hits and result.facets
     data = result.to_dict()
-    assert data == dataclasses.asdict(result)
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    assert set(data) == {f.name for f in dataclasses.fields(result)}
+    assert data["facets"] == [dataclasses.asdict(facet) for facet in result.facets]
+    hit, first = data["hits"][0], result.hits[0]
+    assert hit["title_html"] == first.title.to_html() and hit["snippet"] == first.snippet.text
+    assert [tuple(span) for span in hit["snippet_spans"]] == list(first.snippet.spans)
     data["facets"][0]["values"][0]["count"] = -1  # a copy: the cached result is untouched
+    data["hits"][0]["category"].append("changed")
     assert result.facets[0].values[0].count != -1
+    assert "changed" not in result.hits[0].fields["category"]

@@ -15,7 +15,8 @@ from indexer import (
     IndexLockedError, IndexMissingError, SearchRequest, build_index, read_corpus, update_index,
 )
 from indexer.search import SearchIndex
-from indexer.storage import CURRENT_FILE, LOCK_FILE, WriteLock, current_generation
+from indexer.generations import CURRENT_FILE, current_generation
+from indexer.lock import LOCK_FILE, WriteLock
 
 from .conftest import SHARED_DATA, write_jsonl
 

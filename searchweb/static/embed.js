@@ -5,7 +5,7 @@
  *
  * Renders into a shadow root (no dependence on the host page's CSS or scripts) and
  * talks to HOST's JSON API over CORS. Text from the API is inserted as text nodes;
- * only the <mark> tags of snippets become elements.
+ * the matches (spans) become <mark> elements. Messages come in the box's language.
  */
 (function () {
   "use strict";
@@ -23,28 +23,19 @@
     ".status { color: #5b6474; font-size: 13px; }",
     "mark { background: #ffe58a; color: inherit; }"
   ].join("\n");
-  var ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#x27;": "'", "&#39;": "'" };
-
-  function decode(text) {
-    return text.replace(/&(amp|lt|gt|quot|#x27|#39);/g, function (entity) { return ENTITIES[entity]; });
-  }
-
-  // Snippets are escaped text with <mark> around matches: rebuild them as nodes.
-  function appendMarked(parent, html) {
-    var marked = false;
-    html.split(/(<mark>|<\/mark>)/).forEach(function (part) {
-      if (part === "<mark>") { marked = true; return; }
-      if (part === "</mark>") { marked = false; return; }
-      if (!part) { return; }
-      var node = document.createTextNode(decode(part));
-      if (marked) {
-        var mark = document.createElement("mark");
-        mark.appendChild(node);
-        parent.appendChild(mark);
-      } else {
-        parent.appendChild(node);
-      }
+  // Titles and snippets come as plain text plus the spans of the matches, [start, end)
+  // in Unicode code points: the text goes in as text nodes, the spans as <mark>.
+  function appendMarked(parent, text, spans) {
+    var chars = Array.from(text || "");
+    var index = 0;
+    (spans || []).forEach(function (span) {
+      if (span[0] > index) { parent.appendChild(document.createTextNode(chars.slice(index, span[0]).join(""))); }
+      var mark = document.createElement("mark");
+      mark.textContent = chars.slice(span[0], span[1]).join("");
+      parent.appendChild(mark);
+      index = span[1];
     });
+    if (index < chars.length) { parent.appendChild(document.createTextNode(chars.slice(index).join(""))); }
   }
 
   function applyStyle(root) {
@@ -99,7 +90,8 @@
       var self = this;
       var ticket = (this.ticket = (this.ticket || 0) + 1);
       if (!q) { this.list.replaceChildren(); this.status.textContent = ""; return; }
-      var url = this.api + "/api/search?size=" + this.size + "&q=" + encodeURIComponent(q);
+      var url = this.api + "/api/search?size=" + this.size + "&hl=" + (this.korean ? "ko" : "en") +
+        "&q=" + encodeURIComponent(q);
       fetch(url, { mode: "cors", credentials: "omit" })
         .then(function (response) { return response.json(); })
         .then(function (data) { if (ticket === self.ticket) { self.render(data); } })
@@ -111,7 +103,9 @@
     render(data) {
       this.list.replaceChildren();
       if (data.error) { this.status.textContent = data.error; return; }
-      this.status.textContent = this.korean ? data.total.toLocaleString() + "건" : data.total.toLocaleString() + " results";
+      var count = this.korean ? data.total.toLocaleString() + "건" : data.total.toLocaleString() + " results";
+      var notices = (data.notices || []).map(function (notice) { return notice.message; });
+      this.status.textContent = [count].concat(notices).join(" · ");
       var api = this.api;
       var list = this.list;
       data.hits.forEach(function (hit) {
@@ -120,9 +114,9 @@
         link.href = new URL(hit.doc_url, api + "/").href;
         link.target = "_blank";
         link.rel = "noopener";
-        appendMarked(link, hit.title_html);
+        appendMarked(link, hit.title, hit.title_spans);
         var snippet = document.createElement("p");
-        appendMarked(snippet, hit.snippet);
+        appendMarked(snippet, hit.snippet, hit.snippet_spans);
         item.appendChild(link);
         item.appendChild(snippet);
         list.appendChild(item);

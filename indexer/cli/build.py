@@ -1,18 +1,8 @@
-"""The `policysearch` command: a thin shell over the indexer's public API.
-
-Exit statuses: 0 success; 1 failure (nothing indexed, or an error with a message);
-2 a usage mistake (click's own); 3 partial success (indexed, but some files or
-records were rejected and are listed); 4 refused (the change would delete more than
-max_delete_fraction of the index; nothing was changed).
-"""
+"""`policysearch index` and `reindex`: read sources, report problems, write the index."""
 
 from __future__ import annotations
 
-import functools
-import html
 import json
-import re
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -21,67 +11,26 @@ from typing import Any, Callable, NoReturn
 
 import click
 
-from .changes import ChangePlan
-from .config import KNOWN_TAGGERS, Settings, load_settings
-from .errors import DeletesRefusedError, NothingToIndexError, PolicySearchError
-from .mapping import load_mapping, mapping_for_corpus, shipped_mapping_names
-from .readers import CorpusReport, ReadLimits, read_sources, source_key
-from .search import SORTS, SearchIndex, SearchRequest
-from .storage import has_index, serving_generation
-from .writer import SourceRecord, WriteOptions, build_index, recorded_sources, update_index
+from ..changes import ChangePlan
+from ..config import KNOWN_TAGGERS, Settings
+from ..errors import DeletesRefusedError, NothingToIndexError, PolicySearchError
+from ..generations import has_index
+from ..mapping import load_mapping, mapping_for_corpus, shipped_mapping_names
+from ..readers import CorpusReport, ReadLimits, read_sources, source_key
+from ..writer import SourceRecord, WriteOptions, build_index, recorded_sources, update_index
+from . import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_REFUSED,
+    _common_options,
+    _fail_cleanly,
+    _settings,
+    main,
+)
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_PARTIAL = 3
-EXIT_REFUSED = 4
-SHIPPED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 REJECTIONS_SHOWN = 20
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turns the core's errors into one-line messages and a non-zero exit, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except PolicySearchError as exc:
-            raise click.ClickException(str(exc)) from None
-        except KeyboardInterrupt:
-            click.echo("Interrupted. The index that was serving is unchanged.", err=True)
-            sys.exit(130)
-
-    return wrapper
-
-
-def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    command = click.option(
-        "--config",
-        "config_file",
-        type=click.Path(dir_okay=False),
-        help="TOML settings file (default: policysearch.toml if present).",
-    )(command)
-    command = click.option(
-        "--index-dir",
-        type=click.Path(file_okay=False),
-        help="Index directory (default: setting index_dir).",
-    )(command)
-    return command
-
-
-def _settings(config_file: str | None, **overrides: Any) -> Settings:
-    return load_settings(config_file, **overrides)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="policysearch")
-def main() -> None:
-    """Search city policy documents in Korean and English."""
-
-
-# -- index and reindex -------------------------------------------------------------------
 
 
 def _sources_to_read(
@@ -545,207 +494,3 @@ def reindex(
             f"index ({run.progress.elapsed() - run.read_s:.1f}s)."
         )
     run.finish(result.plan, result.documents, result.notice, message)
-
-
-# -- search and stats --------------------------------------------------------------------
-
-
-def _terminal_snippet(snippet_html: str) -> str:
-    emphasised = _MARK.sub(lambda m: click.style(m.group(1), bold=True, fg="yellow"), snippet_html)
-    return html.unescape(_TAG.sub("", emphasised))
-
-
-@main.command("search")
-@click.argument("query", required=False, default="")
-@click.option("--category", multiple=True, help="Only this category (repeat for any of several).")
-@click.option("--department", multiple=True, help="Only this department (repeatable).")
-@click.option("--year", multiple=True, help="Only this year (repeatable).")
-@click.option("--lang", multiple=True, help="Only this language: ko, en, mixed (repeatable).")
-@click.option(
-    "--from", "date_from", default="", help="Dated on or after (2022, 2022-11, 2022-11-17)."
-)
-@click.option("--to", "date_to", default="", help="Dated on or before.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--page", type=int, default=1, show_default=True)
-@click.option("--limit", "size", type=int, default=None, help="Results per page (default 10).")
-@click.option("--raw", is_flag=True, help="Use Whoosh's query syntax (AND, OR, NOT, wildcards).")
-@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
-@_common_options
-@_fail_cleanly
-def search_command(
-    query: str,
-    category: tuple[str, ...],
-    department: tuple[str, ...],
-    year: tuple[str, ...],
-    lang: tuple[str, ...],
-    date_from: str,
-    date_to: str,
-    sort: str,
-    page: int,
-    size: int | None,
-    raw: bool,
-    as_json: bool,
-    index_dir: str | None,
-    config_file: str | None,
-) -> None:
-    """Search the index: words, "quoted phrases", -exclusions, title:word, category:value."""
-    settings = _settings(config_file, index_dir=index_dir)
-    filters = {
-        name: list(values)
-        for name, values in (
-            ("category", category),
-            ("department", department),
-            ("year", year),
-            ("lang", lang),
-        )
-        if values
-    }
-    request = SearchRequest(
-        q=query,
-        filters=filters,
-        date_from=date_from,
-        date_to=date_to,
-        sort=sort,
-        page=page,
-        size=size,
-        raw=raw,
-    )
-    index = SearchIndex(settings.index_dir, settings)
-    try:
-        result = index.search(request)
-    finally:
-        index.close()
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return
-    for notice in result.notices:
-        click.echo(notice, err=True)
-    if not result.total:
-        click.echo(f"No documents match {query!r}. Try fewer words or drop a filter.")
-        return
-    first = (result.page - 1) * result.size + 1
-    noun = "document matches" if result.total == 1 else "documents match"
-    click.echo(
-        f"{result.total:,} {noun}; showing {first}-{first + len(result.hits) - 1} "
-        f"({result.took_ms:.0f} ms).\n"
-    )
-    for rank, hit in enumerate(result.hits, start=first):
-        score = f"{hit.score:.2f}" if hit.score is not None else hit.date or hit.year
-        where = " / ".join(filter(None, [", ".join(hit.category), hit.department]))
-        click.echo(f"{rank:>3}. {_terminal_snippet(hit.title_html)}  [{score}]")
-        click.echo(f"     {hit.id} | {where}{' | ' + hit.date if hit.date else ''}")
-        click.echo(f"     {_terminal_snippet(hit.snippet_html)}\n")
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
-@_common_options
-@_fail_cleanly
-def stats(as_json: bool, index_dir: str | None, config_file: str | None) -> None:
-    """Documents, facet counts, size on disk, last build and the analyzer of the index."""
-    settings = _settings(config_file, index_dir=index_dir)
-    index = SearchIndex(settings.index_dir, settings)
-    try:
-        info = index.stats()
-    finally:
-        index.close()
-    if as_json:
-        click.echo(json.dumps(info.to_dict(), ensure_ascii=False, indent=2))
-        return
-    click.echo(f"Index:      {info.index_dir} ({info.generation})")
-    click.echo(f"Documents:  {info.documents:,}")
-    click.echo(f"Size:       {info.size_bytes / 1_048_576:.1f} MiB")
-    click.echo(f"Built:      {info.built_at}   last updated: {info.updated_at}")
-    click.echo(f"Corpus:     {info.corpus}")
-    click.echo(f"Analyzer:   {info.analyzer}; schema version {info.schema_version}")
-    for facet in info.facets:
-        shown = ", ".join(f"{v.label} {v.count:,}" for v in facet.values[:8])
-        more = " ..." if facet.truncated or len(facet.values) > 8 else ""
-        click.echo(f"{facet.label + ':':<11} {shown}{more}")
-
-
-@main.command()
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on (0.0.0.0 for every interface).",
-)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option(
-    "--workers",
-    default=2,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="gunicorn worker processes.",
-)
-@click.option(
-    "--threads",
-    default=None,
-    type=click.IntRange(1, 256),
-    help="Threads per worker.  [default: 1; 4 with --no-front]",
-)
-@click.option("--access-log", is_flag=True, help="Log every request to stderr.")
-@click.option(
-    "--no-front",
-    "no_front",
-    is_flag=True,
-    help="gunicorn listens on the port itself, without serve's front: only behind "
-    "a proxy that buffers whole requests (nginx's default), which then deals "
-    "with slow clients.",
-)
-@_common_options
-@_fail_cleanly
-def serve(
-    host: str,
-    port: int,
-    workers: int,
-    threads: int | None,
-    access_log: bool,
-    no_front: bool,
-    index_dir: str | None,
-    config_file: str | None,
-) -> None:
-    """Serve the search web app and JSON API: gunicorn workers behind an event-loop front.
-
-    With no index yet, builds one from the shipped corpus/ (or setting corpus_path) first.
-    """
-    from searchweb.server import port_is_free
-    from searchweb.server import serve as run_server
-
-    settings = _settings(config_file, index_dir=index_dir)
-    if not port_is_free(host, port):
-        raise click.ClickException(
-            f"Port {port} on {host} is in use. Stop what uses it or "
-            "choose another: policysearch serve --port 8001"
-        )
-    if not has_index(settings.index_dir) and settings.index_dir != Settings().index_dir:
-        # A typo in --index-dir must not quietly serve the 8-document sample corpus.
-        raise click.ClickException(
-            f"No index in {settings.index_dir}. Check the directory, or build one there: "
-            f"policysearch index PATH --index-dir {settings.index_dir}"
-        )
-    if has_index(settings.index_dir):
-        # Every byte checked once at start-up; a damaged generation is reported in one
-        # line and the newest complete one is served.
-        choice = serving_generation(settings.index_dir, full=True)
-        if choice.notice:
-            click.echo(choice.notice, err=True)
-    else:
-        click.echo(f"No index in {settings.index_dir} yet: building one first.", err=True)
-        # In a child process: the server's master must never load a tagger (a JVM
-        # started before gunicorn forks its workers hangs them).
-        command = [sys.executable, "-m", "indexer.cli", "index", "--index-dir", settings.index_dir]
-        if config_file:
-            command += ["--config", config_file]
-        built = subprocess.run(command)
-        if built.returncode not in (0, EXIT_PARTIAL):
-            raise click.ClickException("Building the index failed (see above); nothing to serve.")
-    click.echo(f"Serving {settings.index_dir} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    status = run_server(settings, host, port, workers, threads, access_log, front=not no_front)
-    if status:
-        raise SystemExit(status)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

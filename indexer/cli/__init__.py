@@ -1,0 +1,81 @@
+"""The `policysearch` command: a thin shell over the indexer's public API.
+
+Exit statuses: 0 success; 1 failure (nothing indexed, or an error with a message);
+2 a usage mistake (click's own); 3 partial success (indexed, but some files or
+records were rejected and are listed); 4 refused (the change would delete more than
+max_delete_fraction of the index; nothing was changed).
+
+The commands live in build.py (index, reindex), lookup.py (search, stats) and
+serving.py (serve); this module holds the group and what they share.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any, Callable
+
+import click
+
+from ..config import Settings, load_settings
+from ..errors import PolicySearchError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_PARTIAL = 3
+EXIT_REFUSED = 4
+
+
+def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turns the core's errors into one-line messages and a non-zero exit, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PolicySearchError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted. The index that was serving is unchanged.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False),
+        help="TOML settings file (default: policysearch.toml if present).",
+    )(command)
+    command = click.option(
+        "--index-dir",
+        type=click.Path(file_okay=False),
+        help="Index directory (default: setting index_dir).",
+    )(command)
+    return command
+
+
+def _settings(config_file: str | None, **overrides: Any) -> Settings:
+    return load_settings(config_file, **overrides)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policysearch")
+def main() -> None:
+    """Search city policy documents in Korean and English."""
+
+
+from . import build, lookup, serving  # noqa: E402  (registers the commands on main)
+
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_OK",
+    "EXIT_PARTIAL",
+    "EXIT_REFUSED",
+    "build",
+    "lookup",
+    "main",
+    "serving",
+]

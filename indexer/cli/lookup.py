@@ -1,0 +1,131 @@
+"""`policysearch search` and `stats`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+import click
+
+from ..fields import FILTER_FIELDS, field_named
+from ..highlight import Snippet
+from ..request import SORTS, SearchRequest
+from ..search import SearchIndex
+from . import (
+    _common_options,
+    _fail_cleanly,
+    _settings,
+    main,
+)
+
+
+def _terminal(snippet: Snippet) -> str:
+    """The snippet with its matches in bold yellow (plain when not a terminal)."""
+    return "".join(
+        click.style(part, bold=True, fg="yellow") if marked else part
+        for part, marked in snippet.parts()
+    )
+
+
+def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One repeatable --name option per filterable field of the registry."""
+    for name in reversed(FILTER_FIELDS):
+        label = field_named(name).label("en").lower()
+        command = click.option(
+            f"--{name}",
+            "filter_" + name,
+            multiple=True,
+            help=f"Only documents with this {label} (repeat for any of several).",
+        )(command)
+    return command
+
+
+@main.command("search")
+@click.argument("query", required=False, default="")
+@_filter_options
+@click.option(
+    "--from", "date_from", default="", help="Dated on or after (2022, 2022-11, 2022-11-17)."
+)
+@click.option("--to", "date_to", default="", help="Dated on or before.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--limit", "size", type=int, default=None, help="Results per page (default 10).")
+@click.option("--raw", is_flag=True, help="Use Whoosh's query syntax (AND, OR, NOT, wildcards).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+@_common_options
+@_fail_cleanly
+def search_command(
+    query: str,
+    date_from: str,
+    date_to: str,
+    sort: str,
+    page: int,
+    size: int | None,
+    raw: bool,
+    as_json: bool,
+    index_dir: str | None,
+    config_file: str | None,
+    **filter_options: tuple[str, ...],
+) -> None:
+    """Search the index: words, "quoted phrases", -exclusions, title:word, category:value."""
+    settings = _settings(config_file, index_dir=index_dir)
+    filters = {name.removeprefix("filter_"): values for name, values in filter_options.items()}
+    request = SearchRequest(
+        q=query,
+        filters=filters,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=page,
+        size=size,
+        raw=raw,
+    )
+    with SearchIndex(settings.index_dir, settings) as index:
+        result = index.search(request)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for notice in result.notices:
+        click.echo(notice.text(), err=True)
+    if not result.total:
+        click.echo(f"No documents match {query!r}. Try fewer words or drop a filter.")
+        return
+    first = (result.page - 1) * result.size + 1
+    noun = "document matches" if result.total == 1 else "documents match"
+    click.echo(
+        f"{result.total:,} {noun}; showing {first}-{first + len(result.hits) - 1} "
+        f"({result.took_ms:.0f} ms).\n"
+    )
+    for rank, hit in enumerate(result.hits, start=first):
+        date = hit.fields.get("date") or hit.fields.get("year") or ""
+        score = f"{hit.score:.2f}" if hit.score is not None else date
+        where = " / ".join(
+            filter(None, [", ".join(hit.fields.get("category", [])), hit.fields.get("department")])
+        )
+        click.echo(f"{rank:>3}. {_terminal(hit.title)}  [{score}]")
+        click.echo(f"     {hit.id} | {where}{' | ' + date if date else ''}")
+        click.echo(f"     {_terminal(hit.snippet)}\n")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@_common_options
+@_fail_cleanly
+def stats(as_json: bool, index_dir: str | None, config_file: str | None) -> None:
+    """Documents, facet counts, size on disk, last build and the analyzer of the index."""
+    settings = _settings(config_file, index_dir=index_dir)
+    with SearchIndex(settings.index_dir, settings) as index:
+        info = index.stats()
+    if as_json:
+        click.echo(json.dumps(info.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Index:      {info.index_dir} ({info.generation})")
+    click.echo(f"Documents:  {info.documents:,}")
+    click.echo(f"Size:       {info.size_bytes / 1_048_576:.1f} MiB")
+    click.echo(f"Built:      {info.built_at}   last updated: {info.updated_at}")
+    click.echo(f"Corpus:     {info.corpus}")
+    click.echo(f"Analyzer:   {info.analyzer}; schema version {info.schema_version}")
+    for facet in info.facets:
+        shown = ", ".join(f"{v.label} {v.count:,}" for v in facet.values[:8])
+        more = " ..." if facet.truncated or len(facet.values) > 8 else ""
+        click.echo(f"{facet.label + ':':<11} {shown}{more}")

@@ -1,0 +1,191 @@
+"""The search pipeline, as small steps over NumPy arrays:
+
+validate -> text query -> filter masks -> evaluate -> relax -> rank or sort -> page
+-> facets -> hits.
+
+Each step takes what it needs explicitly; ``run`` strings them together for one
+request on one reader view (indexer/searchers.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as Q
+
+from .config import Settings
+from .deadline import Deadline
+from .evaluation import Evaluator, Matches, top_documents
+from .facets import FacetTables, count_facets, narrow
+from .fields import FACET_FIELDS
+from .hits import PREFERRED_BONUS, page_of_hits
+from .messages import Notice
+from .query import QueryBuilder, TextQuery, Weights, text_query
+from .request import CheckedRequest, SearchRequest, validate
+from .results import SearchResult
+from .searchers import ReaderView
+from .whoosh_private import multiterm_texts
+
+
+@dataclass(frozen=True)
+class Masks:
+    """Which documents the request's filters allow: a boolean mask per filter, and the
+    date range's mask (None when no range was asked)."""
+
+    filters: dict[str, np.ndarray]
+    dates: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The matches that pass the filters, with the documents ranked ahead of the rest."""
+
+    matches: Matches
+    matching: np.ndarray  # mask of every match, before filters (facets count from it)
+    query: Q.Query | None  # the query that matched (the relaxed one after relaxing)
+    preferred: np.ndarray  # documents with every word, when relaxed
+    relaxed: bool = False
+    all_words_total: int | None = None
+
+
+def run(
+    request: SearchRequest,
+    view: ReaderView,
+    settings: Settings,
+    weights: Weights,
+    deadline: Deadline,
+    started: float,
+) -> SearchResult:
+    checked = validate(request, settings)
+    evaluator = view.evaluator(deadline)
+    builder = QueryBuilder(view.searcher.schema, weights)
+    text = text_query(builder, checked.text, checked.raw, view.reader, settings, deadline)
+    masks = filter_masks(checked, evaluator, view.shared.facet_tables)
+    ranked = evaluate(text, masks, evaluator, settings.min_all_word_hits)
+    notices = [*checked.notices, *text.notices]
+    if ranked.relaxed:
+        count = ranked.all_words_total or 0
+        notices.append(
+            Notice("relaxed_some", {"count": count}) if count else Notice("relaxed_none")
+        )
+    kept = narrow(ranked.matching, masks.filters)[ranked.matches.ids]
+    ids, scores = ranked.matches.ids[kept], ranked.matches.scores[kept]
+    is_ranked = checked.ranked and ranked.query is not None
+    page_ids, page_scores = page(ids, scores, is_ranked, checked, view)
+    facets = (
+        count_facets(
+            view.shared.facet_tables,
+            ranked.matching,
+            masks.filters,
+            {name: list(values) for name, values in checked.filters.items()},
+            checked.facet_size,
+        )
+        if checked.facets
+        else []
+    )
+    hits = page_of_hits(
+        evaluator,
+        ranked.query,
+        page_ids,
+        page_scores,
+        ranked.preferred,
+        checked.highlight,
+        settings.snippet_chars,
+        deadline,
+    )
+    total = int(len(ids))
+    return SearchResult(
+        query=request.q or "",
+        total=total,
+        page=checked.page,
+        size=checked.size,
+        pages=(total + checked.size - 1) // checked.size,
+        hits=hits,
+        facets=facets,
+        took_ms=round((time.perf_counter() - started) * 1000, 2),
+        sort=checked.sort,
+        relaxed=ranked.relaxed,
+        all_words_total=ranked.all_words_total,
+        notices=notices,
+    )
+
+
+def filter_masks(checked: CheckedRequest, evaluator: Evaluator, tables: FacetTables) -> Masks:
+    doc_count = evaluator.arrays.doc_count_all
+    filters = {}
+    for name, values in checked.filters.items():
+        if name in FACET_FIELDS:
+            filters[name] = tables.docs_with_any(name, values)
+        else:  # a filter that is not a facet (tags, source): its postings
+            terms = Q.Or([Q.Term(name, value) for value in values])
+            filters[name] = _mask(evaluator.evaluate(terms).ids, doc_count)
+    return Masks(filters, date_mask(evaluator, checked.date_from, checked.date_to))
+
+
+def date_mask(evaluator: Evaluator, date_from: str, date_to: str) -> np.ndarray | None:
+    """The documents dated within the range (a mask), or None when no range was asked."""
+    if not date_from and not date_to:
+        return None
+    # Dates are stored as yyyy-mm-dd strings, so a string range is a date range;
+    # "\uffff" makes a partial upper bound (2022-11) include the whole month.
+    date_range = Q.TermRange("date", date_from or None, (date_to + "\uffff") if date_to else None)
+    mask = np.zeros(evaluator.arrays.doc_count_all, dtype=bool)
+    for btext in multiterm_texts(date_range, evaluator.reader):  # one term per distinct date
+        mask[evaluator.term_documents("date", btext)] = True
+    return mask
+
+
+def evaluate(text: TextQuery, masks: Masks, evaluator: Evaluator, min_all_word_hits: int) -> Ranked:
+    """The text query's matches within the dates. When too few documents have every word
+    of a short query, documents with some of the words follow those with all of them."""
+    doc_count = evaluator.arrays.doc_count_all
+
+    def match(candidate: Q.Query | None) -> Matches:
+        matches = evaluator.evaluate(candidate)
+        if masks.dates is not None:
+            keep = masks.dates[matches.ids]
+            matches = Matches(matches.ids[keep], matches.scores[keep])
+        return matches
+
+    matches = match(text.query)
+    no_one = np.zeros(0, dtype=np.int64)
+    if text.relaxed is None or len(matches) >= min_all_word_hits:
+        return Ranked(matches, _mask(matches.ids, doc_count), text.query, no_one)
+    wider = match(text.relaxed)
+    if len(wider) <= len(matches):
+        return Ranked(matches, _mask(matches.ids, doc_count), text.query, no_one)
+    all_words = int(narrow(_mask(matches.ids, doc_count), masks.filters).sum())
+    bonus = np.isin(wider.ids, matches.ids, assume_unique=True) * PREFERRED_BONUS
+    return Ranked(
+        Matches(wider.ids, wider.scores + bonus),
+        _mask(wider.ids, doc_count),
+        text.relaxed,
+        matches.ids,
+        relaxed=True,
+        all_words_total=all_words,
+    )
+
+
+def page(
+    ids: np.ndarray, scores: np.ndarray, ranked: bool, checked: CheckedRequest, view: ReaderView
+) -> tuple[list[int], list[float | None]]:
+    """The requested page's document numbers and scores (None when sorted by date)."""
+    limit = checked.page * checked.size
+    if ranked:
+        best = top_documents(ids, scores, limit)
+    else:
+        # Newest first (or browsing without a query): a sort, not a ranking.
+        rank = view.shared.date_rank(view.reader)
+        best = np.argsort(rank[ids], kind="stable")[:limit]
+    chosen = best[(checked.page - 1) * checked.size : limit]
+    if not ranked:
+        return ids[chosen].tolist(), [None] * len(chosen)
+    return ids[chosen].tolist(), [float(score) for score in scores[chosen]]
+
+
+def _mask(ids: np.ndarray, doc_count: int) -> np.ndarray:
+    mask = np.zeros(doc_count, dtype=bool)
+    mask[ids] = True
+    return mask

@@ -1,0 +1,189 @@
+"""Reader lifecycle: which index generation serves, one Whoosh searcher per thread,
+and the arrays every thread reading one committed state shares.
+
+A searcher is replaced when ``reindex`` committed or a full build switched the index
+generation, so readers move to new data without a restart. Like tantivy's reader and
+warmer, a new generation can be warmed on a thread of its own (indexer/warming.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from whoosh import index as whoosh_index
+
+from .config import Settings
+from .deadline import NO_DEADLINE, Deadline
+from .errors import IndexDamagedError
+from .evaluation import Evaluator, ReaderArrays
+from .facets import FacetTables
+from .fields import BIGRAM_FIELDS
+from .generations import current_generation, generation_problem, serving_generation
+from .mapped import open_for_reading
+from .postings import PostingsCache
+from .scoring import FieldBM25F
+
+logger = logging.getLogger("policysearch")
+
+
+class SharedState:
+    """What every thread reading one committed index state shares: the arrays for
+    evaluating queries, the facet tables and (built when first needed) the date order."""
+
+    def __init__(self, reader: Any, postings: PostingsCache) -> None:
+        self.arrays = ReaderArrays(reader, postings)
+        self.facet_tables = FacetTables(reader, self.arrays.live)
+        self._date_rank: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def date_rank(self, reader: Any) -> np.ndarray:
+        """Each document's place in newest-first order (date, then year, then id)."""
+        with self._lock:
+            if self._date_rank is None:
+                dates, years, ids = (
+                    _column_values(reader, name) for name in ("date", "year", "id")
+                )
+                order = sorted(range(len(ids)), key=ids.__getitem__)
+                # A stable sort, newest first: equal dates keep the id order.
+                order.sort(key=lambda d: (dates[d] or "", years[d] or ""), reverse=True)
+                rank = np.empty(len(order), dtype=np.int64)
+                rank[np.array(order, dtype=np.int64)] = np.arange(len(order))
+                self._date_rank = rank
+            return self._date_rank
+
+
+@dataclass(frozen=True)
+class ReaderView:
+    """One thread's Whoosh searcher on a generation, with the state it shares."""
+
+    generation: Path
+    searcher: Any
+    shared: SharedState
+
+    @property
+    def reader(self) -> Any:
+        return self.searcher.reader()
+
+    def evaluator(self, deadline: Deadline = NO_DEADLINE) -> Evaluator:
+        return Evaluator(self.searcher, self.shared.arrays, deadline)
+
+
+@dataclass(frozen=True)
+class _Fallback:
+    pointer: str  # CURRENT's content when the choice was made
+    generation: Path  # the generation serving instead
+
+
+class ReaderPool:
+    """Opens an index directory for many threads: ``current()`` is the calling thread's
+    view of the serving generation. ``on_new_generation`` hears of each generation
+    opened for the first time (the server warms it)."""
+
+    def __init__(
+        self,
+        index_dir: str | os.PathLike[str],
+        settings: Settings,
+        on_new_generation: Callable[[], None] | None = None,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.on_new_generation = on_new_generation
+        self.postings = PostingsCache(settings.postings_cache_mb * 2**20)
+        # Stateless: every thread's searcher scores with it.
+        self.weighting = FieldBM25F(
+            B=settings.bm25_b,
+            K1=settings.bm25_k1,
+            field_K1={name: settings.bigram_bm25_k1 for name in BIGRAM_FIELDS},
+        )
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._indexes: dict[Path, whoosh_index.Index] = {}
+        # Facet tables and arrays depend only on the committed index state: threads share them.
+        self._shared: dict[tuple[Path, int], SharedState] = {}
+        # Verdicts on the generations this process has checked: each is checked once.
+        self._sound: set[str] = set()
+        self._damaged: dict[str, str] = {}  # name -> reason; never opened by this process
+        self.notice = ""  # set while an older generation answers for a damaged one
+        self._fallback: _Fallback | None = None
+        self.serving_generation()  # fail early, with a clear message
+
+    def serving_generation(self) -> Path:
+        """CURRENT's generation, or the newest complete one while CURRENT's is damaged.
+        A generation is checked once, when first seen (checksums, then Whoosh opens it)."""
+        try:
+            generation = current_generation(self.index_dir)
+            pointer = generation.name
+            if pointer not in self._sound and pointer not in self._damaged:
+                # Every byte is checked once per generation a process opens (CRC-32 at
+                # about 1 GB/s; it also brings the index into the page cache).
+                problem = generation_problem(generation, full=True)
+                if problem is None:
+                    self._sound.add(pointer)
+                else:
+                    self._damaged[pointer] = problem
+            if pointer in self._sound:
+                self.notice = ""
+                return generation
+        except IndexDamagedError:
+            pointer = ""  # CURRENT itself is unusable
+        if self._fallback is not None and self._fallback.pointer == pointer:
+            return self._fallback.generation
+        choice = serving_generation(self.index_dir, full=True, damaged=self._damaged)
+        self._fallback = _Fallback(pointer, choice.generation)
+        if choice.notice:
+            self.notice = choice.notice
+            logger.warning("%s", choice.notice)
+        return choice.generation
+
+    def current(self) -> ReaderView:
+        """This thread's view of the serving generation, reopened when it changed."""
+        generation = self.serving_generation()
+        view: ReaderView | None = getattr(self._local, "view", None)
+        if view is not None and view.generation == generation and view.searcher.up_to_date():
+            return view
+        if view is not None:
+            view.searcher.close()
+        searcher = self._open(generation).searcher(weighting=self.weighting)
+        view = ReaderView(generation, searcher, self._shared_for(generation, searcher))
+        self._local.view = view
+        return view
+
+    def close(self) -> None:
+        """Closes this thread's searcher."""
+        view = getattr(self._local, "view", None)
+        if view is not None:
+            view.searcher.close()
+            self._local.view = None
+
+    def _open(self, generation: Path) -> whoosh_index.Index:
+        with self._lock:
+            if generation not in self._indexes:
+                self._indexes = {generation: open_for_reading(generation)}
+            return self._indexes[generation]
+
+    def _shared_for(self, generation: Path, searcher: Any) -> SharedState:
+        key = (generation, searcher.reader().generation())
+        with self._lock:
+            shared = self._shared.get(key)
+            if shared is None:
+                new_generation = all(old[0] != generation for old in self._shared)
+                shared = SharedState(searcher.reader(), self.postings)
+                self._shared = {key: shared}  # only the newest state is needed
+                if new_generation and self.on_new_generation is not None:
+                    self.on_new_generation()
+            return shared
+
+
+def _column_values(reader: Any, fieldname: str) -> list:
+    """A sortable field's value for every document number, segment by segment (a
+    segment's column may stop before its last documents when those have no value)."""
+    values: list = []
+    for leaf, _ in reader.leaf_readers():
+        column = leaf.column_reader(fieldname)
+        values.extend(column[docnum] for docnum in range(leaf.doc_count_all()))
+    return values

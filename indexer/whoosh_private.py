@@ -1,0 +1,113 @@
+"""Every use of Whoosh's private attributes, in this one module.
+
+Whoosh is pinned (2.7.4, unmaintained since 2016), so these do not move under us; when
+they must change, this is the module to read. Each function says what it reads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+EMPTY_IDS = np.zeros(0, dtype=np.int64)
+EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+# Field lengths are stored as one byte on a logarithmic scale (0 = empty); this decodes all 256.
+_BYTE_TO_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
+_LENGTH_COLUMN = "_%s_len"  # Whoosh's name for a field's length column
+
+
+def deleted_documents(leaf_reader) -> np.ndarray:
+    """Document numbers deleted in one segment (kept in its files until a merge)."""
+    if not leaf_reader.has_deletions():
+        return EMPTY_IDS
+    per_doc = getattr(leaf_reader, "_perdoc", None)
+    if per_doc is not None and hasattr(per_doc, "deleted_docs"):
+        return np.fromiter(per_doc.deleted_docs(), dtype=np.int64)
+    return np.array(
+        [d for d in range(leaf_reader.doc_count_all()) if leaf_reader.is_deleted(d)], dtype=np.int64
+    )
+
+
+def read_term_postings(leaf_reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, term frequencies) of a term in one segment, deleted documents
+    included (callers mask them), as Whoosh's own document frequency counts them."""
+    if (fieldname, btext) not in leaf_reader:
+        return EMPTY_IDS, EMPTY_WEIGHTS
+    matcher = leaf_reader.postings(fieldname, btext)
+    if isinstance(matcher, FilterMatcher):  # the deletion filter; masked by the caller
+        matcher = matcher.child
+        matcher.reset()  # the filter already stepped over leading deleted documents
+    if not isinstance(matcher, W3LeafMatcher):
+        # Short lists are stored inline in the term dictionary.
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+    id_blocks: list[np.ndarray] = []
+    weight_blocks: list[np.ndarray] = []
+    # Block by block, using the matcher's own decoding of a block's data tuple
+    # (ids delta-coded from 0 in every block; weights None = all 1.0, a float = all equal).
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        block_ids, block_weights = matcher._data[0], matcher._data[1]
+        length = matcher._blocklength
+        id_blocks.append(np.cumsum(np.array(block_ids, dtype=np.int64)))
+        if block_weights is None:
+            weight_blocks.append(np.ones(length, dtype=np.float32))
+        elif isinstance(block_weights, float):
+            weight_blocks.append(np.full(length, block_weights, dtype=np.float32))
+        else:
+            weight_blocks.append(np.array(block_weights, dtype=np.float32))
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    if not id_blocks:
+        return EMPTY_IDS, EMPTY_WEIGHTS
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def read_field_lengths(leaf_reader, fieldname: str) -> np.ndarray:
+    """Every document's length of a field in one segment, as Whoosh's BM25 sees it
+    (decoded from the one-byte approximation)."""
+    count = leaf_reader.doc_count_all()
+    per_doc = getattr(leaf_reader, "_perdoc", None)
+    column = None
+    if per_doc is not None and hasattr(per_doc, "_cached_reader"):
+        column = per_doc._cached_reader(_LENGTH_COLUMN % fieldname, LENGTHS_COLUMN)
+    if column is None or not hasattr(column, "_dbfile"):
+        # Another codec: one call per document.
+        return np.array(
+            [leaf_reader.doc_field_length(docnum, fieldname) or 0 for docnum in range(count)],
+            dtype=np.float64,
+        )
+    codes = np.zeros(count, dtype=np.uint8)
+    stored = min(column._count, count)  # documents past the stored end have length 0
+    codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+    return _BYTE_TO_LENGTH[codes]
+
+
+def set_match_offsets(results, fieldname: str, offsets: dict) -> None:
+    """Fills ``Results._char_cache``, where Whoosh's highlighter looks for the matched
+    terms' character offsets of each hit before reading postings itself."""
+    results._char_cache[fieldname] = offsets
+
+
+def wildcard_pattern(node: Q.Wildcard | Q.Regex) -> str:
+    """The regular expression a Wildcard or Regex node matches terms with."""
+    return node._get_pattern()
+
+
+def wildcard_prefix(node: Q.Wildcard | Q.Regex) -> str:
+    """The literal text every term the node matches starts with ("" for none)."""
+    return node._find_prefix(node.text)
+
+
+def multiterm_texts(node: Q.MultiTerm, reader):
+    """The index terms (bytes) a prefix, range or fuzzy node expands to, lazily."""
+    return node._btexts(reader)
