@@ -79,7 +79,7 @@ def page_of_hits(
         hits.append(
             Hit(
                 id=stored.get("id", ""),
-                title=title_marked or plain_snippet(title, MAX_TITLE_CHARS),
+                marked_title=title_marked or plain_snippet(title, MAX_TITLE_CHARS),
                 snippet=snippet or plain_snippet(body, snippet_chars),
                 score=round(score, 4) if score is not None else None,
                 fields=hit_fields(stored),

@@ -37,14 +37,18 @@ def document_path(doc_id: str, q: str = "") -> str:
 @dataclass(frozen=True)
 class Hit:
     id: str
-    title: Snippet
-    snippet: Snippet
+    marked_title: Snippet  # the title with the matches marked
+    snippet: Snippet  # the text around the matches (the start of the body without any)
     score: float | None
     fields: Mapping[str, Any]  # the stored values of indexer.fields.HIT_FIELDS
 
     @property
+    def title(self) -> str:
+        return self.marked_title.text
+
+    @property
     def title_html(self) -> str:
-        return self.title.to_html()
+        return self.marked_title.to_html()
 
     @property
     def snippet_html(self) -> str:
@@ -54,9 +58,9 @@ class Hit:
         return {
             "id": self.id,
             "doc_url": document_path(self.id),
-            "title": self.title.text,
+            "title": self.title,
             "title_html": self.title_html,
-            "title_spans": [list(span) for span in self.title.spans],
+            "title_spans": [list(span) for span in self.marked_title.spans],
             "snippet": self.snippet.text,
             "snippet_html": self.snippet_html,
             "snippet_spans": [list(span) for span in self.snippet.spans],

@@ -16,7 +16,6 @@ SPANS = {
     "description": "Matches as [start, end) offsets into the text, in Unicode code points.",
     "items": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2},
 }
-LANGUAGE_PARAM_VALUES = list(LANGUAGES)
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -251,6 +250,6 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
 
 HL_PARAM = _param(
     "hl",
-    "Language of messages and labels: ko or en (default: Accept-Language).",
-    {"enum": LANGUAGE_PARAM_VALUES},
+    f"Language of messages and labels: {' or '.join(LANGUAGES)}. Any other value (or none) "
+    "falls back to Accept-Language, then English.",
 )

@@ -6,6 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from indexer.fields import FACET_FIELDS, HIT_FIELDS
 from indexer.cli import EXIT_FAILURE, EXIT_PARTIAL, main
 
 from .conftest import write_jsonl
@@ -43,7 +44,12 @@ def test_search_json_output_is_the_whole_result(run, small_corpus):
     result = run("search", "아리수", "--json")
     data = json.loads(result.output)
     assert data["total"] == 1 and data["hits"][0]["id"] == "water-1"
-    assert {f["name"] for f in data["facets"]} == {"category", "department", "year", "lang"}
+    assert [f["name"] for f in data["facets"]] == list(FACET_FIELDS)
+    # One hit shape: the API's (tests/test_api.py checks it against the OpenAPI schema).
+    hit = data["hits"][0]
+    assert set(hit) == {"id", "doc_url", "title", "title_html", "title_spans", "snippet",
+                        "snippet_html", "snippet_spans", "score", *HIT_FIELDS}
+    assert hit["doc_url"] == "/doc/water-1" and hit["title_spans"]
 
 
 def test_search_filters_and_limit(run, small_corpus):

@@ -254,7 +254,7 @@ def test_result_as_plain_data_is_json_and_a_copy(small_index):
     assert set(data) == {f.name for f in dataclasses.fields(result)}
     assert data["facets"] == [dataclasses.asdict(facet) for facet in result.facets]
     hit, first = data["hits"][0], result.hits[0]
-    assert hit["title_html"] == first.title.to_html() and hit["snippet"] == first.snippet.text
+    assert hit["title_html"] == first.marked_title.to_html() and hit["snippet"] == first.snippet.text
     assert [tuple(span) for span in hit["snippet_spans"]] == list(first.snippet.spans)
     data["facets"][0]["values"][0]["count"] = -1  # a copy: the cached result is untouched
     data["hits"][0]["category"].append("changed")

@@ -35,7 +35,7 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
             f"--{name}",
             "filter_" + name,
             multiple=True,
-            help=f"Only documents with this {label} (repeat for any of several).",
+            help=f"Filter on {label}; repeat for any of several values.",
         )(command)
     return command
 
@@ -102,7 +102,7 @@ def search_command(
         where = " / ".join(
             filter(None, [", ".join(hit.fields.get("category", [])), hit.fields.get("department")])
         )
-        click.echo(f"{rank:>3}. {_terminal(hit.title)}  [{score}]")
+        click.echo(f"{rank:>3}. {_terminal(hit.marked_title)}  [{score}]")
         click.echo(f"     {hit.id} | {where}{' | ' + date if date else ''}")
         click.echo(f"     {_terminal(hit.snippet)}\n")
 

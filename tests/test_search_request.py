@@ -1,0 +1,45 @@
+"""SearchRequest is frozen and hashable: the result cache keys on all of it."""
+
+import dataclasses
+
+import pytest
+
+from indexer import QueryError, SearchRequest
+from indexer.request import bounded, whole_number
+
+
+def test_equal_requests_are_equal_however_filters_were_given():
+    one = SearchRequest(q="청년", filters={"year": ["2018"], "category": ["주거", "", "주거"]})
+    two = SearchRequest(q="청년", filters=(("category", ("주거",)), ("year", ("2018",))))
+    assert one == two and hash(one) == hash(two)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        one.q = "x"  # type: ignore[misc]
+
+
+def test_every_field_of_the_request_is_part_of_the_cache_key(small_index):
+    """A field left out of the key would serve one request the other's result."""
+    base = SearchRequest(q="아리수 광화문광장 도시재생 장애인 bicycle", size=2)
+    changed = {"q": "아리수", "page": 2, "size": 3, "facet_size": 1, "facets": False,
+               "highlight": False, "sort": "date", "filters": {"lang": ["ko"]},
+               "date_from": "2021", "date_to": "2020", "raw": True}
+    assert set(changed) == {f.name for f in dataclasses.fields(base)}
+
+    def answer(request):  # the result without its timing, which differs on every call
+        return dataclasses.replace(small_index.search(request), took_ms=0)
+
+    first = answer(base)
+    assert answer(base) == first  # from the cache
+    for name, value in changed.items():
+        other = dataclasses.replace(base, **{name: value})
+        assert other != base and answer(other) != first, name
+
+
+def test_numbers_are_parsed_by_one_parser():
+    assert whole_number("page", "7") == 7 and bounded("size", 5, 1, 10) == 5
+    for bad in ("abc", "", "1.5", None, True):
+        with pytest.raises(QueryError) as raised:
+            whole_number("page", bad)
+        assert raised.value.code == "not_whole_number" and raised.value.http_status == 400
+    with pytest.raises(QueryError) as raised:
+        bounded("size", "0", 1, 10)
+    assert raised.value.params == {"name": "size", "lowest": 1, "highest": 10, "value": 0}
