@@ -148,6 +148,7 @@ FIELDS: tuple[Field, ...] = (
         "source",
         "keyword",
         _labels("출처", "Source"),
+        facet=True,
         filterable=True,
         in_query=True,
         aliases=("source", "출처"),

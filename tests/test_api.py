@@ -37,7 +37,10 @@ def test_search_returns_hits_facets_and_timing(client, openapi):
     assert response.status_code == 200
     assert data["query"] == "아리수" and data["total"] > 3 and len(data["hits"]) == 3
     assert all("<mark>아리수</mark>" in hit["title_html"] + hit["snippet_html"] for hit in data["hits"])
-    assert [f["name"] for f in data["facets"]] == ["category", "department", "year", "lang"]
+    assert [f["name"] for f in data["facets"]] == ["category", "department", "year", "lang",
+                                                   "source"]
+    sources = {v["value"] for f in data["facets"] if f["name"] == "source" for v in f["values"]}
+    assert "Korean welfare services 2023" in sources or "Seoul budget programs 2018" in sources
     validate(openapi, "/api/search", 200, data)
 
 
