@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.lang.porter import stem as porter_stem
@@ -138,6 +138,41 @@ def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     yield start, end
 
 
+def _content_pieces(
+    text: str, start: int, segment: str, morphemes: list, decompound: bool
+) -> list[_Piece]:
+    """The content morphemes of ``segment`` (which starts at ``start`` in ``text``) as
+    pieces with offsets, found again in the segment in order."""
+    pieces: list[_Piece] = []
+    cursor = 0
+    for morpheme in morphemes:
+        found = segment.find(morpheme.surface, cursor) if morpheme.surface else -1
+        if found >= 0 and not segment[cursor:found].strip():
+            m_start, m_end = found, found + len(morpheme.surface)
+            cursor = m_end
+        else:
+            # A restored form (Komoran's 하 for 했): attribute it to the rest of the word.
+            word_end = segment.find(" ", cursor)
+            m_start, m_end = cursor, (word_end if word_end > cursor else len(segment))
+            if m_start >= m_end:
+                continue
+        if morpheme.tag not in CONTENT_TAGS or morpheme.lemma in KOREAN_STOP_STEMS:
+            continue
+        if morpheme.tag in ("SL", "Alpha", "Foreign") and segment[m_start:m_end].isascii():
+            pieces.extend(_english_pieces(text, start + m_start, start + m_end))
+            continue
+        parts: tuple[tuple[str, int, int], ...] = ()
+        if decompound and morpheme.parts:
+            offset = start + m_start
+            spans = []
+            for part in morpheme.parts:
+                spans.append((part, offset, offset + len(part)))
+                offset += len(part)
+            parts = tuple(spans)
+        pieces.append(_Piece(morpheme.lemma, start + m_start, start + m_end, parts))
+    return pieces
+
+
 class MixedScriptTokenizer(Tokenizer):
     """Routes each run of script to its analysis and yields tokens with exact offsets."""
 
@@ -232,34 +267,7 @@ class MixedScriptTokenizer(Tokenizer):
         segment = text[start:end]
         # Same length, so offsets hold; taggers treat newlines inside a run badly.
         morphemes = get_tagger(self.tagger).morphemes(_WHITESPACE.sub(" ", segment))
-        pieces: list[_Piece] = []
-        cursor = 0
-        for morpheme in morphemes:
-            found = segment.find(morpheme.surface, cursor) if morpheme.surface else -1
-            if found >= 0 and not segment[cursor:found].strip():
-                m_start, m_end = found, found + len(morpheme.surface)
-                cursor = m_end
-            else:
-                # A restored form (Komoran's 하 for 했): attribute it to the rest of the word.
-                word_end = segment.find(" ", cursor)
-                m_start, m_end = cursor, (word_end if word_end > cursor else len(segment))
-                if m_start >= m_end:
-                    continue
-            if morpheme.tag not in CONTENT_TAGS or morpheme.lemma in KOREAN_STOP_STEMS:
-                continue
-            if morpheme.tag in ("SL", "Alpha", "Foreign") and segment[m_start:m_end].isascii():
-                pieces.extend(_english_pieces(text, start + m_start, start + m_end))
-                continue
-            parts: tuple[tuple[str, int, int], ...] = ()
-            if self.decompound and morpheme.parts:
-                offset = start + m_start
-                spans = []
-                for part in morpheme.parts:
-                    spans.append((part, offset, offset + len(part)))
-                    offset += len(part)
-                parts = tuple(spans)
-            pieces.append(_Piece(morpheme.lemma, start + m_start, start + m_end, parts))
-        return pieces
+        return _content_pieces(text, start, segment, morphemes, self.decompound)
 
     def __call__(
         self,
@@ -275,53 +283,32 @@ class MixedScriptTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         assert isinstance(value, str), f"{value!r} is not a str"
+        token = _token_maker(mode, keeporiginal, positions, chars, removestops, kwargs)
         if not tokenize:
-            yield _token(
-                value,
-                start_pos,
-                start_char,
-                start_char + len(value),
-                mode,
-                keeporiginal,
-                positions,
-                chars,
-                removestops,
-                **kwargs,
-            )
+            yield token(value, start_pos, start_char, start_char + len(value))
             return
         pos = start_pos
         for piece in self.pieces(value):
-            yield _token(
+            compound = tuple(p[0] for p in piece.parts)
+            yield token(
                 piece.text,
                 pos,
                 start_char + piece.start,
                 start_char + piece.end,
-                mode,
-                keeporiginal,
-                positions,
-                chars,
-                removestops,
-                compound_parts=tuple(p[0] for p in piece.parts),
+                compound_parts=compound,
                 is_part=False,
-                **kwargs,
             )
             if not piece.parts:
                 pos += 1
                 continue
             for part_text, part_start, part_end in piece.parts:
-                yield _token(
+                yield token(
                     part_text,
                     pos,
                     start_char + part_start,
                     start_char + part_end,
-                    mode,
-                    keeporiginal,
-                    positions,
-                    chars,
-                    removestops,
                     compound_parts=(),
                     is_part=True,
-                    **kwargs,
                 )
                 pos += 1
 
@@ -352,37 +339,17 @@ class HangulBigramTokenizer(Tokenizer):
         mode: str = "",
         **kwargs,
     ) -> Iterator[Token]:
+        token = _token_maker(mode, keeporiginal, positions, chars, removestops, kwargs)
         pos = start_pos
         for stream in _syllable_streams(value):
             if len(stream) == 1:
                 index = stream[0]
-                yield _token(
-                    value[index],
-                    pos,
-                    start_char + index,
-                    start_char + index + 1,
-                    mode,
-                    keeporiginal,
-                    positions,
-                    chars,
-                    removestops,
-                    **kwargs,
-                )
+                yield token(value[index], pos, start_char + index, start_char + index + 1)
                 pos += 1
                 continue
             for first, second in pairwise(stream):
-                yield _token(
-                    value[first] + value[second],
-                    pos,
-                    start_char + first,
-                    start_char + second + 1,
-                    mode,
-                    keeporiginal,
-                    positions,
-                    chars,
-                    removestops,
-                    **kwargs,
-                )
+                pair = value[first] + value[second]
+                yield token(pair, pos, start_char + first, start_char + second + 1)
                 pos += 1
 
 
@@ -401,11 +368,35 @@ def _syllable_streams(text: str) -> Iterator[list[int]]:
         yield stream
 
 
+def _token_maker(
+    mode: str, keeporiginal: bool, positions: bool, chars: bool, removestops: bool, kwargs: dict
+) -> Callable[..., Token]:
+    """_token with the options of one tokenizer call bound."""
+
+    def token(text: str, pos: int, startchar: int, endchar: int, **attrs: object) -> Token:
+        return _token(
+            text,
+            pos,
+            startchar,
+            endchar,
+            mode=mode,
+            keeporiginal=keeporiginal,
+            positions=positions,
+            chars=chars,
+            removestops=removestops,
+            **kwargs,
+            **attrs,
+        )
+
+    return token
+
+
 def _token(
     text: str,
     pos: int,
     startchar: int,
     endchar: int,
+    *,
     mode: str,
     keeporiginal: bool,
     positions: bool,

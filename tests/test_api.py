@@ -56,14 +56,15 @@ def test_facet_toggle_urls_add_and_remove_a_filter(client, openapi):
     validate(openapi, "/api/search", 200, narrowed)
 
 
-def test_paging_and_date_sort(client):
+def test_pages_do_not_overlap_and_date_sort_is_newest_first(client):
     first = client.get("/api/search?q=지원&size=5&page=1").get_json()
     second = client.get("/api/search?q=지원&size=5&page=2").get_json()
     assert first["pages"] == -(-first["total"] // 5)
     assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
-    by_date = client.get("/api/search?q=Seoul&sort=date").get_json()
-    dates = [h["date"] for h in by_date["hits"] if h["date"]]
-    assert dates == sorted(dates, reverse=True) and by_date["hits"][0]["score"] is None
+    by_date = client.get("/api/search?q=Seoul&sort=date&size=50").get_json()
+    keys = [(h["date"], h["year"]) for h in by_date["hits"]]
+    assert len(keys) == 50 and any(date for date, _ in keys)
+    assert keys == sorted(keys, reverse=True) and by_date["hits"][0]["score"] is None
 
 
 @pytest.mark.parametrize("query, message", [

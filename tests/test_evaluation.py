@@ -71,6 +71,10 @@ def test_the_index_has_segments_and_deletions(segmented_index):
 
 @pytest.mark.parametrize("any_word", [False, True])
 def test_user_queries_match_whoosh(segmented_index, any_word):
+    """Whoosh's own scoring is the oracle, with one stated difference: a Require node is
+    compared as And(a, b with boost 0), because Whoosh's RequireMatcher loses matches
+    when its parts are intersections (whoosh_scores); the array evaluator gives the
+    meaning Require documents: both must match, only the first scores."""
     searcher = segmented_index.readers.current().searcher
     builder = QueryBuilder(searcher.schema, segmented_index.weights)
     compared = 0

@@ -123,7 +123,7 @@ def test_exclusion_removes_documents(small_index):
     assert ids(small_index.search(SearchRequest(q="도시 -광화문광장"))) == ["regen-1"]
 
 
-def test_field_queries(small_index):
+def test_field_prefixes_search_only_that_field(small_index):
     assert ids(small_index.search(SearchRequest(q="title:아리수"))) == ["water-1"]
     assert set(ids(small_index.search(SearchRequest(q='category:"도시계획"')))) == {"square-1", "regen-1"}
     # 도시재생 appears in regen-1's body only, so a title search on another word misses it.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, NoReturn
@@ -28,9 +27,9 @@ from . import (
     _settings,
     main,
 )
+from .progress import REJECTIONS_SHOWN, Progress, report_problems
 
 SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
-REJECTIONS_SHOWN = 20
 
 
 def _sources_to_read(
@@ -80,7 +79,7 @@ def _recorded_sources(settings: Settings) -> list[SourceRecord]:
 
 
 def _read(
-    chosen: list[tuple[Path, SourceRecord]], settings: Settings, progress: "_Progress"
+    chosen: list[tuple[Path, SourceRecord]], settings: Settings, progress: "Progress"
 ) -> CorpusReport:
     sources = [(path, load_mapping(record.mapping)) for path, record in chosen]
     limits = ReadLimits(settings.max_file_bytes, settings.max_body_chars)
@@ -97,98 +96,6 @@ def _read(
             f"({listed}); --report FILE lists them."
         )
     return report
-
-
-class _Progress:
-    """Progress on stderr: a bar on a terminal; without one (cron, CI, a pipe), a line
-    every few seconds with counts, rate and time left."""
-
-    LINE_EVERY_S = 5.0
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.terminal = sys.stderr.isatty()
-        self.started = time.monotonic()
-        self._last_line = self.started
-        self._done = 0
-        self._total = 0
-        self._phase_started = self.started
-        self._label = ""
-        self._bar: Any = None
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def say(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(message, err=True)
-
-    def reading(self, files: int, documents: int) -> None:
-        if self._due():
-            self.say(
-                f"Reading: {files:,} files, {documents:,} documents so far ({self.elapsed():.0f}s)"
-            )
-
-    def _due(self) -> bool:
-        now = time.monotonic()
-        if self.quiet or now - self._last_line < self.LINE_EVERY_S:
-            return False
-        self._last_line = now
-        return True
-
-    def start(self, label: str, total: int) -> "_Progress":
-        self._label, self._total, self._done = label, total, 0
-        self._phase_started = time.monotonic()
-        if self.terminal and not self.quiet:
-            self._bar = click.progressbar(
-                length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True, width=30
-            )
-            self._bar.__enter__()
-        return self
-
-    def update(self, count: int) -> None:
-        self._done += count
-        if self._bar is not None:
-            self._bar.update(count)
-        elif self._due():
-            spent = max(time.monotonic() - self._phase_started, 1e-6)
-            rate = self._done / spent
-            left = (self._total - self._done) / rate if rate else 0
-            self.say(
-                f"{self._label}: {self._done:,} of {self._total:,} documents "
-                f"({rate:,.0f}/s, about {left:,.0f}s left)"
-            )
-
-    def finish(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
-
-
-def _report_problems(report: CorpusReport, report_file: str | None, quiet: bool) -> None:
-    for warning in report.warnings[:REJECTIONS_SHOWN]:
-        click.echo(f"warning: {warning.describe()}", err=True)
-    if report.rejections:
-        click.echo(f"Rejected {len(report.rejections):,} (not indexed):", err=True)
-        for rejection in report.rejections[:REJECTIONS_SHOWN]:
-            click.echo(f"  {rejection.describe()}", err=True)
-        hidden = len(report.rejections) - REJECTIONS_SHOWN
-        if hidden > 0:
-            hint = f"see {report_file}" if report_file else "use --report FILE to save them all"
-            click.echo(f"  ... and {hidden:,} more ({hint}).", err=True)
-    if report_file:
-        Path(report_file).write_text(
-            json.dumps(
-                {
-                    "rejections": [r.__dict__ for r in report.rejections],
-                    "warnings": [w.__dict__ for w in report.warnings],
-                    "skipped": report.skipped,
-                },
-                ensure_ascii=False,
-                indent=2,
-            ),
-            encoding="utf-8",
-        )
 
 
 def _index_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -239,7 +146,7 @@ class _Run:
     command: str
     settings: Settings
     report: CorpusReport
-    progress: _Progress
+    progress: Progress
     report_file: str | None
     as_json: bool
     dry_run: bool
@@ -264,7 +171,7 @@ class _Run:
                     click.echo(
                         f"  would {verb}: {', '.join(ids[:REJECTIONS_SHOWN])}{more}", err=True
                     )
-        _report_problems(self.report, self.report_file, self.as_json or self.progress.quiet)
+        report_problems(self.report, self.report_file, self.as_json or self.progress.quiet)
         status = EXIT_OK
         if documents == 0 and not self.dry_run:
             status = EXIT_FAILURE
@@ -346,7 +253,7 @@ def _write(
 
 def _refusal(run: _Run, exc: PolicySearchError, status: int) -> NoReturn:
     """A refused or impossible write: nothing changed; say why and exit with ``status``."""
-    _report_problems(run.report, run.report_file, run.as_json or run.progress.quiet)
+    report_problems(run.report, run.report_file, run.as_json or run.progress.quiet)
     if run.as_json:
         run.print_json(None, 0, status, str(exc), refused=type(exc).__name__)
     click.echo(str(exc), err=True)
@@ -366,7 +273,7 @@ def _index_run(
     config_file: str | None,
 ) -> tuple[_Run, list]:
     settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
-    progress = _Progress(quiet or as_json)
+    progress = Progress(quiet or as_json)
     chosen = _sources_to_read(paths, mapping, settings, quiet=progress.quiet)
     report = _read(chosen, settings, progress)
     run = _Run(

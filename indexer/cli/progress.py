@@ -1,0 +1,107 @@
+"""What a long index or reindex run prints: progress lines and the problems found."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..readers import CorpusReport
+
+REJECTIONS_SHOWN = 20  # rejections (and ids of a dry run) listed before "... and N more"
+
+
+class Progress:
+    """Progress on stderr: a bar on a terminal; without one (cron, CI, a pipe), a line
+    every few seconds with counts, rate and time left."""
+
+    LINE_EVERY_S = 5.0
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.terminal = sys.stderr.isatty()
+        self.started = time.monotonic()
+        self._last_line = self.started
+        self._done = 0
+        self._total = 0
+        self._phase_started = self.started
+        self._label = ""
+        self._bar: Any = None
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def reading(self, files: int, documents: int) -> None:
+        if self._due():
+            self.say(
+                f"Reading: {files:,} files, {documents:,} documents so far ({self.elapsed():.0f}s)"
+            )
+
+    def _due(self) -> bool:
+        now = time.monotonic()
+        if self.quiet or now - self._last_line < self.LINE_EVERY_S:
+            return False
+        self._last_line = now
+        return True
+
+    def start(self, label: str, total: int) -> "Progress":
+        self._label, self._total, self._done = label, total, 0
+        self._phase_started = time.monotonic()
+        if self.terminal and not self.quiet:
+            self._bar = click.progressbar(
+                length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True, width=30
+            )
+            self._bar.__enter__()
+        return self
+
+    def update(self, count: int) -> None:
+        self._done += count
+        if self._bar is not None:
+            self._bar.update(count)
+        elif self._due():
+            spent = max(time.monotonic() - self._phase_started, 1e-6)
+            rate = self._done / spent
+            left = (self._total - self._done) / rate if rate else 0
+            self.say(
+                f"{self._label}: {self._done:,} of {self._total:,} documents "
+                f"({rate:,.0f}/s, about {left:,.0f}s left)"
+            )
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def report_problems(report: CorpusReport, report_file: str | None, quiet: bool) -> None:
+    for warning in report.warnings[:REJECTIONS_SHOWN]:
+        click.echo(f"warning: {warning.describe()}", err=True)
+    if report.rejections:
+        click.echo(f"Rejected {len(report.rejections):,} (not indexed):", err=True)
+        for rejection in report.rejections[:REJECTIONS_SHOWN]:
+            click.echo(f"  {rejection.describe()}", err=True)
+        hidden = len(report.rejections) - REJECTIONS_SHOWN
+        if hidden > 0:
+            hint = f"see {report_file}" if report_file else "use --report FILE to save them all"
+            click.echo(f"  ... and {hidden:,} more ({hint}).", err=True)
+    if report_file:
+        Path(report_file).write_text(
+            json.dumps(
+                {
+                    "rejections": [r.__dict__ for r in report.rejections],
+                    "warnings": [w.__dict__ for w in report.warnings],
+                    "skipped": report.skipped,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
