@@ -52,6 +52,7 @@ class _MappedFile(StructFile):
         super().__init__(_Window(view), name=name)
         self.is_real = False
         self._mapped = mapped  # the map itself, closed with the file that made it
+        self.window_name = name
 
     def get(self, position: int, length: int) -> bytes:
         return bytes(self.file.view[position : position + length])
@@ -70,7 +71,7 @@ class _MappedFile(StructFile):
             return value
 
     def subset(self, offset: int, length: int, name: str | None = None) -> "_MappedFile":
-        return _MappedFile(self.file.view[offset : offset + length], name=name or self._name)
+        return _MappedFile(self.file.view[offset : offset + length], name=name or self.window_name)
 
     def close(self) -> None:
         super().close()
@@ -99,7 +100,7 @@ class _MappedReadStorage(FileStorage):
         super().__init__(path, supports_mmap=False, readonly=True)
 
     def open_file(self, name: str, **kwargs: Any) -> StructFile:
-        with open(self._fpath(name), "rb") as handle:
+        with open(os.path.join(self.folder, name), "rb") as handle:
             if os.fstat(handle.fileno()).st_size == 0:
                 return StructFile(io.BytesIO(b""), name=name)
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)

@@ -6,10 +6,15 @@ they must change, this is the module to read. Each function says what it reads.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import signal
+
 import numpy as np
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util.numeric import byte_to_length
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -17,6 +22,7 @@ EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 # Field lengths are stored as one byte on a logarithmic scale (0 = empty); this decodes all 256.
 _BYTE_TO_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
 _LENGTH_COLUMN = "_%s_len"  # Whoosh's name for a field's length column
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 
 def deleted_documents(leaf_reader) -> np.ndarray:
@@ -111,3 +117,41 @@ def wildcard_prefix(node: Q.Wildcard | Q.Regex) -> str:
 def multiterm_texts(node: Q.MultiTerm, reader):
     """The index terms (bytes) a prefix, range or fuzzy node expands to, lazily."""
     return node._btexts(reader)
+
+
+class _WorkerDiesWithParent(SubWriterTask):
+    """A writer worker that is killed when the building process dies.
+
+    Whoosh's workers block on their job queue forever once the parent is gone
+    (e.g. after kill -9), holding memory and files of an abandoned build.
+    """
+
+    def run(self) -> None:
+        _die_with_parent()
+        super().run()
+
+
+class MultiSegmentWriter(MpWriter):
+    """Whoosh's multi-process writer whose workers die with the building process
+    (overrides the private ``MpWriter._new_task``)."""
+
+    def _new_task(self) -> SubWriterTask:
+        task = _WorkerDiesWithParent(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers may outlive a killed parent
+        pass

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
-import signal
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from whoosh import index as whoosh_index
-from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter
 
 from .changes import ChangePlan, IndexedEntry, check_plan, plan_changes
@@ -42,10 +38,10 @@ from .schema import (
     index_values,
 )
 from .taggers import JVM_TAGGERS
+from .whoosh_private import MultiSegmentWriter
 
 Progress = Callable[[int], None]
 WRITER_MEMORY_MB = 256
-PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 
 @dataclass
@@ -77,46 +73,11 @@ def _writer_procs(settings: Settings) -> int:
     return max(1, min(settings.build_procs, os.cpu_count() or 1))
 
 
-class _WorkerDiesWithParent(SubWriterTask):
-    """A writer worker that is killed when the building process dies.
-
-    Whoosh's workers block on their job queue forever once the parent is gone
-    (e.g. after kill -9), holding memory and files of an abandoned build.
-    """
-
-    def run(self) -> None:
-        _die_with_parent()
-        super().run()
-
-
-class _MultiSegmentWriter(MpWriter):
-    def _new_task(self) -> SubWriterTask:
-        task = _WorkerDiesWithParent(
-            self.storage,
-            self.indexname,
-            self.jobqueue,
-            self.resultqueue,
-            self.subargs,
-            self.multisegment,
-        )
-        self.tasks.append(task)
-        task.start()
-        return task
-
-
-def _die_with_parent() -> None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: workers may outlive a killed parent
-        pass
-
-
 @contextmanager
 def _writing(ix: whoosh_index.Index, procs: int) -> Iterator[IndexWriter]:
     """Commits on success and cancels on any exception, like Whoosh's own context manager."""
     if procs > 1:
-        writer = _MultiSegmentWriter(ix, procs=procs, multisegment=True, limitmb=WRITER_MEMORY_MB)
+        writer = MultiSegmentWriter(ix, procs=procs, multisegment=True, limitmb=WRITER_MEMORY_MB)
     else:
         writer = ix.writer(limitmb=WRITER_MEMORY_MB)
     try:
