@@ -39,6 +39,7 @@ from .documents import (
 )
 from .errors import ConfigError
 from .fields import CORPUS_FIELDS, FIELDS
+from .formats.records import RawRecord
 
 SHIPPED_MAPPINGS_DIR = Path(__file__).parent / "mappings"
 DOCUMENT_FIELDS = CORPUS_FIELDS  # the fields a mapping may name
@@ -238,16 +239,11 @@ def document_id(
 
 
 def map_record(
-    record: Any,
-    parent: dict,
-    index: int,
-    record_no: int | None,
-    relative: str,
-    rule: FileRule,
-    max_body_chars: int,
+    raw: RawRecord, relative: str, rule: FileRule, max_body_chars: int
 ) -> Iterator[Document | Rejection | Warning_]:
     """One source record as a Document by one file rule: the document, or the reason it
     cannot be one, after any warnings (a body truncated to max_body_chars)."""
+    record, parent, record_no = raw.data, raw.parent, raw.number
     if not isinstance(record, dict):
         yield Rejection(
             relative, record_no, f"record is a JSON {type(record).__name__}, expected an object"
@@ -255,7 +251,9 @@ def map_record(
         return
     try:
         values = map_fields(record, parent, rule)
-        doc_id = document_id(values.get("id", ""), record, parent, index, record_no, relative, rule)
+        doc_id = document_id(
+            values.get("id", ""), record, parent, raw.index, record_no, relative, rule
+        )
     except Exception as exc:  # noqa: BLE001 - whatever a record holds, it costs that record only
         yield Rejection(relative, record_no, str(exc) or type(exc).__name__)
         return

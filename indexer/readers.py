@@ -25,7 +25,7 @@ from .formats.hwp import read_hwp
 from .formats.hwpx import read_hwpx
 from .formats.office import read_docx, xlsx_rows
 from .formats.pdf import read_pdf
-from .formats.records import RecordItem, csv_records, json_records, jsonl_records
+from .formats.records import RawRecord, csv_records, json_records, jsonl_records
 from .mapping import DEFAULT_MAPPING, FileRule, Mapping, map_record
 
 RECORD_FORMATS = {
@@ -254,10 +254,10 @@ def _read_file(
                 "author": extracted.author,
                 "date": extracted.date,
             }
-            yield from _to_document(record, {}, 0, None, relative, rule, limits)
+            yield from _to_document(RawRecord(None, record), relative, rule, limits)
             return
         if suffix == ".xlsx":
-            records: Iterator[RecordItem | Rejection] = _xlsx_records(data, relative)
+            records: Iterator[RawRecord | Rejection] = _xlsx_records(data, relative)
         else:
             text, encoding, replaced = decode_bytes(data)
             if replaced:
@@ -270,7 +270,7 @@ def _read_file(
 
 def _text_records(
     text: str, relative: str, suffix: str, rule: FileRule
-) -> Iterator[RecordItem | Rejection]:
+) -> Iterator[RawRecord | Rejection]:
     kind = RECORD_FORMATS.get(suffix) or TEXT_FORMATS[suffix]
     if kind == "jsonl":
         return jsonl_records(text, relative)
@@ -280,32 +280,19 @@ def _text_records(
         return csv_records(text, relative, "\t" if kind == "tsv" else ",")
     if kind == "html":
         page = read_html(text)
-        return iter(
-            [
-                (
-                    None,
-                    {
-                        "title": page.title,
-                        "body": page.body,
-                        "author": page.author,
-                        "date": page.date,
-                    },
-                    {},
-                    0,
-                )
-            ]
-        )
-    return iter([(None, _text_record(text), {}, 0)])
+        fields = {"title": page.title, "body": page.body, "author": page.author, "date": page.date}
+        return iter([RawRecord(None, fields)])
+    return iter([RawRecord(None, _text_record(text))])
 
 
-def _xlsx_records(data: bytes, relative: str) -> Iterator[RecordItem | Rejection]:
+def _xlsx_records(data: bytes, relative: str) -> Iterator[RawRecord | Rejection]:
     """Rows of every sheet, numbered through the workbook as CSV rows are through a file."""
     for number, record in enumerate(xlsx_rows(data), start=1):
-        yield number, record, {}, number - 1
+        yield RawRecord(number, record, index=number - 1)
 
 
 def _documents(
-    records: Iterator[RecordItem | Rejection], relative: str, rule: FileRule, limits: ReadLimits
+    records: Iterator[RawRecord | Rejection], relative: str, rule: FileRule, limits: ReadLimits
 ) -> Iterator[_ReadDocument | Rejection | Warning_]:
     seen_fields: set[str] = set()
     read = unnamed = 0
@@ -313,11 +300,10 @@ def _documents(
         if isinstance(item, Rejection):
             yield item
             continue
-        record_no, record, parent, index = item
-        if isinstance(record, dict):
-            seen_fields.update(str(key) for key in record)
-            seen_fields.update("^" + str(key) for key in parent)
-        for result in _to_document(record, parent, index, record_no, relative, rule, limits):
+        if isinstance(item.data, dict):
+            seen_fields.update(str(key) for key in item.data)
+            seen_fields.update("^" + str(key) for key in item.parent)
+        for result in _to_document(item, relative, rule, limits):
             if isinstance(result, _ReadDocument):
                 read += 1
             elif isinstance(result, Rejection) and result.reason == NO_TEXT_FIELDS:
@@ -378,15 +364,7 @@ def _text_record(text: str) -> dict:
 
 
 def _to_document(
-    record: Any,
-    parent: dict,
-    index: int,
-    record_no: int | None,
-    relative: str,
-    rule: FileRule,
-    limits: ReadLimits,
+    raw: RawRecord, relative: str, rule: FileRule, limits: ReadLimits
 ) -> Iterator[_ReadDocument | Rejection | Warning_]:
-    for result in map_record(
-        record, parent, index, record_no, relative, rule, limits.max_body_chars
-    ):
-        yield _ReadDocument(record_no, result) if isinstance(result, Document) else result
+    for result in map_record(raw, relative, rule, limits.max_body_chars):
+        yield _ReadDocument(raw.number, result) if isinstance(result, Document) else result

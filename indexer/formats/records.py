@@ -13,12 +13,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ..documents import Rejection
 
-# (record number, record, parent record for nested JSON, position inside the parent)
-RecordItem = tuple[int | None, Any, dict, int]
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One source record before mapping, and where it was found."""
+
+    number: int | None  # line (JSON Lines), row (CSV) or item number; None: a whole file
+    data: Any  # a dict when well formed (anything else is rejected by the mapping)
+    parent: dict = field(default_factory=dict)  # scalars of the parent (nested JSON)
+    index: int = 0  # position inside the parent
+
+
 # Larger than any body (max_body_chars): Python's csv stops at 131,072 by default.
 CSV_FIELD_LIMIT = 2**31 - 1
 _JSON_ERRORS = (ValueError, RecursionError)  # JSONDecodeError is a ValueError
@@ -32,19 +42,19 @@ def _json_problem(exc: BaseException) -> str:
     return f"invalid JSON: {exc}"
 
 
-def jsonl_records(text: str, relative: str) -> Iterator[RecordItem | Rejection]:
+def jsonl_records(text: str, relative: str) -> Iterator[RawRecord | Rejection]:
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            yield line_no, json.loads(line), {}, line_no - 1
+            yield RawRecord(line_no, json.loads(line), index=line_no - 1)
         except _JSON_ERRORS as exc:
             yield Rejection(relative, line_no, _json_problem(exc))
 
 
 def json_records(
     text: str, relative: str, record_path: tuple[str, ...]
-) -> Iterator[RecordItem | Rejection]:
+) -> Iterator[RawRecord | Rejection]:
     try:
         data = json.loads(text)
     except _JSON_ERRORS as exc:
@@ -54,14 +64,14 @@ def json_records(
         yield from _nested_records(data, record_path, {}, relative, [0])
     elif isinstance(data, list):
         for number, record in enumerate(data, start=1):
-            yield number, record, {}, number - 1
+            yield RawRecord(number, record, index=number - 1)
     else:
-        yield None, data, {}, 0
+        yield RawRecord(None, data)
 
 
 def _nested_records(
     node: Any, path: tuple[str, ...], parent: dict, relative: str, counter: list[int]
-) -> Iterator[RecordItem | Rejection]:
+) -> Iterator[RawRecord | Rejection]:
     key, rest = path[0], path[1:]
     children = node.get(key) if isinstance(node, dict) else None
     if not isinstance(children, list):
@@ -74,10 +84,10 @@ def _nested_records(
             yield from _nested_records(child, rest, scalars, relative, counter)
         else:
             counter[0] += 1
-            yield counter[0], child, scalars, index
+            yield RawRecord(counter[0], child, scalars, index)
 
 
-def csv_records(text: str, relative: str, delimiter: str) -> Iterator[RecordItem | Rejection]:
+def csv_records(text: str, relative: str, delimiter: str) -> Iterator[RawRecord | Rejection]:
     """One record per row; a row the csv module refuses is rejected and reading goes on."""
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
@@ -104,9 +114,5 @@ def csv_records(text: str, relative: str, delimiter: str) -> Iterator[RecordItem
                 relative, number, f"row has {len(row) - len(header)} more cells than the header"
             )
             continue
-        yield (
-            number,
-            {name: value for name, value in zip(header, row, strict=False) if name},
-            {},
-            number - 1,
-        )
+        record = {name: value for name, value in zip(header, row, strict=False) if name}
+        yield RawRecord(number, record, index=number - 1)
