@@ -1,6 +1,9 @@
 """policysearch's core: read a corpus, analyse Korean and English, build and search a Whoosh index.
 
-The CLI and the web front end use only what is exported here.
+Front ends use what is exported here, plus the registries that decide what they
+show: ``indexer.fields`` (document fields), ``indexer.messages`` (coded messages),
+``indexer.request`` (request limits and the parameter parser), ``indexer.errors`` and
+``indexer.results`` (document URLs). See docs/ARCHITECTURE.md.
 """
 
 from .config import Settings, load_settings
