@@ -37,14 +37,16 @@ class Snippet:
 
     def to_html(self) -> str:
         """The text escaped, each span in one <mark>."""
-        return self.marked("<mark>", "</mark>", lambda part: escape(part, quote=False))
+        return self.marked("<mark>", "</mark>", _escape)
 
     def marked(self, before: str, after: str, convert: Callable[[str], str] = str) -> str:
         """The text with ``before`` and ``after`` around each span, every part converted."""
-        return "".join(
-            f"{before}{convert(part)}{after}" if marked else convert(part)
-            for part, marked in self.parts()
-        )
+        text, output, index = self.text, [], 0
+        for start, end in self.spans:
+            output += [convert(text[index:start]), before, convert(text[start:end]), after]
+            index = end
+        output.append(convert(text[index:]))
+        return "".join(output)
 
     def parts(self) -> list[tuple[str, bool]]:
         """The text in order as (part, marked) pairs, empty parts left out."""
@@ -76,16 +78,18 @@ def join_snippets(parts: list[Snippet | str]) -> Snippet:
     return Snippet("".join(texts), tuple(spans))
 
 
-def _stripped(snippet: Snippet) -> Snippet:
+def _escape(text: str) -> str:
+    return escape(text, quote=False)
+
+
+def _stripped(text: str, spans: list[tuple[int, int]]) -> Snippet:
     """Without leading and trailing whitespace, spans kept on the same characters."""
-    text = snippet.text.strip()
-    lead = len(snippet.text) - len(snippet.text.lstrip())
-    spans = tuple(
-        (max(0, start - lead), min(len(text), end - lead))
-        for start, end in snippet.spans
-        if min(len(text), end - lead) > max(0, start - lead)
-    )
-    return Snippet(text, spans)
+    stripped = text.strip()
+    if len(stripped) == len(text):
+        return Snippet(text, tuple(spans))
+    lead, length = len(text) - len(text.lstrip()), len(stripped)
+    kept = ((max(0, start - lead), min(length, end - lead)) for start, end in spans)
+    return Snippet(stripped, tuple((start, end) for start, end in kept if end > start))
 
 
 class MarkFormatter(Formatter):
@@ -118,15 +122,16 @@ class MarkFormatter(Formatter):
                 spans[-1][1] = max(spans[-1][1], end)
             else:
                 spans.append([start, end])
-        text = fragment.text
-        parts: list[Snippet | str] = []
+        text, output, marks, length = fragment.text, [], [], 0
         index = fragment.startchar
         for start, end in spans:
-            marked = self._text(text[start:end])
-            parts += [self._text(text[index:start]), Snippet(marked, ((0, len(marked)),))]
+            before, marked = self._text(text[index:start]), self._text(text[start:end])
+            output += [before, marked]
+            marks.append((length + len(before), length + len(before) + len(marked)))
+            length += len(before) + len(marked)
             index = end
-        parts.append(self._text(text[index : fragment.endchar]))
-        return _stripped(join_snippets(parts))
+        output.append(self._text(text[index : fragment.endchar]))
+        return _stripped("".join(output), marks)
 
     def format(self, fragments, replace=False) -> Snippet:
         fragments = _merge_overlapping(sorted(fragments, key=lambda f: f.startchar))

@@ -17,7 +17,7 @@ from .guard import refusal
 from .i18n import localize_facets, pick_language
 from .links import public_base_url
 from .openapi import openapi_document
-from .params import search_request, toggle_url
+from .params import FilterToggles, search_request
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 MAX_SUGGESTIONS = 20
@@ -71,9 +71,10 @@ def api_search() -> Response:
     language = pick_language(request)
     data = result.to_dict(language)
     localize_facets(data["facets"], language)
+    toggles = FilterToggles("/api/search", args)
     for facet in data["facets"]:
         for value in facet["values"]:
-            value["toggle_url"] = toggle_url("/api/search", args, facet["name"], value["value"])
+            value["toggle_url"] = toggles.url(facet["name"], value["value"])
     return jsonify(data)
 
 

@@ -11,8 +11,8 @@ from indexer.fields import DOCUMENT_FIELDS, FILTER_FIELDS
 from . import search_index
 from .guard import refusal
 from .i18n import LANGUAGES, pick_language, translator
+from .params import FilterToggles, selected_chips, url_with, without_filters
 from .params import search_request as request_from_args
-from .params import selected_chips, toggle_url, url_with, without_filters
 
 blueprint = Blueprint("views", __name__)
 # Shown in the document page's details, in this order (title and body are the page).
@@ -55,10 +55,9 @@ def search_page() -> Response:
             args=args,
             chips=selected_chips("/", args),
         )
+    toggles = FilterToggles("/", args)
     facet_urls = {
-        (f.name, v.value): toggle_url("/", args, f.name, v.value)
-        for f in result.facets
-        for v in f.values
+        (f.name, v.value): toggles.url(f.name, v.value) for f in result.facets for v in f.values
     }
     return render_page(
         "search.html",
