@@ -166,7 +166,7 @@ def test_json_summary_and_skipped_files_by_extension(cli, tmp_path):
 
 def test_progress_lines_are_printed_without_a_terminal(tmp_path):
     exports = write_jsonl(tmp_path / "exports" / "a.jsonl", records("a", 300)).parent
-    script = ("import indexer.cli.progress as c; c.Progress.LINE_EVERY_S = 0.0; "
+    script = ("import indexer.cli as c, indexer.cli.progress as p; p.Progress.LINE_EVERY_S = 0.0; "
               "c.main(['index', %r, '--index-dir', %r])" % (str(exports), str(tmp_path / "ix")))
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                                cwd=PROJECT_ROOT, timeout=300, stdin=subprocess.DEVNULL)
