@@ -6,8 +6,9 @@ Collections (built in code from ../shared/data, never copied):
   pledges  The 250 Seoul mayoral pledges; the judged news headlines are the queries.
 
 Systems: policysearch (default settings, plus variants given with --variant NAME=K=V,...),
-SQLite FTS5 with the trigram tokenizer and bm25(), character-bigram BM25 (rank_bm25)
-and whitespace-token BM25 (rank_bm25). Metrics from ranx: MRR@10, nDCG@10, Recall@100.
+Lucene BM25 with the Nori analyzer (Elasticsearch's Korean analysis; bench/lucene_nori.py)
+at k1 1.2/b 0.75 and k1 0.9/b 0.4, SQLite FTS5 with the trigram tokenizer and bm25(),
+character-bigram BM25 (rank_bm25) and whitespace-token BM25 (rank_bm25). Metrics from ranx: MRR@10, nDCG@10, Recall@100.
 
     python bench/relevance.py [--collections korquad,pledges] [--json results.json]
         [--variant title3=title_boost=3.0] [--max-queries N] [--sample-every N]
@@ -33,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer import Document, SearchIndex, SearchRequest, build_index, load_settings  # noqa: E402
+
+from lucene_nori import BM25_SETTINGS, lucene_available, lucene_nori  # noqa: E402
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 METRICS = ["mrr@10", "ndcg@10", "recall@100"]
@@ -153,6 +156,15 @@ PEERS: dict[str, Callable[[list[Document]], Searcher]] = {
     "bm25-whitespace": _bm25_system(whitespace_tokens),
 }
 
+
+def lucene_peers() -> dict[str, Callable[[list[Document]], Searcher]]:
+    """Lucene BM25 with Nori at both BM25 settings, or none (with a note) when missing."""
+    missing = lucene_available()
+    if missing:
+        print(f"lucene-nori skipped: {missing}", file=sys.stderr)
+        return {}
+    return {name: lucene_nori(k1, b) for name, (k1, b) in BM25_SETTINGS.items()}
+
 # -- running ----------------------------------------------------------------------------------
 
 
@@ -208,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         name, overrides = parse_variant(variant)
         systems[f"policysearch ({name})"] = policysearch_system(overrides)
     if not args.no_peers:
+        systems.update(lucene_peers())
         systems.update(PEERS)
 
     results: dict[str, dict[str, dict[str, float]]] = {}
