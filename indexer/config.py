@@ -53,6 +53,21 @@ class Settings:
         "When fewer documents than this have every word of a short query, documents "
         "with some of the words follow them (1 = only when none has all, 0 = never).",
     )
+    relaxed_min_word_fraction: float = _setting(
+        0.5,
+        "A relaxed short query keeps only documents with at least this share of its words "
+        "(rounded up; 0 = any one word).",
+    )
+    strict_field_prefixes: bool = _setting(
+        True,
+        "field:value in a query (year:2014, category:복지) filters and is never relaxed; "
+        "off: it is one more word to match.",
+    )
+    mark_lone_syllables: bool = _setting(
+        False,
+        "Mark a single Hangul syllable that is only part of a longer query word (일 of "
+        "일자리 in 1일); off: only words typed alone are marked as one syllable.",
+    )
     bm25_b: float = _setting(0.75, "BM25 length normalisation (0 = none, 1 = full).")
     bm25_k1: float = _setting(1.5, "BM25 term frequency saturation of the word (morpheme) fields.")
     bigram_bm25_k1: float = _setting(

@@ -209,13 +209,29 @@ def title_highlighter() -> Highlighter:
     )
 
 
+def lone_syllables(query, typed: str) -> frozenset[str]:
+    """Single Hangul syllables among the query's terms that were not typed as words of
+    their own: parts of a longer word (일 and 자리 of 일자리), not to be marked alone."""
+    words = set(typed.split())
+    return frozenset(
+        text
+        for _, text in query.all_terms(phrases=True)
+        if isinstance(text, str) and len(text) == 1 and "가" <= text <= "힣" and text not in words
+    )
+
+
 def attach_matched_terms(
-    results, docnums: list[int], query, term_documents: Callable[[str, bytes], np.ndarray]
+    results,
+    docnums: list[int],
+    query,
+    term_documents: Callable[[str, bytes], np.ndarray],
+    unmarked: frozenset[str] = frozenset(),
 ) -> None:
     """Records which of the query's terms each of ``docnums`` holds, as Whoosh's
     ``terms=True`` would, by looking these documents up in each term's documents
     (``term_documents(field, term)``, ascending). With it the highlighter marks from
-    stored character offsets instead of re-running the tagger over every hit."""
+    stored character offsets instead of re-running the tagger over every hit. Terms in
+    ``unmarked`` are not marked (see lone_syllables)."""
     schema = results.searcher.schema
     termdocs: dict[tuple[str, bytes], list[int]] = defaultdict(list)
     docterms: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
@@ -224,7 +240,7 @@ def attach_matched_terms(
     terms = {
         (fieldname, schema[fieldname].to_bytes(text) if isinstance(text, str) else text)
         for fieldname, text in query.all_terms(phrases=True)
-        if fieldname in schema
+        if fieldname in schema and text not in unmarked
     }
     for fieldname, btext in sorted(terms):
         holding = term_documents(fieldname, btext)

@@ -46,7 +46,9 @@ def page_of_hits(
     highlight: bool,
     snippet_chars: int,
     deadline: Deadline,
+    unmarked: frozenset[str] = frozenset(),
 ) -> list[Hit]:
+    """The page's hits; terms in ``unmarked`` are not marked (see lone_syllables)."""
     if not docnums:
         return []
     # Whoosh's own hit objects, so its highlighter can read the stored offsets.
@@ -57,7 +59,9 @@ def page_of_hits(
         # Excluded words are not marked. The page's matched terms and their offsets
         # are found here for the page only; the bigram fields (a fallback for marks)
         # are left to Whoosh, which loads them when first asked.
-        attach_matched_terms(results, docnums, positive_part(query), evaluator.term_documents)
+        attach_matched_terms(
+            results, docnums, positive_part(query), evaluator.term_documents, unmarked
+        )
         for fieldname in ("title", "body"):
             texts = {hit.docnum: hit.fields().get(fieldname, "") for hit in page_hits}
             load_match_offsets(results, fieldname, texts, RETOKENIZE_MAX_CHARS)
@@ -89,7 +93,10 @@ def page_of_hits(
 
 
 def marked_document(
-    evaluator: Evaluator, docnum: int, queries: list[Q.Query | None]
+    evaluator: Evaluator,
+    docnum: int,
+    queries: list[Q.Query | None],
+    unmarked: frozenset[str] = frozenset(),
 ) -> tuple[Snippet, Snippet]:
     """A whole document's title and body with the matches of the first of ``queries``
     that matches it marked (a document found by a relaxed search holds only some of
@@ -105,7 +112,9 @@ def marked_document(
         position = int(np.searchsorted(matches.ids, docnum))
         if position < len(matches) and matches.ids[position] == docnum:
             results = Results(searcher, query, [(float(matches.scores[position]), docnum)])
-            attach_matched_terms(results, [docnum], positive_part(query), evaluator.term_documents)
+            attach_matched_terms(
+                results, [docnum], positive_part(query), evaluator.term_documents, unmarked
+            )
             # A long body's matches come from the stored offsets, not from analysing
             # it again (a million characters took 1.7 s to analyse).
             for fieldname, text in (("title", title), ("body", body)):

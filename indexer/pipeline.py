@@ -9,6 +9,7 @@ request on one reader view (indexer/searchers.py).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from .deadline import Deadline
 from .evaluation import Evaluator, Matches, top_documents
 from .facets import FacetTables, count_facets, narrow
 from .fields import FACET_FIELDS
+from .highlight import lone_syllables
 from .hits import PREFERRED_BONUS, page_of_hits
 from .messages import Notice
 from .query import QueryBuilder, TextQuery, Weights, text_query
@@ -48,6 +50,8 @@ class Ranked:
     preferred: np.ndarray  # documents with every word, when relaxed
     relaxed: bool = False
     all_words_total: int | None = None
+    min_words: int = 1  # of the words found in the index, documents hold at least this many
+    words: int = 0
 
 
 def run(
@@ -66,10 +70,7 @@ def run(
     ranked = evaluate(text, masks, evaluator, settings.min_all_word_hits)
     notices = [*checked.notices, *text.notices]
     if ranked.relaxed:
-        count = ranked.all_words_total or 0
-        notices.append(
-            Notice("relaxed_some", {"count": count}) if count else Notice("relaxed_none")
-        )
+        notices.append(relaxed_notice(ranked.all_words_total or 0, ranked))
     kept = narrow(ranked.matching, masks.filters)[ranked.matches.ids]
     ids, scores = ranked.matches.ids[kept], ranked.matches.scores[kept]
     is_ranked = checked.ranked and ranked.query is not None
@@ -94,6 +95,7 @@ def run(
         checked.highlight,
         settings.snippet_chars,
         deadline,
+        unmarked_terms(ranked.query, checked.text, settings),
     )
     total = int(len(ids))
     return SearchResult(
@@ -110,6 +112,23 @@ def run(
         all_words_total=ranked.all_words_total,
         notices=notices,
     )
+
+
+def relaxed_notice(all_words: int, ranked: Ranked) -> Notice:
+    """Says that documents with only some of the words follow (and how many words)."""
+    if ranked.min_words <= 1:
+        return Notice("relaxed_some", {"count": all_words}) if all_words else Notice("relaxed_none")
+    words = {"min_words": ranked.min_words, "words": ranked.words}
+    if all_words:
+        return Notice("relaxed_some_of", {"count": all_words, **words})
+    return Notice("relaxed_none_of", words)
+
+
+def unmarked_terms(query: Q.Query | None, typed: str, settings: Settings) -> frozenset[str]:
+    """Terms not to mark: syllables that are only parts of longer words typed."""
+    if query is None or settings.mark_lone_syllables:
+        return frozenset()
+    return lone_syllables(query, typed)
 
 
 def filter_masks(checked: CheckedRequest, evaluator: Evaluator, tables: FacetTables) -> Masks:
@@ -154,6 +173,18 @@ def evaluate(text: TextQuery, masks: Masks, evaluator: Evaluator, min_all_word_h
     if text.relaxed is None or len(matches) >= min_all_word_hits:
         return Ranked(matches, _mask(matches.ids, doc_count), text.query, no_one)
     wider = match(text.relaxed)
+    min_words, present = 1, 0
+    if text.words and text.min_word_fraction > 0:
+        # Documents with too few of the words are left out. A word no document holds (a
+        # typo, a question word) cannot be required, so it does not count.
+        held = np.zeros(doc_count, dtype=np.int32)
+        for word in text.words:
+            holding = evaluator.evaluate(word).ids
+            present += bool(len(holding))
+            held[holding] += 1
+        min_words = max(1, math.ceil(present * text.min_word_fraction - 1e-9))
+        keep = held[wider.ids] >= min_words
+        wider = Matches(wider.ids[keep], wider.scores[keep])
     if len(wider) <= len(matches):
         return Ranked(matches, _mask(matches.ids, doc_count), text.query, no_one)
     all_words = int(narrow(_mask(matches.ids, doc_count), masks.filters).sum())
@@ -165,6 +196,8 @@ def evaluate(text: TextQuery, masks: Masks, evaluator: Evaluator, min_all_word_h
         matches.ids,
         relaxed=True,
         all_words_total=all_words,
+        min_words=min_words,
+        words=present,
     )
 
 

@@ -102,12 +102,19 @@ class QueryBuilder:
         self._morphemes = schema["body"].analyzer
         self._bigrams = schema["body_bigram"].analyzer
 
-    def build(self, parsed: ParsedQuery, any_word: bool = False) -> Q.Query | None:
+    def build(
+        self, parsed: ParsedQuery, any_word: bool = False, strict_fields: bool = False
+    ) -> Q.Query | None:
         """The query of all clauses (AND, or OR when ``any_word``); None when nothing is
-        searchable."""
+        searchable. With ``strict_fields`` a filter-field clause (year:2014) is required
+        even when the words are OR-ed."""
         positives: list[Q.Query] = []
         negatives: list[Q.Query] = []
+        required: list[Q.Query] = []
         for clause in parsed.clauses:
+            if strict_fields and _filters(clause):
+                required.append(Q.Term(clause.field, clause.text))
+                continue
             # Any-word queries score bigrams once over the whole text (below), across word
             # boundaries as in the index, instead of word by word.
             partial = any_word and not clause.negated
@@ -122,7 +129,7 @@ class QueryBuilder:
             whole = self._whole_text_bigrams(text)
             if whole is not None:
                 positives.append(whole)
-        if not positives and not negatives:
+        if not positives and not negatives and not required:
             return None
         if positives:
             combined: Q.Query = (
@@ -130,14 +137,28 @@ class QueryBuilder:
                 if len(positives) == 1
                 else (Q.Or(positives) if any_word else Q.And(positives))
             )
+            if required:
+                combined = Q.And([combined, *required])
+        elif required:
+            combined = required[0] if len(required) == 1 else Q.And(required)
         else:
             combined = Q.Every()
         if negatives:
             combined = Q.AndNot(combined, Q.Or(negatives))
         return combined
 
-    def positive_clause_count(self, parsed: ParsedQuery) -> int:
-        return sum(1 for c in parsed.clauses if not c.negated)
+    def positive_clause_count(self, parsed: ParsedQuery, strict_fields: bool = False) -> int:
+        """Clauses a document should match: with ``strict_fields``, words only (filter
+        fields are required, not counted as words)."""
+        return sum(
+            1 for c in parsed.clauses if not c.negated and not (strict_fields and _filters(c))
+        )
+
+    def word_queries(self, parsed: ParsedQuery, strict_fields: bool = False) -> list[Q.Query]:
+        """Each word's own query (all its morphemes, or all its bigrams): whether a
+        document holds that word, for counting the words of a relaxed query."""
+        words = [c for c in parsed.clauses if not c.negated and not (strict_fields and _filters(c))]
+        return [q for c in words if (q := self._clause(c, partial=True)) is not None]
 
     def _whole_text_bigrams(self, text: str) -> Q.Query | None:
         options = []
@@ -240,6 +261,10 @@ class QueryBuilder:
         return Q.Or(terms) if partial else Q.And(terms)
 
 
+def _filters(clause: Clause) -> bool:
+    return clause.field in QUERY_FILTER_FIELDS
+
+
 def _boosted(query: Q.Query, boost: float) -> Q.Query:
     query.boost = boost
     return query
@@ -340,6 +365,10 @@ class TextQuery:
     query: Q.Query | None
     relaxed: Q.Query | None = None
     notices: list[Notice] = field(default_factory=list)
+    # For relaxing: each word's query, and the share of the words (of those found in
+    # the index) a document needs.
+    words: list[Q.Query] = field(default_factory=list)
+    min_word_fraction: float = 0.0
 
 
 def text_query(
@@ -364,11 +393,16 @@ def text_query(
     parsed = parse_user_query(text, settings.max_query_words)
     notices.extend(parsed.notices)
     # Long queries read like questions or headlines: few documents hold every word.
-    words = builder.positive_clause_count(parsed)
-    query = builder.build(parsed, any_word=words > settings.and_max_words)
+    strict = settings.strict_field_prefixes
+    words = builder.positive_clause_count(parsed, strict)
+    query = builder.build(parsed, any_word=words > settings.and_max_words, strict_fields=strict)
     if query is None:
         if parsed.clauses:
             return TextQuery(Q.NullQuery, notices=notices + [Notice("nothing_searchable")])
         return TextQuery(None, notices=notices)
-    relaxed = builder.build(parsed, any_word=True) if words > 1 else None
-    return TextQuery(query, relaxed, notices=notices)
+    if words <= 1:
+        return TextQuery(query, notices=notices)
+    relaxed = builder.build(parsed, any_word=True, strict_fields=strict)
+    fraction = settings.relaxed_min_word_fraction
+    word_queries = builder.word_queries(parsed, strict) if fraction > 0 else []
+    return TextQuery(query, relaxed, notices, word_queries, fraction)

@@ -122,7 +122,11 @@ class SearchIndex:
         builder = QueryBuilder(view.searcher.schema, self.weights)
         text = q[: self.settings.max_query_chars]
         query = text_query(builder, text, False, view.reader, self.settings, deadline)
-        return marked_document(view.evaluator(deadline), docnum, [query.query, query.relaxed])
+        queries = [query.query, query.relaxed]
+        unmarked = frozenset().union(
+            *(pipeline.unmarked_terms(q, text, self.settings) for q in queries)
+        )
+        return marked_document(view.evaluator(deadline), docnum, queries, unmarked)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         return browse.suggest(self.readers.current(), text, limit)
