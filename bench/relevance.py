@@ -92,7 +92,9 @@ Searcher = Callable[[str], list[tuple[str, float]]]
 def policysearch_system(overrides: dict[str, object]) -> Callable[[list[Document]], Searcher]:
     def build(documents: list[Document]) -> Searcher:
         workdir = tempfile.mkdtemp(prefix="relevance-")
-        settings = load_settings(None, environ={}, index_dir=workdir, **overrides)
+        # No time budget: a loaded machine must not turn a slow query into a failed run.
+        chosen = {"request_timeout_ms": 600_000, **overrides}
+        settings = load_settings(None, environ={}, index_dir=workdir, **chosen)
         build_index(documents, settings.index_dir, settings)
         index = SearchIndex(settings.index_dir, settings)
 

@@ -12,6 +12,7 @@ from .facets import count_facets
 from .generations import directory_size_bytes, read_meta
 from .results import IndexStats, StoredDocument, Suggestion
 from .searchers import ReaderView
+from .spelling import is_choseong
 from .taggers import tagger_version
 
 MAX_SUGGEST_PREFIX_CHARS = 50
@@ -23,7 +24,8 @@ def suggest(view: ReaderView, text: str, limit: int) -> list[Suggestion]:
     """Completions of the last word typed: indexed terms first, then matching titles.
 
     Korean terms are stored as syllables, so a prefix of whole syllables (서, 서울)
-    completes to the terms that start with it (서울시, 서울광장).
+    completes to the terms that start with it (서울시, 서울광장); a prefix of initial
+    consonants (ㅇㄹㅅ) to the terms with those initials, most frequent first.
     """
     words = normalize_text(text).strip().split()
     if not words or limit < 1:
@@ -31,6 +33,9 @@ def suggest(view: ReaderView, text: str, limit: int) -> list[Suggestion]:
     prefix = words[-1].lower()[:MAX_SUGGEST_PREFIX_CHARS]
     head = " ".join(words[:-1])
     reader = view.reader
+    if is_choseong(prefix):  # initial consonants only: ㅇㄹㅅ -> 아리수
+        terms = view.shared.vocabulary(reader).with_initials(prefix, limit)
+        return [Suggestion((head + " " + term).strip(), "initials", n) for term, n in terms]
     counts: dict[str, int] = {}
     if not prefix.isascii():  # English terms are stemmed: poor completions, titles do better
         for fieldname in ("title", "body"):

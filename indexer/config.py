@@ -68,6 +68,12 @@ class Settings:
         "Mark a single Hangul syllable that is only part of a longer query word (일 of "
         "일자리 in 1일); off: only words typed alone are marked as one syllable.",
     )
+    spelling_corrections: bool = _setting(
+        True,
+        "Correct words no document holds (typos at the jamo level, keyboard slips such as "
+        "dkfltn for 아리수) from the index's vocabulary: a search that found nothing is run "
+        "corrected, with a notice; otherwise the correction is offered.",
+    )
     bm25_b: float = _setting(0.75, "BM25 length normalisation (0 = none, 1 = full).")
     bm25_k1: float = _setting(1.5, "BM25 term frequency saturation of the word (morpheme) fields.")
     bigram_bm25_k1: float = _setting(

@@ -9,6 +9,7 @@ request on one reader view (indexer/searchers.py).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from .query import QueryBuilder, TextQuery, Weights, text_query
 from .request import CheckedRequest, SearchRequest, validate
 from .results import SearchResult
 from .searchers import ReaderView
+from .spelling import correct
 from .whoosh_private import multiterm_texts
 
 
@@ -63,6 +65,22 @@ def run(
     started: float,
 ) -> SearchResult:
     checked = validate(request, settings)
+    result = answer(request.q or "", checked, view, settings, weights, deadline, started)
+    if request.spell and settings.spelling_corrections and not checked.raw:
+        result = respell(result, checked, view, settings, weights, deadline, started)
+    return result
+
+
+def answer(
+    q: str,
+    checked: CheckedRequest,
+    view: ReaderView,
+    settings: Settings,
+    weights: Weights,
+    deadline: Deadline,
+    started: float,
+) -> SearchResult:
+    """The result of one checked request: the steps of the module docstring."""
     evaluator = view.evaluator(deadline)
     builder = QueryBuilder(view.searcher.schema, weights)
     text = text_query(builder, checked.text, checked.raw, view.reader, settings, deadline)
@@ -99,7 +117,7 @@ def run(
     )
     total = int(len(ids))
     return SearchResult(
-        query=request.q or "",
+        query=q,
         total=total,
         page=checked.page,
         size=checked.size,
@@ -112,6 +130,49 @@ def run(
         all_words_total=ranked.all_words_total,
         notices=notices,
     )
+
+
+def respell(
+    result: SearchResult,
+    checked: CheckedRequest,
+    view: ReaderView,
+    settings: Settings,
+    weights: Weights,
+    deadline: Deadline,
+    started: float,
+) -> SearchResult:
+    """Words no document holds, corrected from the index's vocabulary (indexer/spelling.py).
+    When no document had every word typed, the corrected query is searched instead if
+    documents have every corrected word (with a notice and a way back); otherwise the
+    correction is offered ("did you mean"). Skipped when every word was required and
+    found (each word then has documents)."""
+    typed = checked.text.strip()
+    every_word_found = result.total and not result.relaxed
+    if not typed or (every_word_found and len(typed.split()) <= settings.and_max_words):
+        return result
+    builder = QueryBuilder(view.searcher.schema, weights)
+    evaluator = view.evaluator(deadline)
+
+    def holds(word: str) -> bool:
+        query = builder.word_query(word)
+        return query is not None and len(evaluator.evaluate(query)) > 0
+
+    vocabulary = view.shared.vocabulary(view.reader)
+    none_had_every_word = not result.total or (result.relaxed and not result.all_words_total)
+    correction = correct(typed, holds, vocabulary, builder.morphemes, none_had_every_word)
+    if correction is None:
+        return result
+    if none_had_every_word:
+        corrected = dataclasses.replace(checked, text=correction.text)
+        again = answer(result.query, corrected, view, settings, weights, deadline, started)
+        if again.total and (not again.relaxed or again.all_words_total):
+            again.searched = correction.text
+            notice = Notice("corrected", {"original": typed, "corrected": correction.text})
+            again.notices.insert(0, notice)
+            return again
+    result.suggestion = correction.text
+    result.notices.append(Notice("did_you_mean", {"suggestion": correction.text}))
+    return result
 
 
 def relaxed_notice(all_words: int, ranked: Ranked) -> Notice:

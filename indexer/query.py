@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser
@@ -153,6 +154,15 @@ class QueryBuilder:
         return sum(
             1 for c in parsed.clauses if not c.negated and not (strict_fields and _filters(c))
         )
+
+    @property
+    def morphemes(self) -> Any:
+        """The morpheme analyzer of the index (to split a typed word)."""
+        return self._morphemes
+
+    def word_query(self, word: str) -> Q.Query | None:
+        """Whether a document holds ``word``: all its morphemes, or all its bigrams."""
+        return self._clause(Clause(word))
 
     def word_queries(self, parsed: ParsedQuery, strict_fields: bool = False) -> list[Q.Query]:
         """Each word's own query (all its morphemes, or all its bigrams): whether a

@@ -54,6 +54,7 @@ class SearchRequest:
     highlight: bool = True
     facets: bool = True
     facet_size: int | None = None  # values per facet; default: setting facet_size
+    spell: bool = True  # correct typos and keyboard slips (setting spelling_corrections)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "filters", frozen_filters(self.filters))

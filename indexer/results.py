@@ -89,6 +89,10 @@ class SearchResult:
     relaxed: bool = False
     all_words_total: int | None = None
     notices: list[Notice] = field(default_factory=list)
+    # Nothing matched the words typed, so this corrected query was searched instead.
+    searched: str = ""
+    # Some words typed are in no document: this correction is offered ("did you mean").
+    suggestion: str = ""
 
     def to_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
         """Plain data (built directly: dataclasses.asdict's generic deep copy was a
@@ -139,7 +143,7 @@ class StoredDocument:
 @dataclass
 class Suggestion:
     text: str
-    kind: str  # "term" or "title"
+    kind: str  # "term", "title" or "initials"
     count: int  # documents with the term (1 for a title)
     id: str = ""  # the document of a title suggestion
 

@@ -23,11 +23,12 @@ from .deadline import NO_DEADLINE, Deadline
 from .errors import IndexDamagedError
 from .evaluation import Evaluator, ReaderArrays
 from .facets import FacetTables
-from .fields import BIGRAM_FIELDS
+from .fields import BIGRAM_FIELDS, TEXT_FIELDS
 from .generations import current_generation, generation_problem, serving_generation
 from .mapped import open_for_reading
 from .postings import PostingsCache
 from .scoring import FieldBM25F
+from .spelling import Vocabulary
 
 logger = logging.getLogger("policysearch")
 
@@ -40,7 +41,19 @@ class SharedState:
         self.arrays = ReaderArrays(reader, postings)
         self.facet_tables = FacetTables(reader, self.arrays.live)
         self._date_rank: np.ndarray | None = None
+        self._vocabulary: Vocabulary | None = None
         self._lock = threading.Lock()
+
+    def vocabulary(self, reader: Any) -> Vocabulary:
+        """The Hangul terms of titles and bodies, for corrections (built when first needed)."""
+        with self._lock:
+            if self._vocabulary is None:
+                self._vocabulary = Vocabulary(
+                    (_text(term), info.doc_frequency())
+                    for fieldname in TEXT_FIELDS
+                    for term, info in reader.iter_field(fieldname)
+                )
+            return self._vocabulary
 
     def date_rank(self, reader: Any) -> np.ndarray:
         """Each document's place in newest-first order (date, then year, then id)."""
@@ -187,3 +200,7 @@ def _column_values(reader: Any, fieldname: str) -> list:
         column = leaf.column_reader(fieldname)
         values.extend(column[docnum] for docnum in range(leaf.doc_count_all()))
     return values
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term

@@ -44,6 +44,7 @@ INTERFACE: dict[str, dict[str, str]] = {
         "marks_timeout": "검색어 표시가 제한 시간을 넘어, 표시 없이 문서를 보여 줍니다.",
         "browse": "전체 문서",
         "more_values": "더 보기",
+        "search_original": "‘{q}’(으)로 검색",
     },
     "en": {
         "title": "Policy search",
@@ -75,6 +76,7 @@ INTERFACE: dict[str, dict[str, str]] = {
         ),
         "browse": "All documents",
         "more_values": "more",
+        "search_original": "Search for ‘{q}’ instead",
     },
 }
 

@@ -98,6 +98,15 @@ def _schemas() -> dict[str, Any]:
                     "(they are ranked first).",
                 },
                 "notices": {"type": "array", "items": {"$ref": "#/components/schemas/Notice"}},
+                "searched": {
+                    "type": "string",
+                    "description": "Nothing matched the words typed: this correction was "
+                    "searched instead (empty otherwise).",
+                },
+                "suggestion": {
+                    "type": "string",
+                    "description": "A correction of words no document holds (did you mean).",
+                },
             }
         ),
         "Document": _object(
@@ -109,7 +118,7 @@ def _schemas() -> dict[str, Any]:
         "Suggestion": _object(
             {
                 "text": STRING,
-                "kind": {"enum": ["term", "title"]},
+                "kind": {"enum": ["term", "title", "initials"]},
                 "count": {"type": "integer"},
                 "id": STRING,
             }
@@ -206,6 +215,11 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                             "raw",
                             "1: Whoosh query syntax (wildcards, NOT); refused unless "
                             "the server allows it (setting allow_raw_queries).",
+                            {"enum": ["0", "1", "true", "false"]},
+                        ),
+                        _param(
+                            "spell",
+                            "0: no corrections of typos and keyboard slips (default 1).",
                             {"enum": ["0", "1", "true", "false"]},
                         ),
                     ],

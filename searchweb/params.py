@@ -15,7 +15,7 @@ from indexer.fields import FILTER_FIELDS
 from indexer.request import whole_number
 
 FILTER_PARAMS = FILTER_FIELDS
-KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl") + FILTER_PARAMS
+KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl", "spell") + FILTER_PARAMS
 RAW_TRUE = ("1", "true")
 RAW_FLAGS = ("", "0", "false", *RAW_TRUE)
 
@@ -42,6 +42,9 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
         raise QueryError(code="bad_raw_flag", value=raw)
     if raw in RAW_TRUE and not allow_raw:
         raise QueryError(code="raw_off")
+    spell = args.get("spell", "")
+    if spell not in RAW_FLAGS or (strict and "spell" in args and not spell):
+        raise QueryError(code="bad_flag", name="spell", value=spell)
     sort = args.get("sort", "")
     page = _int(args, "page", 1, strict)
     return SearchRequest(
@@ -54,6 +57,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
         size=_int(args, "size", None, strict),
         raw=raw in RAW_TRUE,
         facet_size=_int(args, "facet_size", None, strict),
+        spell=spell not in ("0", "false"),
     )
 
 

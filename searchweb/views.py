@@ -69,6 +69,8 @@ def search_page() -> Response:
         page_url=lambda page: url_with("/", args, page=str(page)),
         sort_url=lambda sort: url_with("/", args, sort=sort),
         without_filters_url=without_filters("/", args),
+        original_url=url_with("/", args, spell="0"),
+        suggestion_url=lambda q: url_with("/", args, q=q),
         mark=Markup,
     )
 

@@ -1,0 +1,162 @@
+"""Typos and keyboard slips, corrected from the index's own vocabulary.
+
+Words are compared as jamo (아리수 -> ㅇㅏㄹㅣㅅㅜ), so 일지리 is one vowel from 일자리 and
+지언 one from 지원. The vocabulary is the Hangul morpheme terms of titles and bodies with
+their document frequencies, read once per committed index state; nearest terms come
+from SymSpell (symspellpy: deletion neighbourhoods, fast at any vocabulary size).
+Keyboard slips are Hangul typed with the keyboard in Latin mode (dkfltn -> 아리수) and
+English typed in Hangul mode (ㅛㅐㅕ소 -> youth); the 2-set layout and syllable
+composition are hangul-keyboard's (MIT).
+
+A word is misspelled when no document holds it (its word query matches nothing); a
+correction is offered only when documents hold the corrected word.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from hangul_keyboard import convert_roman_to_hangul, decompose_hangul_full
+from hangul_keyboard.mapping import DOUBLE_JAMO_PAIR, ROMAN_TO_JAMO
+from symspellpy import SymSpell, Verbosity
+
+CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_SYLLABLES = re.compile(r"^[가-힣]+$")
+_HANGUL_ONLY = re.compile(r"^[가-힣ㄱ-ㅣ]+$")
+_LETTERS = re.compile(r"^[A-Za-z]+$")
+_SHIFTED_KEYS = frozenset("QWERTOP")  # Shift gives another jamo only on these keys
+_KEYS_OF_JAMO = {jamo: key for key, jamo in ROMAN_TO_JAMO.items()}
+_KEYS_OF_JAMO.update({jamo: keys for keys, jamo in DOUBLE_JAMO_PAIR.items()})
+MIN_TERM_SYLLABLES = 2
+# Edits allowed, in jamo, by the jamo length of the word: short words get one.
+SHORT_WORD_JAMO = 9
+SYMSPELL_PREFIX = 7
+
+
+def jamo(text: str) -> str:
+    """Hangul syllables as their compatibility jamo (compound vowels kept whole)."""
+    return "".join(decompose_hangul_full(text))
+
+
+def choseong(term: str) -> str:
+    """Initial consonants of a word of Hangul syllables (아리수 -> ㅇㄹㅅ)."""
+    return "".join(CHOSEONG[(ord(ch) - 0xAC00) // 588] for ch in term)
+
+
+def is_choseong(text: str) -> bool:
+    return bool(text) and all(ch in CHOSEONG for ch in text)
+
+
+def keyboard_to_hangul(word: str) -> str | None:
+    """The Hangul a word of Latin letters would have been with the keyboard in Hangul
+    mode, or None when the keys do not make whole syllables."""
+    if not _LETTERS.match(word):
+        return None
+    keys = "".join(ch if ch in _SHIFTED_KEYS else ch.lower() for ch in word)
+    hangul = convert_roman_to_hangul(keys)
+    return hangul if _SYLLABLES.match(hangul) else None
+
+
+def hangul_to_keyboard(word: str) -> str | None:
+    """The Latin keys behind a word of Hangul typed in the wrong mode (ㅛㅐㅕ소 -> youth)."""
+    if not _HANGUL_ONLY.match(word):
+        return None
+    keys = "".join(_KEYS_OF_JAMO.get(j, "?") for j in decompose_hangul_full(word))
+    return keys.lower() if _LETTERS.match(keys) else None
+
+
+class Vocabulary:
+    """The index's Hangul terms with their document frequencies, for corrections and
+    initial-consonant suggestions."""
+
+    def __init__(self, terms: Iterable[tuple[str, int]]) -> None:
+        self.counts: dict[str, int] = {}
+        for term, count in terms:
+            if len(term) >= MIN_TERM_SYLLABLES and _SYLLABLES.match(term):
+                self.counts[term] = max(count, self.counts.get(term, 0))
+        self._by_jamo = {jamo(term): term for term in self.counts}
+        self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=SYMSPELL_PREFIX)
+        for key, term in self._by_jamo.items():
+            self._symspell.create_dictionary_entry(key, self.counts[term])
+        self._initials = sorted((choseong(term), term) for term in self.counts)
+
+    def closest(self, word: str) -> str | None:
+        """The most frequent known term nearest to ``word`` in jamo, or None. A word that
+        is a term itself is never corrected (정년 is not a typo of the commoner 청년)."""
+        if word in self.counts or not _SYLLABLES.match(word):
+            return None
+        key = jamo(word)
+        distance = 1 if len(key) <= SHORT_WORD_JAMO else 2
+        found = self._symspell.lookup(key, Verbosity.ALL, max_edit_distance=distance)
+        ranked = sorted(found, key=lambda item: (item.distance, -item.count, item.term))
+        return self._by_jamo[ranked[0].term] if ranked else None
+
+    def with_initials(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """Terms whose initial consonants start with ``prefix`` (ㅇㄹㅅ -> 아리수), most
+        frequent first."""
+        start = bisect.bisect_left(self._initials, (prefix, ""))
+        matching = []
+        for initials, term in self._initials[start:]:
+            if not initials.startswith(prefix):
+                break
+            matching.append((term, self.counts[term]))
+        return sorted(matching, key=lambda item: (-item[1], item[0]))[:limit]
+
+
+@dataclass(frozen=True)
+class Correction:
+    text: str  # the whole query, corrected
+    words: tuple[tuple[str, str], ...]  # (typed, corrected) for each word changed
+
+
+def correct(
+    text: str,
+    holds: Callable[[str], bool],
+    vocabulary: Vocabulary,
+    analyzer: Callable[..., Iterable[Any]],
+    held_too: bool = False,
+) -> Correction | None:
+    """The query with each word no document holds replaced by one that documents hold
+    (a keyboard slip undone, or the nearest terms in jamo); None when nothing changes.
+    With ``held_too`` (no document had every word) a word that is no term of the index
+    but that documents hold inside longer words is corrected too (지언 -> 지원). Quoted
+    phrases, exclusions and field:value words are left as typed."""
+    changed: list[tuple[str, str]] = []
+    output = []
+    for word in text.split():
+        fixed = None
+        as_typed = word.startswith(("-", '"')) or ":" in word or word.endswith('"')
+        if not as_typed and (held_too or not holds(word)):
+            fixed = _corrected_word(word, holds, vocabulary, analyzer)
+        if fixed and fixed != word:
+            changed.append((word, fixed))
+        output.append(fixed or word)
+    return Correction(" ".join(output), tuple(changed)) if changed else None
+
+
+def _corrected_word(
+    word: str,
+    holds: Callable[[str], bool],
+    vocabulary: Vocabulary,
+    analyzer: Callable[..., Iterable[Any]],
+) -> str | None:
+    slip = keyboard_to_hangul(word) or hangul_to_keyboard(word)
+    if slip and holds(slip):
+        return slip
+    nearest = vocabulary.closest(word)  # the whole word first (일지리 -> 일자리)
+    if nearest and holds(nearest):
+        return nearest
+    # Else the unknown morphemes of the word (지언 of 장애인활동지언), replaced in place;
+    # single syllables are too short to correct safely.
+    fixed = word
+    tokens = [t for t in analyzer(word, chars=True, mode="query") if not t.is_part]
+    for token in sorted(tokens, key=lambda t: -t.startchar):
+        surface = word[token.startchar : token.endchar]
+        if len(surface) >= MIN_TERM_SYLLABLES:
+            replacement = vocabulary.closest(surface)
+            if replacement:
+                fixed = fixed[: token.startchar] + replacement + fixed[token.endchar :]
+    return fixed if fixed != word and holds(fixed) else None

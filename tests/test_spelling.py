@@ -1,0 +1,105 @@
+"""Typos and keyboard slips are corrected from the index's own vocabulary, with a notice
+and a way back; initial consonants complete to terms."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from indexer import SearchIndex, SearchRequest
+from indexer.spelling import (
+    Vocabulary,
+    choseong,
+    hangul_to_keyboard,
+    is_choseong,
+    keyboard_to_hangul,
+)
+from searchweb import create_app
+
+
+def test_keyboard_slips_are_converted_both_ways():
+    assert keyboard_to_hangul("dkfltn") == "아리수"
+    assert keyboard_to_hangul("wkddodls") == "장애인"
+    assert keyboard_to_hangul("Seoul") is None  # no whole syllables: English, left alone
+    assert hangul_to_keyboard("ㅛㅐㅕ소") == "youth"
+    assert hangul_to_keyboard("아리수") == "dkfltn"
+    assert choseong("아리수") == "ㅇㄹㅅ" and is_choseong("ㅇㄹㅅ") and not is_choseong("ㅇ리")
+
+
+def test_the_nearest_term_in_jamo_wins_by_frequency():
+    vocabulary = Vocabulary([("일자리", 50), ("자리", 40), ("지원", 100), ("정년", 30),
+                             ("청년", 200), ("월세", 9)])
+    assert vocabulary.closest("일지리") == "일자리"  # one vowel
+    assert vocabulary.closest("지언") == "지원"
+    assert vocabulary.closest("정년") is None  # a term of its own, however common 청년 is
+    assert vocabulary.closest("자리") is None
+    assert vocabulary.closest("워세") == "월세"  # one jamo missing
+    assert vocabulary.closest("우세") is None  # two jamo off in a short word: too far
+    assert vocabulary.with_initials("ㅈ", 3) == [("지원", 100), ("자리", 40), ("정년", 30)]
+
+
+@pytest.fixture(scope="module")
+def index(policy_index) -> SearchIndex:
+    return policy_index
+
+
+def search(index, q, **options):
+    return index.search(SearchRequest(q=q, **options))
+
+
+@pytest.mark.parametrize("typed, corrected", [
+    ("장애인활동지언", "장애인활동지원"),  # a typo inside a compound
+    ("어르신 일지리", "어르신 일자리"),  # a whole word one vowel off
+    ("의료비 지언", "의료비 지원"),  # a typo some document also holds
+    ("dkfltn", "아리수"),  # typed with the keyboard in Latin mode
+    ("wkddodls ghkfehd wldnjs", "장애인 활동 지원"),
+])
+def test_a_search_no_document_fully_matches_is_run_corrected_with_a_notice(index, typed,
+                                                                          corrected):
+    result = search(index, typed)
+    assert result.searched == corrected and result.total > 0
+    assert result.notices[0].code == "corrected"
+    assert result.notices[0].params == {"original": typed, "corrected": corrected}
+    word = corrected.split()[-1]
+    assert any(word in hit.title or word in hit.snippet.text for hit in result.hits[:3])
+    as_typed = search(index, typed, spell=False)
+    assert not as_typed.searched and not any(n.code == "corrected" for n in as_typed.notices)
+
+
+def test_correctly_spelled_queries_are_left_alone(index):
+    for q in ("노인 일자리", "청년 월세 지원", "정년 연장", "도시 재생"):
+        result = search(index, q)
+        assert not result.searched and not result.suggestion, q
+
+
+def test_a_long_query_with_an_unknown_word_gets_a_suggestion(index):
+    result = search(index, "서울시 장애인 활동 지원 사업 dkfltn")
+    assert result.total > 0 and not result.searched
+    assert result.suggestion == "서울시 장애인 활동 지원 사업 아리수"
+    assert any(n.code == "did_you_mean" for n in result.notices)
+
+
+def test_corrections_can_be_turned_off(index):
+    settings = dataclasses.replace(index.settings, spelling_corrections=False)
+    with SearchIndex(settings.index_dir, settings) as plain:
+        assert not plain.search(SearchRequest(q="dkfltn")).searched
+
+
+def test_initial_consonants_complete_to_frequent_terms(index):
+    suggestions = index.suggest("ㅇㄹㅅ")
+    assert "아리수" in [s.text for s in suggestions]
+    assert all(s.kind == "initials" and choseong(s.text) == "ㅇㄹㅅ" for s in suggestions)
+    assert [s.count for s in suggestions] == sorted((s.count for s in suggestions), reverse=True)
+
+
+def test_the_page_and_the_api_say_what_was_searched(policy_index):
+    client = create_app({"SETTINGS": policy_index.settings, "TESTING": True}).test_client()
+    data = client.get("/api/search", query_string={"q": "dkfltn", "hl": "ko"}).get_json()
+    assert data["searched"] == "아리수" and data["total"] > 0
+    assert data["notices"][0]["code"] == "corrected" and "아리수" in data["notices"][0]["message"]
+    plain = client.get("/api/search", query_string={"q": "dkfltn", "spell": "0"}).get_json()
+    assert plain["searched"] == "" and plain["total"] == 0
+    page = client.get("/", query_string={"q": "dkfltn", "hl": "ko"}).get_data(as_text=True)
+    assert 'data-code="corrected"' in page and "spell=0" in page
+    assert client.get("/api/search?q=x&spell=maybe").status_code == 400
