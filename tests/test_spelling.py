@@ -103,3 +103,17 @@ def test_the_page_and_the_api_say_what_was_searched(policy_index):
     page = client.get("/", query_string={"q": "dkfltn", "hl": "ko"}).get_data(as_text=True)
     assert 'data-code="corrected"' in page and "spell=0" in page
     assert client.get("/api/search?q=x&spell=maybe").status_code == 400
+
+
+def test_the_cli_says_what_it_searched_and_can_search_as_typed(policy_index):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    index_dir = policy_index.settings.index_dir
+    corrected = CliRunner().invoke(main, ["search", "dkfltn", "--index-dir", index_dir])
+    assert corrected.exit_code == 0
+    assert "showing results for '아리수'" in corrected.output
+    as_typed = CliRunner().invoke(main, ["search", "dkfltn", "--no-spell",
+                                         "--index-dir", index_dir])
+    assert "No documents match 'dkfltn'" in as_typed.output

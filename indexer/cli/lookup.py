@@ -51,6 +51,9 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--limit", "size", type=int, default=None, help="Results per page (default 10).")
 @click.option("--raw", is_flag=True, help="Use Whoosh's query syntax (AND, OR, NOT, wildcards).")
+@click.option(
+    "--no-spell", "no_spell", is_flag=True, help="Search the words as typed, never corrected."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 @_common_options
 @_fail_cleanly
@@ -62,6 +65,7 @@ def search_command(
     page: int,
     size: int | None,
     raw: bool,
+    no_spell: bool,
     as_json: bool,
     index_dir: str | None,
     config_file: str | None,
@@ -79,6 +83,7 @@ def search_command(
         page=page,
         size=size,
         raw=raw,
+        spell=not no_spell,
     )
     with SearchIndex(settings.index_dir, settings) as index:
         result = index.search(request)
