@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import time
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ from .results import SearchResult
 from .searchers import ReaderView
 from .spelling import correct
 from .whoosh_private import multiterm_texts
+
+_LETTERS = re.compile(r"[A-Za-z가-힣ㄱ-ㅣ]")  # nothing to correct without letters
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,9 @@ def respell(
     found (each word then has documents)."""
     typed = checked.text.strip()
     every_word_found = result.total and not result.relaxed
-    if not typed or (every_word_found and len(typed.split()) <= settings.and_max_words):
+    if not _LETTERS.search(typed) or (
+        every_word_found and len(typed.split()) <= settings.and_max_words
+    ):
         return result
     builder = QueryBuilder(view.searcher.schema, weights)
     evaluator = view.evaluator(deadline)

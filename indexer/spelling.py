@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from hangul_keyboard import convert_roman_to_hangul, decompose_hangul_full
@@ -34,6 +35,7 @@ MIN_TERM_SYLLABLES = 2
 # Edits allowed, in jamo, by the jamo length of the word: short words get one.
 SHORT_WORD_JAMO = 9
 SYMSPELL_PREFIX = 7
+MAX_INITIALS_SCANNED = 2000  # terms ranked for one initial-consonant prefix
 
 
 def jamo(text: str) -> str:
@@ -69,40 +71,48 @@ def hangul_to_keyboard(word: str) -> str | None:
 
 
 class Vocabulary:
-    """The index's Hangul terms with their document frequencies, for corrections and
-    initial-consonant suggestions."""
+    """The index's Hangul terms, for corrections and initial-consonant suggestions.
+    Document frequencies are looked up only for the candidates (reading them for every
+    term took most of the build)."""
 
-    def __init__(self, terms: Iterable[tuple[str, int]]) -> None:
-        self.counts: dict[str, int] = {}
-        for term, count in terms:
-            if len(term) >= MIN_TERM_SYLLABLES and _SYLLABLES.match(term):
-                self.counts[term] = max(count, self.counts.get(term, 0))
-        self._by_jamo = {jamo(term): term for term in self.counts}
+    def __init__(self, terms: Iterable[str], frequency: Callable[[str], int]) -> None:
+        self.terms = frozenset(
+            term for term in terms if len(term) >= MIN_TERM_SYLLABLES and _SYLLABLES.match(term)
+        )
+        self.count = lru_cache(maxsize=50_000)(frequency)
+        self._by_jamo = {jamo(term): term for term in self.terms}
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=SYMSPELL_PREFIX)
-        for key, term in self._by_jamo.items():
-            self._symspell.create_dictionary_entry(key, self.counts[term])
-        self._initials = sorted((choseong(term), term) for term in self.counts)
+        for key in self._by_jamo:
+            self._symspell.create_dictionary_entry(key, 1)
+        self._initials = sorted((choseong(term), term) for term in self.terms)
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int]) -> Vocabulary:
+        return cls(counts, lambda term: counts.get(term, 0))
 
     def closest(self, word: str) -> str | None:
         """The most frequent known term nearest to ``word`` in jamo, or None. A word that
         is a term itself is never corrected (정년 is not a typo of the commoner 청년)."""
-        if word in self.counts or not _SYLLABLES.match(word):
+        if word in self.terms or not _SYLLABLES.match(word):
             return None
         key = jamo(word)
         distance = 1 if len(key) <= SHORT_WORD_JAMO else 2
         found = self._symspell.lookup(key, Verbosity.ALL, max_edit_distance=distance)
-        ranked = sorted(found, key=lambda item: (item.distance, -item.count, item.term))
-        return self._by_jamo[ranked[0].term] if ranked else None
+        if not found:
+            return None
+        nearest = min(item.distance for item in found)
+        candidates = [self._by_jamo[item.term] for item in found if item.distance == nearest]
+        return max(candidates, key=lambda term: (self.count(term), term))
 
     def with_initials(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         """Terms whose initial consonants start with ``prefix`` (ㅇㄹㅅ -> 아리수), most
         frequent first."""
         start = bisect.bisect_left(self._initials, (prefix, ""))
         matching = []
-        for initials, term in self._initials[start:]:
+        for initials, term in self._initials[start : start + MAX_INITIALS_SCANNED]:
             if not initials.startswith(prefix):
                 break
-            matching.append((term, self.counts[term]))
+            matching.append((term, self.count(term)))
         return sorted(matching, key=lambda item: (-item[1], item[0]))[:limit]
 
 

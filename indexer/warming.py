@@ -19,6 +19,7 @@ def warm_postings(pool: ReaderPool, terms_per_field: int) -> WarmUpReport:
     evaluator = view.evaluator()
     reader = view.reader
     warmed = 0
+    view.shared.vocabulary(reader)  # for corrections: built here, not by a user's search
     for fieldname in (*TEXT_FIELDS, *BIGRAM_FIELDS):
         view.shared.arrays.field_lengths(reader, fieldname)
         frequent = heapq.nlargest(

@@ -28,8 +28,8 @@ def test_keyboard_slips_are_converted_both_ways():
 
 
 def test_the_nearest_term_in_jamo_wins_by_frequency():
-    vocabulary = Vocabulary([("일자리", 50), ("자리", 40), ("지원", 100), ("정년", 30),
-                             ("청년", 200), ("월세", 9)])
+    vocabulary = Vocabulary.from_counts({"일자리": 50, "자리": 40, "지원": 100, "정년": 30,
+                                         "청년": 200, "월세": 9})
     assert vocabulary.closest("일지리") == "일자리"  # one vowel
     assert vocabulary.closest("지언") == "지원"
     assert vocabulary.closest("정년") is None  # a term of its own, however common 청년 is
