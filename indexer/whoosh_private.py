@@ -23,6 +23,7 @@ EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 _BYTE_TO_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
 _LENGTH_COLUMN = "_%s_len"  # Whoosh's name for a field's length column
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+WORKER_STOP_S = 10  # a cancelled build waits this long for each writer worker to end
 
 
 def deleted_documents(leaf_reader) -> np.ndarray:
@@ -147,6 +148,18 @@ class MultiSegmentWriter(MpWriter):
         self.tasks.append(task)
         task.start()
         return task
+
+    def cancel(self) -> None:
+        """Stops the workers before the caller removes their files. Whoosh's cancel only
+        flags its own copies of the worker objects, so the processes went on writing
+        into a generation being deleted (a full-disk test left a half-written one)."""
+        try:
+            super().cancel()
+        finally:
+            for task in self.tasks:
+                if task.is_alive():
+                    task.terminate()
+                task.join(WORKER_STOP_S)
 
 
 def _die_with_parent() -> None:
