@@ -68,24 +68,29 @@ def run(
     started: float,
 ) -> SearchResult:
     checked = validate(request, settings)
-    result = answer(request.q or "", checked, view, settings, weights, deadline, started)
+    context = Context(view, settings, weights, deadline, started)
+    result = answer(request.q or "", checked, context)
     if request.spell and settings.spelling_corrections and not checked.raw:
-        result = respell(result, checked, view, settings, weights, deadline, started)
+        result = respell(result, checked, context)
     return result
 
 
-def answer(
-    q: str,
-    checked: CheckedRequest,
-    view: ReaderView,
-    settings: Settings,
-    weights: Weights,
-    deadline: Deadline,
-    started: float,
-) -> SearchResult:
+@dataclass(frozen=True)
+class Context:
+    """What every step of one request reads."""
+
+    view: ReaderView
+    settings: Settings
+    weights: Weights
+    deadline: Deadline
+    started: float  # time.perf_counter() when the request began
+
+
+def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
     """The result of one checked request: the steps of the module docstring."""
+    view, settings, deadline = context.view, context.settings, context.deadline
     evaluator = view.evaluator(deadline)
-    builder = QueryBuilder(view.searcher.schema, weights)
+    builder = QueryBuilder(view.searcher.schema, context.weights)
     text = text_query(builder, checked.text, checked.raw, view.reader, settings, deadline)
     masks = filter_masks(checked, evaluator, view.shared.facet_tables)
     ranked = evaluate(text, masks, evaluator, settings.min_all_word_hits)
@@ -127,7 +132,7 @@ def answer(
         pages=(total + checked.size - 1) // checked.size,
         hits=hits,
         facets=facets,
-        took_ms=round((time.perf_counter() - started) * 1000, 2),
+        took_ms=round((time.perf_counter() - context.started) * 1000, 2),
         sort=checked.sort,
         relaxed=ranked.relaxed,
         all_words_total=ranked.all_words_total,
@@ -135,28 +140,21 @@ def answer(
     )
 
 
-def respell(
-    result: SearchResult,
-    checked: CheckedRequest,
-    view: ReaderView,
-    settings: Settings,
-    weights: Weights,
-    deadline: Deadline,
-    started: float,
-) -> SearchResult:
+def respell(result: SearchResult, checked: CheckedRequest, context: Context) -> SearchResult:
     """Words no document holds, corrected from the index's vocabulary (indexer/spelling.py).
     When no document had every word typed, the corrected query is searched instead if
     documents have every corrected word (with a notice and a way back); otherwise the
     correction is offered ("did you mean"). Skipped when every word was required and
     found (each word then has documents)."""
+    view, settings = context.view, context.settings
     typed = checked.text.strip()
     every_word_found = result.total and not result.relaxed
     if not _LETTERS.search(typed) or (
         every_word_found and len(typed.split()) <= settings.and_max_words
     ):
         return result
-    builder = QueryBuilder(view.searcher.schema, weights)
-    evaluator = view.evaluator(deadline)
+    builder = QueryBuilder(view.searcher.schema, context.weights)
+    evaluator = view.evaluator(context.deadline)
 
     def holds(word: str) -> bool:
         query = builder.word_query(word)
@@ -169,7 +167,7 @@ def respell(
         return result
     if none_had_every_word:
         corrected = dataclasses.replace(checked, text=correction.text)
-        again = answer(result.query, corrected, view, settings, weights, deadline, started)
+        again = answer(result.query, corrected, context)
         if again.total and (not again.relaxed or again.all_words_total):
             again.searched = correction.text
             notice = Notice("corrected", {"original": typed, "corrected": correction.text})
