@@ -68,6 +68,17 @@ class Settings:
         "Mark a single Hangul syllable that is only part of a longer query word (일 of "
         "일자리 in 1일); off: only words typed alone are marked as one syllable.",
     )
+    synonyms: bool = _setting(
+        True,
+        "Query words also find their synonyms from the shipped thesaurus of policy "
+        "vocabulary (어르신 -> 노인, 병원비 -> 의료비), weighted below the words typed.",
+    )
+    synonyms_file: str = _setting(
+        "", "An operator's synonyms file in the Solr format (a, b, c and a => b), added."
+    )
+    synonym_weight: float = _setting(
+        0.3, "Weight of a synonym's matches against the word typed (0-1)."
+    )
     spelling_corrections: bool = _setting(
         True,
         "Correct words no document holds (typos at the jamo level, keyboard slips such as "
@@ -192,6 +203,14 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(
             f"Setting 'public_url' must be an http:// or https:// address such as "
             f"https://search.example.go.kr, got {settings.public_url!r}."
+        )
+    for name in ("relaxed_min_word_fraction", "synonym_weight"):
+        if not 0 <= getattr(settings, name) <= 1:
+            raise ConfigError(f"Setting {name!r} must be between 0 and 1.")
+    if settings.synonyms_file and not Path(settings.synonyms_file).is_file():
+        raise ConfigError(
+            f"Setting 'synonyms_file': there is no file {settings.synonyms_file!r}. Give the "
+            "path of a synonyms file (lines such as '어르신, 노인' or '병원비 => 의료비')."
         )
     return settings
 

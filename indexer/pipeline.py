@@ -26,7 +26,7 @@ from .fields import FACET_FIELDS
 from .highlight import lone_syllables
 from .hits import PREFERRED_BONUS, page_of_hits
 from .messages import Notice
-from .query import QueryBuilder, TextQuery, Weights, text_query
+from .query import TextQuery, Weights, query_builder, text_query
 from .request import CheckedRequest, SearchRequest, validate
 from .results import SearchResult
 from .searchers import ReaderView
@@ -90,7 +90,7 @@ def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
     """The result of one checked request: the steps of the module docstring."""
     view, settings, deadline = context.view, context.settings, context.deadline
     evaluator = view.evaluator(deadline)
-    builder = QueryBuilder(view.searcher.schema, context.weights)
+    builder = query_builder(view.searcher.schema, context.weights, settings)
     text = text_query(builder, checked.text, checked.raw, view.reader, settings, deadline)
     masks = filter_masks(checked, evaluator, view.shared.facet_tables)
     ranked = evaluate(text, masks, evaluator, settings.min_all_word_hits)
@@ -153,7 +153,7 @@ def respell(result: SearchResult, checked: CheckedRequest, context: Context) -> 
         every_word_found and len(typed.split()) <= settings.and_max_words
     ):
         return result
-    builder = QueryBuilder(view.searcher.schema, context.weights)
+    builder = query_builder(view.searcher.schema, context.weights, settings)
     evaluator = view.evaluator(context.deadline)
 
     def holds(word: str) -> bool:

@@ -23,6 +23,7 @@ from .documents import normalize_text
 from .errors import QueryError
 from .fields import QUERY_FILTER_FIELDS, TEXT_FIELDS
 from .messages import Notice
+from .synonyms import Thesaurus, load_thesaurus
 from .whoosh_private import multiterm_texts, wildcard_pattern, wildcard_prefix
 
 # Terms the wildcards of one request may read (a leading * reads a field's whole list).
@@ -97,11 +98,27 @@ def parse_user_query(text: str, max_words: int = 32) -> ParsedQuery:
 class QueryBuilder:
     """Builds Whoosh queries with the index's own analyzers (read from its schema)."""
 
-    def __init__(self, schema, weights: Weights) -> None:
+    def __init__(
+        self,
+        schema,
+        weights: Weights,
+        thesaurus: Thesaurus | None = None,
+        synonym_weight: float = 0.3,
+    ) -> None:
         self.schema = schema
         self.weights = weights
+        self.thesaurus = thesaurus or Thesaurus()
+        self.synonym_weight = synonym_weight
         self._morphemes = schema["body"].analyzer
         self._bigrams = schema["body_bigram"].analyzer
+
+    def synonyms_used(self, parsed: ParsedQuery) -> list[tuple[str, tuple[str, ...]]]:
+        """(word, its synonyms) for each word typed that has some."""
+        return [
+            (c.text, found)
+            for c in parsed.clauses
+            if _expandable(c) and (found := self.thesaurus.of(c.text))
+        ]
 
     def build(
         self, parsed: ParsedQuery, any_word: bool = False, strict_fields: bool = False
@@ -182,6 +199,22 @@ class QueryBuilder:
         return options[0] if len(options) == 1 else Q.Or(options)
 
     def _clause(
+        self, clause: Clause, with_bigrams: bool = True, partial: bool = False
+    ) -> Q.Query | None:
+        """The clause's query; a word with synonyms matches them too, weighted below it."""
+        typed = self._plain_clause(clause, with_bigrams, partial)
+        synonyms = self.thesaurus.of(clause.text) if _expandable(clause) else ()
+        if typed is None or not synonyms:
+            return typed
+        options = [typed]
+        for synonym in synonyms:
+            found = self._plain_clause(Clause(synonym), with_bigrams, partial)
+            if found is not None:
+                found.boost = (found.boost or 1.0) * self.synonym_weight
+                options.append(found)
+        return Q.Or(options) if len(options) > 1 else typed
+
+    def _plain_clause(
         self, clause: Clause, with_bigrams: bool = True, partial: bool = False
     ) -> Q.Query | None:
         if clause.field in QUERY_FILTER_FIELDS:
@@ -269,6 +302,21 @@ class QueryBuilder:
             return Q.Phrase(fieldname, grams)
         terms = [Q.Term(fieldname, g) for g in dict.fromkeys(grams)]
         return Q.Or(terms) if partial else Q.And(terms)
+
+
+def _expandable(clause: Clause) -> bool:
+    """Words (not phrases, exclusions or field:value) may bring their synonyms."""
+    return not clause.phrase and not clause.negated and clause.field in ("", *TEXT_FIELDS)
+
+
+def query_builder(schema, weights: Weights, settings: Settings) -> QueryBuilder:
+    """The builder of the settings: weights, and synonyms unless turned off."""
+    thesaurus = (
+        load_thesaurus(settings.synonyms, settings.synonyms_file)
+        if settings.synonyms or settings.synonyms_file
+        else None
+    )
+    return QueryBuilder(schema, weights, thesaurus, settings.synonym_weight)
 
 
 def _filters(clause: Clause) -> bool:
@@ -402,6 +450,8 @@ def text_query(
         notices.append(Notice("raw_unparsed"))
     parsed = parse_user_query(text, settings.max_query_words)
     notices.extend(parsed.notices)
+    for word, synonyms in builder.synonyms_used(parsed):
+        notices.append(Notice("synonyms", {"word": word, "synonyms": ", ".join(synonyms)}))
     # Long queries read like questions or headlines: few documents hold every word.
     strict = settings.strict_field_prefixes
     words = builder.positive_clause_count(parsed, strict)

@@ -22,7 +22,7 @@ from .config import Settings
 from .deadline import Deadline
 from .highlight import Snippet
 from .hits import marked_document
-from .query import QueryBuilder, Weights, text_query
+from .query import Weights, query_builder, text_query
 from .request import SearchRequest
 from .results import IndexStats, SearchResult, StoredDocument, Suggestion, WarmUpReport
 from .searchers import ReaderPool, ReaderView
@@ -119,7 +119,7 @@ class SearchIndex:
         if docnum is None:
             return None
         deadline = Deadline(self.settings.request_timeout_ms)
-        builder = QueryBuilder(view.searcher.schema, self.weights)
+        builder = query_builder(view.searcher.schema, self.weights, self.settings)
         text = q[: self.settings.max_query_chars]
         query = text_query(builder, text, False, view.reader, self.settings, deadline)
         queries = [query.query, query.relaxed]

@@ -14,7 +14,9 @@ from whoosh import query as Q
 
 from indexer import SearchRequest, build_index, load_mapping, update_index
 from indexer.evaluation import top_documents
-from indexer.query import QueryBuilder, bound_expansions, parse_raw_query, parse_user_query
+from indexer.query import (
+    QueryBuilder, bound_expansions, parse_raw_query, parse_user_query, query_builder,
+)
 from indexer.readers import read_sources
 from indexer.search import SearchIndex
 
@@ -77,7 +79,8 @@ def test_user_queries_match_whoosh(segmented_index, any_word):
     when its parts are intersections (whoosh_scores); the array evaluator gives the
     meaning Require documents: both must match, only the first scores."""
     searcher = segmented_index.readers.current().searcher
-    builder = QueryBuilder(searcher.schema, segmented_index.weights)
+    builder = query_builder(searcher.schema, segmented_index.weights,
+                            segmented_index.settings)
     compared = 0
     for text in user_queries():
         query = builder.build(parse_user_query(text), any_word=any_word)
@@ -146,7 +149,8 @@ def test_search_ranking_equals_a_whoosh_ranking(segmented_index):
     any-word query."""
     settings = segmented_index.settings
     searcher = segmented_index.readers.current().searcher
-    builder = QueryBuilder(searcher.schema, segmented_index.weights)
+    builder = query_builder(searcher.schema, segmented_index.weights,
+                            segmented_index.settings)
     checked = {"all words": 0, "relaxed": 0, "left out by the word count": 0}
     for text in ["장애인 지원", "청년 주거", "노인 건강 센터", "장애인 청년 노인 센터",
                  "주거 건강 교통"]:

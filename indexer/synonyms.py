@@ -1,0 +1,110 @@
+"""Synonyms at query time: the words users type (어르신, 병원비, 월세) also find the words
+documents use (노인, 의료비, 임대료), weighted below the words typed, with no reindex.
+
+The shipped thesaurus (resources/synonyms.txt) and an operator's file (setting
+synonyms_file) use the Solr / Elasticsearch synonym format: ``a, b, c`` makes the words
+interchangeable, ``a => b, c`` lets a also find b and c. Entries are single words; a
+typed word matches an entry as typed or without a trailing particle (어르신들의 -> 어르신).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .documents import normalize_text
+from .errors import ConfigError
+
+SHIPPED_SYNONYMS = Path(__file__).parent / "resources" / "synonyms.txt"
+# Trailing particles and the plural 들, longest first, tried when a word is not an entry.
+_SUFFIXES = sorted(
+    (
+        "에서",
+        "으로",
+        "에게",
+        "까지",
+        "부터",
+        "이나",
+        "들이",
+        "들은",
+        "들의",
+        "들을",
+        "들에게",
+        "이",
+        "가",
+        "을",
+        "를",
+        "은",
+        "는",
+        "의",
+        "에",
+        "도",
+        "로",
+        "와",
+        "과",
+        "들",
+    ),
+    key=len,
+    reverse=True,
+)
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    expansions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def of(self, word: str) -> tuple[str, ...]:
+        """The synonyms of a typed word (without the word itself), or ()."""
+        key = normalize_text(word).lower()
+        found = self.expansions.get(key)
+        if found is None:
+            for suffix in _SUFFIXES:
+                if key.endswith(suffix) and len(key) > len(suffix):
+                    found = self.expansions.get(key[: -len(suffix)])
+                    if found is not None:
+                        break
+        return found or ()
+
+
+def parse_synonyms(lines: Iterable[str], where: str) -> dict[str, list[str]]:
+    """word -> the words it also finds, from lines in the Solr format."""
+    expansions: dict[str, list[str]] = {}
+    for number, line in enumerate(lines, start=1):
+        line = normalize_text(line.split("#", 1)[0]).strip()
+        if not line:
+            continue
+        left, arrow, right = line.partition("=>")
+        sources = _words(left)
+        targets = _words(right) if arrow else sources
+        if not sources or not targets or (arrow and not right.strip()):
+            raise ConfigError(
+                f"{where} line {number}: expected 'a, b, c' or 'a => b, c', got {line!r}."
+            )
+        for source in sources:
+            known = expansions.setdefault(source, [])
+            known.extend(t for t in targets if t != source and t not in known)
+    return expansions
+
+
+def _words(text: str) -> list[str]:
+    return [word.strip().lower() for word in text.split(",") if word.strip()]
+
+
+@lru_cache(maxsize=8)
+def load_thesaurus(shipped: bool, extra_file: str = "") -> Thesaurus:
+    """The shipped thesaurus (unless ``shipped`` is off) plus an operator's file."""
+    merged: dict[str, list[str]] = {}
+    sources = [SHIPPED_SYNONYMS] if shipped else []
+    if extra_file:
+        sources.append(Path(extra_file))
+    for path in sources:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ConfigError(f"Cannot read the synonyms file {path}: {exc.strerror}.") from None
+        for word, targets in parse_synonyms(lines, str(path)).items():
+            known = merged.setdefault(word, [])
+            known.extend(t for t in targets if t not in known)
+    return Thesaurus({word: tuple(targets) for word, targets in merged.items()})

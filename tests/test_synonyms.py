@@ -1,0 +1,73 @@
+"""Synonyms at query time: the words users type find the words documents use, weighted
+below the words typed, shown to the user; an operator's file in the Solr format."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from indexer import ConfigError, SearchIndex, SearchRequest
+from indexer.synonyms import Thesaurus, load_thesaurus, parse_synonyms
+
+
+def test_the_solr_format_reads_equivalents_and_one_way_mappings():
+    parsed = parse_synonyms(["# policy words", "어르신, 노인, 고령자", "병원비 => 의료비, 진료비",
+                             "", "월세 => 임대료  # rent"], "test.txt")
+    assert parsed["어르신"] == ["노인", "고령자"] and parsed["노인"] == ["어르신", "고령자"]
+    assert parsed["병원비"] == ["의료비", "진료비"] and "의료비" not in parsed
+    assert parsed["월세"] == ["임대료"]
+    for bad in ("병원비 =>", "=> 의료비", ", ,"):
+        with pytest.raises(ConfigError, match="test.txt line 1"):
+            parse_synonyms([bad], "test.txt")
+
+
+def test_a_word_with_a_particle_finds_its_entry():
+    thesaurus = Thesaurus({"어르신": ("노인",)})
+    assert thesaurus.of("어르신들의") == ("노인",) and thesaurus.of("어르신") == ("노인",)
+    assert thesaurus.of("어르") == () and thesaurus.of("청년") == ()
+
+
+def test_the_shipped_thesaurus_maps_citizens_words_to_administrative_ones():
+    shipped = load_thesaurus(True)
+    assert "노인" in shipped.of("어르신") and "의료비" in shipped.of("병원비")
+    assert "기초생활수급자" in shipped.of("기초수급자")
+    assert shipped.of("아리수") == ()  # a brand is not widened to the generic word
+
+
+def titles(result, n=5):
+    return [hit.title for hit in result.hits[:n]]
+
+
+def test_citizens_words_find_the_programs_and_the_words_typed_rank_first(policy_index):
+    result = policy_index.search(SearchRequest(q="어르신 일자리"))
+    assert "노인 일자리 및 사회활동 지원" in titles(result)  # the national program
+    assert "어르신" in result.hits[0].title  # the word typed ranks first
+    notice = next(n for n in result.notices if n.code == "synonyms")
+    assert notice.params == {"word": "어르신", "synonyms": "노인, 고령자"}
+    assert notice.text("ko") == "‘어르신’에 노인, 고령자 포함"
+    medical = policy_index.search(SearchRequest(q="병원비 지원"))
+    assert all("의료비" in t or "진료비" in t or "병원비" in t for t in titles(medical, 4))
+
+
+def test_synonyms_can_be_turned_off_and_an_operator_file_added(policy_index, tmp_path):
+    settings = policy_index.settings
+    with SearchIndex(settings.index_dir, dataclasses.replace(settings, synonyms=False)) as plain:
+        result = plain.search(SearchRequest(q="어르신 일자리"))
+        assert "노인 일자리 및 사회활동 지원" not in titles(result)
+        assert not any(n.code == "synonyms" for n in result.notices)
+    custom = tmp_path / "synonyms.txt"
+    custom.write_text("우리물 => 아리수  # a word no document holds\n", encoding="utf-8")
+    operator = dataclasses.replace(settings, synonyms=False, synonyms_file=str(custom))
+    with SearchIndex(settings.index_dir, operator) as index:
+        found = index.search(SearchRequest(q="우리물"))
+        assert found.total > 0 and all("아리수" in t for t in titles(found, 3))
+
+
+def test_a_missing_synonyms_file_is_a_clear_configuration_error(tmp_path):
+    from indexer import load_settings
+
+    with pytest.raises(ConfigError, match="no file .*missing.txt"):
+        load_settings(None, environ={}, synonyms_file=str(tmp_path / "missing.txt"))
+    with pytest.raises(ConfigError, match="synonym_weight"):
+        load_settings(None, environ={}, synonym_weight=1.5)
