@@ -19,17 +19,20 @@ taggers live in :mod:`indexer.taggers`, one per process (per thread for Mecab).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.lang.porter import stem as porter_stem
 
+from .bigrams import HangulBigramTokenizer, bigram_analyzer
 from .errors import ConfigError
 from .taggers import RESOURCES_DIR, get_tagger
+from .tokens import Piece, make_token, piece_tokens
+
+# Indexes built before the bigram tokenizer moved to bigrams.py name it here.
+__all__ = ["HangulBigramTokenizer", "MixedScriptTokenizer", "bigram_analyzer", "morpheme_analyzer"]
 
 HANGUL_CHARS = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
 HANJA_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -44,8 +47,6 @@ _RUNS = re.compile(
     rf"|(?P<hanja>[{HANJA_CHARS}]+)"
 )
 _WHITESPACE = re.compile(r"\s")
-_SYLLABLES = re.compile(r"[\uac00-\ud7a3]+")
-_GAP_OF_SPACES = re.compile(r"\s*")
 
 # Sejong tags (Mecab, Komoran) and Okt's tags of morphemes worth indexing.
 CONTENT_TAGS = frozenset(
@@ -80,14 +81,6 @@ MAX_TAGGER_CHUNK_CHARS = 4000
 SHIPPED_USER_DICTIONARY = RESOURCES_DIR / "userdic.txt"
 
 
-@dataclass(frozen=True)
-class _Piece:
-    text: str
-    start: int
-    end: int
-    parts: tuple[tuple[str, int, int], ...] = ()  # compound parts with their offsets
-
-
 def load_user_terms(extra_file: str | Path | None = None) -> tuple[str, ...]:
     """Terms from the shipped user dictionary plus an optional extra file."""
     files = [SHIPPED_USER_DICTIONARY] + ([Path(extra_file)] if extra_file else [])
@@ -117,14 +110,14 @@ def _user_term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(t) for t in ordered))
 
 
-def _english_pieces(text: str, start: int, end: int) -> Iterator[_Piece]:
+def _english_pieces(text: str, start: int, end: int) -> Iterator[Piece]:
     word = text[start:end].lower()
     if word in ENGLISH_STOP_WORDS:
         return
     word = word.replace("\u2019", "'")
     if word.endswith("'s"):
         word = word[:-2]
-    yield _Piece(porter_stem(word), start, end)
+    yield Piece(porter_stem(word), start, end)
 
 
 def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -140,10 +133,10 @@ def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def _content_pieces(
     text: str, start: int, segment: str, morphemes: list, decompound: bool
-) -> list[_Piece]:
+) -> list[Piece]:
     """The content morphemes of ``segment`` (which starts at ``start`` in ``text``) as
     pieces with offsets, found again in the segment in order."""
-    pieces: list[_Piece] = []
+    pieces: list[Piece] = []
     cursor = 0
     for morpheme in morphemes:
         found = segment.find(morpheme.surface, cursor) if morpheme.surface else -1
@@ -169,7 +162,7 @@ def _content_pieces(
                 spans.append((part, offset, offset + len(part)))
                 offset += len(part)
             parts = tuple(spans)
-        pieces.append(_Piece(morpheme.lemma, start + m_start, start + m_end, parts))
+        pieces.append(Piece(morpheme.lemma, start + m_start, start + m_end, parts))
     return pieces
 
 
@@ -201,9 +194,9 @@ class MixedScriptTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash((self.tagger, self.user_terms, self.decompound))
 
-    def pieces(self, text: str) -> list[_Piece]:
+    def pieces(self, text: str) -> list[Piece]:
         """The analysed pieces of ``text`` in order, with offsets into ``text``."""
-        pieces: list[_Piece] = []
+        pieces: list[Piece] = []
         for match in _RUNS.finditer(text):
             kind = match.lastgroup
             start, end = match.span()
@@ -213,14 +206,14 @@ class MixedScriptTokenizer(Tokenizer):
             elif kind == "latin":
                 pieces.extend(_english_pieces(text, start, end))
             elif kind == "number":
-                pieces.append(_Piece(text[start:end].replace(",", ""), start, end))
+                pieces.append(Piece(text[start:end].replace(",", ""), start, end))
             else:
-                pieces.append(_Piece(text[start:end], start, end))
+                pieces.append(Piece(text[start:end], start, end))
         return pieces
 
-    def _korean_pieces(self, text: str, start: int, end: int) -> list[_Piece]:
+    def _korean_pieces(self, text: str, start: int, end: int) -> list[Piece]:
         pattern = _user_term_pattern(self.user_terms) if self.user_terms else None
-        pieces: list[_Piece] = []
+        pieces: list[Piece] = []
         cursor = start
         context_start = start  # the text after a user term is tagged with the term before it
         if pattern is not None:
@@ -232,8 +225,8 @@ class MixedScriptTokenizer(Tokenizer):
         pieces.extend(self._tagged_pieces(text, cursor, end, context_start))
         return pieces
 
-    def _user_term_piece(self, term: str, start: int) -> _Piece:
-        return _Piece(term, start, start + len(term), self._noun_parts(term, start))
+    def _user_term_piece(self, term: str, start: int) -> Piece:
+        return Piece(term, start, start + len(term), self._noun_parts(term, start))
 
     def _noun_parts(self, term: str, start: int) -> tuple[tuple[str, int, int], ...]:
         """Parts of a user term when the tagger splits it cleanly into two or more nouns."""
@@ -252,7 +245,7 @@ class MixedScriptTokenizer(Tokenizer):
 
     def _tagged_pieces(
         self, text: str, start: int, end: int, context_start: int | None = None
-    ) -> list[_Piece]:
+    ) -> list[Piece]:
         """Content morphemes of text[start:end].
 
         The tagger sees text from ``context_start`` on: a particle right after a user
@@ -283,159 +276,13 @@ class MixedScriptTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         assert isinstance(value, str), f"{value!r} is not a str"
+        options = (mode, keeporiginal, positions, chars, removestops)
         if not tokenize:
-            yield _token(
-                value,
-                start_pos,
-                start_char,
-                start_char + len(value),
-                mode,
-                keeporiginal,
-                positions,
-                chars,
-                removestops,
-                **kwargs,
+            yield make_token(
+                value, start_pos, start_char, start_char + len(value), *options, **kwargs
             )
             return
-        pos = start_pos
-        for piece in self.pieces(value):
-            compound = tuple(p[0] for p in piece.parts)
-            yield _token(
-                piece.text,
-                pos,
-                start_char + piece.start,
-                start_char + piece.end,
-                mode,
-                keeporiginal,
-                positions,
-                chars,
-                removestops,
-                compound_parts=compound,
-                is_part=False,
-                **kwargs,
-            )
-            if not piece.parts:
-                pos += 1
-                continue
-            for part_text, part_start, part_end in piece.parts:
-                yield _token(
-                    part_text,
-                    pos,
-                    start_char + part_start,
-                    start_char + part_end,
-                    mode,
-                    keeporiginal,
-                    positions,
-                    chars,
-                    removestops,
-                    compound_parts=(),
-                    is_part=True,
-                    **kwargs,
-                )
-                pos += 1
-
-
-class HangulBigramTokenizer(Tokenizer):
-    """Overlapping Hangul syllable bigrams, joined across spaces
-    (장애인 활동 -> 장애 애인 인활 활동).
-
-    A lone syllable (with no Hangul neighbour) is emitted as a unigram.
-    """
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, HangulBigramTokenizer)
-
-    def __hash__(self) -> int:
-        return hash(HangulBigramTokenizer)
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        pos = start_pos
-        for stream in _syllable_streams(value):
-            if len(stream) == 1:
-                index = stream[0]
-                yield _token(
-                    value[index],
-                    pos,
-                    start_char + index,
-                    start_char + index + 1,
-                    mode,
-                    keeporiginal,
-                    positions,
-                    chars,
-                    removestops,
-                    **kwargs,
-                )
-                pos += 1
-                continue
-            for first, second in pairwise(stream):
-                pair = value[first] + value[second]
-                yield _token(
-                    pair,
-                    pos,
-                    start_char + first,
-                    start_char + second + 1,
-                    mode,
-                    keeporiginal,
-                    positions,
-                    chars,
-                    removestops,
-                    **kwargs,
-                )
-                pos += 1
-
-
-def _syllable_streams(text: str) -> Iterator[list[int]]:
-    """Indexes of Hangul syllables, grouped while only whitespace separates them."""
-    stream: list[int] = []
-    last_end = -1
-    for match in _SYLLABLES.finditer(text):
-        gap = text[last_end : match.start()] if last_end >= 0 else None
-        if stream and (gap is None or not _GAP_OF_SPACES.fullmatch(gap)):
-            yield stream
-            stream = []
-        stream.extend(range(match.start(), match.end()))
-        last_end = match.end()
-    if stream:
-        yield stream
-
-
-# Called once per token, so its options go positionally (keyword arguments or a wrapper
-# cost 4-12% of analysis time, measured).
-def _token(
-    text: str,
-    pos: int,
-    startchar: int,
-    endchar: int,
-    mode: str,
-    keeporiginal: bool,
-    positions: bool,
-    chars: bool,
-    removestops: bool,
-    **attrs,
-) -> Token:
-    # A fresh Token each time: callers (the query builder, tests) keep tokens.
-    token = Token(positions, chars, removestops=removestops, mode=mode, **attrs)
-    token.text = text
-    token.boost = 1.0
-    token.stopped = False
-    token.pos = pos
-    token.startchar = startchar
-    token.endchar = endchar
-    if keeporiginal:
-        token.original = text
-    return token
+        yield from piece_tokens(self.pieces(value), start_pos, start_char, options, kwargs)
 
 
 def morpheme_analyzer(
@@ -443,8 +290,3 @@ def morpheme_analyzer(
 ):
     """The analyzer of the title and body fields."""
     return MixedScriptTokenizer(tagger=tagger, user_terms=user_terms, decompound=decompound)
-
-
-def bigram_analyzer():
-    """The analyzer of the secondary Hangul bigram fields."""
-    return HangulBigramTokenizer()

@@ -26,11 +26,12 @@ from .fields import FACET_FIELDS
 from .highlight import lone_syllables
 from .hits import PREFERRED_BONUS, page_of_hits
 from .messages import Notice
-from .query import TextQuery, Weights, query_builder, text_query
+from .query import Weights
 from .request import CheckedRequest, SearchRequest, validate
 from .results import SearchResult
 from .searchers import ReaderView
 from .spelling import correct
+from .textquery import TextQuery, query_builder, text_query
 from .whoosh_private import multiterm_texts
 
 _LETTERS = re.compile(r"[A-Za-z가-힣ㄱ-ㅣ]")  # nothing to correct without letters

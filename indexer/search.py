@@ -22,10 +22,11 @@ from .config import Settings
 from .deadline import Deadline
 from .highlight import Snippet
 from .hits import marked_document
-from .query import Weights, query_builder, text_query
+from .query import Weights
 from .request import SearchRequest
 from .results import IndexStats, SearchResult, StoredDocument, Suggestion, WarmUpReport
 from .searchers import ReaderPool, ReaderView
+from .textquery import query_builder, text_query
 from .warming import warm_postings
 
 

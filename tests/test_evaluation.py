@@ -14,9 +14,9 @@ from whoosh import query as Q
 
 from indexer import SearchRequest, build_index, load_mapping, update_index
 from indexer.evaluation import top_documents
-from indexer.query import (
-    QueryBuilder, bound_expansions, parse_raw_query, parse_user_query, query_builder,
-)
+from indexer.query import QueryBuilder, parse_user_query
+from indexer.rawquery import bound_expansions, parse_raw_query
+from indexer.textquery import query_builder
 from indexer.readers import read_sources
 from indexer.search import SearchIndex
 

@@ -86,7 +86,7 @@ def test_a_search_past_its_budget_stops_with_a_clear_error(big_index_dir, tmp_pa
 
 
 def test_wildcard_scans_are_bounded_by_terms_read(big_index_dir, tmp_path, monkeypatch):
-    from indexer import query
+    from indexer import rawquery as query
 
     monkeypatch.setattr(query, "MAX_SCANNED_TERMS", 50_000)
     settings = make_settings(tmp_path, index_dir=big_index_dir, result_cache_size=0)
