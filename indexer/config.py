@@ -79,6 +79,14 @@ class Settings:
     synonym_weight: float = _setting(
         0.3, "Weight of a synonym's matches against the word typed (0-1)."
     )
+    translations: bool = _setting(
+        True,
+        "English query words also find Korean ones from the shipped glossary (youth -> "
+        "청년, Gwanghwamun -> 광화문), and the Korean words there find the English ones.",
+    )
+    translation_weight: float = _setting(
+        0.8, "Weight of a translation's matches against the word typed (0-1)."
+    )
     spelling_corrections: bool = _setting(
         True,
         "Correct words no document holds (typos at the jamo level, keyboard slips such as "
@@ -204,7 +212,7 @@ def _validate(settings: Settings) -> Settings:
             f"Setting 'public_url' must be an http:// or https:// address such as "
             f"https://search.example.go.kr, got {settings.public_url!r}."
         )
-    for name in ("relaxed_min_word_fraction", "synonym_weight"):
+    for name in ("relaxed_min_word_fraction", "synonym_weight", "translation_weight"):
         if not 0 <= getattr(settings, name) <= 1:
             raise ConfigError(f"Setting {name!r} must be between 0 and 1.")
     if settings.synonyms_file and not Path(settings.synonyms_file).is_file():

@@ -93,19 +93,27 @@ class QueryBuilder:
         weights: Weights,
         thesaurus: Thesaurus | None = None,
         synonym_weight: float = 0.3,
+        glossary: Thesaurus | None = None,
+        translation_weight: float = 0.8,
     ) -> None:
         self.schema = schema
         self.weights = weights
         self.thesaurus = thesaurus or Thesaurus()
         self.synonym_weight = synonym_weight
+        self.glossary = glossary or Thesaurus()
+        self.translation_weight = translation_weight
         self.terms = TermQueries(schema, weights)
 
-    def synonyms_used(self, parsed: ParsedQuery) -> list[tuple[str, tuple[str, ...]]]:
-        """(word, its synonyms) for each word typed that has some."""
+    def synonyms_used(
+        self, parsed: ParsedQuery, glossary: bool = False
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """(word, its synonyms) for each word typed that has some; with ``glossary``,
+        (English word, its Korean translations) instead."""
+        table = self.glossary if glossary else self.thesaurus
         return [
             (c.text, found)
             for c in parsed.clauses
-            if _expandable(c) and (found := self.thesaurus.of(c.text))
+            if _expandable(c) and (not glossary or c.text.isascii()) and (found := table.of(c.text))
         ]
 
     def build(
@@ -178,17 +186,28 @@ class QueryBuilder:
     def _clause(
         self, clause: Clause, with_bigrams: bool = True, partial: bool = False
     ) -> Q.Query | None:
-        """The clause's query; a word with synonyms matches them too, weighted below it."""
+        """The clause's query; a word with synonyms or translations matches them too,
+        weighted below it."""
         typed = self._plain_clause(clause, with_bigrams, partial)
-        synonyms = self.thesaurus.of(clause.text) if _expandable(clause) else ()
-        if typed is None or not synonyms:
+        if typed is None or not _expandable(clause):
             return typed
         options = [typed]
-        for synonym in synonyms:
-            found = self._plain_clause(Clause(synonym), with_bigrams, partial)
-            if found is not None:
-                found.boost = (found.boost or 1.0) * self.synonym_weight
-                options.append(found)
+        # An English word's Korean translations count almost as the word (the documents
+        # are mostly Korean); a Korean word's English ones only as a synonym, so they
+        # reach English articles without reordering the Korean results.
+        english = clause.text.isascii()
+        for words, weight in (
+            (self.thesaurus.of(clause.text), self.synonym_weight),
+            (
+                self.glossary.of(clause.text),
+                self.translation_weight if english else self.synonym_weight,
+            ),
+        ):
+            for word in words:
+                found = self._plain_clause(Clause(word), with_bigrams, partial)
+                if found is not None:
+                    found.boost = (found.boost or 1.0) * weight
+                    options.append(found)
         return Q.Or(options) if len(options) > 1 else typed
 
     def _plain_clause(

@@ -18,6 +18,7 @@ from .documents import normalize_text
 from .errors import ConfigError
 
 SHIPPED_SYNONYMS = Path(__file__).parent / "resources" / "synonyms.txt"
+SHIPPED_GLOSSARY = Path(__file__).parent / "resources" / "glossary.txt"
 # Trailing particles and the plural 들, longest first, tried when a word is not an entry.
 _SUFFIXES = sorted(
     (
@@ -108,3 +109,19 @@ def load_thesaurus(shipped: bool, extra_file: str = "") -> Thesaurus:
             known = merged.setdefault(word, [])
             known.extend(t for t in targets if t not in known)
     return Thesaurus({word: tuple(targets) for word, targets in merged.items()})
+
+
+@lru_cache(maxsize=1)
+def load_glossary() -> Thesaurus:
+    """The English <-> Korean glossary (resources/glossary.txt): each English word finds
+    its Korean words, and each Korean word there finds the English word."""
+    forward = parse_synonyms(
+        SHIPPED_GLOSSARY.read_text(encoding="utf-8").splitlines(), str(SHIPPED_GLOSSARY)
+    )
+    both: dict[str, list[str]] = {english: list(korean) for english, korean in forward.items()}
+    for english, korean in forward.items():
+        for word in korean:
+            found = both.setdefault(word, [])
+            if english not in found:
+                found.append(english)
+    return Thesaurus({word: tuple(targets) for word, targets in both.items()})

@@ -13,7 +13,7 @@ from .documents import normalize_text
 from .messages import Notice
 from .query import QueryBuilder, Weights, parse_user_query
 from .rawquery import bound_expansions, parse_raw_query
-from .synonyms import load_thesaurus
+from .synonyms import load_glossary, load_thesaurus
 
 
 def query_builder(schema, weights: Weights, settings: Settings) -> QueryBuilder:
@@ -23,7 +23,10 @@ def query_builder(schema, weights: Weights, settings: Settings) -> QueryBuilder:
         if settings.synonyms or settings.synonyms_file
         else None
     )
-    return QueryBuilder(schema, weights, thesaurus, settings.synonym_weight)
+    glossary = load_glossary() if settings.translations else None
+    return QueryBuilder(
+        schema, weights, thesaurus, settings.synonym_weight, glossary, settings.translation_weight
+    )
 
 
 @dataclass
@@ -63,6 +66,8 @@ def text_query(
     notices.extend(parsed.notices)
     for word, synonyms in builder.synonyms_used(parsed):
         notices.append(Notice("synonyms", {"word": word, "synonyms": ", ".join(synonyms)}))
+    for word, korean in builder.synonyms_used(parsed, glossary=True):
+        notices.append(Notice("translated", {"word": word, "translations": ", ".join(korean)}))
     # Long queries read like questions or headlines: few documents hold every word.
     strict = settings.strict_field_prefixes
     words = builder.positive_clause_count(parsed, strict)

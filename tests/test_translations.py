@@ -1,0 +1,39 @@
+"""English queries reach Korean documents and Korean queries the English articles, through
+a shipped glossary (policy words and romanized proper nouns); the result says so."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from indexer import SearchIndex, SearchRequest
+from indexer.synonyms import load_glossary
+
+
+def test_the_glossary_works_both_ways():
+    glossary = load_glossary()
+    assert glossary.of("youth") == ("청년",) and "youth" in glossary.of("청년")
+    assert glossary.of("Gwanghwamun") == ("광화문",) and "gwanghwamun" in glossary.of("광화문")
+
+
+def search(index, q, **changes):
+    settings = dataclasses.replace(index.settings, **changes)
+    with SearchIndex(settings.index_dir, settings) as chosen:
+        return chosen.search(SearchRequest(q=q, size=20))
+
+
+def test_an_english_query_finds_korean_programs_and_says_which_words(policy_index):
+    result = search(policy_index, "youth housing")
+    assert "청년" in result.hits[0].title and "주택" in result.hits[0].title
+    translated = [n for n in result.notices if n.code == "translated"]
+    assert [n.params["word"] for n in translated] == ["youth", "housing"]
+    assert translated[1].text() == "'housing' was also searched in Korean: 주거, 주택."
+    plain = search(policy_index, "youth housing", translations=False)
+    assert not any(n.code == "translated" for n in plain.notices)
+    assert "청년" not in plain.hits[0].title
+
+
+def test_a_korean_query_finds_the_english_article(policy_index):
+    ids = [hit.id for hit in search(policy_index, "광화문").hits]
+    assert "seoulsolution-002" in ids  # the Gwanghwamun Square lighting article
+    plain = [hit.id for hit in search(policy_index, "광화문", translations=False).hits]
+    assert "seoulsolution-002" not in plain
