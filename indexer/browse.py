@@ -11,7 +11,7 @@ from .documents import normalize_text
 from .facets import count_facets
 from .generations import directory_size_bytes, read_meta
 from .results import IndexStats, StoredDocument, Suggestion
-from .searchers import ReaderView
+from .searchers import ReaderView, term_text
 from .spelling import is_choseong
 from .taggers import tagger_version
 
@@ -40,7 +40,7 @@ def suggest(view: ReaderView, text: str, limit: int) -> list[Suggestion]:
     if not prefix.isascii():  # English terms are stemmed: poor completions, titles do better
         for fieldname in ("title", "body"):
             for raw in islice(reader.expand_prefix(fieldname, prefix), MAX_SUGGEST_TERMS):
-                term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                term = term_text(raw)
                 if term != prefix:
                     counts[term] = counts.get(term, 0) + reader.doc_frequency(fieldname, term)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from hangul_keyboard import convert_roman_to_hangul, decompose_hangul_full
@@ -71,15 +70,16 @@ def hangul_to_keyboard(word: str) -> str | None:
 
 
 class Vocabulary:
-    """The index's Hangul terms, for corrections and initial-consonant suggestions.
-    Document frequencies are looked up only for the candidates (reading them for every
-    term took most of the build)."""
+    """The index's Hangul terms with their document frequencies, for corrections and
+    initial-consonant suggestions. Counts of the same term (fields, segments) add up."""
 
-    def __init__(self, terms: Iterable[str], frequency: Callable[[str], int]) -> None:
-        self.terms = frozenset(
-            term for term in terms if len(term) >= MIN_TERM_SYLLABLES and _SYLLABLES.match(term)
-        )
-        self.count = lru_cache(maxsize=50_000)(frequency)
+    def __init__(self, terms: Iterable[tuple[str, int]]) -> None:
+        counts: dict[str, int] = {}
+        for term, count in terms:
+            if len(term) >= MIN_TERM_SYLLABLES and _SYLLABLES.match(term):
+                counts[term] = counts.get(term, 0) + count
+        self._counts = counts
+        self.terms = frozenset(counts)
         self._by_jamo = {jamo(term): term for term in self.terms}
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=SYMSPELL_PREFIX)
         for key in self._by_jamo:
@@ -88,7 +88,10 @@ class Vocabulary:
 
     @classmethod
     def from_counts(cls, counts: dict[str, int]) -> Vocabulary:
-        return cls(counts, lambda term: counts.get(term, 0))
+        return cls(counts.items())
+
+    def count(self, term: str) -> int:
+        return self._counts.get(term, 0)
 
     def closest(self, word: str) -> str | None:
         """The most frequent known term nearest to ``word`` in jamo, or None. A word that

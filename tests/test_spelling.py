@@ -117,3 +117,21 @@ def test_the_cli_says_what_it_searched_and_can_search_as_typed(policy_index):
     as_typed = CliRunner().invoke(main, ["search", "dkfltn", "--no-spell",
                                          "--index-dir", index_dir])
     assert "No documents match 'dkfltn'" in as_typed.output
+
+
+def test_the_vocabulary_outlives_the_thread_that_built_it(policy_index):
+    """A served index builds it on the warm-up thread, which then closes its reader."""
+    import threading
+
+    settings = policy_index.settings
+    with SearchIndex(settings.index_dir, settings) as index:
+        def build_and_close() -> None:
+            view = index.readers.current()
+            view.shared.vocabulary(view.reader)
+            index.close()
+
+        builder = threading.Thread(target=build_and_close)
+        builder.start()
+        builder.join()
+        assert "아리수" in [s.text for s in index.suggest("ㅇㄹㅅ")]
+        assert index.search(SearchRequest(q="dkfltn")).searched == "아리수"
