@@ -57,9 +57,6 @@ class Snippet:
         parts.append((self.text[index:], False))
         return [(part, marked) for part, marked in parts if part]
 
-    def to_dict(self) -> dict[str, object]:
-        return {"text": self.text, "html": self.to_html(), "spans": [list(s) for s in self.spans]}
-
     def __bool__(self) -> bool:
         return bool(self.text)
 

@@ -97,7 +97,7 @@ def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
     ranked = evaluate(text, masks, evaluator, settings.min_all_word_hits)
     notices = [*checked.notices, *text.notices]
     if ranked.relaxed:
-        notices.append(relaxed_notice(ranked.all_words_total or 0, ranked))
+        notices.append(relaxed_notice(ranked))
     kept = narrow(ranked.matching, masks.filters)[ranked.matches.ids]
     ids, scores = ranked.matches.ids[kept], ranked.matches.scores[kept]
     is_ranked = checked.ranked and ranked.query is not None
@@ -167,20 +167,20 @@ def respell(result: SearchResult, checked: CheckedRequest, context: Context) -> 
     if correction is None:
         return result
     if none_had_every_word:
-        corrected = dataclasses.replace(checked, text=correction.text)
-        again = answer(result.query, corrected, context)
+        again = answer(result.query, dataclasses.replace(checked, text=correction), context)
         if again.total and (not again.relaxed or again.all_words_total):
-            again.searched = correction.text
-            notice = Notice("corrected", {"original": typed, "corrected": correction.text})
+            again.searched = correction
+            notice = Notice("corrected", {"original": typed, "corrected": correction})
             again.notices.insert(0, notice)
             return again
-    result.suggestion = correction.text
-    result.notices.append(Notice("did_you_mean", {"suggestion": correction.text}))
+    result.suggestion = correction
+    result.notices.append(Notice("did_you_mean", {"suggestion": correction}))
     return result
 
 
-def relaxed_notice(all_words: int, ranked: Ranked) -> Notice:
+def relaxed_notice(ranked: Ranked) -> Notice:
     """Says that documents with only some of the words follow (and how many words)."""
+    all_words = ranked.all_words_total or 0
     if ranked.min_words <= 1:
         return Notice("relaxed_some", {"count": all_words}) if all_words else Notice("relaxed_none")
     words = {"min_words": ranked.min_words, "words": ranked.words}

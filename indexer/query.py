@@ -178,8 +178,8 @@ class QueryBuilder:
         return self._clause(Clause(word))
 
     def word_queries(self, parsed: ParsedQuery, strict_fields: bool = False) -> list[Q.Query]:
-        """Each word's own query (all its morphemes, or all its bigrams): whether a
-        document holds that word, for counting the words of a relaxed query."""
+        """Each word's own query (any of its morphemes, or all its bigrams, or a synonym):
+        whether a document holds that word, for counting the words of a relaxed query."""
         words = [c for c in parsed.clauses if not c.negated and not (strict_fields and _filters(c))]
         return [q for c in words if (q := self._clause(c, partial=True)) is not None]
 

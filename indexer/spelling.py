@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from hangul_keyboard import convert_roman_to_hangul, decompose_hangul_full
@@ -119,35 +118,27 @@ class Vocabulary:
         return sorted(matching, key=lambda item: (-item[1], item[0]))[:limit]
 
 
-@dataclass(frozen=True)
-class Correction:
-    text: str  # the whole query, corrected
-    words: tuple[tuple[str, str], ...]  # (typed, corrected) for each word changed
-
-
 def correct(
     text: str,
     holds: Callable[[str], bool],
     vocabulary: Vocabulary,
     analyzer: Callable[..., Iterable[Any]],
     held_too: bool = False,
-) -> Correction | None:
+) -> str | None:
     """The query with each word no document holds replaced by one that documents hold
     (a keyboard slip undone, or the nearest terms in jamo); None when nothing changes.
     With ``held_too`` (no document had every word) a word that is no term of the index
     but that documents hold inside longer words is corrected too (지언 -> 지원). Quoted
     phrases, exclusions and field:value words are left as typed."""
-    changed: list[tuple[str, str]] = []
     output = []
     for word in text.split():
         fixed = None
         as_typed = word.startswith(("-", '"')) or ":" in word or word.endswith('"')
         if not as_typed and (held_too or not holds(word)):
             fixed = _corrected_word(word, holds, vocabulary, analyzer)
-        if fixed and fixed != word:
-            changed.append((word, fixed))
         output.append(fixed or word)
-    return Correction(" ".join(output), tuple(changed)) if changed else None
+    corrected = " ".join(output)
+    return corrected if corrected != " ".join(text.split()) else None
 
 
 def _corrected_word(
