@@ -239,11 +239,11 @@ def evaluate(text: TextQuery, masks: Masks, evaluator: Evaluator, min_all_word_h
         return Ranked(matches, _mask(matches.ids, doc_count), text.query, no_one)
     wider = match(text.relaxed)
     min_words, present = 1, 0
-    if text.words and text.min_word_fraction > 0:
+    if text.min_word_fraction > 0:
         # Documents with too few of the words are left out. A word no document holds (a
         # typo, a question word) cannot be required, so it does not count.
         held = np.zeros(doc_count, dtype=np.int32)
-        for word in text.words:
+        for word in text.words():
             holding = evaluator.evaluate(word).ids
             present += bool(len(holding))
             held[holding] += 1

@@ -4,6 +4,8 @@ query to relax to, each word's own query for counting, and the notices about the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable
 
 from whoosh import query as Q
 
@@ -37,9 +39,9 @@ class TextQuery:
     query: Q.Query | None
     relaxed: Q.Query | None = None
     notices: list[Notice] = field(default_factory=list)
-    # For relaxing: each word's query, and the share of the words (of those found in
-    # the index) a document needs.
-    words: list[Q.Query] = field(default_factory=list)
+    # For relaxing: each word's query (made only when a query is relaxed), and the
+    # share of the words (of those found in the index) a document needs.
+    words: Callable[[], list[Q.Query]] = list
     min_word_fraction: float = 0.0
 
 
@@ -80,5 +82,5 @@ def text_query(
         return TextQuery(query, notices=notices)
     relaxed = builder.build(parsed, any_word=True, strict_fields=strict)
     fraction = settings.relaxed_min_word_fraction
-    word_queries = builder.word_queries(parsed, strict) if fraction > 0 else []
+    word_queries = partial(builder.word_queries, parsed, strict)
     return TextQuery(query, relaxed, notices, word_queries, fraction)
