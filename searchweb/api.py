@@ -31,8 +31,7 @@ def http_error(exc: HTTPException):
     if not request.path.startswith("/api/"):
         return exc
     status = exc.code or 500
-    response = jsonify(error=exc.description or "", code=f"http_{status}", params={}, status=status)
-    response.status_code = status
+    response = refusal(status, f"http_{status}", message=exc.description or "")
     for name in ("Allow", "Retry-After"):
         value = exc.get_response().headers.get(name)
         if value:
