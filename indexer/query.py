@@ -8,6 +8,7 @@ Whoosh's own parser instead (with a fallback to the safe mode when it fails).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +104,8 @@ class QueryBuilder:
         self.glossary = glossary or Thesaurus()
         self.translation_weight = translation_weight
         self.terms = TermQueries(schema, weights)
+        self._context_key: tuple[Clause, ...] = ()
+        self._context: dict[Clause, list[Any]] = {}
 
     def synonyms_used(
         self, parsed: ParsedQuery, glossary: bool = False
@@ -125,6 +128,7 @@ class QueryBuilder:
         positives: list[Q.Query] = []
         negatives: list[Q.Query] = []
         required: list[Q.Query] = []
+        in_context = self.morphemes_in_context(parsed)
         for clause in parsed.clauses:
             if strict_fields and _filters(clause):
                 required.append(Q.Term(clause.field, clause.text))
@@ -132,7 +136,9 @@ class QueryBuilder:
             # Any-word queries score bigrams once over the whole text (below), across word
             # boundaries as in the index, instead of word by word.
             partial = any_word and not clause.negated
-            built = self._clause(clause, with_bigrams=not partial, partial=partial)
+            built = self._clause(
+                clause, with_bigrams=not partial, partial=partial, tokens=in_context.get(clause)
+            )
             if built is None:
                 continue
             (negatives if clause.negated else positives).append(built)
@@ -181,14 +187,47 @@ class QueryBuilder:
         """Each word's own query (any of its morphemes, or all its bigrams, or a synonym):
         whether a document holds that word, for counting the words of a relaxed query."""
         words = [c for c in parsed.clauses if not c.negated and not (strict_fields and _filters(c))]
-        return [q for c in words if (q := self._clause(c, partial=True)) is not None]
+        in_context = self.morphemes_in_context(parsed)
+        return [
+            q
+            for c in words
+            if (q := self._clause(c, partial=True, tokens=in_context.get(c))) is not None
+        ]
+
+    def morphemes_in_context(self, parsed: ParsedQuery) -> dict[Clause, list[Any]]:
+        """Each word's morphemes as the tagger reads them within the whole query.
+
+        A word tagged alone can come out wrong where the sentence decides: 총리의 alone
+        is 총 + 리의, in "터키 총리의 이름은" it is 총리 + 의. The words (not phrases or
+        field:value) are tagged together once and each keeps the tokens inside it.
+        """
+        words = [c for c in parsed.clauses if _expandable_text(c)]
+        if len(words) < 2:
+            return {}
+        key = tuple(words)
+        if key != self._context_key:
+            starts, cursor = [], 0
+            for clause in words:
+                starts.append(cursor)
+                cursor += len(clause.text) + 1
+            text = " ".join(c.text for c in words)
+            found: dict[Clause, list[Any]] = {c: [] for c in words}
+            for token in self.terms.morphemes(text, positions=True, chars=True, mode="query"):
+                index = bisect.bisect_right(starts, token.startchar) - 1
+                found[words[index]].append(token)
+            self._context_key, self._context = key, found
+        return self._context
 
     def _clause(
-        self, clause: Clause, with_bigrams: bool = True, partial: bool = False
+        self,
+        clause: Clause,
+        with_bigrams: bool = True,
+        partial: bool = False,
+        tokens: list[Any] | None = None,
     ) -> Q.Query | None:
         """The clause's query; a word with synonyms or translations matches them too,
-        weighted below it."""
-        typed = self._plain_clause(clause, with_bigrams, partial)
+        weighted below it. ``tokens``: its morphemes read in context, when known."""
+        typed = self._plain_clause(clause, with_bigrams, partial, tokens)
         if typed is None or not _expandable(clause):
             return typed
         options = [typed]
@@ -211,7 +250,11 @@ class QueryBuilder:
         return Q.Or(options) if len(options) > 1 else typed
 
     def _plain_clause(
-        self, clause: Clause, with_bigrams: bool = True, partial: bool = False
+        self,
+        clause: Clause,
+        with_bigrams: bool = True,
+        partial: bool = False,
+        tokens: list[Any] | None = None,
     ) -> Q.Query | None:
         if clause.field in QUERY_FILTER_FIELDS:
             return Q.Term(clause.field, clause.text)
@@ -219,7 +262,7 @@ class QueryBuilder:
         options: list[Q.Query] = []
         for name in fields:
             boost = self.weights.title if name == "title" else self.weights.body
-            morph = self.terms.morph(name, clause.text, clause.phrase, partial)
+            morph = self.terms.morph(name, clause.text, clause.phrase, partial, tokens)
             if morph is not None:
                 options.append(boosted(morph, boost))
             bigram = (
@@ -237,6 +280,11 @@ class QueryBuilder:
 def _expandable(clause: Clause) -> bool:
     """Words (not phrases, exclusions or field:value) may bring their synonyms."""
     return not clause.phrase and not clause.negated and clause.field in ("", *TEXT_FIELDS)
+
+
+def _expandable_text(clause: Clause) -> bool:
+    """A word of the text (excluded or not): tagged with the other words."""
+    return not clause.phrase and clause.field in ("", *TEXT_FIELDS)
 
 
 def _filters(clause: Clause) -> bool:

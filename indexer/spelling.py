@@ -129,23 +129,44 @@ def correct(
     (a keyboard slip undone, or the nearest terms in jamo); None when nothing changes.
     With ``held_too`` (no document had every word) a word that is no term of the index
     but that documents hold inside longer words is corrected too (지언 -> 지원). Quoted
-    phrases, exclusions and field:value words are left as typed."""
+    phrases, exclusions and field:value words are left as typed. A held word whose
+    morphemes are all terms of the index is right as typed (전지현의 is 전지현 + 의, not a
+    typo of 전지현); morphemes are read in the whole text, as the tagger reads the query."""
     output = []
-    for word in text.split():
+    analysed = [t for t in analyzer(text, chars=True, mode="query") if not t.is_part]
+    for match in re.finditer(r"\S+", text):
+        word = match.group()
+        # The word's morphemes as (start, end) within the word.
+        spans = [
+            (t.startchar - match.start(), t.endchar - match.start())
+            for t in analysed
+            if match.start() <= t.startchar < match.end()
+        ]
         fixed = None
         as_typed = word.startswith(("-", '"')) or ":" in word or word.endswith('"')
-        if not as_typed and (held_too or not holds(word)):
-            fixed = _corrected_word(word, holds, vocabulary, analyzer)
+        if not as_typed and (
+            not holds(word) or (held_too and not _terms_known(word, spans, vocabulary))
+        ):
+            fixed = _corrected_word(word, spans, holds, vocabulary)
         output.append(fixed or word)
     corrected = " ".join(output)
     return corrected if corrected != " ".join(text.split()) else None
 
 
+def _terms_known(word: str, spans: list[tuple[int, int]], vocabulary: Vocabulary) -> bool:
+    """Whether each morpheme of ``word`` long enough to correct is a term of the index."""
+    return all(
+        word[start:end] in vocabulary.terms
+        for start, end in spans
+        if end - start >= MIN_TERM_SYLLABLES and _SYLLABLES.match(word[start:end])
+    )
+
+
 def _corrected_word(
     word: str,
+    spans: list[tuple[int, int]],
     holds: Callable[[str], bool],
     vocabulary: Vocabulary,
-    analyzer: Callable[..., Iterable[Any]],
 ) -> str | None:
     slip = keyboard_to_hangul(word) or hangul_to_keyboard(word)
     if slip and holds(slip):
@@ -156,11 +177,10 @@ def _corrected_word(
     # Else the unknown morphemes of the word (지언 of 장애인활동지언), replaced in place;
     # single syllables are too short to correct safely.
     fixed = word
-    tokens = [t for t in analyzer(word, chars=True, mode="query") if not t.is_part]
-    for token in sorted(tokens, key=lambda t: -t.startchar):
-        surface = word[token.startchar : token.endchar]
+    for start, end in sorted(spans, key=lambda span: -span[0]):
+        surface = word[start:end]
         if len(surface) >= MIN_TERM_SYLLABLES:
             replacement = vocabulary.closest(surface)
             if replacement:
-                fixed = fixed[: token.startchar] + replacement + fixed[token.endchar :]
+                fixed = fixed[:start] + replacement + fixed[end:]
     return fixed if fixed != word and holds(fixed) else None

@@ -30,10 +30,21 @@ class TermQueries:
         return options[0] if len(options) == 1 else Q.Or(options)
 
     def morph(
-        self, fieldname: str, text: str, phrase: bool, partial: bool = False
+        self,
+        fieldname: str,
+        text: str,
+        phrase: bool,
+        partial: bool = False,
+        in_context: list[Any] | None = None,
     ) -> Q.Query | None:
-        """The word's morphemes: all of them, or (``partial``) any of them."""
-        tokens = [t for t in self.morphemes(text, positions=True, mode="query") if not t.is_part]
+        """The word's morphemes: all of them, or (``partial``) any of them. ``in_context``:
+        its tokens from the whole query's analysis (else the word is analysed alone)."""
+        analysed = (
+            in_context
+            if in_context is not None
+            else self.morphemes(text, positions=True, mode="query")
+        )
+        tokens = [t for t in analysed if not t.is_part]
         if not tokens:
             return None
         if phrase:

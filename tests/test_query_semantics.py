@@ -22,6 +22,8 @@ DOCUMENTS = [
     {"id": "two-of-three", "title": "청년 월세 부담", "body": "청년 가구의 월세 부담을 조사합니다.",
      "year": 2018},
     {"id": "one-word", "title": "중소기업 지원 사업", "body": "기술 개발을 돕습니다.", "year": 2018},
+    {"id": "turkey", "title": "쿠데타 미수", "body": "터키 총리 비날리 을드름. 그 이름은 널리 알려졌다.",
+     "year": 2016},
     {"id": "jobs", "title": "어르신 일자리", "body": "일자리 사업은 주5일, 하루 4시간 근무합니다.",
      "year": 2018},
 ]
@@ -71,6 +73,13 @@ def test_a_relaxed_query_keeps_documents_with_half_of_its_words_and_says_so(corp
         any_word = index.search(SearchRequest(q="청년 월세 지원"))
         assert {"one-word", "youth-2014"} <= set(ids(any_word))
         assert any(n.code == "relaxed_some" for n in any_word.notices)
+
+
+def test_each_word_is_analysed_within_the_whole_query(corpus):
+    # Tagged alone, 총리의 is 총 + 리의; within this query it is 총리 + 의, as in the text.
+    with open_index(corpus) as index:
+        result = index.search(SearchRequest(q="터키 총리의 이름은"))
+        assert ids(result) == ["turkey"] and not result.relaxed
 
 
 def marked_texts(hit) -> list[str]:

@@ -8,9 +8,11 @@ import dataclasses
 import pytest
 
 from indexer import SearchIndex, SearchRequest
+from indexer.analysis import morpheme_analyzer
 from indexer.spelling import (
     Vocabulary,
     choseong,
+    correct,
     hangul_to_keyboard,
     is_choseong,
     keyboard_to_hangul,
@@ -71,6 +73,20 @@ def test_correctly_spelled_queries_are_left_alone(index):
     for q in ("노인 일자리", "청년 월세 지원", "정년 연장", "도시 재생"):
         result = search(index, q)
         assert not result.searched and not result.suggestion, q
+
+
+def test_a_word_with_a_particle_is_not_a_typo_of_the_word():
+    # 장애인의 is 장애인 + 의, each morpheme a term: only the misspelt word changes.
+    vocabulary = Vocabulary.from_counts({"장애인": 100, "활동": 50, "지원": 200})
+
+    def holds(word: str) -> bool:
+        return any(term in word for term in ("장애인", "활동", "지원"))
+
+    analyzer = morpheme_analyzer("mecab")
+    assert correct("장애인의 활동지언", holds, vocabulary, analyzer, held_too=True) == (
+        "장애인의 활동지원"
+    )
+    assert correct("장애인의 활동지원", holds, vocabulary, analyzer, held_too=True) is None
 
 
 def test_a_long_query_with_an_unknown_word_gets_a_suggestion(index):
