@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import re
 import sqlite3
@@ -33,7 +34,15 @@ from ranx import Qrels, Run, evaluate
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer import Document, SearchIndex, SearchRequest, build_index, load_settings  # noqa: E402
+from indexer import (  # noqa: E402
+    Document,
+    SearchIndex,
+    SearchRequest,
+    build_index,
+    load_mapping,
+    load_settings,
+)
+from indexer.readers import read_sources  # noqa: E402
 
 from lucene_nori import BM25_SETTINGS, lucene_available, lucene_nori  # noqa: E402
 
@@ -82,7 +91,49 @@ def pledges() -> Collection:
     return Collection("pledges", documents, queries, qrels)
 
 
-COLLECTIONS = {"korquad": korquad, "pledges": pledges}
+@functools.cache
+def policy_documents() -> tuple[Document, ...]:
+    """The shipped articles, the Seoul budget programs and pledges, and the national
+    welfare programs: 4,745 documents, read with the shipped mappings as users index them."""
+    report = read_sources([
+        (ROOT / "corpus", load_mapping(None)),
+        (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
+        (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
+    ])
+    return tuple(report.documents)
+
+
+def judged(name: str) -> Callable[[], Collection]:
+    """A judged set of bench/judged/NAME.tsv over the policy documents: one query per
+    line, its relevant ids, and what the user wants; # lines are comments."""
+
+    def load() -> Collection:
+        documents = list(policy_documents())
+        known = {d.id for d in documents}
+        queries, qrels = {}, {}
+        lines = (JUDGED / f"{name}.tsv").read_text("utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            query, relevant, _need = line.split("\t")
+            unknown = set(relevant.split()) - known
+            if unknown:
+                raise SystemExit(f"{name}.tsv line {number}: no such document {sorted(unknown)}")
+            qid = f"{name}-{number}"
+            queries[qid] = query
+            qrels[qid] = {doc_id: 1 for doc_id in relevant.split()}
+        return Collection(name, documents, queries, qrels)
+
+    return load
+
+
+JUDGED = ROOT / "bench" / "judged"
+JUDGED_SETS = ("paraphrase", "typos", "crosslingual")
+COLLECTIONS: dict[str, Callable[[], Collection]] = {
+    "korquad": korquad,
+    "pledges": pledges,
+    **{name: judged(name) for name in JUDGED_SETS},
+}
 
 # -- systems: each takes the documents and returns a function query -> [(doc_id, score)] -------
 
@@ -171,7 +222,10 @@ def lucene_peers() -> dict[str, Callable[[list[Document]], Searcher]]:
 
 
 def evaluate_system(build: Callable[[list[Document]], Searcher], collection: Collection,
-                    max_queries: int | None, sample_every: int = 1) -> dict[str, float]:
+                    max_queries: int | None, sample_every: int = 1,
+                    ranked_ids: dict[str, list[str]] | None = None) -> dict[str, float]:
+    """The metrics of one system on one collection; with ``ranked_ids``, each query's
+    ranked document ids are stored there too (for pooling)."""
     started = time.perf_counter()
     search = build(collection.documents)
     built = time.perf_counter()
@@ -181,6 +235,8 @@ def evaluate_system(build: Callable[[list[Document]], Searcher], collection: Col
     run: dict[str, dict[str, float]] = {}
     for qid in query_ids:
         ranked = search(collection.queries[qid])
+        if ranked_ids is not None:
+            ranked_ids[qid] = [doc_id for doc_id, _ in ranked]
         # ranx needs a score per document; ties broken by rank keep the engine's order.
         run[qid] = {doc_id: DEPTH - rank for rank, (doc_id, _) in enumerate(ranked)} or {"-": 0.0}
     finished = time.perf_counter()
@@ -189,6 +245,20 @@ def evaluate_system(build: Callable[[list[Document]], Searcher], collection: Col
     return {**{m: round(float(v), 4) for m, v in scores.items()},
             "build_s": round(built - started, 2),
             "query_ms": round((finished - built) * 1000 / max(1, len(query_ids)), 2)}
+
+
+def print_pool(collection: Collection, runs: dict[str, dict[str, list[str]]], depth: int) -> None:
+    titles = {d.id: d.title for d in collection.documents}
+    for qid, query in collection.queries.items():
+        relevant = collection.qrels[qid]
+        pooled: dict[str, list[str]] = {}
+        for system_name, ranked in runs.items():
+            for rank, doc_id in enumerate(ranked.get(qid, [])[:depth], 1):
+                if doc_id not in relevant:
+                    pooled.setdefault(doc_id, []).append(f"{system_name.split()[0]}#{rank}")
+        print(f"\n{qid} {query}  (judged: {' | '.join(titles[d] for d in relevant)})")
+        for doc_id, where in pooled.items():
+            print(f"   {doc_id:<24} {titles[doc_id][:60]:<60} {' '.join(where)}")
 
 
 def parse_variant(text: str) -> tuple[str, dict[str, object]]:
@@ -213,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-every", type=int, default=1,
                         help="Use every Nth query (quicker tuning runs).")
     parser.add_argument("--json", dest="json_path", help="Also write the results here.")
+    parser.add_argument("--pool", type=int, default=0, metavar="K",
+                        help="Print, per query, the documents in any system's top K that are not "
+                             "judged relevant: what to read when judging a set.")
     args = parser.parse_args(argv)
 
     systems: dict[str, Callable[[list[Document]], Searcher]] = {}
@@ -231,11 +304,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{collection.name}: {len(collection.documents)} documents, "
               f"{len(collection.queries)} queries")
         print(f"{'system':<34}" + "".join(f"{m:>12}" for m in METRICS) + f"{'build s':>10}{'ms/query':>10}")
+        runs: dict[str, dict[str, list[str]]] = {}
         for system_name, build in systems.items():
-            figures = evaluate_system(build, collection, args.max_queries, args.sample_every)
+            runs[system_name] = {}
+            figures = evaluate_system(build, collection, args.max_queries, args.sample_every,
+                                      runs[system_name])
             results.setdefault(collection.name, {})[system_name] = figures
             print(f"{system_name:<34}" + "".join(f"{figures[m]:>12.4f}" for m in METRICS)
                   + f"{figures['build_s']:>10.2f}{figures['query_ms']:>10.2f}", flush=True)
+        if args.pool:
+            print_pool(collection, runs, args.pool)
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
     return 0
