@@ -150,6 +150,17 @@ class Evaluator:
             excluded = self._node(node.b)
             keep = ~np.isin(positive.ids, excluded.ids, assume_unique=True)
             return Matches(positive.ids[keep], positive.scores[keep])
+        if kind is Q.AndMaybe:  # documents of the first; the second adds to their scores
+            required = self._node(node.a)
+            if not len(required):
+                return required
+            optional = self._node(node.b)
+            _, left, right = np.intersect1d(
+                required.ids, optional.ids, assume_unique=True, return_indices=True
+            )
+            scores = required.scores.copy()
+            scores[left] += optional.scores[right]
+            return _boosted(Matches(required.ids, scores), node.boost)
         if kind is Q.Require:  # documents in both, scored by the first
             scored = self._node(node.a)
             if not len(scored):

@@ -20,6 +20,7 @@ from .messages import Notice
 from .synonyms import Thesaurus
 from .termquery import TermQueries, boosted
 
+_HANGUL = re.compile(r"[가-힣]")
 _TOKEN = re.compile(
     r'(?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))'
 )
@@ -106,18 +107,54 @@ class QueryBuilder:
         self.terms = TermQueries(schema, weights)
         self._context_key: tuple[Clause, ...] = ()
         self._context: dict[Clause, list[Any]] = {}
+        self._expansions_key: tuple[Clause, ...] = ()
+        self._expansions: dict[Clause, list[tuple[str, float]]] = {}
 
     def synonyms_used(
         self, parsed: ParsedQuery, glossary: bool = False
     ) -> list[tuple[str, tuple[str, ...]]]:
-        """(word, its synonyms) for each word typed that has some; with ``glossary``,
-        (English word, its Korean translations) instead."""
+        """(words typed, their synonyms) for each word or entry of several words that has
+        some; with ``glossary``, (English words, their Korean translations) instead."""
         table = self.glossary if glossary else self.thesaurus
-        return [
+        words = [c for c in parsed.clauses if _expandable(c)]
+        used = [
             (c.text, found)
-            for c in parsed.clauses
-            if _expandable(c) and (not glossary or c.text.isascii()) and (found := table.of(c.text))
+            for c in words
+            if (not glossary or c.text.isascii()) and (found := table.of(c.text))
         ]
+        texts = [c.text for c in words]
+        for start, end, found in table.of_words(texts):
+            typed = " ".join(texts[start:end])
+            if not glossary or typed.isascii():
+                used.append((typed, found))
+        return used
+
+    def expansions(self, parsed: ParsedQuery) -> dict[Clause, list[tuple[str, float]]]:
+        """Each word's synonyms and translations with their weights. An English word's
+        Korean translations count almost as the word (the documents are mostly Korean); a
+        Korean word's English ones only as a synonym, so they reach English articles without
+        reordering the Korean results. An entry of several words typed together (sign
+        language => 수어) gives its synonyms to each of its words."""
+        key = tuple(parsed.clauses)
+        if key == self._expansions_key:
+            return self._expansions
+        words = [c for c in parsed.clauses if _expandable(c)]
+        found: dict[Clause, list[tuple[str, float]]] = {c: [] for c in words}
+        texts = [c.text for c in words]
+        for table, glossary in ((self.thesaurus, False), (self.glossary, True)):
+            for clause in words:
+                weight = self._weight(clause.text, glossary)
+                found[clause].extend((w, weight) for w in table.of(clause.text))
+            for start, end, targets in table.of_words(texts):
+                weight = self._weight(" ".join(texts[start:end]), glossary)
+                for clause in words[start:end]:
+                    known = {w for w, _ in found[clause]}
+                    found[clause].extend((w, weight) for w in targets if w not in known)
+        self._expansions_key, self._expansions = key, found
+        return found
+
+    def _weight(self, typed: str, glossary: bool) -> float:
+        return self.translation_weight if glossary and typed.isascii() else self.synonym_weight
 
     def build(
         self, parsed: ParsedQuery, any_word: bool = False, strict_fields: bool = False
@@ -128,7 +165,10 @@ class QueryBuilder:
         positives: list[Q.Query] = []
         negatives: list[Q.Query] = []
         required: list[Q.Query] = []
+        optional: list[Q.Query] = []
         in_context = self.morphemes_in_context(parsed)
+        function_words = self.function_words(parsed)
+        expansions = self.expansions(parsed)
         for clause in parsed.clauses:
             if strict_fields and _filters(clause):
                 required.append(Q.Term(clause.field, clause.text))
@@ -137,9 +177,16 @@ class QueryBuilder:
             # boundaries as in the index, instead of word by word.
             partial = any_word and not clause.negated
             built = self._clause(
-                clause, with_bigrams=not partial, partial=partial, tokens=in_context.get(clause)
+                clause,
+                with_bigrams=not partial,
+                partial=partial,
+                tokens=in_context.get(clause),
+                expansions=expansions.get(clause, []),
             )
             if built is None:
+                continue
+            if clause in function_words and not any_word:
+                optional.append(built)
                 continue
             (negatives if clause.negated else positives).append(built)
         if any_word:
@@ -163,6 +210,8 @@ class QueryBuilder:
             combined = required[0] if len(required) == 1 else Q.And(required)
         else:
             combined = Q.Every()
+        if optional:
+            combined = Q.AndMaybe(combined, optional[0] if len(optional) == 1 else Q.Or(optional))
         if negatives:
             combined = Q.AndNot(combined, Q.Or(negatives))
         return combined
@@ -170,8 +219,11 @@ class QueryBuilder:
     def positive_clause_count(self, parsed: ParsedQuery, strict_fields: bool = False) -> int:
         """Clauses a document should match: with ``strict_fields``, words only (filter
         fields are required, not counted as words)."""
+        function_words = self.function_words(parsed)
         return sum(
-            1 for c in parsed.clauses if not c.negated and not (strict_fields and _filters(c))
+            1
+            for c in parsed.clauses
+            if not c.negated and not (strict_fields and _filters(c)) and c not in function_words
         )
 
     @property
@@ -186,13 +238,32 @@ class QueryBuilder:
     def word_queries(self, parsed: ParsedQuery, strict_fields: bool = False) -> list[Q.Query]:
         """Each word's own query (any of its morphemes, or all its bigrams, or a synonym):
         whether a document holds that word, for counting the words of a relaxed query."""
-        words = [c for c in parsed.clauses if not c.negated and not (strict_fields and _filters(c))]
-        in_context = self.morphemes_in_context(parsed)
-        return [
-            q
-            for c in words
-            if (q := self._clause(c, partial=True, tokens=in_context.get(c))) is not None
+        function_words = self.function_words(parsed)
+        words = [
+            c
+            for c in parsed.clauses
+            if not c.negated and not (strict_fields and _filters(c)) and c not in function_words
         ]
+        in_context = self.morphemes_in_context(parsed)
+        expansions = self.expansions(parsed)
+        queries = (
+            self._clause(c, partial=True, tokens=in_context.get(c), expansions=expansions.get(c))
+            for c in words
+        )
+        return [q for q in queries if q is not None]
+
+    def function_words(self, parsed: ParsedQuery) -> frozenset[Clause]:
+        """Korean words of a query with other words that hold no content morpheme: question
+        words and endings (무엇인가, 누구인가, 어디), which the documents need not hold. They
+        still add to the score of documents that hold them, and a query of such words only
+        searches them as usual."""
+        in_context = self.morphemes_in_context(parsed)
+        found = frozenset(
+            clause
+            for clause, tokens in in_context.items()
+            if not clause.negated and not tokens and _HANGUL.search(clause.text)
+        )
+        return found if len(found) < len(in_context) else frozenset()
 
     def morphemes_in_context(self, parsed: ParsedQuery) -> dict[Clause, list[Any]]:
         """Each word's morphemes as the tagger reads them within the whole query.
@@ -224,29 +295,22 @@ class QueryBuilder:
         with_bigrams: bool = True,
         partial: bool = False,
         tokens: list[Any] | None = None,
+        expansions: list[tuple[str, float]] | None = None,
     ) -> Q.Query | None:
         """The clause's query; a word with synonyms or translations matches them too,
-        weighted below it. ``tokens``: its morphemes read in context, when known."""
+        weighted below it. ``tokens``: its morphemes read in context, when known;
+        ``expansions``: its synonyms with their weights (else the word's own entries)."""
         typed = self._plain_clause(clause, with_bigrams, partial, tokens)
         if typed is None or not _expandable(clause):
             return typed
+        if expansions is None:
+            expansions = self.expansions(ParsedQuery([clause])).get(clause, [])
         options = [typed]
-        # An English word's Korean translations count almost as the word (the documents
-        # are mostly Korean); a Korean word's English ones only as a synonym, so they
-        # reach English articles without reordering the Korean results.
-        english = clause.text.isascii()
-        for words, weight in (
-            (self.thesaurus.of(clause.text), self.synonym_weight),
-            (
-                self.glossary.of(clause.text),
-                self.translation_weight if english else self.synonym_weight,
-            ),
-        ):
-            for word in words:
-                found = self._plain_clause(Clause(word), with_bigrams, partial)
-                if found is not None:
-                    found.boost = (found.boost or 1.0) * weight
-                    options.append(found)
+        for word, weight in expansions:
+            found = self._plain_clause(Clause(word), with_bigrams, partial)
+            if found is not None:
+                found.boost = (found.boost or 1.0) * weight
+                options.append(found)
         return Q.Or(options) if len(options) > 1 else typed
 
     def _plain_clause(

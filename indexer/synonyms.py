@@ -3,8 +3,9 @@ documents use (노인, 의료비, 임대료), weighted below the words typed, wi
 
 The shipped thesaurus (resources/synonyms.txt) and an operator's file (setting
 synonyms_file) use the Solr / Elasticsearch synonym format: ``a, b, c`` makes the words
-interchangeable, ``a => b, c`` lets a also find b and c. Entries are single words; a
-typed word matches an entry as typed or without a trailing particle (어르신들의 -> 어르신).
+interchangeable, ``a => b, c`` lets a also find b and c. A typed word matches an entry as
+typed or without a trailing particle (어르신들의 -> 어르신). An entry of several words
+(``sign language => 수어``) matches those words typed next to each other.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ _SUFFIXES = sorted(
 
 @dataclass(frozen=True)
 class Thesaurus:
+    # An entry's key: its words, space-separated (one word for most entries).
     expansions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def of(self, word: str) -> tuple[str, ...]:
@@ -68,6 +70,28 @@ class Thesaurus:
                         break
         return found or ()
 
+    @property
+    def longest_entry(self) -> int:
+        return max((key.count(" ") + 1 for key in self.expansions), default=1)
+
+    def of_words(self, words: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Entries of several words found in a run of typed words: (first, end, synonyms)
+        for each, longest first from the left; the last word may carry a particle."""
+        found = []
+        longest = self.longest_entry
+        start = 0
+        while start < len(words):
+            for end in range(min(len(words), start + longest), start + 1, -1):
+                head = " ".join(normalize_text(w).lower() for w in words[start : end - 1])
+                targets = self.of(f"{head} {words[end - 1]}")
+                if targets:
+                    found.append((start, end, targets))
+                    start = end
+                    break
+            else:
+                start += 1
+        return found
+
 
 def parse_synonyms(lines: Iterable[str], where: str) -> dict[str, list[str]]:
     """word -> the words it also finds, from lines in the Solr format."""
@@ -79,7 +103,7 @@ def parse_synonyms(lines: Iterable[str], where: str) -> dict[str, list[str]]:
         left, arrow, right = line.partition("=>")
         sources = _words(left)
         targets = _words(right) if arrow else sources
-        if not sources or not targets or (arrow and not right.strip()):
+        if not sources or not targets or (arrow and not right.strip()) or "=>" in right:
             raise ConfigError(
                 f"{where} line {number}: expected 'a, b, c' or 'a => b, c', got {line!r}."
             )
@@ -90,7 +114,7 @@ def parse_synonyms(lines: Iterable[str], where: str) -> dict[str, list[str]]:
 
 
 def _words(text: str) -> list[str]:
-    return [word.strip().lower() for word in text.split(",") if word.strip()]
+    return [" ".join(word.lower().split()) for word in text.split(",") if word.strip()]
 
 
 @lru_cache(maxsize=8)

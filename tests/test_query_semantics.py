@@ -82,6 +82,13 @@ def test_each_word_is_analysed_within_the_whole_query(corpus):
         assert ids(result) == ["turkey"] and not result.relaxed
 
 
+def test_a_question_word_is_not_required(corpus):
+    # 무엇인가 holds no content morpheme: documents need not hold it.
+    with open_index(corpus) as index:
+        result = index.search(SearchRequest(q="터키 총리의 이름은 무엇인가"))
+        assert ids(result) == ["turkey"] and not result.relaxed
+
+
 def marked_texts(hit) -> list[str]:
     return [hit.title[s:e] for s, e in hit.marked_title.spans] + [
         hit.snippet.text[s:e] for s, e in hit.snippet.spans

@@ -16,7 +16,7 @@ def ids(result):
 
 
 def test_all_words_must_match_by_default(small_index):
-    result = small_index.search(SearchRequest(q="광화문광장 시민"))
+    result = small_index.search(SearchRequest(q="광화문광장 공간"))
     assert ids(result) == ["square-1"] and result.relaxed is False
 
 

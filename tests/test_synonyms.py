@@ -17,7 +17,7 @@ def test_the_solr_format_reads_equivalents_and_one_way_mappings():
     assert parsed["어르신"] == ["노인", "고령자"] and parsed["노인"] == ["어르신", "고령자"]
     assert parsed["병원비"] == ["의료비", "진료비"] and "의료비" not in parsed
     assert parsed["월세"] == ["임대료"]
-    for bad in ("병원비 =>", "=> 의료비", ", ,"):
+    for bad in ("병원비 =>", "=> 의료비", ", ,", "구직 => 취업 => 일자리"):
         with pytest.raises(ConfigError, match="test.txt line 1"):
             parse_synonyms([bad], "test.txt")
 
@@ -26,6 +26,21 @@ def test_a_word_with_a_particle_finds_its_entry():
     thesaurus = Thesaurus({"어르신": ("노인",)})
     assert thesaurus.of("어르신들의") == ("노인",) and thesaurus.of("어르신") == ("노인",)
     assert thesaurus.of("어르") == () and thesaurus.of("청년") == ()
+
+
+def test_an_entry_of_several_words_matches_them_typed_together():
+    parsed = parse_synonyms(["젊은 사람 => 청년", "sign language => 수어"], "t")
+    thesaurus = Thesaurus({key: tuple(words) for key, words in parsed.items()})
+    assert thesaurus.of_words(["젊은", "사람의", "월세"]) == [(0, 2, ("청년",))]
+    assert thesaurus.of_words(["free", "sign", "language"]) == [(1, 3, ("수어",))]
+    assert thesaurus.of_words(["사람", "젊은"]) == [] and thesaurus.of("젊은") == ()
+
+
+def test_several_words_typed_together_find_the_documents_word(policy_index):
+    result = policy_index.search(SearchRequest(q="sign language interpretation"))
+    assert "수어통역센터" in titles(result, 3)
+    translated = [n.params for n in result.notices if n.code == "translated"]
+    assert {"word": "sign language", "translations": "수어, 수화"} in translated
 
 
 def test_the_shipped_thesaurus_maps_citizens_words_to_administrative_ones():
