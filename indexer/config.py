@@ -41,7 +41,7 @@ class Settings:
     title_boost: float = _setting(1.5, "Weight of the title field against the body.")
     body_boost: float = _setting(1.0, "Weight of the body field.")
     bigram_boost: float = _setting(
-        1.5, "Weight of the Hangul bigram fields against the morpheme fields."
+        1.0, "Weight of the Hangul bigram fields against the morpheme fields."
     )
     and_max_words: int = _setting(
         4,
@@ -86,6 +86,12 @@ class Settings:
     )
     translation_weight: float = _setting(
         0.8, "Weight of a translation's matches against the word typed (0-1)."
+    )
+    passage_weight: float = _setting(
+        2.0,
+        "Weight of the best passage: for queries of 4 or more words, among the first 20 "
+        "results, documents where the words stand close together (within 16 words) rank "
+        "higher. 0 = off.",
     )
     spelling_corrections: bool = _setting(
         True,

@@ -26,6 +26,9 @@ from .fields import FACET_FIELDS
 from .highlight import lone_syllables
 from .hits import PREFERRED_BONUS, page_of_hits
 from .messages import Notice
+from .passages import FIELD as PASSAGE_FIELD
+from .passages import MIN_MORPHEMES as MIN_PASSAGE_MORPHEMES
+from .passages import RERANK_DEPTH, best_passages, query_morphemes
 from .query import Weights
 from .request import CheckedRequest, SearchRequest, validate
 from .results import SearchResult
@@ -101,6 +104,8 @@ def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
     kept = narrow(ranked.matching, masks.filters)[ranked.matches.ids]
     ids, scores = ranked.matches.ids[kept], ranked.matches.scores[kept]
     is_ranked = checked.ranked and ranked.query is not None
+    if is_ranked and settings.passage_weight > 0 and not checked.raw:
+        scores = with_passages(ids, scores, checked.text, view, settings.passage_weight)
     page_ids, page_scores = page(ids, scores, is_ranked, checked, view)
     facets = (
         count_facets(
@@ -264,6 +269,21 @@ def evaluate(text: TextQuery, masks: Masks, evaluator: Evaluator, min_all_word_h
         min_words=min_words,
         words=present,
     )
+
+
+def with_passages(
+    ids: np.ndarray, scores: np.ndarray, text: str, view: ReaderView, weight: float
+) -> np.ndarray:
+    """The scores with the passage evidence (indexer/passages.py) of the best-ranked
+    documents added; the others keep theirs and stay below them."""
+    best = top_documents(ids, scores, RERANK_DEPTH)
+    morphemes = query_morphemes(view.searcher.schema[PASSAGE_FIELD].analyzer, text)
+    if len(best) < 2 or len(morphemes) < MIN_PASSAGE_MORPHEMES:
+        return scores
+    evidence = best_passages(view.searcher, ids[best].tolist(), morphemes)
+    scores = scores.copy()
+    scores[best] += weight * np.asarray(evidence)
+    return scores
 
 
 def page(

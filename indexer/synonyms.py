@@ -17,40 +17,10 @@ from typing import Iterable, Mapping
 
 from .documents import normalize_text
 from .errors import ConfigError
+from .particles import particle_stems
 
 SHIPPED_SYNONYMS = Path(__file__).parent / "resources" / "synonyms.txt"
 SHIPPED_GLOSSARY = Path(__file__).parent / "resources" / "glossary.txt"
-# Trailing particles and the plural 들, longest first, tried when a word is not an entry.
-_SUFFIXES = sorted(
-    (
-        "에서",
-        "으로",
-        "에게",
-        "까지",
-        "부터",
-        "이나",
-        "들이",
-        "들은",
-        "들의",
-        "들을",
-        "들에게",
-        "이",
-        "가",
-        "을",
-        "를",
-        "은",
-        "는",
-        "의",
-        "에",
-        "도",
-        "로",
-        "와",
-        "과",
-        "들",
-    ),
-    key=len,
-    reverse=True,
-)
 
 
 @dataclass(frozen=True)
@@ -63,11 +33,10 @@ class Thesaurus:
         key = normalize_text(word).lower()
         found = self.expansions.get(key)
         if found is None:
-            for suffix in _SUFFIXES:
-                if key.endswith(suffix) and len(key) > len(suffix):
-                    found = self.expansions.get(key[: -len(suffix)])
-                    if found is not None:
-                        break
+            for stem in particle_stems(key):
+                found = self.expansions.get(stem)
+                if found is not None:
+                    break
         return found or ()
 
     @property

@@ -4,11 +4,15 @@ analyzers (read from its schema) make them, as they made the documents' terms.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from whoosh import query as Q
 
 from .fields import TEXT_FIELDS
+from .particles import particle_stems
+
+_HANGUL_WORD = re.compile(r"^[가-힣]+$")
 
 
 class TermQueries:
@@ -62,9 +66,12 @@ class TermQueries:
             else:
                 terms.append(Q.Term(fieldname, token.text))
         unique = list(dict.fromkeys(terms))
-        if len(unique) == 1:
-            return unique[0]
-        return Q.Or(unique) if partial else Q.And(unique)
+        whole = _whole_word(text, tokens)
+        if partial:
+            unique += [Q.Term(fieldname, whole)] if whole else []
+            return unique[0] if len(unique) == 1 else Q.Or(unique)
+        every = unique[0] if len(unique) == 1 else Q.And(unique)
+        return Q.Or([every, Q.Term(fieldname, whole)]) if whole else every
 
     def side_by_side(self, fieldname: str, token) -> Q.Query:
         """A compound's parts next to each other, scored like the phrase of the parts.
@@ -105,6 +112,17 @@ class TermQueries:
             return Q.Phrase(fieldname, grams)
         terms = [Q.Term(fieldname, g) for g in dict.fromkeys(grams)]
         return Q.Or(terms) if partial else Q.And(terms)
+
+
+def _whole_word(text: str, tokens: list[Any]) -> str | None:
+    """The Korean word typed, without its particle, when the tagger split it into other
+    morphemes (이명박이 -> 명박): documents where it was read whole hold it as one term."""
+    stem = next(particle_stems(text), None)
+    if stem is None or len(stem) < 2 or not _HANGUL_WORD.match(stem):
+        return None
+    if any(token.text == stem for token in tokens):
+        return None
+    return stem
 
 
 def boosted(query: Q.Query, boost: float) -> Q.Query:
