@@ -128,7 +128,7 @@ def judged(name: str) -> Callable[[], Collection]:
 
 
 JUDGED = ROOT / "bench" / "judged"
-JUDGED_SETS = ("paraphrase", "typos", "crosslingual")
+JUDGED_SETS = ("paraphrase", "typos", "crosslingual", "unseen")
 COLLECTIONS: dict[str, Callable[[], Collection]] = {
     "korquad": korquad,
     "pledges": pledges,

@@ -15,12 +15,16 @@ from typing import Any
 
 from whoosh import query as Q
 
+from .analysis import CONTENT_TAGS
 from .fields import QUERY_FILTER_FIELDS, TEXT_FIELDS
 from .messages import Notice
 from .synonyms import Thesaurus
+from .taggers import get_tagger
 from .termquery import TermQueries, boosted
 
 _HANGUL = re.compile(r"[가-힣]")
+# Content tags that make a word something documents should hold (not a verb or adjective).
+NOUN_LIKE_TAGS = CONTENT_TAGS - {"VV", "VA", "Verb", "Adjective"}
 _TOKEN = re.compile(
     r'(?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))'
 )
@@ -253,17 +257,39 @@ class QueryBuilder:
         return [q for q in queries if q is not None]
 
     def function_words(self, parsed: ParsedQuery) -> frozenset[Clause]:
-        """Korean words of a query with other words that hold no content morpheme: question
-        words and endings (무엇인가, 누구인가, 어디), which the documents need not hold. They
-        still add to the score of documents that hold them, and a query of such words only
-        searches them as usual."""
+        """Korean words of a query that hold no noun, beside words that do: question words
+        (무엇인가, 어디), adverbs (너무) and verbs or adjectives (빌려주는, 싸게, 받고). The
+        documents need not hold them (administrative prose rarely uses the verbs people
+        type); they still add to the score of documents that hold them. A query of such
+        words only searches them as usual."""
         in_context = self.morphemes_in_context(parsed)
+        nouns = self._words_with_nouns(list(in_context))
         found = frozenset(
             clause
-            for clause, tokens in in_context.items()
-            if not clause.negated and not tokens and _HANGUL.search(clause.text)
+            for clause in in_context
+            if not clause.negated and clause not in nouns and _HANGUL.search(clause.text)
         )
         return found if len(found) < len(in_context) else frozenset()
+
+    def _words_with_nouns(self, words: list[Clause]) -> set[Clause]:
+        """The words holding a noun, number or foreign word, as the tagger reads the query."""
+        if not words:
+            return set()
+        starts, cursor = [], 0
+        for clause in words:
+            starts.append(cursor)
+            cursor += len(clause.text) + 1
+        text = " ".join(c.text for c in words)
+        holding: set[Clause] = set()
+        cursor = 0
+        for morpheme in get_tagger(self.terms.morphemes.tagger).morphemes(text):
+            found = text.find(morpheme.surface, cursor) if morpheme.surface else -1
+            if found < 0:
+                continue  # a restored form (Komoran): its word was placed by the one before
+            cursor = found + len(morpheme.surface)
+            if morpheme.tag in NOUN_LIKE_TAGS:
+                holding.add(words[bisect.bisect_right(starts, found) - 1])
+        return holding
 
     def morphemes_in_context(self, parsed: ParsedQuery) -> dict[Clause, list[Any]]:
         """Each word's morphemes as the tagger reads them within the whole query.

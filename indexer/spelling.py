@@ -144,6 +144,8 @@ def correct(
         ]
         fixed = None
         as_typed = word.startswith(("-", '"')) or ":" in word or word.endswith('"')
+        # A Korean word with no content morpheme (너무, 많이) is no term of any index.
+        as_typed = as_typed or (not spans and bool(_SYLLABLES.match(word)))
         if not as_typed and (
             not holds(word) or (held_too and not _terms_known(word, spans, vocabulary))
         ):

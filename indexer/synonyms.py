@@ -33,7 +33,8 @@ class Thesaurus:
         key = normalize_text(word).lower()
         found = self.expansions.get(key)
         if found is None:
-            for stem in particle_stems(key):
+            # A one-syllable stem is left alone: 낮은 is the adjective 낮다, not 낮 + 은.
+            for stem in (stem for stem in particle_stems(key) if len(stem) > 1):
                 found = self.expansions.get(stem)
                 if found is not None:
                     break

@@ -87,6 +87,11 @@ def test_a_word_with_a_particle_is_not_a_typo_of_the_word():
         "장애인의 활동지원"
     )
     assert correct("장애인의 활동지원", holds, vocabulary, analyzer, held_too=True) is None
+    # 너무 holds no content morpheme: an adverb, not a typo of the term 나무.
+    trees = Vocabulary.from_counts({"나무": 10, "지원": 200})
+    assert correct("너무 지언", lambda word: word in ("나무", "지원"), trees, analyzer) == (
+        "너무 지원"
+    )
 
 
 def test_a_long_query_with_an_unknown_word_gets_a_suggestion(index):
