@@ -87,6 +87,12 @@ class Settings:
     translation_weight: float = _setting(
         0.8, "Weight of a translation's matches against the word typed (0-1)."
     )
+    optional_non_noun_words: bool = _setting(
+        True,
+        "Korean query words holding no noun (question words, adverbs, verbs and adjectives: "
+        "무엇인가, 너무, 빌려주는) are not required of documents and do not count toward "
+        "relaxed_min_word_fraction; they still add to the score. Off: every word counts.",
+    )
     passage_weight: float = _setting(
         2.0,
         "Weight of the best passage: for queries of 4 or more words, among the first 20 "

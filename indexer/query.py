@@ -101,6 +101,7 @@ class QueryBuilder:
         synonym_weight: float = 0.3,
         glossary: Thesaurus | None = None,
         translation_weight: float = 0.8,
+        optional_non_nouns: bool = True,
     ) -> None:
         self.schema = schema
         self.weights = weights
@@ -108,6 +109,7 @@ class QueryBuilder:
         self.synonym_weight = synonym_weight
         self.glossary = glossary or Thesaurus()
         self.translation_weight = translation_weight
+        self.optional_non_nouns = optional_non_nouns
         self.terms = TermQueries(schema, weights)
         self._context_key: tuple[Clause, ...] = ()
         self._context: dict[Clause, list[Any]] = {}
@@ -263,6 +265,8 @@ class QueryBuilder:
         type); they still add to the score of documents that hold them. A query of such
         words only searches them as usual."""
         in_context = self.morphemes_in_context(parsed)
+        if not self.optional_non_nouns:
+            return frozenset()
         nouns = self._words_with_nouns(list(in_context))
         found = frozenset(
             clause

@@ -27,7 +27,13 @@ def query_builder(schema, weights: Weights, settings: Settings) -> QueryBuilder:
     )
     glossary = load_glossary() if settings.translations else None
     return QueryBuilder(
-        schema, weights, thesaurus, settings.synonym_weight, glossary, settings.translation_weight
+        schema,
+        weights,
+        thesaurus,
+        settings.synonym_weight,
+        glossary,
+        settings.translation_weight,
+        optional_non_nouns=settings.optional_non_noun_words,
     )
 
 

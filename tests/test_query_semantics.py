@@ -96,6 +96,8 @@ def test_a_verb_typed_is_not_required_of_the_documents(corpus):
     with open_index(corpus) as index:
         result = index.search(SearchRequest(q="장난감 빌려주는 센터"))
         assert ids(result) == ["toys"] and not result.relaxed
+    with open_index(corpus, optional_non_noun_words=False) as index:
+        assert index.search(SearchRequest(q="장난감 빌려주는 센터")).relaxed
 
 
 def marked_texts(hit) -> list[str]:
@@ -126,3 +128,4 @@ def test_the_new_settings_default_to_the_new_meanings():
     assert defaults["strict_field_prefixes"] is True
     assert defaults["relaxed_min_word_fraction"] == 0.5
     assert defaults["mark_lone_syllables"] is False
+    assert defaults["optional_non_noun_words"] is True
