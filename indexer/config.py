@@ -89,9 +89,9 @@ class Settings:
     )
     optional_non_noun_words: bool = _setting(
         True,
-        "Korean query words holding no noun (question words, adverbs, verbs and adjectives: "
-        "무엇인가, 너무, 빌려주는) are not required of documents and do not count toward "
-        "relaxed_min_word_fraction; they still add to the score. Off: every word counts.",
+        "Korean query words without a noun: question words and adverbs (무엇인가, 너무) are "
+        "not required of documents, verbs and adjectives (빌려주는) do not count toward "
+        "relaxed_min_word_fraction; both still add to the score. Off: every word counts.",
     )
     passage_weight: float = _setting(
         2.0,

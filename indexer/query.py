@@ -173,7 +173,7 @@ class QueryBuilder:
         required: list[Q.Query] = []
         optional: list[Q.Query] = []
         in_context = self.morphemes_in_context(parsed)
-        function_words = self.function_words(parsed)
+        function_words = self.function_words(parsed, predicates=False)
         expansions = self.expansions(parsed)
         for clause in parsed.clauses:
             if strict_fields and _filters(clause):
@@ -225,7 +225,7 @@ class QueryBuilder:
     def positive_clause_count(self, parsed: ParsedQuery, strict_fields: bool = False) -> int:
         """Clauses a document should match: with ``strict_fields``, words only (filter
         fields are required, not counted as words)."""
-        function_words = self.function_words(parsed)
+        function_words = self.function_words(parsed, predicates=False)
         return sum(
             1
             for c in parsed.clauses
@@ -258,20 +258,23 @@ class QueryBuilder:
         )
         return [q for q in queries if q is not None]
 
-    def function_words(self, parsed: ParsedQuery) -> frozenset[Clause]:
+    def function_words(self, parsed: ParsedQuery, predicates: bool = True) -> frozenset[Clause]:
         """Korean words of a query that hold no noun, beside words that do: question words
-        (무엇인가, 어디), adverbs (너무) and verbs or adjectives (빌려주는, 싸게, 받고). The
-        documents need not hold them (administrative prose rarely uses the verbs people
-        type); they still add to the score of documents that hold them. A query of such
-        words only searches them as usual."""
+        and adverbs (무엇인가, 너무), which documents need not hold at all, and, with
+        ``predicates``, verbs and adjectives (빌려주는, 싸게), which a document holding every
+        word has but a relaxed query does not count (administrative prose rarely uses the
+        verbs people type). They still add to the score of documents that hold them. A query
+        of such words only searches them as usual."""
         in_context = self.morphemes_in_context(parsed)
         if not self.optional_non_nouns:
             return frozenset()
-        nouns = self._words_with_nouns(list(in_context))
+        nouns = self._words_with_nouns(list(in_context)) if predicates else set()
         found = frozenset(
             clause
-            for clause in in_context
-            if not clause.negated and clause not in nouns and _HANGUL.search(clause.text)
+            for clause, tokens in in_context.items()
+            if not clause.negated
+            and _HANGUL.search(clause.text)
+            and (not tokens if not predicates else clause not in nouns)
         )
         return found if len(found) < len(in_context) else frozenset()
 

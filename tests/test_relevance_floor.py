@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from .conftest import PROJECT_ROOT, make_settings
 
-# Measured 0.9560 on this sample with the defaults (2026-11-25); set a little below.
-MRR_AT_10_FLOOR = 0.950
+# Measured 0.9649 on this sample with the defaults (2026-11-27); set a little below.
+MRR_AT_10_FLOOR = 0.960
 SAMPLE_EVERY = 5
 
 
