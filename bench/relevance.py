@@ -267,7 +267,12 @@ def parse_variant(text: str) -> tuple[str, dict[str, object]]:
     types = {f.name: type(f.default) for f in dataclasses.fields(load_settings(None, environ={}))}
     for assignment in filter(None, assignments.split(",")):
         key, _, value = assignment.partition("=")
-        overrides[key] = types[key](value)
+        if types[key] is bool:  # bool("False") is True
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise SystemExit(f"--variant {name}: {key} takes true or false, not {value!r}")
+            overrides[key] = value.lower() in ("true", "1")
+        else:
+            overrides[key] = types[key](value)
     return name, overrides
 
 
