@@ -223,13 +223,11 @@ class QueryBuilder:
         return combined
 
     def positive_clause_count(self, parsed: ParsedQuery, strict_fields: bool = False) -> int:
-        """Clauses a document should match: with ``strict_fields``, words only (filter
-        fields are required, not counted as words)."""
-        function_words = self.function_words(parsed, predicates=False)
+        """Words typed (question words too: a query reads as a question by its length),
+        to choose between every-word and any-word; with ``strict_fields``, filter fields
+        are required, not counted as words."""
         return sum(
-            1
-            for c in parsed.clauses
-            if not c.negated and not (strict_fields and _filters(c)) and c not in function_words
+            1 for c in parsed.clauses if not c.negated and not (strict_fields and _filters(c))
         )
 
     @property
