@@ -5,6 +5,7 @@ changes and removes some), so offsets, deletions and global statistics are exerc
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -146,8 +147,10 @@ def test_search_ranking_equals_a_whoosh_ranking(segmented_index):
     """The page a search returns is Whoosh's own top of the same query; for a relaxed
     query (too few documents with every word), the documents with every word first,
     then the rest with at least half of the words, each part in Whoosh's order of the
-    any-word query."""
-    settings = segmented_index.settings
+    any-word query. (Passage evidence, which reorders the first results of longer
+    queries after this, is off here: tests/test_passages.py covers it.)"""
+    settings = dataclasses.replace(segmented_index.settings, passage_weight=0.0)
+    plain = SearchIndex(settings.index_dir, settings)
     searcher = segmented_index.readers.current().searcher
     builder = query_builder(searcher.schema, segmented_index.weights,
                             segmented_index.settings)
@@ -156,8 +159,7 @@ def test_search_ranking_equals_a_whoosh_ranking(segmented_index):
                  "주거 건강 교통"]:
         parsed = parse_user_query(text)
         all_words = whoosh_scores(searcher, builder.build(parsed))
-        result = segmented_index.search(SearchRequest(q=text, size=10, facets=False,
-                                                      highlight=False))
+        result = plain.search(SearchRequest(q=text, size=10, facets=False, highlight=False))
         scores = whoosh_scores(searcher, builder.build(parsed, any_word=True)) \
             if result.relaxed else all_words
         if result.relaxed:  # only documents with half of the words found in the index
@@ -175,4 +177,5 @@ def test_search_ranking_equals_a_whoosh_ranking(segmented_index):
         expected = [searcher.stored_fields(docnum)["id"] for docnum in ranked[:10]]
         assert [hit.id for hit in result.hits] == expected, text
         checked["relaxed" if result.relaxed else "all words"] += 1
+    plain.close()
     assert all(checked.values()), checked
