@@ -280,20 +280,16 @@ class QueryBuilder:
         """The words holding a noun, number or foreign word, as the tagger reads the query."""
         if not words:
             return set()
-        starts, cursor = [], 0
-        for clause in words:
-            starts.append(cursor)
-            cursor += len(clause.text) + 1
-        text = " ".join(c.text for c in words)
+        joined = _JoinedWords.of(words)
         holding: set[Clause] = set()
         cursor = 0
-        for morpheme in get_tagger(self.terms.morphemes.tagger).morphemes(text):
-            found = text.find(morpheme.surface, cursor) if morpheme.surface else -1
+        for morpheme in get_tagger(self.terms.morphemes.tagger).morphemes(joined.text):
+            found = joined.text.find(morpheme.surface, cursor) if morpheme.surface else -1
             if found < 0:
                 continue  # a restored form (Komoran): its word was placed by the one before
             cursor = found + len(morpheme.surface)
             if morpheme.tag in NOUN_LIKE_TAGS:
-                holding.add(words[bisect.bisect_right(starts, found) - 1])
+                holding.add(joined.word_at(found))
         return holding
 
     def morphemes_in_context(self, parsed: ParsedQuery) -> dict[Clause, list[Any]]:
@@ -308,15 +304,11 @@ class QueryBuilder:
             return {}
         key = tuple(words)
         if key != self._context_key:
-            starts, cursor = [], 0
-            for clause in words:
-                starts.append(cursor)
-                cursor += len(clause.text) + 1
-            text = " ".join(c.text for c in words)
+            joined = _JoinedWords.of(words)
             found: dict[Clause, list[Any]] = {c: [] for c in words}
-            for token in self.terms.morphemes(text, positions=True, chars=True, mode="query"):
-                index = bisect.bisect_right(starts, token.startchar) - 1
-                found[words[index]].append(token)
+            analysed = self.terms.morphemes(joined.text, positions=True, chars=True, mode="query")
+            for token in analysed:
+                found[joined.word_at(token.startchar)].append(token)
             self._context_key, self._context = key, found
         return self._context
 
@@ -375,6 +367,26 @@ class QueryBuilder:
 def _expandable(clause: Clause) -> bool:
     """Words (not phrases, exclusions or field:value) may bring their synonyms."""
     return not clause.phrase and not clause.negated and clause.field in ("", *TEXT_FIELDS)
+
+
+@dataclass(frozen=True)
+class _JoinedWords:
+    """Words joined by spaces, to be tagged together, and which word an offset falls in."""
+
+    words: tuple[Clause, ...]
+    text: str
+    starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, words: list[Clause]) -> _JoinedWords:
+        starts, cursor = [], 0
+        for clause in words:
+            starts.append(cursor)
+            cursor += len(clause.text) + 1
+        return cls(tuple(words), " ".join(c.text for c in words), tuple(starts))
+
+    def word_at(self, offset: int) -> Clause:
+        return self.words[bisect.bisect_right(self.starts, offset) - 1]
 
 
 def _expandable_text(clause: Clause) -> bool:

@@ -11,7 +11,7 @@ typed or without a trailing particle (어르신들의 -> 어르신). An entry of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -40,7 +40,7 @@ class Thesaurus:
                     break
         return found or ()
 
-    @property
+    @cached_property  # read for every query typed; the entries never change
     def longest_entry(self) -> int:
         return max((key.count(" ") + 1 for key in self.expansions), default=1)
 
