@@ -34,6 +34,7 @@ class Facet:
     label: str
     values: list[FacetValue] = field(default_factory=list)
     truncated: bool = False
+    value_count: int = 0  # values with matching documents, shown or not
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -41,7 +42,26 @@ class Facet:
             "label": self.label,
             "values": [dict(vars(value)) for value in self.values],
             "truncated": self.truncated,
+            "value_count": self.value_count,
         }
+
+    def containing(self, text: str, limit: int) -> Facet:
+        """The values whose value or label, in any language, holds ``text`` (letter case
+        ignored), at most ``limit`` of them; selected ones are always kept."""
+        wanted = text.strip().casefold()
+        spec = field_named(self.name)
+        found = [
+            value
+            for value in self.values
+            if value.selected
+            or wanted in value.value.casefold()
+            or any(
+                wanted in label.get(value.value, "").casefold()
+                for label in spec.value_labels.values()
+            )
+        ]
+        shown = found[:limit] + [value for value in found[limit:] if value.selected]
+        return Facet(self.name, self.label, shown, len(found) > limit, len(found))
 
 
 class FacetTables:
@@ -140,6 +160,7 @@ def count_facets(
                     for value, count in shown
                 ],
                 truncated=len(ordered) > facet_size,
+                value_count=len(ordered),
             )
         )
     return facets

@@ -96,7 +96,9 @@ def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
     evaluator = view.evaluator(deadline)
     builder = query_builder(view.searcher.schema, context.weights, settings)
     text = text_query(builder, checked.text, checked.raw, view.reader, settings, deadline)
-    masks = filter_masks(checked, evaluator, view.shared.facet_tables)
+    masks = filter_masks(
+        checked, evaluator, view.shared.facet_tables, view.shared.date_order(view.reader).has_date
+    )
     ranked = evaluate(text, masks, evaluator, settings.min_all_word_hits)
     notices = [*checked.notices, *text.notices]
     if ranked.relaxed:
@@ -201,7 +203,9 @@ def unmarked_terms(query: Q.Query | None, typed: str, settings: Settings) -> fro
     return lone_syllables(query, typed)
 
 
-def filter_masks(checked: CheckedRequest, evaluator: Evaluator, tables: FacetTables) -> Masks:
+def filter_masks(
+    checked: CheckedRequest, evaluator: Evaluator, tables: FacetTables, has_date: np.ndarray
+) -> Masks:
     doc_count = evaluator.arrays.doc_count_all
     filters = {}
     for name, values in checked.filters.items():
@@ -210,10 +214,12 @@ def filter_masks(checked: CheckedRequest, evaluator: Evaluator, tables: FacetTab
         else:  # a filter that is not a facet (tags, source): its postings
             terms = Q.Or([Q.Term(name, value) for value in values])
             filters[name] = _mask(evaluator.evaluate(terms).ids, doc_count)
-    return Masks(filters, date_mask(evaluator, checked.date_from, checked.date_to))
+    return Masks(filters, date_mask(evaluator, has_date, checked.date_from, checked.date_to))
 
 
-def date_mask(evaluator: Evaluator, date_from: str, date_to: str) -> np.ndarray | None:
+def date_mask(
+    evaluator: Evaluator, has_date: np.ndarray, date_from: str, date_to: str
+) -> np.ndarray | None:
     """The documents dated within the range (a mask), or None when no range was asked."""
     if not date_from and not date_to:
         return None
@@ -223,6 +229,12 @@ def date_mask(evaluator: Evaluator, date_from: str, date_to: str) -> np.ndarray 
     mask = np.zeros(evaluator.arrays.doc_count_all, dtype=bool)
     for btext in multiterm_texts(date_range, evaluator.reader):  # one term per distinct date
         mask[evaluator.term_documents("date", btext)] = True
+    # A document with a year and no date (a budget line of FY2018) is in the range when
+    # its year overlaps it: 2018 is within 2018-06..2019.
+    years = Q.TermRange("year", date_from[:4] or None, date_to[:4] or None)
+    for btext in multiterm_texts(years, evaluator.reader):
+        in_year = evaluator.term_documents("year", btext)
+        mask[in_year[~has_date[in_year]]] = True
     return mask
 
 
@@ -294,9 +306,9 @@ def page(
     if ranked:
         best = top_documents(ids, scores, limit)
     else:
-        # Newest first (or browsing without a query): a sort, not a ranking.
-        rank = view.shared.date_rank(view.reader)
-        best = np.argsort(rank[ids], kind="stable")[:limit]
+        # By date (or browsing without a query): a sort, relevance only between equals.
+        order = view.shared.date_order(view.reader)
+        best = order.order(ids, scores, oldest_first=checked.sort == "oldest")[:limit]
     chosen = best[(checked.page - 1) * checked.size : limit]
     if not ranked:
         return ids[chosen].tolist(), [None] * len(chosen)

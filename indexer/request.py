@@ -17,7 +17,9 @@ from .errors import QueryError
 from .fields import FILTER_FIELDS
 from .messages import Notice
 
-SORTS = ("relevance", "date")
+SORTS = ("relevance", "newest", "oldest")
+# Earlier names still accepted: "date" was newest-first before oldest-first existed.
+SORT_ALIASES = {"date": "newest"}
 MAX_FACET_SIZE = 1000
 # A year, a month or a day; the day is not checked against its month (a bound of
 # 2022-02-31 still means "up to the end of February").
@@ -125,7 +127,8 @@ def validate(request: SearchRequest, settings: Settings) -> CheckedRequest:
         1,
         MAX_FACET_SIZE,
     )
-    if request.sort not in SORTS:
+    sort = SORT_ALIASES.get(request.sort, request.sort)
+    if sort not in SORTS:
         raise QueryError(code="unknown_sort", value=str(request.sort), choices=", ".join(SORTS))
     filters = request.filter_values()
     unknown = sorted(set(filters) - set(FILTER_FIELDS))
@@ -143,7 +146,7 @@ def validate(request: SearchRequest, settings: Settings) -> CheckedRequest:
         filters=filters,
         date_from=check_date("date_from", request.date_from),
         date_to=check_date("date_to", request.date_to),
-        sort=request.sort,
+        sort=sort,
         page=page,
         size=size,
         facet_size=facet_size,

@@ -20,10 +20,13 @@ from . import browse, pipeline
 from .cache import LruCache
 from .config import Settings
 from .deadline import Deadline
+from .errors import QueryError
+from .facets import Facet
+from .fields import FACET_FIELDS
 from .highlight import Snippet
 from .hits import marked_document
 from .query import Weights
-from .request import SearchRequest
+from .request import MAX_FACET_SIZE, SearchRequest, bounded
 from .results import IndexStats, SearchResult, StoredDocument, Suggestion, WarmUpReport
 from .searchers import ReaderPool, ReaderView
 from .textquery import query_builder, text_query
@@ -107,6 +110,20 @@ class SearchIndex:
         self, request: SearchRequest, view: ReaderView, deadline: Deadline, started: float
     ) -> SearchResult:
         return pipeline.run(request, view, self.settings, self.weights, deadline, started)
+
+    def facet(self, request: SearchRequest, name: str, contains: str = "", limit: int = 0) -> Facet:
+        """Every value of facet ``name`` for the documents ``request`` finds (not only the
+        first setting facet_size), those holding ``contains`` when given, at most
+        ``limit`` (0: MAX_FACET_SIZE); QueryError for a field that is not a facet."""
+        if name not in FACET_FIELDS:
+            raise QueryError(code="unknown_facet", value=name, known=", ".join(FACET_FIELDS))
+        whole = dataclasses.replace(
+            request, page=1, size=1, highlight=False, facets=True, facet_size=MAX_FACET_SIZE
+        )
+        found = next(facet for facet in self.search(whole).facets if facet.name == name)
+        return found.containing(
+            contains, bounded("limit", limit or MAX_FACET_SIZE, 1, MAX_FACET_SIZE)
+        )
 
     def document(self, doc_id: str) -> StoredDocument | None:
         stored = self.readers.current().searcher.document(id=doc_id)

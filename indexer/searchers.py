@@ -40,7 +40,7 @@ class SharedState:
     def __init__(self, reader: Any, postings: PostingsCache) -> None:
         self.arrays = ReaderArrays(reader, postings)
         self.facet_tables = FacetTables(reader, self.arrays.live)
-        self._date_rank: np.ndarray | None = None
+        self._date_order: DateOrder | None = None
         self._vocabulary: Vocabulary | None = None
         self._lock = threading.Lock()
 
@@ -60,20 +60,45 @@ class SharedState:
                 )
             return self._vocabulary
 
-    def date_rank(self, reader: Any) -> np.ndarray:
-        """Each document's place in newest-first order (date, then year, then id)."""
+    def date_order(self, reader: Any) -> DateOrder:
+        """Each document's date as a comparable number, its place in id order, and
+        whether it has a full date (built when first needed)."""
         with self._lock:
-            if self._date_rank is None:
-                dates, years, ids = (
-                    _column_values(reader, name) for name in ("date", "year", "id")
+            if self._date_order is None:
+                self._date_order = DateOrder.of(
+                    *(_column_values(reader, name) for name in ("date", "year", "id"))
                 )
-                order = sorted(range(len(ids)), key=ids.__getitem__)
-                # A stable sort, newest first: equal dates keep the id order.
-                order.sort(key=lambda d: (dates[d] or "", years[d] or ""), reverse=True)
-                rank = np.empty(len(order), dtype=np.int64)
-                rank[np.array(order, dtype=np.int64)] = np.arange(len(order))
-                self._date_rank = rank
-            return self._date_rank
+            return self._date_order
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """``when``: a number per document, larger for later dates, -1 for undated ones
+    (a document with only a year counts as dated at that year's start, before its dated
+    documents); ``id_rank``: the document's place in id order, the last tie-break."""
+
+    when: np.ndarray
+    id_rank: np.ndarray
+    has_date: np.ndarray  # a full date, not only a year
+
+    @classmethod
+    def of(cls, dates: list, years: list, ids: list) -> DateOrder:
+        effective = [date or year or "" for date, year in zip(dates, years, strict=True)]
+        distinct = sorted(set(effective) - {""})
+        number = {value: place for place, value in enumerate(distinct)}
+        when = np.array([number.get(value, -1) for value in effective], dtype=np.int64)
+        by_id = sorted(range(len(ids)), key=ids.__getitem__)
+        id_rank = np.empty(len(ids), dtype=np.int64)
+        id_rank[np.array(by_id, dtype=np.int64)] = np.arange(len(ids))
+        return cls(when, id_rank, np.array([bool(date) for date in dates], dtype=bool))
+
+    def order(self, ids: np.ndarray, scores: np.ndarray, oldest_first: bool) -> np.ndarray:
+        """Positions of ``ids`` by date (undated last either way), equal dates by
+        ``scores`` (relevance, highest first), then by id."""
+        when = self.when[ids]
+        undated = when < 0
+        primary = np.where(undated, np.iinfo(np.int64).max, when if oldest_first else -when)
+        return np.lexsort((self.id_rank[ids], -scores, primary))
 
 
 @dataclass(frozen=True)

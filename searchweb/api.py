@@ -77,6 +77,26 @@ def api_search() -> Response:
     return jsonify(data)
 
 
+@blueprint.get("/facet/<name>")
+def api_facet(name: str) -> Response:
+    """Every value of one facet for a search (the search's parameters), or those holding
+    ``contains``; ``limit`` caps them."""
+    args = request.args
+    settings = current_app.config["SETTINGS"]
+    facet = search_index(current_app).facet(
+        search_request(args, settings.allow_raw_queries, strict=True),
+        name,
+        args.get("contains", ""),
+        whole_number("limit", args.get("limit", 0)),
+    )
+    data = facet.to_dict()
+    localize_facets([data], pick_language(request))
+    toggles = FilterToggles("/api/search", args)
+    for value in data["values"]:  # type: ignore[attr-defined]
+        value["toggle_url"] = toggles.url(name, value["value"])
+    return jsonify(data)
+
+
 @blueprint.get("/doc", defaults={"doc_id": None})
 @blueprint.get("/doc/<path:doc_id>")
 def api_document(doc_id: str | None) -> Response:

@@ -7,7 +7,7 @@ from typing import Any
 from indexer import Settings
 from indexer.fields import DOCUMENT_FIELDS, FACET_FIELDS, FILTER_FIELDS, HIT_FIELDS, field_named
 from indexer.messages import LANGUAGES
-from indexer.request import DATE_PATTERN, MAX_FACET_SIZE, SORTS
+from indexer.request import DATE_PATTERN, MAX_FACET_SIZE, SORT_ALIASES, SORTS
 
 STRING = {"type": "string"}
 STRINGS = {"type": "array", "items": STRING}
@@ -59,6 +59,11 @@ def _schemas() -> dict[str, Any]:
                 "label": STRING,
                 "values": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
                 "truncated": {"type": "boolean"},
+                "value_count": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Values with matching documents, shown or not.",
+                },
             }
         ),
         "Hit": _object(
@@ -170,6 +175,25 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
     """The description, with the limits of this server's settings (checked against the
     app by schemathesis in tests/test_api_schema.py)."""
     date = {"type": "string", "pattern": DATE_PATTERN}
+    what_is_searched = [
+        _param(
+            "q",
+            'Words, "phrases", -exclusions, title:word, category:"value". '
+            f"Cut to {settings.max_query_chars} characters (with a notice).",
+        ),
+        *(
+            _param(name, "Filter; several values = any of them.", multi=True)
+            for name in FILTER_FIELDS
+        ),
+        _param("from", "Dated on or after: 2022, 2022-11 or 2022-11-17.", date),
+        _param("to", "Dated on or before.", date),
+        _param(
+            "sort",
+            "relevance (default), newest or oldest; by date, equal dates "
+            "by relevance. date is the former name of newest.",
+            {"enum": [*SORTS, *SORT_ALIASES]},
+        ),
+    ]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -183,18 +207,7 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                 "get": {
                     "summary": "Ranked, highlighted results with facet counts",
                     "parameters": [
-                        _param(
-                            "q",
-                            'Words, "phrases", -exclusions, title:word, category:"value". '
-                            f"Cut to {settings.max_query_chars} characters (with a notice).",
-                        ),
-                        *(
-                            _param(name, "Filter; several values = any of them.", multi=True)
-                            for name in FILTER_FIELDS
-                        ),
-                        _param("from", "Dated on or after: 2022, 2022-11 or 2022-11-17.", date),
-                        _param("to", "Dated on or before.", date),
-                        _param("sort", "relevance (default) or date.", {"enum": list(SORTS)}),
+                        *what_is_searched,
                         HL_PARAM,
                         _param(
                             "page",
@@ -224,6 +237,28 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                         ),
                     ],
                     "responses": _responses("SearchResponse", 400, 429, 503),
+                }
+            },
+            "/api/facet/{name}": {
+                "get": {
+                    "summary": "Every value of one facet for a search, or those holding a text",
+                    "parameters": [
+                        {
+                            "name": "name",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"enum": list(FACET_FIELDS)},
+                        },
+                        *what_is_searched,
+                        _param("contains", "Only values whose value or label holds this."),
+                        _param(
+                            "limit",
+                            "At most this many values.",
+                            {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE},
+                        ),
+                        HL_PARAM,
+                    ],
+                    "responses": _responses("Facet", 400, 429, 503),
                 }
             },
             "/api/doc": {

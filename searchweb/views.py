@@ -6,13 +6,14 @@ from flask import Blueprint, Response, abort, current_app, make_response, render
 from markupsafe import Markup
 
 from indexer.errors import QueryError, SearchTimeoutError
-from indexer.fields import DOCUMENT_FIELDS, FILTER_FIELDS
+from indexer.fields import DOCUMENT_FIELDS, FACET_FIELDS, FILTER_FIELDS
+from indexer.request import SORTS
 
 from . import search_index
 from .guard import refusal
 from .i18n import LANGUAGES, pick_language, translator
-from .params import FilterToggles, selected_chips, url_with, without_filters
 from .params import search_request as request_from_args
+from .params import selected_chips, url_with, without_filters
 
 blueprint = Blueprint("views", __name__)
 # Shown in the document page's details, in this order (title and body are the page).
@@ -55,18 +56,24 @@ def search_page() -> Response:
             args=args,
             chips=selected_chips("/", args),
         )
-    toggles = FilterToggles("/", args)
-    facet_urls = {
-        (f.name, v.value): toggles.url(f.name, v.value) for f in result.facets for v in f.values
-    }
+    expanded = args.get("more", "")
+    facets = result.facets
+    if expanded in FACET_FIELDS:
+        # Every value of one facet, those holding ``contains`` when the filter box is used.
+        whole = search_index(current_app).facet(search_request, expanded, args.get("contains", ""))
+        facets = [whole if facet.name == expanded else facet for facet in facets]
     return render_page(
         "search.html",
         result=result,
         args=args,
         error=None,
         chips=selected_chips("/", args),
-        facet_urls=facet_urls,
+        facets=facets,
+        expanded=expanded,
+        more_url=lambda name: url_with("/", args, more=name, contains=None),
+        fewer_url=url_with("/", args, more=None, contains=None),
         page_url=lambda page: url_with("/", args, page=str(page)),
+        sorts=SORTS,
         sort_url=lambda sort: url_with("/", args, sort=sort),
         without_filters_url=without_filters("/", args),
         original_url=url_with("/", args, spell="0"),

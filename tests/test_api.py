@@ -62,8 +62,9 @@ def test_pages_do_not_overlap_and_date_sort_is_newest_first(client):
     assert first["pages"] == -(-first["total"] // 5)
     assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
     by_date = client.get("/api/search?q=Seoul&sort=date&size=50").get_json()
-    keys = [(h["date"], h["year"]) for h in by_date["hits"]]
-    assert len(keys) == 50 and any(date for date, _ in keys)
+    # A document with only a year sorts at that year, not after every dated one.
+    keys = [h["date"] or h["year"] for h in by_date["hits"]]
+    assert len(keys) == 50 and any(h["date"] for h in by_date["hits"])
     assert keys == sorted(keys, reverse=True) and by_date["hits"][0]["score"] is None
 
 
@@ -132,7 +133,8 @@ def test_snippets_in_the_api_carry_only_mark_tags(client):
 
 
 def test_openapi_lists_every_api_route(app, openapi):
-    routes = {rule.rule.replace("<path:doc_id>", "{id}") for rule in app.url_map.iter_rules()
+    routes = {re.sub(r"<(?:path:)?(\w+)>", r"{\1}", rule.rule).replace("{doc_id}", "{id}")
+              for rule in app.url_map.iter_rules()
               if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json"}
     assert routes == set(openapi["paths"])
 

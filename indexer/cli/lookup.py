@@ -9,7 +9,7 @@ import click
 
 from ..fields import FILTER_FIELDS, field_named
 from ..highlight import Snippet
-from ..request import SORTS, SearchRequest
+from ..request import SORT_ALIASES, SORTS, SearchRequest
 from ..search import SearchIndex
 from . import (
     _common_options,
@@ -47,7 +47,13 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     "--from", "date_from", default="", help="Dated on or after (2022, 2022-11, 2022-11-17)."
 )
 @click.option("--to", "date_to", default="", help="Dated on or before.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice([*SORTS, *SORT_ALIASES]),
+    default="relevance",
+    show_default=True,
+    help="By date, equal dates by relevance (date = newest).",
+)
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--limit", "size", type=int, default=None, help="Results per page (default 10).")
 @click.option("--raw", is_flag=True, help="Use Whoosh's query syntax (AND, OR, NOT, wildcards).")

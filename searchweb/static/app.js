@@ -9,6 +9,21 @@
       if (event.target && event.target.type === "checkbox") { form.submit(); }
     });
   }
+  // The filter box of an expanded facet narrows its values as one types; Enter asks the
+  // server (which also works without this script).
+  var boxes = document.querySelectorAll(".facet-filter input");
+  Array.prototype.forEach.call(boxes, function (box) {
+    var items = box.closest("fieldset").querySelectorAll("li");
+    box.addEventListener("input", function () {
+      var wanted = box.value.trim().toLowerCase();
+      Array.prototype.forEach.call(items, function (item) {
+        var label = item.querySelector(".facet-label").textContent.toLowerCase();
+        var value = item.querySelector("input").value.toLowerCase();
+        var checked = item.querySelector("input").checked;
+        item.hidden = !(checked || label.indexOf(wanted) >= 0 || value.indexOf(wanted) >= 0);
+      });
+    });
+  });
   // "/" focuses the search box, as on many search sites.
   document.addEventListener("keydown", function (event) {
     var box = document.getElementById("q");
