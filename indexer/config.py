@@ -169,6 +169,14 @@ class Settings:
         "Time budget of one search or document page; past it the search stops and the "
         "user is told to narrow the query (HTTP 503).",
     )
+    export_max_rows: int = _setting(
+        10_000,
+        "Matches one export (CSV, JSON Lines, the Atom feed's entries excepted) may hold, "
+        "best first; the answer says when more matched.",
+    )
+    export_timeout_ms: int = _setting(
+        30_000, "Time budget of one export (it reads every exported document)."
+    )
     client_read_timeout_ms: int = _setting(
         10_000,
         "Time a client has to send a whole request to serve before it is answered "
@@ -216,6 +224,8 @@ def _validate(settings: Settings) -> Settings:
         "max_query_words",
         "request_timeout_ms",
         "client_read_timeout_ms",
+        "export_max_rows",
+        "export_timeout_ms",
     ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"Setting {name!r} must be at least 1.")

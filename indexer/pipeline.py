@@ -70,8 +70,14 @@ def run(
     weights: Weights,
     deadline: Deadline,
     started: float,
+    export_rows: int = 0,
 ) -> SearchResult:
     checked = validate(request, settings)
+    if export_rows:
+        # One page of every match up to export_rows: no marks, no facets.
+        checked = dataclasses.replace(
+            checked, page=1, size=export_rows, highlight=False, facets=False
+        )
     context = Context(view, settings, weights, deadline, started)
     result = answer(request.q or "", checked, context)
     if request.spell and settings.spelling_corrections and not checked.raw:

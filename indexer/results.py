@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 from urllib.parse import quote, urlencode
 
 from .facets import Facet
@@ -20,14 +20,17 @@ from .schema import shown_values
 DOT_SEGMENTS = frozenset({".", ".."})
 
 
-def document_path(doc_id: str, q: str = "") -> str:
-    """The path of a document's page (relative to the site), carrying the query to mark.
+def document_path(doc_id: str, q: str = "", context: Sequence[tuple[str, str]] = ()) -> str:
+    """The path of a document's page (relative to the site), carrying the query to mark
+    and the ``context`` of the search it was found by (filters, sort, page), so the
+    page can lead back to it.
 
     An id is one path segment, percent-encoded; an id with a dot segment (``..``,
     ``a/./b``) is passed as ``?id=`` instead, because browsers resolve dot segments,
     even percent-encoded ones, before the request is made.
     """
     params = [("q", q)] if q else []
+    params += [(name, value) for name, value in context if name not in ("q", "id")]
     if DOT_SEGMENTS & set(doc_id.split("/")) or not doc_id:
         return f"/doc?{urlencode([('id', doc_id), *params])}"
     path = f"/doc/{quote(doc_id, safe='')}"

@@ -23,6 +23,7 @@ from .deadline import Deadline
 from .errors import QueryError
 from .facets import Facet
 from .fields import FACET_FIELDS
+from .generations import read_meta
 from .highlight import Snippet
 from .hits import marked_document
 from .query import Weights
@@ -124,6 +125,26 @@ class SearchIndex:
         return found.containing(
             contains, bounded("limit", limit or MAX_FACET_SIZE, 1, MAX_FACET_SIZE)
         )
+
+    def export(self, request: SearchRequest) -> SearchResult:
+        """Every match of ``request`` in its order (``request.page`` and ``size`` are
+        ignored), at most setting export_max_rows of them, without marks or facets;
+        ``total`` says how many matched. Not cached: an export is read once."""
+        started = time.perf_counter()
+        deadline = Deadline(self.settings.export_timeout_ms)
+        return pipeline.run(
+            request,
+            self.readers.current(),
+            self.settings,
+            self.weights,
+            deadline,
+            started,
+            export_rows=self.settings.export_max_rows,
+        )
+
+    def updated_at(self) -> str:
+        """When the serving index was last built or reindexed (ISO 8601, UTC)."""
+        return str(read_meta(self.readers.current().generation).get("updated_at", ""))
 
     def document(self, doc_id: str) -> StoredDocument | None:
         stored = self.readers.current().searcher.document(id=doc_id)

@@ -6,10 +6,12 @@ Accept-Language header): each with its code, so a client may use its own words."
 from __future__ import annotations
 
 from dataclasses import asdict
+from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from werkzeug.exceptions import HTTPException
 
+from indexer import export
 from indexer.request import whole_number
 
 from . import search_index
@@ -95,6 +97,29 @@ def api_facet(name: str) -> Response:
     for value in data["values"]:  # type: ignore[attr-defined]
         value["toggle_url"] = toggles.url(name, value["value"])
     return jsonify(data)
+
+
+@blueprint.get("/export.<export_format>")
+def api_export(export_format: str) -> Response:
+    """Every match of a search (up to setting export_max_rows, best first) as a CSV file
+    for Excel or JSON Lines, streamed; X-Total-Count says how many matched."""
+    if export_format not in export.FORMATS:
+        return refusal(404, "not_found")
+    settings = current_app.config["SETTINGS"]
+    result = search_index(current_app).export(
+        search_request(request.args, settings.allow_raw_queries, strict=True)
+    )
+    base_url = public_base_url(settings)
+    rows = (export.row(rank, hit, base_url) for rank, hit in enumerate(result.hits, start=1))
+    response = Response(
+        stream_with_context(export.lines(export_format, rows)),
+        mimetype=export.MEDIA_TYPES[export_format],
+    )
+    name = export.file_name(request.args.get("q", ""), export_format)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response.headers["X-Total-Count"] = str(result.total)
+    response.headers["X-Exported-Count"] = str(len(result.hits))
+    return response
 
 
 @blueprint.get("/doc", defaults={"doc_id": None})

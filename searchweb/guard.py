@@ -27,6 +27,9 @@ SEARCHING_ENDPOINTS = frozenset(
         "views.document_page",
         "embed.frame",
         "api.api_search",
+        "api.api_facet",
+        "api.api_export",
+        "views.feed",
         "api.api_document",
         "api.api_suggest",
     }

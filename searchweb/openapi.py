@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer import Settings
+from indexer import Settings, export
 from indexer.fields import DOCUMENT_FIELDS, FACET_FIELDS, FILTER_FIELDS, HIT_FIELDS, field_named
 from indexer.messages import LANGUAGES
 from indexer.request import DATE_PATTERN, MAX_FACET_SIZE, SORT_ALIASES, SORTS
@@ -259,6 +259,37 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                         HL_PARAM,
                     ],
                     "responses": _responses("Facet", 400, 429, 503),
+                }
+            },
+            "/api/export.{export_format}": {
+                "get": {
+                    "summary": "Every match of a search, best first, as a file: CSV (UTF-8 "
+                    f"with a byte order mark, for Excel) or JSON Lines; at most "
+                    f"{settings.export_max_rows} rows, X-Total-Count says how many matched",
+                    "parameters": [
+                        {
+                            "name": "export_format",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"enum": list(export.FORMATS)},
+                        },
+                        *what_is_searched,
+                        HL_PARAM,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The rows, streamed",
+                            "content": {
+                                media_type.split(";")[0]: {"schema": STRING}
+                                for media_type in export.MEDIA_TYPES.values()
+                            },
+                        },
+                        **{
+                            key: value
+                            for key, value in _responses("Facet", 400, 404, 429, 503).items()
+                            if key != "200"
+                        },
+                    },
                 }
             },
             "/api/doc": {

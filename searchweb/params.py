@@ -65,6 +65,13 @@ def _kept(args: MultiDict) -> list[tuple[str, str]]:
     return [(k, v) for k in KEPT_PARAMS for v in args.getlist(k) if v != ""]
 
 
+def search_context(args: MultiDict) -> list[tuple[str, str]]:
+    """What a document page keeps of the search it was opened from: the kept parameters
+    and the page, so "back to the results" returns to the same place."""
+    page = args.get("page", "")
+    return _kept(args) + ([("page", page)] if page not in ("", "1") else [])
+
+
 def url_with(path: str, args: MultiDict, **changes: str | None) -> str:
     """``path`` with the current search args, some replaced (None removes), page reset
     unless given."""

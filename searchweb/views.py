@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
+import dataclasses
+from datetime import date, datetime, timezone
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 
 from indexer.errors import QueryError, SearchTimeoutError
@@ -10,10 +23,14 @@ from indexer.fields import DOCUMENT_FIELDS, FACET_FIELDS, FILTER_FIELDS
 from indexer.request import SORTS
 
 from . import search_index
+from .cite import citation
+from .feed import ENTRIES, atom_feed
+from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
 from .guard import refusal
 from .i18n import LANGUAGES, pick_language, translator
+from .links import document_path, public_base_url
+from .params import search_context, selected_chips, url_with, without_filters
 from .params import search_request as request_from_args
-from .params import selected_chips, url_with, without_filters
 
 blueprint = Blueprint("views", __name__)
 # Shown in the document page's details, in this order (title and body are the page).
@@ -62,6 +79,7 @@ def search_page() -> Response:
         # Every value of one facet, those holding ``contains`` when the filter box is used.
         whole = search_index(current_app).facet(search_request, expanded, args.get("contains", ""))
         facets = [whole if facet.name == expanded else facet for facet in facets]
+    context = search_context(args)
     return render_page(
         "search.html",
         result=result,
@@ -74,6 +92,10 @@ def search_page() -> Response:
         fewer_url=url_with("/", args, more=None, contains=None),
         page_url=lambda page: url_with("/", args, page=str(page)),
         sorts=SORTS,
+        export_url=lambda export_format: url_with(f"/api/export.{export_format}", args),
+        export_rows=settings.export_max_rows,
+        feed_url=url_with(url_for("views.feed"), args),
+        hit_url=lambda doc_id: document_path(doc_id, args.get("q", ""), context),
         sort_url=lambda sort: url_with("/", args, sort=sort),
         without_filters_url=without_filters("/", args),
         original_url=url_with("/", args, spell="0"),
@@ -98,8 +120,13 @@ def document_page(doc_id: str | None) -> Response:
         except SearchTimeoutError:
             notice_key = "marks_timeout"  # the document itself still shows
     title_html, body_html = (marked[0].to_html(), marked[1].to_html()) if marked else (None, None)
+    context = search_context(request.args)
+    # The page's own address without the search: what a colleague should be sent.
+    page_url = public_base_url(current_app.config["SETTINGS"]) + document_path(doc_id)
     return render_page(
         "document.html",
+        page_url=page_url,
+        citation=citation(document, pick_language(request), page_url, date.today()),
         document=document,
         detail_fields=DETAIL_FIELDS,
         q=q,
@@ -108,8 +135,51 @@ def document_page(doc_id: str | None) -> Response:
         body_html=body_html,
         notice_key=notice_key,
         similar=index.similar(doc_id),
-        back_url=url_with("/", request.args),
+        back_url=url_for("views.search_page") + _query_string(context),
+        # Similar documents keep the search too: "back" from them returns to it.
+        other_url=lambda other_id: document_path(other_id, q, context),
+        args=request.args,
     )
+
+
+@blueprint.get("/feed.atom")
+def feed() -> Response:
+    """The newest documents of a search as an Atom feed (searchweb/feed.py)."""
+    args = request.args
+    settings = current_app.config["SETTINGS"]
+    search = dataclasses.replace(
+        request_from_args(args, settings.allow_raw_queries),
+        sort="newest",
+        page=1,
+        size=min(ENTRIES, settings.max_page_size),
+        facets=False,
+    )
+    index = search_index(current_app)
+    result = index.search(search)
+    t = translator(pick_language(request))
+    pairs = [(name, value) for name, value in search_context(args) if name != "page"]
+    title = t("feed_title", q=args.get("q", "")) if args.get("q") else t("feed_title_all")
+    body = atom_feed(
+        result,
+        title,
+        [(name, value) for name, value in pairs if name not in ("sort", "hl", "size")],
+        url_for("views.feed") + _query_string(pairs),
+        url_for("views.search_page") + _query_string([*pairs, ("sort", "newest")]),
+        public_base_url(settings),
+        _parsed_time(index.updated_at()),
+    )
+    return Response(body, mimetype=FEED_MEDIA_TYPE)
+
+
+def _parsed_time(iso: str) -> datetime:
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:  # an index written before updated_at was recorded
+        return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _query_string(pairs: list[tuple[str, str]]) -> str:
+    return f"?{urlencode(pairs)}" if pairs else ""
 
 
 @blueprint.app_errorhandler(404)

@@ -14,8 +14,8 @@ from schemathesis import GenerationMode
 from searchweb import create_app
 
 EXAMPLES = 60
-OPERATIONS = ["GET /api/search", "GET /api/facet/{name}", "GET /api/doc", "GET /api/doc/{id}",
-              "GET /api/suggest"]
+OPERATIONS = ["GET /api/search", "GET /api/facet/{name}", "GET /api/export.{export_format}",
+              "GET /api/doc", "GET /api/doc/{id}", "GET /api/suggest"]
 
 
 @pytest.fixture(scope="module")

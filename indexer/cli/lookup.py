@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 import click
 
+from .. import export
+from ..config import Settings
 from ..fields import FILTER_FIELDS, field_named
 from ..highlight import Snippet
 from ..request import SORT_ALIASES, SORTS, SearchRequest
@@ -61,6 +63,14 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     "--no-spell", "no_spell", is_flag=True, help="Search the words as typed, never corrected."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(export.FORMATS),
+    default=None,
+    help="Print every match (up to setting export_max_rows, best first) as CSV for "
+    "Excel or as JSON Lines, instead of one page.",
+)
 @_common_options
 @_fail_cleanly
 def search_command(
@@ -73,6 +83,7 @@ def search_command(
     raw: bool,
     no_spell: bool,
     as_json: bool,
+    export_format: str | None,
     index_dir: str | None,
     config_file: str | None,
     **filter_options: tuple[str, ...],
@@ -91,6 +102,9 @@ def search_command(
         raw=raw,
         spell=not no_spell,
     )
+    if export_format:
+        _export(request, export_format, settings)
+        return
     with SearchIndex(settings.index_dir, settings) as index:
         result = index.search(request)
     if as_json:
@@ -116,6 +130,22 @@ def search_command(
         click.echo(f"{rank:>3}. {_terminal(hit.marked_title)}  [{score}]")
         click.echo(f"     {hit.id} | {where}{' | ' + date if date else ''}")
         click.echo(f"     {_terminal(hit.snippet)}\n")
+
+
+def _export(request: SearchRequest, export_format: str, settings: Settings) -> None:
+    with SearchIndex(settings.index_dir, settings) as index:
+        result = index.export(request)
+    for notice in result.notices:
+        click.echo(notice.text(), err=True)
+    rows = (export.row(rank, hit) for rank, hit in enumerate(result.hits, start=1))
+    for line in export.lines(export_format, rows):
+        click.echo(line, nl=False)
+    if result.total > len(result.hits):
+        click.echo(
+            f"Exported the best {len(result.hits):,} of {result.total:,} matches "
+            "(setting export_max_rows); narrow the search to export the rest.",
+            err=True,
+        )
 
 
 @main.command()

@@ -24,6 +24,30 @@
       });
     });
   });
+  // Copy buttons (shown only with this script): the citation, or the document's link
+  // made absolute (without public_url the page holds a path).
+  var link = document.querySelector(".doc-link");
+  if (link && link.value.charAt(0) === "/") { link.value = location.origin + link.value; }
+  Array.prototype.forEach.call(document.querySelectorAll("button.copy"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var source = document.querySelector(button.getAttribute("data-copy"));
+      var text = source.value !== undefined ? source.value : source.textContent;
+      var status = document.querySelector(".cite .copied");
+      var done = function () { status.textContent = status.getAttribute("data-done"); };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, function () { select(source); });
+      } else { select(source); }
+    });
+  });
+  function select(source) {
+    if (source.select) { source.select(); } else {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+    }
+  }
   // "/" focuses the search box, as on many search sites.
   document.addEventListener("keydown", function (event) {
     var box = document.getElementById("q");
