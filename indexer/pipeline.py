@@ -160,23 +160,15 @@ def respell(result: SearchResult, checked: CheckedRequest, context: Context) -> 
     documents have every corrected word (with a notice and a way back); otherwise the
     correction is offered ("did you mean"). Skipped when every word was required and
     found (each word then has documents)."""
-    view, settings = context.view, context.settings
+    settings = context.settings
     typed = checked.text.strip()
     every_word_found = result.total and not result.relaxed
     if not _LETTERS.search(typed) or (
         every_word_found and len(typed.split()) <= settings.and_max_words
     ):
         return result
-    builder = query_builder(view.searcher.schema, context.weights, settings)
-    evaluator = view.evaluator(context.deadline)
-
-    def holds(word: str) -> bool:
-        query = builder.word_query(word)
-        return query is not None and len(evaluator.evaluate(query)) > 0
-
-    vocabulary = view.shared.vocabulary(view.reader)
     none_had_every_word = not result.total or (result.relaxed and not result.all_words_total)
-    correction = correct(typed, holds, vocabulary, builder.morphemes, none_had_every_word)
+    correction = correction_of(typed, context, none_had_every_word)
     if correction is None:
         return result
     if none_had_every_word:
@@ -189,6 +181,21 @@ def respell(result: SearchResult, checked: CheckedRequest, context: Context) -> 
     result.suggestion = correction
     result.notices.append(Notice("did_you_mean", {"suggestion": correction}))
     return result
+
+
+def correction_of(text: str, context: Context, held_too: bool = False) -> str | None:
+    """``text`` with the words no document holds corrected (indexer/spelling.py), or None;
+    ``held_too``: also words held only inside longer words."""
+    view = context.view
+    builder = query_builder(view.searcher.schema, context.weights, context.settings)
+    evaluator = view.evaluator(context.deadline)
+
+    def holds(word: str) -> bool:
+        query = builder.word_query(word)
+        return query is not None and len(evaluator.evaluate(query)) > 0
+
+    vocabulary = view.shared.vocabulary(view.reader)
+    return correct(text, holds, vocabulary, builder.morphemes, held_too)
 
 
 def relaxed_notice(ranked: Ranked) -> Notice:

@@ -146,8 +146,8 @@ class StoredDocument:
 @dataclass
 class Suggestion:
     text: str
-    kind: str  # "term", "title" or "initials"
-    count: int  # documents with the term (1 for a title)
+    kind: str  # "correction" (the whole text corrected), "term", "title" or "initials"
+    count: int  # documents with the term (1 for a title, 0 for a correction)
     id: str = ""  # the document of a title suggestion
 
 

@@ -20,7 +20,7 @@ from . import browse, pipeline
 from .cache import LruCache
 from .config import Settings
 from .deadline import Deadline
-from .errors import QueryError
+from .errors import QueryError, SearchTimeoutError
 from .facets import Facet
 from .fields import FACET_FIELDS
 from .generations import read_meta
@@ -168,7 +168,23 @@ class SearchIndex:
         return marked_document(view.evaluator(deadline), docnum, queries, unmarked)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
-        return browse.suggest(self.readers.current(), text, limit)
+        """Completions of the last word (browse.suggest), after the text with its typos
+        and keyboard slips corrected when it has some (dkfltn: 아리수)."""
+        view = self.readers.current()
+        suggestions = browse.suggest(view, text, limit)
+        typed = " ".join(text.split())
+        if not typed or not self.settings.spelling_corrections or limit < 1:
+            return suggestions
+        started = time.perf_counter()
+        deadline = Deadline(self.settings.request_timeout_ms)
+        context = pipeline.Context(view, self.settings, self.weights, deadline, started)
+        try:
+            correction = pipeline.correction_of(typed[: self.settings.max_query_chars], context)
+        except SearchTimeoutError:
+            return suggestions  # completions without a correction rather than nothing
+        if correction is None or any(s.text == correction for s in suggestions):
+            return suggestions
+        return [Suggestion(correction, "correction", 0), *suggestions][:limit]
 
     def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
         return browse.similar(self.readers.current(), doc_id, limit)

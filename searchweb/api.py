@@ -49,6 +49,11 @@ def cors(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = allowed
         response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
         response.headers["Access-Control-Max-Age"] = "86400"
+        # Not safelisted: without this a widget on another origin cannot read them (it
+        # waits Retry-After after a 429; an export says how many matched).
+        response.headers["Access-Control-Expose-Headers"] = (
+            "Retry-After, X-Total-Count, X-Exported-Count"
+        )
         if allowed != "*":
             response.headers.add("Vary", "Origin")
     return response

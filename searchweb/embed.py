@@ -3,9 +3,11 @@ and /opensearch.xml (so browsers can add the search)."""
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, current_app, render_template, request
 
 from indexer import SearchRequest
 from indexer.errors import QueryError, SearchTimeoutError
@@ -18,13 +20,28 @@ blueprint = Blueprint("embed", __name__)
 EMBED_RESULTS = 8
 
 
+# One script for the host page: the autocomplete the search page uses too, and the box,
+# in one function scope so that neither leaks a name into the host page.
+EMBED_PARTS = ("combobox.js", "embed.js")
+
+
+@functools.cache
+def _embed_script(static_folder: str) -> bytes:
+    parts = [(Path(static_folder) / name).read_text("utf-8") for name in EMBED_PARTS]
+    return ("(function () {\n" + "\n".join(parts) + "\n})();\n").encode()
+
+
 @blueprint.get("/embed.js")
 def script() -> Response:
-    response = send_from_directory(
-        current_app.static_folder or "static", "embed.js", mimetype="text/javascript", max_age=3600
+    response = Response(
+        _embed_script(current_app.static_folder or "static"), mimetype="text/javascript"
     )
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    response.add_etag()
     # Pages on any origin load this script; let them do so with crossorigin="anonymous" too.
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.make_conditional(request)
     return response
 
 

@@ -123,7 +123,7 @@ def _schemas() -> dict[str, Any]:
         "Suggestion": _object(
             {
                 "text": STRING,
-                "kind": {"enum": ["term", "title", "initials"]},
+                "kind": {"enum": ["correction", "term", "title", "initials"]},
                 "count": {"type": "integer"},
                 "id": STRING,
             }

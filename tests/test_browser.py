@@ -111,10 +111,10 @@ def test_embed_script_on_another_origin_gets_results(server, browser, tmp_path):
         page.goto(f"http://127.0.0.1:{host_site.server_address[1]}/index.html")
         box = page.locator("policy-search input")
         box.fill("장애인")
-        page.wait_for_selector("policy-search li")
-        links = page.locator("policy-search li a")
+        page.wait_for_selector("policy-search ol > li")
+        links = page.locator("policy-search ol > li > a")
         assert links.count() > 0
-        assert page.locator("policy-search li mark").first.inner_text().startswith("장애")
+        assert page.locator("policy-search ol mark").first.inner_text().startswith("장애")
         # The host page's CSS does not reach into the widget's shadow root.
         colour = links.first.evaluate("e => getComputedStyle(e).color")
         assert colour != "rgb(255, 0, 0)"

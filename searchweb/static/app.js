@@ -48,6 +48,29 @@
       window.getSelection().addRange(range);
     }
   }
+  // Suggestions as one types (combobox.js): a correction of the text, completions of
+  // the last word, matching titles. A title opens its document; the rest search.
+  var box = document.getElementById("q");
+  if (box && window.attachCombobox) {
+    var language = document.documentElement.lang || "ko";
+    attachCombobox(box, {
+      suggest: function (text, done) {
+        fetch("/api/suggest?limit=8&hl=" + language + "&q=" + encodeURIComponent(text))
+          .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+          .then(function (data) { done(data.suggestions); }, function () { done([]); });
+      },
+      choose: function (suggestion) {
+        if (suggestion.kind === "title" && suggestion.id) {
+          location.href = "/doc?id=" + encodeURIComponent(suggestion.id) + "&q=" + encodeURIComponent(box.value);
+        } else {
+          box.form.submit();
+        }
+      },
+      kindLabels: language === "ko"
+        ? { correction: "· 맞춤법 교정", title: "· 문서", initials: "· 초성" }
+        : { correction: "· corrected", title: "· document", initials: "· initials" }
+    });
+  }
   // "/" focuses the search box, as on many search sites.
   document.addEventListener("keydown", function (event) {
     var box = document.getElementById("q");

@@ -6,6 +6,11 @@
  * Renders into a shadow root (no dependence on the host page's CSS or scripts) and
  * talks to HOST's JSON API over CORS. Text from the API is inserted as text nodes;
  * the matches (spans) become <mark> elements. Messages come in the box's language.
+ * Served with combobox.js (autocomplete) inside one wrapper (searchweb/embed.py).
+ *
+ * Put a plain form in the target as fallback markup; the box replaces it, and it stays
+ * when this script cannot load:
+ *   <div id="search"><form action="https://HOST/"><input name="q"><button>검색</button></form></div>
  */
 (function () {
   "use strict";
@@ -21,7 +26,14 @@
     "a { color: #0b5cad; font-weight: 600; }",
     "p { margin: 2px 0; }",
     ".status { color: #5b6474; font-size: 13px; }",
-    "mark { background: #ffe58a; color: inherit; }"
+    "mark { background: #ffe58a; color: inherit; }",
+    ".field { position: relative; flex: 1; display: flex; }",
+    ".suggestions { position: absolute; top: 100%; left: 0; right: 0; z-index: 3; list-style: none; margin: 2px 0 0; padding: 4px 0; background: #fff; border: 1px solid #9aa3b2; border-radius: 6px; box-shadow: 0 4px 12px rgba(0,0,0,.12); }",
+    ".suggestions li { padding: 4px 10px; margin: 0; cursor: pointer; }",
+    ".suggestions li[aria-selected='true'], .suggestions li:hover { background: #e8f0fb; }",
+    ".kind { color: #5b6474; font-size: 12px; }",
+    ".more { margin: 4px 0 0; }",
+    "a:focus, input:focus, button:focus { outline: 3px solid #f0a500; outline-offset: 2px; }"
   ].join("\n");
   // Titles and snippets come as plain text plus the spans of the matches, [start, end)
   // in Unicode code points: the text goes in as text nodes, the spans as <mark>.
@@ -50,6 +62,22 @@
     }
   }
 
+  var TEXT = {
+    ko: {
+      label: "정책 검색", button: "검색", count: "{n}건", seeAll: "검색 결과 {n}건 모두 보기",
+      busy: "요청이 많습니다. {s}초 뒤에 다시 검색합니다.", retrying: "다시 검색하는 중…",
+      offline: "검색 서버에 연결할 수 없습니다.", failed: "검색 서버에 문제가 생겼습니다. 잠시 뒤 다시 시도해 주세요.",
+      fullSearch: "검색 페이지에서 찾기", correction: "· 맞춤법 교정", title: "· 문서", initials: "· 초성"
+    },
+    en: {
+      label: "Search policies", button: "Search", count: "{n} results", seeAll: "See all {n} results",
+      busy: "Too many searches right now. Searching again in {s} s.", retrying: "Searching again…",
+      offline: "The search server cannot be reached.", failed: "The search server has a problem. Try again shortly.",
+      fullSearch: "Search on the full page", correction: "· corrected", title: "· document", initials: "· initials"
+    }
+  };
+  var MAX_RETRY_S = 60;
+
   class PolicySearch extends HTMLElement {
     connectedCallback() {
       if (this.shadowRoot) { return; }
@@ -58,60 +86,156 @@
       this.api = this.getAttribute("api") || apiBase;
       this.size = parseInt(this.getAttribute("size") || "5", 10);
       var korean = (this.getAttribute("lang") || document.documentElement.lang || navigator.language || "ko").indexOf("ko") === 0;
+      this.korean = korean;
+      this.text = TEXT[korean ? "ko" : "en"];
+      var text = this.text;
+      // Without the script this is a plain form to the full search page.
       var form = document.createElement("form");
       form.setAttribute("role", "search");
+      form.action = this.api + "/";
+      form.method = "get";
+      var field = document.createElement("div");
+      field.className = "field";
       this.input = document.createElement("input");
       this.input.type = "search";
-      this.input.setAttribute("aria-label", korean ? "정책 검색" : "Search policies");
-      this.input.placeholder = this.getAttribute("placeholder") || (korean ? "정책 검색" : "Search policies");
+      this.input.name = "q";
+      this.input.setAttribute("aria-label", text.label);
+      this.input.placeholder = this.getAttribute("placeholder") || text.label;
+      field.appendChild(this.input);
       var button = document.createElement("button");
       button.type = "submit";
-      button.textContent = korean ? "검색" : "Search";
-      form.appendChild(this.input);
+      button.textContent = text.button;
+      form.appendChild(field);
       form.appendChild(button);
       this.status = document.createElement("p");
       this.status.className = "status";
       this.status.setAttribute("aria-live", "polite");
       this.list = document.createElement("ol");
+      this.more = document.createElement("p");
+      this.more.className = "more";
       root.appendChild(form);
       root.appendChild(this.status);
       root.appendChild(this.list);
-      this.korean = korean;
+      root.appendChild(this.more);
       var self = this;
       form.addEventListener("submit", function (event) { event.preventDefault(); self.search(); });
       this.input.addEventListener("input", function () {
         clearTimeout(self.timer);
         self.timer = setTimeout(function () { self.search(); }, 250);
       });
+      attachCombobox(this.input, {
+        suggest: function (typed, done) {
+          fetch(self.api + "/api/suggest?limit=6&hl=" + self.language() + "&q=" + encodeURIComponent(typed),
+                { mode: "cors", credentials: "omit" })
+            .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+            .then(function (data) { done(data.suggestions); }, function () { done([]); });
+        },
+        choose: function () { self.search(); },
+        kindLabels: { correction: text.correction, title: text.title, initials: text.initials }
+      });
+      // Down from the box (no suggestions open) goes to the results; Up/Down move
+      // between them; Escape goes back to the box.
+      this.input.addEventListener("keydown", function (event) {
+        if ((event.key === "ArrowDown" || event.key === "Down") && !event.defaultPrevented) {
+          var first = self.list.querySelector("a");
+          if (first) { event.preventDefault(); first.focus(); }
+        }
+      });
+      this.list.addEventListener("keydown", function (event) {
+        var links = Array.prototype.slice.call(self.list.querySelectorAll("a"));
+        var at = links.indexOf(root.activeElement);
+        if (event.key === "ArrowDown" || event.key === "Down") {
+          event.preventDefault();
+          if (at + 1 < links.length) { links[at + 1].focus(); }
+        } else if (event.key === "ArrowUp" || event.key === "Up") {
+          event.preventDefault();
+          if (at > 0) { links[at - 1].focus(); } else { self.input.focus(); }
+        } else if (event.key === "Escape" || event.key === "Esc") {
+          event.preventDefault();
+          self.input.focus();
+        }
+      });
+    }
+
+    language() { return this.korean ? "ko" : "en"; }
+
+    say(template, values) {
+      return template.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+    }
+
+    pageUrl(q) {
+      return this.api + "/?q=" + encodeURIComponent(q) + "&hl=" + this.language();
+    }
+
+    clear() {
+      this.list.replaceChildren();
+      this.more.replaceChildren();
     }
 
     search() {
       var q = this.input.value.trim();
       var self = this;
       var ticket = (this.ticket = (this.ticket || 0) + 1);
-      if (!q) { this.list.replaceChildren(); this.status.textContent = ""; return; }
-      var url = this.api + "/api/search?size=" + this.size + "&hl=" + (this.korean ? "ko" : "en") +
+      clearTimeout(this.retryTimer);
+      if (!q) { this.clear(); this.status.textContent = ""; return; }
+      var url = this.api + "/api/search?size=" + this.size + "&hl=" + this.language() +
         "&q=" + encodeURIComponent(q);
       fetch(url, { mode: "cors", credentials: "omit" })
-        .then(function (response) { return response.json(); })
-        .then(function (data) { if (ticket === self.ticket) { self.render(data); } })
-        .catch(function () {
-          if (ticket === self.ticket) { self.status.textContent = self.korean ? "검색할 수 없습니다." : "Search is unavailable."; }
-        });
+        .then(function (response) {
+          return response.json().then(
+            function (data) { return { response: response, data: data }; },
+            function () { return { response: response, data: null }; });
+        })
+        .then(function (answer) {
+          if (ticket !== self.ticket) { return; }
+          var response = answer.response;
+          if (response.ok && answer.data) { self.render(answer.data, q); return; }
+          if (response.status === 429) {
+            var wait = parseInt(response.headers.get("Retry-After") || "5", 10);
+            self.retryLater(isNaN(wait) ? 5 : Math.min(Math.max(wait, 1), MAX_RETRY_S), ticket);
+          } else if (response.status >= 500 || !answer.data) {
+            self.fail(self.text.failed, q);
+          } else {
+            self.fail(answer.data.error, q);  // the request itself: the server's words, in hl
+          }
+        })
+        .catch(function () { if (ticket === self.ticket) { self.fail(self.text.offline, q); } });
     }
 
-    render(data) {
-      this.list.replaceChildren();
-      if (data.error) { this.status.textContent = data.error; return; }
-      var count = this.korean ? data.total.toLocaleString() + "건" : data.total.toLocaleString() + " results";
+    // Stale results never stay under a new query: an error clears them.
+    fail(message, q) {
+      this.clear();
+      this.status.textContent = message + " ";
+      var link = document.createElement("a");
+      link.href = this.pageUrl(q);
+      link.textContent = this.text.fullSearch;
+      this.status.appendChild(link);
+    }
+
+    retryLater(seconds, ticket) {
+      var self = this;
+      this.clear();
+      this.status.textContent = this.say(this.text.busy, { s: seconds });
+      this.retryTimer = setTimeout(function () {
+        if (ticket !== self.ticket) { return; }
+        self.status.textContent = self.text.retrying;
+        self.search();
+      }, seconds * 1000);
+    }
+
+    render(data, q) {
+      this.clear();
+      var total = data.total.toLocaleString();
       var notices = (data.notices || []).map(function (notice) { return notice.message; });
-      this.status.textContent = [count].concat(notices).join(" · ");
+      this.status.textContent = [this.say(this.text.count, { n: total })].concat(notices).join(" · ");
       var api = this.api;
       var list = this.list;
       data.hits.forEach(function (hit) {
         var item = document.createElement("li");
         var link = document.createElement("a");
-        link.href = new URL(hit.doc_url, api + "/").href;
+        var target = new URL(hit.doc_url, api + "/");
+        target.searchParams.set("q", data.searched || q);  // the document page marks the words
+        link.href = target.href;
         link.target = "_blank";
         link.rel = "noopener";
         appendMarked(link, hit.title, hit.title_spans);
@@ -121,6 +245,15 @@
         item.appendChild(snippet);
         list.appendChild(item);
       });
+      if (data.total > data.hits.length) {
+        var all = document.createElement("a");
+        all.href = this.pageUrl(q);
+        all.target = "_blank";
+        all.rel = "noopener";
+        all.className = "see-all";
+        all.textContent = this.say(this.text.seeAll, { n: total });
+        this.more.appendChild(all);
+      }
     }
   }
 
@@ -137,7 +270,9 @@
           if (value) { box.setAttribute(name, value); }
         });
         box.setAttribute("api", apiBase);
-        element.appendChild(box);
+        // The fallback markup inside the target (a plain form to the search page, for
+        // when this script cannot load) gives way to the box.
+        element.replaceChildren(box);
       });
     };
     if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", mount); } else { mount(); }
