@@ -171,11 +171,22 @@ class Settings:
     )
     export_max_rows: int = _setting(
         10_000,
-        "Matches one export (CSV, JSON Lines, the Atom feed's entries excepted) may hold, "
-        "best first; the answer says when more matched.",
+        "Matches one export (CSV or JSON Lines) may hold, best first; the answer says "
+        "when more matched.",
     )
     export_timeout_ms: int = _setting(
         30_000, "Time budget of one export (it reads every exported document)."
+    )
+    analytics: bool = _setting(
+        True,
+        "serve records each search's normalized query, filters, result count and time "
+        "(never who searched) for `policysearch analytics`.",
+    )
+    analytics_file: str = _setting(
+        "", "Where searches are recorded; default: analytics.sqlite in the index directory."
+    )
+    analytics_retention_days: int = _setting(
+        90, "Recorded searches older than this many days are deleted."
     )
     client_read_timeout_ms: int = _setting(
         10_000,
@@ -225,6 +236,7 @@ def _validate(settings: Settings) -> Settings:
         "request_timeout_ms",
         "client_read_timeout_ms",
         "export_max_rows",
+        "analytics_retention_days",
         "export_timeout_ms",
     ):
         if getattr(settings, name) < 1:

@@ -17,8 +17,9 @@ from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from indexer import SearchIndex, load_settings
-from indexer.results import WarmUpReport
+from indexer import SearchIndex, SearchRequest, load_settings
+from indexer.analytics import search_log
+from indexer.results import SearchResult, WarmUpReport
 
 WEB_DEFAULTS: dict[str, Any] = {
     # Origins allowed to read /api/* from the browser; "*" = any (the search is public).
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # Opened lazily so the app starts (and explains itself) before an index exists.
     app.extensions["policysearch_index"] = None
+    app.extensions["policysearch_search_log"] = search_log(settings)
 
     from . import api, embed, guard, views
 
@@ -90,6 +92,18 @@ def search_index(app: Flask) -> SearchIndex:
         )
         app.extensions["policysearch_index"] = index
     return index
+
+
+def record_search(app: Flask, search: SearchRequest, result: SearchResult) -> None:
+    """Adds a first page of results to the search log (indexer/analytics.py), if on."""
+    log = app.extensions.get("policysearch_search_log")
+    if log is None or search.page != 1:
+        return
+    filters: dict[str, Any] = {
+        name: list(values) for name, values in search.filter_values().items()
+    }
+    filters.update({"from": search.date_from, "to": search.date_to})
+    log.record(search.q, filters, result.total, result.took_ms)
 
 
 def _log_warm_up(report: WarmUpReport) -> None:

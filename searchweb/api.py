@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from indexer import export
 from indexer.request import whole_number
 
-from . import search_index
+from . import record_search, search_index
 from .guard import refusal
 from .i18n import localize_facets, pick_language
 from .links import public_base_url
@@ -71,9 +71,9 @@ def _allowed_origin(origin: str | None) -> str | None:
 def api_search() -> Response:
     args = request.args
     settings = current_app.config["SETTINGS"]
-    result = search_index(current_app).search(
-        search_request(args, settings.allow_raw_queries, strict=True)
-    )
+    search = search_request(args, settings.allow_raw_queries, strict=True)
+    result = search_index(current_app).search(search)
+    record_search(current_app, search, result)
     language = pick_language(request)
     data = result.to_dict(language)
     localize_facets(data["facets"], language)

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from indexer import SearchRequest
 from indexer.errors import QueryError, SearchTimeoutError
 
-from . import search_index
+from . import record_search, search_index
 from .i18n import pick_language, translator
 from .links import public_base_url
 
@@ -51,9 +51,9 @@ def frame() -> Response:
     result, error = None, None
     if q:
         try:
-            result = search_index(current_app).search(
-                SearchRequest(q=q, size=EMBED_RESULTS, facets=False)
-            )
+            search = SearchRequest(q=q, size=EMBED_RESULTS, facets=False)
+            result = search_index(current_app).search(search)
+            record_search(current_app, search, result)
         except (QueryError, SearchTimeoutError) as exc:
             error = exc.message(pick_language(request))
     language = pick_language(request)

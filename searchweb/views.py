@@ -22,7 +22,7 @@ from indexer.errors import QueryError, SearchTimeoutError
 from indexer.fields import DOCUMENT_FIELDS, FACET_FIELDS, FILTER_FIELDS
 from indexer.request import SORTS
 
-from . import search_index
+from . import record_search, search_index
 from .cite import citation
 from .feed import ENTRIES, atom_feed
 from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
@@ -63,6 +63,7 @@ def search_page() -> Response:
     try:
         search_request = request_from_args(args, settings.allow_raw_queries)
         result = search_index(current_app).search(search_request)
+        record_search(current_app, search_request, result)
     except (QueryError, SearchTimeoutError) as exc:
         # Shown above the search box, which keeps the query to mend.
         return render_page(

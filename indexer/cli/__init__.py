@@ -5,7 +5,7 @@ Exit statuses: 0 success; 1 failure (nothing indexed, or an error with a message
 records were rejected and are listed); 4 refused (the change would delete more than
 max_delete_fraction of the index; nothing was changed).
 
-The commands live in build.py (index, reindex), lookup.py (search, stats) and
+The commands live in build.py (index, reindex), lookup.py (search, stats, analytics) and
 serving.py (serve); this module holds the group and what they share.
 """
 

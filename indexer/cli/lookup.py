@@ -1,13 +1,14 @@
-"""`policysearch search` and `stats`."""
+"""`policysearch search`, `stats` and `analytics`."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import click
 
-from .. import export
+from .. import analytics, export
 from ..config import Settings
 from ..fields import FILTER_FIELDS, field_named
 from ..highlight import Snippet
@@ -170,3 +171,66 @@ def stats(as_json: bool, index_dir: str | None, config_file: str | None) -> None
         shown = ", ".join(f"{v.label} {v.count:,}" for v in facet.values[:8])
         more = " ..." if facet.truncated or len(facet.values) > 8 else ""
         click.echo(f"{facet.label + ':':<11} {shown}{more}")
+
+
+def _period(value: str, now: datetime) -> datetime:
+    try:
+        return analytics.period_start(value, now)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r}: give an age such as 7d or 24h, or a day such as 2026-11-01."
+        ) from None
+
+
+@main.command("analytics")
+@click.option(
+    "--since", default="30d", show_default=True, help="Age (7d, 24h) or day (2026-11-01)."
+)
+@click.option("--until", default="", help="Day (2026-11-30, inclusive); default: now.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_common_options
+@_fail_cleanly
+def analytics_command(
+    since: str,
+    until: str,
+    limit: int,
+    as_json: bool,
+    index_dir: str | None,
+    config_file: str | None,
+) -> None:
+    """Top queries, queries that found nothing, and slow queries, from what serve recorded
+    (normalized queries, filters, counts and times; never who searched)."""
+    settings = _settings(config_file, index_dir=index_dir)
+    path = analytics.log_path(settings)
+    if not path.exists():
+        raise click.ClickException(
+            f"No searches recorded in {path}. serve records them while setting analytics "
+            "is on (the default); searches made since then will show here."
+        )
+    now = datetime.now(timezone.utc)
+    start = _period(since, now)
+    end = _period(until, now) + timedelta(days=1) - timedelta(minutes=1) if until else now
+    log = analytics.SearchLog(path, settings.analytics_retention_days)
+    try:
+        report = log.report(start, end, limit)
+    finally:
+        log.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    share = report.zero_result_searches / report.searches if report.searches else 0.0
+    click.echo(
+        f"{report.searches:,} searches from {report.since} to {report.until} (UTC); "
+        f"{report.zero_result_searches:,} found nothing ({share:.0%})."
+    )
+    click.echo("\nTop queries (searches, average results):")
+    for top in report.top_queries:
+        click.echo(f"  {top.searches:>6,}  {top.query or '(no words)'}  [{top.average_results:g}]")
+    click.echo("\nQueries that found nothing (searches, filters of one of them):")
+    for zero in report.zero_result_queries:
+        filters = json.dumps(zero.filters, ensure_ascii=False) if zero.filters else ""
+        click.echo(f"  {zero.searches:>6,}  {zero.query or '(no words)'}  {filters}")
+    click.echo("\nSlowest queries (slowest ms, searches):")
+    for slow in report.slow_queries:
+        click.echo(f"  {slow.slowest_ms:>8,.1f}  {slow.query or '(no words)'}  ({slow.searches:,})")

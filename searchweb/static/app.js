@@ -6,7 +6,9 @@
   var form = document.getElementById("facet-form");
   if (form) {
     form.addEventListener("change", function (event) {
-      if (event.target && event.target.type === "checkbox") { form.submit(); }
+      // In the phone drawer one ticks several and applies them with the button.
+      var inDrawer = form.closest(".facets.open");
+      if (event.target && event.target.type === "checkbox" && !inDrawer) { form.submit(); }
     });
   }
   // The filter box of an expanded facet narrows its values as one types; Enter asks the
@@ -69,6 +71,26 @@
       kindLabels: language === "ko"
         ? { correction: "· 맞춤법 교정", title: "· 문서", initials: "· 초성" }
         : { correction: "· corrected", title: "· document", initials: "· initials" }
+    });
+  }
+  // The filter drawer of narrow screens (style.css shows the button there only).
+  var toggle = document.querySelector(".filter-toggle");
+  var drawer = document.getElementById("filters");
+  if (toggle && drawer) {
+    var closeDrawer = function () {
+      drawer.classList.remove("open");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    };
+    toggle.addEventListener("click", function () {
+      drawer.classList.add("open");
+      toggle.setAttribute("aria-expanded", "true");
+      var first = drawer.querySelector("input, a, button:not(.drawer-close)");
+      if (first) { first.focus(); }
+    });
+    drawer.querySelector(".drawer-close").addEventListener("click", closeDrawer);
+    drawer.addEventListener("keydown", function (event) {
+      if ((event.key === "Escape" || event.key === "Esc") && drawer.classList.contains("open")) { closeDrawer(); }
     });
   }
   // "/" focuses the search box, as on many search sites.

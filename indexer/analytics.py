@@ -1,0 +1,205 @@
+"""What people search for: a small local log of searches for operators.
+
+Each first page of a search is recorded with its normalized query, its filters, how
+many documents it found and how long it took, at minute precision. Nothing that
+identifies a person is kept: no client address, no cookie, no user agent, no page
+views. Records older than the retention are deleted as new ones arrive.
+
+SQLite in WAL mode: the server's worker processes append concurrently, and
+``policysearch analytics`` reads while they do. A failure to record never fails a
+search (the server logs it once).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+from .config import Settings
+
+logger = logging.getLogger("policysearch")
+
+FILE_NAME = "analytics.sqlite"
+MAX_QUERY_CHARS = 200
+# Deleting old records is one statement; doing it every so many records keeps it cheap.
+PURGE_EVERY = 500
+BUSY_TIMEOUT_MS = 2000
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS searches (
+    at TEXT NOT NULL,            -- UTC, minute precision: 2026-11-27T09:14
+    query TEXT NOT NULL,         -- normalized: case folded, spaces collapsed
+    filters TEXT NOT NULL,       -- JSON: {"category": ["복지"], "from": "2018"}
+    total INTEGER NOT NULL,
+    took_ms REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS searches_at ON searches (at);
+"""
+
+
+def log_path(settings: Settings) -> Path:
+    return Path(settings.analytics_file or Path(settings.index_dir) / FILE_NAME)
+
+
+def search_log(settings: Settings) -> SearchLog | None:
+    """The log the settings ask for, or None when setting analytics is off."""
+    if not settings.analytics:
+        return None
+    return SearchLog(log_path(settings), settings.analytics_retention_days)
+
+
+def period_start(text: str, now: datetime) -> datetime:
+    """The start of a period given as an age (30d, 12h) or a day (2026-11-01, UTC)."""
+    age = re.fullmatch(r"(\d+)([dh])", text.strip())
+    if age:
+        amount = int(age.group(1))
+        return now - (timedelta(days=amount) if age.group(2) == "d" else timedelta(hours=amount))
+    return datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=timezone.utc)
+
+
+def normalized_query(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()[:MAX_QUERY_CHARS]
+
+
+def _minute(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M")
+
+
+class SearchLog:
+    """Appends searches to ``path`` and reports on them; safe to share between threads."""
+
+    def __init__(self, path: str | Path, retention_days: int) -> None:
+        self.path = Path(path)
+        self.retention_days = retention_days
+        self._local = threading.local()
+        self._since_purge = 0
+        self._warned = False
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.executescript(SCHEMA)
+            self._local.connection = connection
+        return connection
+
+    def record(
+        self,
+        query: str,
+        filters: Mapping[str, Any],
+        total: int,
+        took_ms: float,
+        now: datetime | None = None,
+    ) -> None:
+        """Appends one search; never raises (a search must not fail for its log)."""
+        moment = now or datetime.now(timezone.utc)
+        kept = {name: value for name, value in sorted(filters.items()) if value}
+        try:
+            with self._connection() as connection:
+                connection.execute(
+                    "INSERT INTO searches VALUES (?, ?, ?, ?, ?)",
+                    (
+                        _minute(moment),
+                        normalized_query(query),
+                        json.dumps(kept, ensure_ascii=False),
+                        total,
+                        round(took_ms, 1),
+                    ),
+                )
+                self._since_purge += 1
+                if self._since_purge >= PURGE_EVERY:
+                    self._since_purge = 0
+                    self.purge(moment, connection)
+        except sqlite3.Error as exc:
+            if not self._warned:
+                self._warned = True
+                logger.warning("Searches are not being recorded in %s: %s", self.path, exc)
+
+    def purge(self, now: datetime, connection: sqlite3.Connection | None = None) -> int:
+        """Deletes the records older than the retention; returns how many."""
+        cutoff = _minute(now - timedelta(days=self.retention_days))
+        target = connection or self._connection()
+        with target:
+            return target.execute("DELETE FROM searches WHERE at < ?", (cutoff,)).rowcount
+
+    def report(self, since: datetime, until: datetime, limit: int) -> AnalyticsReport:
+        connection = self._connection()
+        span = (_minute(since), _minute(until))
+        where = "WHERE at >= ? AND at <= ?"
+        searches, zero = connection.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(total = 0), 0) FROM searches {where}", span
+        ).fetchone()
+        top = connection.execute(
+            f"SELECT query, COUNT(*) AS n, ROUND(AVG(total), 1) FROM searches {where} "
+            "GROUP BY query ORDER BY n DESC, query LIMIT ?",
+            (*span, limit),
+        ).fetchall()
+        zero_result = connection.execute(
+            f"SELECT query, COUNT(*) AS n, MAX(filters) FROM searches {where} AND total = 0 "
+            "GROUP BY query ORDER BY n DESC, query LIMIT ?",
+            (*span, limit),
+        ).fetchall()
+        slow = connection.execute(
+            f"SELECT query, MAX(took_ms) AS slowest, COUNT(*) FROM searches {where} "
+            "GROUP BY query ORDER BY slowest DESC, query LIMIT ?",
+            (*span, limit),
+        ).fetchall()
+        return AnalyticsReport(
+            since=span[0],
+            until=span[1],
+            searches=searches,
+            zero_result_searches=zero,
+            top_queries=[QueryCount(q, n, average) for q, n, average in top],
+            zero_result_queries=[ZeroResultQuery(q, n, json.loads(f)) for q, n, f in zero_result],
+            slow_queries=[SlowQuery(q, slowest, n) for q, slowest, n in slow],
+        )
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+@dataclass
+class QueryCount:
+    query: str
+    searches: int
+    average_results: float
+
+
+@dataclass
+class ZeroResultQuery:
+    query: str
+    searches: int
+    filters: dict[str, Any]  # of one of those searches: a filter may be why
+
+
+@dataclass
+class SlowQuery:
+    query: str
+    slowest_ms: float
+    searches: int
+
+
+@dataclass
+class AnalyticsReport:
+    since: str
+    until: str
+    searches: int
+    zero_result_searches: int
+    top_queries: list[QueryCount] = field(default_factory=list)
+    zero_result_queries: list[ZeroResultQuery] = field(default_factory=list)
+    slow_queries: list[SlowQuery] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
