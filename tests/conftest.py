@@ -106,13 +106,14 @@ def wait_for(url: str, timeout_s: float = 120) -> None:
 
 @contextlib.contextmanager
 def running_server(index_dir: str | Path, settings_env: dict[str, str] | None = None,
-                   *serve_args: str) -> Iterator[str]:
-    """``policysearch serve`` on a free loopback port, as users run it; yields its base URL.
+                   *serve_args: str, port: int | None = None) -> Iterator[str]:
+    """``policysearch serve`` on a loopback port (free, unless ``port`` is given: a server
+    restarted where clients expect it), as users run it; yields its base URL.
 
     ``settings_env`` sets settings by their POLICYSEARCH_* variables (e.g.
     {"REQUEST_TIMEOUT_MS": "500"}); the server is stopped (its whole group) afterwards.
     """
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, **{"POLICYSEARCH_" + name: value
                             for name, value in (settings_env or {}).items()}}
     with tempfile.TemporaryFile() as log:

@@ -8,7 +8,12 @@
     form.addEventListener("change", function (event) {
       // In the phone drawer one ticks several and applies them with the button.
       var inDrawer = form.closest(".facets.open");
-      if (event.target && event.target.type === "checkbox" && !inDrawer) { form.submit(); }
+      if (event.target && event.target.type === "checkbox" && !inDrawer) { withoutEmpty(form); form.submit(); }
+    });
+    form.addEventListener("submit", function () { withoutEmpty(form); });
+    // Back to this page from the browser's cache: the boxes emptied above work again.
+    window.addEventListener("pageshow", function () {
+      Array.prototype.forEach.call(form.querySelectorAll("input:disabled"), function (input) { input.disabled = false; });
     });
   }
   // The filter box of an expanded facet narrows its values as one types; Enter asks the
@@ -85,12 +90,18 @@
     toggle.addEventListener("click", function () {
       drawer.classList.add("open");
       toggle.setAttribute("aria-expanded", "true");
-      var first = drawer.querySelector("input, a, button:not(.drawer-close)");
+      var first = drawer.querySelector("input:not([type=hidden]), a, button:not(.drawer-close)");
       if (first) { first.focus(); }
     });
     drawer.querySelector(".drawer-close").addEventListener("click", closeDrawer);
-    drawer.addEventListener("keydown", function (event) {
+    document.addEventListener("keydown", function (event) {
       if ((event.key === "Escape" || event.key === "Esc") && drawer.classList.contains("open")) { closeDrawer(); }
+    });
+  }
+  // Empty boxes (no date range, no facet text) stay out of the address.
+  function withoutEmpty(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("input[name]"), function (input) {
+      if ((input.type === "text" || input.type === "search" || !input.type) && !input.value) { input.disabled = true; }
     });
   }
   // "/" focuses the search box, as on many search sites.
