@@ -23,7 +23,8 @@ import feedparser
 import pytest
 
 from .conftest import free_port, running_server
-from .test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, pytestmark  # noqa: F401
+# The browser (Debian chromium) and the skip mark when it is missing are test_browser's.
+from .test_browser import ARTIFACTS, browser, pytestmark  # noqa: F401
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
@@ -34,17 +35,6 @@ def server(policy_index):
     with running_server(policy_index.settings.index_dir, {"API_REQUESTS_PER_MINUTE": "0"},
                         "--workers", "1", "--threads", "4") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
