@@ -99,6 +99,12 @@ class Settings:
         "results, documents where the words stand close together (within 16 words) rank "
         "higher. 0 = off.",
     )
+    shared_title_weight: float = _setting(
+        3.0,
+        "When many of those first 20 results share one title (the sections of one "
+        "document, a program repeated over years), the passage evidence weighs the words "
+        "that tell them apart this much more (words they all hold add nothing). 0 = off.",
+    )
     spelling_corrections: bool = _setting(
         True,
         "Correct words no document holds (typos at the jamo level, keyboard slips such as "

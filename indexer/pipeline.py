@@ -113,7 +113,7 @@ def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
     ids, scores = ranked.matches.ids[kept], ranked.matches.scores[kept]
     is_ranked = checked.ranked and ranked.query is not None
     if is_ranked and settings.passage_weight > 0 and not checked.raw:
-        scores = with_passages(ids, scores, checked.text, view, settings.passage_weight)
+        scores = with_passages(ids, scores, checked.text, view, settings)
     page_ids, page_scores = page(ids, scores, is_ranked, checked, view)
     facets = (
         count_facets(
@@ -297,7 +297,7 @@ def evaluate(text: TextQuery, masks: Masks, evaluator: Evaluator, min_all_word_h
 
 
 def with_passages(
-    ids: np.ndarray, scores: np.ndarray, text: str, view: ReaderView, weight: float
+    ids: np.ndarray, scores: np.ndarray, text: str, view: ReaderView, settings: Settings
 ) -> np.ndarray:
     """The scores with the passage evidence (indexer/passages.py) of the best-ranked
     documents added; the others keep theirs and stay below them."""
@@ -305,9 +305,11 @@ def with_passages(
     morphemes = query_morphemes(view.searcher.schema[PASSAGE_FIELD].analyzer, text)
     if len(best) < 2 or len(morphemes) < MIN_PASSAGE_MORPHEMES:
         return scores
-    evidence = best_passages(view.searcher, ids[best].tolist(), morphemes)
+    evidence = best_passages(
+        view.searcher, ids[best].tolist(), morphemes, settings.shared_title_weight
+    )
     scores = scores.copy()
-    scores[best] += weight * np.asarray(evidence)
+    scores[best] += settings.passage_weight * np.asarray(evidence)
     return scores
 
 

@@ -55,3 +55,49 @@ def test_the_words_together_rank_first_for_a_question(tmp_path):
         assert [(h.id, h.score) for h in two_words] == [
             (h.id, h.score) for h in plain.search(SearchRequest(q="서울 대학교")).hits
         ]
+
+
+# Paragraphs of one article: every one names its subject (이순신); the question's other
+# words tell them apart.
+ARTICLE = [
+    {"id": f"para-{n}", "title": "이순신", "body": body}
+    for n, body in enumerate([
+        "이순신 장군은 한산도 대첩에서 학익진 전법으로 승리하였다. 이순신 이순신",
+        "이순신 장군은 노량 해전에서 전사하였다. 이순신은 조선의 장군이다.",
+        "이순신 장군의 난중일기는 국보이다. 이순신 장군 일기",
+        "이순신 장군은 명량 해전에서 열두 척으로 싸웠다.",
+    ])
+] + [{"id": "other", "title": "거북선", "body": "거북선은 조선 수군의 배이다. 한산도 학익진"}]
+
+
+def evidence(tmp_path, documents, morphemes, weight):
+    from indexer.passages import best_passages
+
+    root = tmp_path / "article"
+    if not root.exists():
+        write_jsonl(root / "docs.jsonl", documents)
+        settings = make_settings(tmp_path, index_dir=str(tmp_path / "article-index"))
+        build_index(read_corpus(root).documents, settings.index_dir, settings)
+    settings = make_settings(tmp_path, index_dir=str(tmp_path / "article-index"))
+    with SearchIndex(settings.index_dir, settings) as index:
+        searcher = index.readers.current().searcher
+        docnums = [searcher.document_number(id=d["id"]) for d in documents]
+        return dict(zip([d["id"] for d in documents],
+                        best_passages(searcher, docnums, morphemes, weight), strict=True))
+
+
+def test_among_one_articles_paragraphs_the_words_they_share_count_for_nothing_more(tmp_path):
+    morphemes = ["이순신", "한산도", "학익진", "전법"]
+    plain = evidence(tmp_path, ARTICLE, morphemes, 0.0)
+    weighted = evidence(tmp_path, ARTICLE, morphemes, 3.0)
+    # The subject, held by four of five, gains little; the distinguishing words gain more.
+    gain = {doc_id: weighted[doc_id] - plain[doc_id] for doc_id in plain}
+    assert gain["para-0"] > 3 * gain["para-1"] > 0
+    assert gain["para-0"] == max(gain.values())
+
+
+def test_documents_with_different_titles_are_weighed_as_before(tmp_path):
+    documents = [dict(d, title=f"{d['title']} {n}") for n, d in enumerate(ARTICLE)]
+    morphemes = ["이순신", "한산도", "학익진", "전법"]
+    assert evidence(tmp_path, documents, morphemes, 3.0) == evidence(
+        tmp_path, documents, morphemes, 0.0)
