@@ -5,7 +5,8 @@ Exit statuses: 0 success; 1 failure (nothing indexed, or an error with a message
 records were rejected and are listed); 4 refused (the change would delete more than
 max_delete_fraction of the index; nothing was changed).
 
-The commands live in build.py (index, reindex), lookup.py (search, stats, analytics) and
+The commands live in build.py (index, reindex), lookup.py (search, stats, analytics),
+cluster.py (cluster init, start, stop, status, deploy) and
 serving.py (serve); this module holds the group and what they share.
 """
 
@@ -67,7 +68,7 @@ def main() -> None:
     """Search city policy documents in Korean and English."""
 
 
-from . import build, lookup, serving  # noqa: E402  (registers the commands on main)
+from . import build, cluster, lookup, serving  # noqa: E402  (registers the commands on main)
 
 __all__ = [
     "EXIT_FAILURE",
@@ -75,6 +76,7 @@ __all__ = [
     "EXIT_PARTIAL",
     "EXIT_REFUSED",
     "build",
+    "cluster",
     "lookup",
     "main",
     "serving",
