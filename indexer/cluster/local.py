@@ -16,21 +16,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError, PolicySearchError
+from ..errors import ConfigError
 from .layout import ClusterLayout, Node, local_layout
-from .nodeconfig import MAIN_INDEX, cluster_schema, node_configs
-from .rows import placeholder_row
+from .nodeconfig import GENERATIONS, node_configs
+from .sphinxql import ClusterError, connect, count_documents, serving_generation
 
 CONFIG_FILE = "searchd.conf"
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
 PROGRAMS = ("searchd", "indexer", "indextool")
-
-
-class ClusterError(PolicySearchError):
-    """The cluster cannot do what was asked (a program missing, a node not starting)."""
-
-    http_status = 503
 
 
 @dataclass(frozen=True)
@@ -54,7 +48,7 @@ def require_programs() -> None:
 
 def init_cluster(root: Path, shards: int, mirrors: bool = False) -> ClusterLayout:
     """Writes a new local cluster under ``root``: cluster.json, and per node a directory
-    with its configuration; shard nodes get an empty main index, so they serve at once."""
+    with its configuration, data and binlog directories."""
     require_programs()
     root = Path(root)
     if (root / "cluster.json").exists():
@@ -63,30 +57,11 @@ def init_cluster(root: Path, shards: int, mirrors: bool = False) -> ClusterLayou
     root.mkdir(parents=True, exist_ok=True)
     for name, text in node_configs(layout, root.resolve()).items():
         node_dir = root.resolve() / name
-        for sub in ("data", "binlog", "build"):
+        for sub in ("data", "binlog"):
             (node_dir / sub).mkdir(parents=True, exist_ok=True)
         (node_dir / CONFIG_FILE).write_text(text, encoding="utf-8")
-    schema = cluster_schema()
-    for shard in layout.shards:
-        for node in shard.nodes:
-            node_dir = root.resolve() / node.name
-            (node_dir / "build" / "docs.tsv").write_text(placeholder_row(schema), encoding="utf-8")
-            build_main_index(node_dir, rotate=False)
     layout.save(root)
     return layout
-
-
-def build_main_index(node_dir: Path, rotate: bool) -> None:
-    """Runs ``indexer`` on the node's build/docs.tsv; with ``rotate`` the serving node
-    swaps the new index in when it is whole."""
-    command = ["indexer", "--config", str(node_dir / CONFIG_FILE), MAIN_INDEX, "--quiet"]
-    if rotate:
-        command.append("--rotate")
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=3600)
-    if finished.returncode != 0:
-        raise ClusterError(
-            f"indexer failed for {node_dir.name}: {_last_lines(finished.stdout + finished.stderr)}"
-        )
 
 
 def start_cluster(root: Path) -> list[NodeStatus]:
@@ -136,16 +111,25 @@ def stop_cluster(root: Path) -> None:
 
 def cluster_status(root: Path) -> list[NodeStatus]:
     layout = ClusterLayout.load(root)
-    return [node_status(root, node) for node in layout.nodes]
+    generation = current_generation(layout)
+    return [node_status(root, node, generation) for node in layout.nodes]
 
 
-def node_status(root: Path, node: Node) -> NodeStatus:
-    from .sphinxql import connect, count_documents
+def current_generation(layout: ClusterLayout) -> str:
+    """The serving generation, as the aggregator's state says (the first when it says
+    nothing or does not answer)."""
+    try:
+        with connect(layout.aggregator, timeout_s=2.0) as connection:
+            return serving_generation(connection)
+    except ClusterError:
+        return GENERATIONS[0]
 
+
+def node_status(root: Path, node: Node, generation: str) -> NodeStatus:
     running = _pid_alive(_pid(root, node))
     try:
         with connect(node, timeout_s=2.0) as connection:
-            documents = count_documents(connection)
+            documents = count_documents(connection, generation)
     except ClusterError as exc:
         return NodeStatus(node.name, node.sql_address, running, False, None, str(exc))
     return NodeStatus(node.name, node.sql_address, running, True, documents)
@@ -154,7 +138,7 @@ def node_status(root: Path, node: Node) -> NodeStatus:
 def wait_until_answering(root: Path, layout: ClusterLayout, timeout_s: float) -> list[NodeStatus]:
     deadline = time.monotonic() + timeout_s
     while True:
-        statuses = [node_status(root, node) for node in layout.nodes]
+        statuses = [node_status(root, node, GENERATIONS[0]) for node in layout.nodes]
         if all(status.answering for status in statuses):
             return statuses
         if time.monotonic() > deadline:

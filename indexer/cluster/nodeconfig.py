@@ -1,15 +1,13 @@
 """Each node's searchd configuration, written from the field registry.
 
-A shard node serves its share of the documents as two local indexes behind one
-distributed name, the scheme Sphinx deployments call main + delta:
+A shard node holds its share of the documents twice over, in two real-time indexes,
+``docs_a`` and ``docs_b``: one serves while a full build fills the other, and the build
+ends by pointing the cluster at the new one (the aggregator's ``cluster_state`` index
+names the serving generation), so a search never sees half a build. ``reindex`` writes
+to the serving one. Real-time indexes are written over SphinxQL, so a build reaches
+shard nodes on other hosts the same way as local ones.
 
-- ``docs_main``, a disk index that a full build writes beside the serving one and
-  searchd then swaps in (``indexer --rotate``), so a search never sees half a build;
-- ``docs_delta``, a real-time index that ``reindex`` writes new and changed documents
-  to; a changed or deleted document's copy in the main index is hidden by setting its
-  ``live`` attribute to 0.
-
-The aggregator has one distributed index, ``docs``, whose agents are the shards
+The aggregator has a distributed index per generation, whose agents are the shards
 (``|`` between a shard's node and its mirrors). Text arrives analysed by our own
 analyzer (morphemes, and Hangul bigrams for the *_bigram fields), joined by spaces, so
 searchd only splits on spaces: its charset table holds Hangul (U+AC00..U+D7A3, the
@@ -29,9 +27,8 @@ from typing import Sequence
 from ..fields import FIELDS
 from .layout import ClusterLayout, Node
 
-MAIN_INDEX = "docs_main"
-DELTA_INDEX = "docs_delta"
-DISTRIBUTED_INDEX = "docs"
+GENERATIONS = ("docs_a", "docs_b")
+STATE_INDEX = "cluster_state"
 CHARSET_TABLE = (
     "0..9, A..Z->a..z, _, a..z, U+AC00..U+D7A3, U+3131..U+318E, U+1100..U+11FF, U+00C0..U+00FF"
 )
@@ -61,11 +58,11 @@ class ClusterSchema:
 def cluster_schema() -> ClusterSchema:
     """From the registry: each text field and its bigram twin; keywords as strings;
     several values as 64-bit ids; years and days (yyyymmdd) as numbers; the whole stored
-    document as JSON in ``stored`` (searchd keeps no text it indexed); ``live``."""
+    document as JSON in ``stored`` (searchd keeps no text it indexed)."""
     text = tuple(name for f in FIELDS if f.kind == "text" for name in (f.name, f"{f.name}_bigram"))
     strings = ("doc_id", *(f.name for f in FIELDS if f.kind == "keyword"), "stored")
     multi = tuple(f.name for f in FIELDS if f.kind == "keywords")
-    numbers = ("year", "day", "live")
+    numbers = ("year", "day")
     return ClusterSchema(text, strings, multi, numbers)
 
 
@@ -95,60 +92,55 @@ def _searchd(node: Node, node_dir: Path) -> str:
 
 
 def shard_config(node: Node, node_dir: Path, schema: ClusterSchema) -> str:
-    """A shard node: the main index built from ``node_dir/build/docs.tsv``, the delta
-    index, and ``docs`` over both."""
-    data = node_dir / "data"
-    common = [
-        ("charset_table", CHARSET_TABLE),
-        ("index_field_lengths", 1),
-        ("global_idf", node_dir / "global.idf"),
+    """A shard node: one real-time index per generation."""
+    blocks = [
+        _block(
+            "index",
+            generation,
+            [
+                ("type", "rt"),
+                ("path", node_dir / "data" / generation),
+                *(("rt_field", name) for name in schema.text_fields),
+                *(("rt_attr_string", name) for name in schema.string_attributes),
+                *(("rt_attr_multi_64", name) for name in schema.multi_attributes),
+                *(("rt_attr_uint", name) for name in schema.number_attributes),
+                ("charset_table", CHARSET_TABLE),
+                ("index_field_lengths", 1),
+                # Document frequencies of the whole cluster, written by a full build
+                # (read when the node starts; searches ask for them with global_idf=1).
+                ("global_idf", node_dir / "global.idf"),
+            ],
+        )
+        for generation in GENERATIONS
     ]
-    source = [
-        ("type", "tsvpipe"),
-        ("tsvpipe_command", f"cat {node_dir / 'build' / 'docs.tsv'}"),
-        *(("tsvpipe_field", name) for name in schema.text_fields),
-        *(("tsvpipe_attr_string", name) for name in schema.string_attributes),
-        *(("tsvpipe_attr_multi_64", name) for name in schema.multi_attributes),
-        *(("tsvpipe_attr_uint", name) for name in schema.number_attributes),
-    ]
-    main = [("source", "docs_source"), ("path", data / MAIN_INDEX), *common]
-    delta = [
-        ("type", "rt"),
-        ("path", data / DELTA_INDEX),
-        *(("rt_field", name) for name in schema.text_fields),
-        *(("rt_attr_string", name) for name in schema.string_attributes),
-        *(("rt_attr_multi_64", name) for name in schema.multi_attributes),
-        *(("rt_attr_uint", name) for name in schema.number_attributes),
-        *common,
-    ]
-    both = [("type", "distributed"), ("local", MAIN_INDEX), ("local", DELTA_INDEX)]
-    return "\n".join(
-        [
-            _block("source", "docs_source", source),
-            _block("index", MAIN_INDEX, main),
-            _block("index", DELTA_INDEX, delta),
-            _block("index", DISTRIBUTED_INDEX, both),
-            _searchd(node, node_dir),
-        ]
-    )
+    return "\n".join([*blocks, _searchd(node, node_dir)])
 
 
 def aggregator_config(layout: ClusterLayout, node_dir: Path) -> str:
-    """The aggregator: ``docs`` over every shard (a shard's mirrors after ``|``)."""
-    agents = [
-        ("agent", "|".join(f"{n.api_address}:{MAIN_INDEX},{DELTA_INDEX}" for n in shard.nodes))
-        for shard in layout.shards
+    """The aggregator: per generation, a distributed index over every shard (a shard's
+    mirrors after ``|``); and the one-row index naming the serving generation."""
+    blocks = []
+    for generation in GENERATIONS:
+        agents = [
+            ("agent", "|".join(f"{n.api_address}:{generation}" for n in shard.nodes))
+            for shard in layout.shards
+        ]
+        settings = [
+            ("type", "distributed"),
+            *agents,
+            ("agent_connect_timeout", AGENT_CONNECT_TIMEOUT_MS),
+            ("agent_query_timeout", AGENT_QUERY_TIMEOUT_MS),
+            ("ha_strategy", "nodeads"),
+        ]
+        blocks.append(_block("index", generation, settings))
+    state = [
+        ("type", "rt"),
+        ("path", node_dir / "data" / STATE_INDEX),
+        ("rt_field", "note"),
+        ("rt_attr_string", "generation"),
     ]
-    settings = [
-        ("type", "distributed"),
-        *agents,
-        ("agent_connect_timeout", AGENT_CONNECT_TIMEOUT_MS),
-        ("agent_query_timeout", AGENT_QUERY_TIMEOUT_MS),
-        ("ha_strategy", "nodeads"),
-    ]
-    return "\n".join(
-        [_block("index", DISTRIBUTED_INDEX, settings), _searchd(layout.aggregator, node_dir)]
-    )
+    blocks.append(_block("index", STATE_INDEX, state))
+    return "\n".join([*blocks, _searchd(layout.aggregator, node_dir)])
 
 
 def node_configs(layout: ClusterLayout, root: Path) -> dict[str, str]:

@@ -7,15 +7,20 @@ from typing import Any, Iterator
 
 import pymysql
 
+from ..errors import PolicySearchError
 from .layout import Node
-from .nodeconfig import DISTRIBUTED_INDEX
+from .nodeconfig import GENERATIONS, STATE_INDEX
+
+
+class ClusterError(PolicySearchError):
+    """The cluster cannot do what was asked (a program missing, a node not answering)."""
+
+    http_status = 503
 
 
 @contextlib.contextmanager
 def connect(node: Node, timeout_s: float) -> Iterator[Any]:
-    """A connection to ``node``; ClusterError (local.py) when it does not answer."""
-    from .local import ClusterError
-
+    """A connection to ``node``; ClusterError when it does not answer."""
     try:
         connection = pymysql.connect(
             host=node.host,
@@ -35,12 +40,19 @@ def connect(node: Node, timeout_s: float) -> Iterator[Any]:
         connection.close()
 
 
-def count_documents(connection: Any, live_only: bool = True) -> int:
-    """Documents in the node's ``docs`` index (through the aggregator: the cluster's)."""
+def count_documents(connection: Any, generation: str) -> int:
+    """Documents in ``generation`` on the node (through the aggregator: the cluster's)."""
     with connection.cursor() as cursor:
-        where = " WHERE live = 1" if live_only else ""
-        cursor.execute(f"SELECT id FROM {DISTRIBUTED_INDEX}{where} LIMIT 0")
+        cursor.execute(f"SELECT id FROM {generation} LIMIT 0")
         cursor.fetchall()
         cursor.execute("SHOW META")
         meta = dict(cursor.fetchall())
     return int(meta.get("total_found", 0))
+
+
+def serving_generation(connection: Any) -> str:
+    """The generation the aggregator's state names (the first before any build)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT generation FROM {STATE_INDEX} WHERE id = 1")
+        rows = cursor.fetchall()
+    return rows[0][0] if rows and rows[0][0] in GENERATIONS else GENERATIONS[0]
