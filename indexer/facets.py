@@ -135,32 +135,39 @@ def count_facets(
     selected: Mapping[str, list[str]],
     facet_size: int,
 ) -> list[Facet]:
-    facets = []
-    for name in FACET_FIELDS:
-        spec = field_named(name)
-        counts = tables.counts(name, narrow(matching, filters, skip=name))
-        chosen = set(selected.get(name, ()))
-        for value in chosen:
-            counts.setdefault(value, 0)
-        if spec.kind == "year":  # newest first
-            ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)
-        else:
-            ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        shown = ordered[:facet_size]
-        # Selected values always show, even past the limit.
-        shown += [item for item in ordered[facet_size:] if item[0] in chosen]
-        facets.append(
-            Facet(
-                name=name,
-                label=spec.label(LABEL_LANGUAGE),
-                values=[
-                    FacetValue(
-                        value, spec.value_label(value, LABEL_LANGUAGE), count, value in chosen
-                    )
-                    for value, count in shown
-                ],
-                truncated=len(ordered) > facet_size,
-                value_count=len(ordered),
-            )
+    return [
+        facet_of(
+            name,
+            tables.counts(name, narrow(matching, filters, skip=name)),
+            selected.get(name, ()),
+            facet_size,
         )
-    return facets
+        for name in FACET_FIELDS
+    ]
+
+
+def facet_of(
+    name: str, counts: Mapping[str, int], selected: Iterable[str], facet_size: int
+) -> Facet:
+    """One facet from its value counts: years newest first, other values by count; the
+    first ``facet_size``, and the selected values wherever they stand."""
+    spec = field_named(name)
+    chosen = set(selected)
+    counts = {**{value: 0 for value in chosen}, **counts}
+    if spec.kind == "year":  # newest first
+        ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)
+    else:
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    shown = ordered[:facet_size]
+    # Selected values always show, even past the limit.
+    shown += [item for item in ordered[facet_size:] if item[0] in chosen]
+    return Facet(
+        name=name,
+        label=spec.label(LABEL_LANGUAGE),
+        values=[
+            FacetValue(value, spec.value_label(value, LABEL_LANGUAGE), count, value in chosen)
+            for value, count in shown
+        ],
+        truncated=len(ordered) > facet_size,
+        value_count=len(ordered),
+    )

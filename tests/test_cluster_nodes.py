@@ -51,7 +51,7 @@ def test_the_schema_holds_every_registry_field_that_a_search_reads():
         if field.kind == "text":
             assert {field.name, field.name + "_bigram"} <= set(schema.text_fields)
         elif field.kind == "keyword":
-            assert field.name in schema.string_attributes
+            assert field.name in schema.value_attributes
         elif field.kind == "keywords":
             assert field.name in schema.multi_attributes
     assert {"year", "day"} <= set(schema.number_attributes)

@@ -29,6 +29,8 @@ from .layout import ClusterLayout, Node
 
 GENERATIONS = ("docs_a", "docs_b")
 STATE_INDEX = "cluster_state"
+# Facet and filter values by their ids (a search shows names, the shards hold ids).
+VALUES_INDEX = "cluster_values"
 CHARSET_TABLE = (
     "0..9, A..Z->a..z, _, a..z, U+AC00..U+D7A3, U+3131..U+318E, U+1100..U+11FF, U+00C0..U+00FF"
 )
@@ -42,7 +44,8 @@ class ClusterSchema:
 
     text_fields: tuple[str, ...]
     string_attributes: tuple[str, ...]
-    multi_attributes: tuple[str, ...]  # 64-bit ids of values (several per document)
+    value_attributes: tuple[str, ...]  # one value, as its 64-bit id (filters, facets)
+    multi_attributes: tuple[str, ...]  # several values, as 64-bit ids
     number_attributes: tuple[str, ...]
 
     @property
@@ -50,20 +53,21 @@ class ClusterSchema:
         return (
             *self.text_fields,
             *self.string_attributes,
+            *self.value_attributes,
             *self.multi_attributes,
             *self.number_attributes,
         )
 
 
 def cluster_schema() -> ClusterSchema:
-    """From the registry: each text field and its bigram twin; keywords as strings;
-    several values as 64-bit ids; years and days (yyyymmdd) as numbers; the whole stored
-    document as JSON in ``stored`` (searchd keeps no text it indexed)."""
+    """From the registry: each text field and its bigram twin; a keyword as the 64-bit id
+    of its value and keywords as ids of theirs (Sphinx 2.2 filters and groups numbers;
+    its WHERE has no OR for strings); years and days (yyyymmdd) as numbers; the id and
+    the whole stored document as JSON in ``stored`` (searchd keeps no text it indexed)."""
     text = tuple(name for f in FIELDS if f.kind == "text" for name in (f.name, f"{f.name}_bigram"))
-    strings = ("doc_id", *(f.name for f in FIELDS if f.kind == "keyword"), "stored")
+    values = tuple(f.name for f in FIELDS if f.kind == "keyword")
     multi = tuple(f.name for f in FIELDS if f.kind == "keywords")
-    numbers = ("year", "day")
-    return ClusterSchema(text, strings, multi, numbers)
+    return ClusterSchema(text, ("doc_id", "stored"), values, multi, ("year", "day"))
 
 
 def _block(kind: str, name: str, settings: Sequence[tuple[str, object]]) -> str:
@@ -102,6 +106,7 @@ def shard_config(node: Node, node_dir: Path, schema: ClusterSchema) -> str:
                 ("path", node_dir / "data" / generation),
                 *(("rt_field", name) for name in schema.text_fields),
                 *(("rt_attr_string", name) for name in schema.string_attributes),
+                *(("rt_attr_bigint", name) for name in schema.value_attributes),
                 *(("rt_attr_multi_64", name) for name in schema.multi_attributes),
                 *(("rt_attr_uint", name) for name in schema.number_attributes),
                 ("charset_table", CHARSET_TABLE),
@@ -140,6 +145,15 @@ def aggregator_config(layout: ClusterLayout, node_dir: Path) -> str:
         ("rt_attr_string", "generation"),
     ]
     blocks.append(_block("index", STATE_INDEX, state))
+    names = [
+        ("type", "rt"),
+        ("path", node_dir / "data" / VALUES_INDEX),
+        ("rt_field", "note"),
+        ("rt_attr_string", "generation"),
+        ("rt_attr_string", "field"),
+        ("rt_attr_string", "value"),
+    ]
+    blocks.append(_block("index", VALUES_INDEX, names))
     return "\n".join([*blocks, _searchd(layout.aggregator, node_dir)])
 
 

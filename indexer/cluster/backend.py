@@ -1,0 +1,212 @@
+"""The cluster backend: documents analysed by our own analyzers, written to the shards
+over SphinxQL, and searched through the aggregator.
+
+Routing: a document goes to shard ``stable_id(id) % shards`` (a hash of its id, the same
+in every process and release), and to each node of that shard (its mirrors too).
+Full builds fill the generation that is not serving, on every shard, then name it in
+the aggregator's state: a search sees the old documents or the new, never half.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from ..config import Settings
+from ..documents import Document
+from ..fields import FIELDS
+from ..schema import build_schema, index_values
+from .layout import ClusterLayout, Node
+from .nodeconfig import GENERATIONS, STATE_INDEX, VALUES_INDEX, ClusterSchema, cluster_schema
+from .sphinxql import ClusterError, connect, serving_generation
+
+INSERT_BATCH = 200
+TIMEOUT_S = 10.0
+
+
+def stable_id(text: str) -> int:
+    """A 63-bit id of ``text`` (document ids, facet values): the same everywhere."""
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return max(2, int.from_bytes(digest, "big") & (2**63 - 1))
+
+
+def shard_of(doc_id: str, shard_count: int) -> int:
+    return stable_id(doc_id) % shard_count
+
+
+@dataclass(frozen=True)
+class ClusterRow:
+    """One document as the shards hold it."""
+
+    id: int
+    doc_id: str
+    values: dict[str, Any]  # column -> text, id, list of ids or number
+
+
+@dataclass
+class ClusterBuildReport:
+    generation: str
+    documents: int
+    per_shard: dict[int, int]
+    keywords: int  # distinct keywords in the cluster-wide document frequencies
+
+
+class DocumentRows:
+    """Documents as rows: the text fields analysed as a Whoosh index would analyse them
+    (the same analyzers), joined by spaces."""
+
+    def __init__(self, settings: Settings, schema: ClusterSchema) -> None:
+        whoosh_schema = build_schema(settings)
+        self.analyzers = {name: whoosh_schema[name].analyzer for name in schema.text_fields}
+        self.schema = schema
+
+    def row(self, document: Document) -> ClusterRow:
+        stored = index_values(document)
+        values: dict[str, Any] = {}
+        for name, analyzer in self.analyzers.items():
+            source = name.removesuffix("_bigram")
+            text = str(getattr(document, source) or "")
+            values[name] = " ".join(token.text for token in analyzer(text))
+        values["doc_id"] = document.id
+        values["stored"] = json.dumps(
+            {k: v for k, v in stored.items() if not k.endswith("_bigram")}, ensure_ascii=False
+        )
+        for name in self.schema.value_attributes:
+            value = getattr(document, name) or ""
+            values[name] = stable_id(f"{name}:{value}") if value else 0
+        for name in self.schema.multi_attributes:
+            values[name] = [stable_id(f"{name}:{value}") for value in getattr(document, name)]
+        values["year"] = int(document.year or 0)
+        values["day"] = int(document.date.replace("-", "")) if document.date else 0
+        return ClusterRow(stable_id(document.id), document.id, values)
+
+
+def facet_values(documents: Iterable[Document]) -> dict[int, tuple[str, str]]:
+    """Value id -> (field, value) for every facet and filter value of the documents."""
+    named: dict[int, tuple[str, str]] = {}
+    for document in documents:
+        for spec in FIELDS:
+            if spec.kind == "keyword" and getattr(document, spec.name):
+                value = getattr(document, spec.name)
+                named[stable_id(f"{spec.name}:{value}")] = (spec.name, value)
+            elif spec.kind == "keywords":
+                for value in getattr(document, spec.name):
+                    named[stable_id(f"{spec.name}:{value}")] = (spec.name, value)
+    return named
+
+
+def keyword_frequencies(rows: Sequence[ClusterRow], schema: ClusterSchema) -> Counter[str]:
+    """Keyword -> documents holding it in any text field: the cluster's own counts."""
+    frequencies: Counter[str] = Counter()
+    for row in rows:
+        frequencies.update({k for name in schema.text_fields for k in row.values[name].split()})
+    return frequencies
+
+
+def write_global_idf(frequencies: Counter[str], documents: int, out: Path) -> None:
+    """The global IDF file searchd reads (global_idf), built by ``indextool --buildidf``
+    from a dictionary dump in the text form ``indextool --dumpdict --stats`` writes."""
+    with tempfile.TemporaryDirectory() as scratch:
+        dump = Path(scratch) / "cluster.dict"
+        lines = [f"total-documents: {documents}", "keyword,docs,hits,offset"]
+        lines += [f"{keyword},{docs},{docs},0" for keyword, docs in sorted(frequencies.items())]
+        dump.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        finished = subprocess.run(
+            ["indextool", "--buildidf", str(dump), "--out", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    if finished.returncode != 0:
+        raise ClusterError(f"indextool --buildidf failed: {finished.stdout[-500:]}")
+
+
+class ClusterIndex:
+    """Builds into and searches a cluster described by ``layout``."""
+
+    def __init__(self, layout: ClusterLayout, settings: Settings) -> None:
+        self.layout = layout
+        self.settings = settings
+        self.schema = cluster_schema()
+
+    def serving(self) -> str:
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            return serving_generation(connection)
+
+    def build(
+        self, documents: Sequence[Document], global_idf_dirs: Sequence[Path] = ()
+    ) -> ClusterBuildReport:
+        """Writes every document into the generation that is not serving, then switches
+        to it. ``global_idf_dirs``: the local node directories that get the cluster's
+        document frequencies (global.idf; a node reads it when it starts)."""
+        rows_of = DocumentRows(self.settings, self.schema)
+        rows = [rows_of.row(document) for document in documents]
+        serving = self.serving()
+        target = next(g for g in GENERATIONS if g != serving)
+        by_shard: dict[int, list[ClusterRow]] = {n: [] for n in range(len(self.layout.shards))}
+        for row in rows:
+            by_shard[row.id % len(self.layout.shards)].append(row)
+        for number, shard in enumerate(self.layout.shards):
+            for node in shard.nodes:
+                self._fill(node, target, by_shard[number])
+        frequencies = keyword_frequencies(rows, self.schema)
+        for directory in global_idf_dirs:
+            write_global_idf(frequencies, len(rows), Path(directory) / "global.idf")
+        self._name_values(target, facet_values(documents))
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"REPLACE INTO {STATE_INDEX} (id, note, generation) VALUES (1, '', %s)",
+                    (target,),
+                )
+        return ClusterBuildReport(
+            target,
+            len(rows),
+            {n + 1: len(shard_rows) for n, shard_rows in by_shard.items()},
+            len(frequencies),
+        )
+
+    def _fill(self, node: Node, generation: str, rows: list[ClusterRow]) -> None:
+        columns = ["id", *self.schema.columns]
+        with connect(node, TIMEOUT_S) as connection, connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE RTINDEX {generation}")
+            for start in range(0, len(rows), INSERT_BATCH):
+                batch = rows[start : start + INSERT_BATCH]
+                cursor.execute(
+                    f"INSERT INTO {generation} ({', '.join(columns)}) VALUES "
+                    + ", ".join(self._values_sql(connection, row) for row in batch)
+                )
+
+    def _values_sql(self, connection: Any, row: ClusterRow) -> str:
+        cells = [str(row.id)]
+        for name in self.schema.columns:
+            value = row.values[name]
+            if name in self.schema.multi_attributes:
+                cells.append("(" + ",".join(str(int(v)) for v in value) + ")")
+            elif isinstance(value, int):
+                cells.append(str(value))
+            else:
+                cells.append(connection.escape(str(value)))
+        return "(" + ", ".join(cells) + ")"
+
+    def _name_values(self, generation: str, named: dict[int, tuple[str, str]]) -> None:
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            with connection.cursor() as cursor:
+                items = sorted(named.items())
+                for start in range(0, len(items), INSERT_BATCH):
+                    batch = items[start : start + INSERT_BATCH]
+                    cursor.execute(
+                        f"REPLACE INTO {VALUES_INDEX} (id, note, generation, field, value) "
+                        "VALUES "
+                        + ", ".join(
+                            f"({value_id}, '', {connection.escape(generation)}, "
+                            f"{connection.escape(field)}, {connection.escape(value)})"
+                            for value_id, (field, value) in batch
+                        )
+                    )
