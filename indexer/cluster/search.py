@@ -1,0 +1,250 @@
+"""Searching the cluster through its aggregator: the request checked as for the Whoosh
+backend, the words analysed by the same analyzer, BM25F with our field weights and the
+cluster-wide document frequencies, filters, disjunctive facets, sorting and paging.
+
+A shard that does not answer leaves its documents out: the aggregator still answers
+from the others, and the result carries a notice saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from typing import Any
+
+from ..config import Settings
+from ..facets import Facet, facet_of
+from ..fields import FACET_FIELDS, field_named
+from ..highlight import Snippet
+from ..messages import Notice
+from ..request import CheckedRequest, SearchRequest, validate
+from ..results import Hit, SearchResult, hit_fields
+from ..schema import build_schema
+from .backend import TIMEOUT_S, stable_id
+from .layout import ClusterLayout
+from .nodeconfig import VALUES_INDEX
+from .sphinxql import connect, serving_generation
+
+# Characters with a meaning in Sphinx's extended query syntax, escaped in words.
+_SPECIAL = re.compile(r"([\\()|\-!@~\"&/^$=<'])")
+MAX_FACET_VALUES = 1000
+
+
+def escaped(word: str) -> str:
+    return _SPECIAL.sub(r"\\\1", word)
+
+
+class ClusterSearcher:
+    def __init__(self, layout: ClusterLayout, settings: Settings) -> None:
+        self.layout = layout
+        self.settings = settings
+        schema = build_schema(settings)
+        self.analyzer = schema["body"].analyzer
+        self._names: dict[str, dict[int, str]] = {}  # generation -> value id -> value
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        checked = validate(request, self.settings)
+        words = list(
+            dict.fromkeys(
+                t.text for t in self.analyzer(checked.text, mode="query") if not t.is_part
+            )
+        )
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            generation = serving_generation(connection)
+            names = self._value_names(connection, generation)
+            match = self._match(words, quorum=None)
+            total, warning = self._count(connection, generation, match, checked, skip=None)
+            relaxed, all_words = False, None
+            if words and len(words) > 1 and total < self.settings.min_all_word_hits:
+                needed = max(1, math.ceil(len(words) * self.settings.relaxed_min_word_fraction))
+                relaxed, all_words = True, total
+                match = self._match(words, quorum=needed)
+                total, warning = self._count(connection, generation, match, checked, skip=None)
+            rows = self._page(connection, generation, match, checked)
+            facets = (
+                [
+                    self._facet(connection, generation, match, checked, name, names)
+                    for name in FACET_FIELDS
+                ]
+                if checked.facets
+                else []
+            )
+        notices = list(checked.notices)
+        if warning:
+            notices.append(Notice("cluster_partial", {}))
+        hits = [self._hit(row) for row in rows]
+        return SearchResult(
+            query=request.q or "",
+            total=total,
+            page=checked.page,
+            size=checked.size,
+            pages=(total + checked.size - 1) // checked.size,
+            hits=hits,
+            facets=facets,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            sort=checked.sort,
+            relaxed=relaxed,
+            all_words_total=all_words,
+            notices=notices,
+        )
+
+    # -- the statement's parts -----------------------------------------------------------
+
+    def _match(self, words: list[str], quorum: int | None) -> str:
+        if not words:
+            return ""
+        joined = " ".join(escaped(word) for word in words)
+        if quorum is not None:
+            return f'@(title,body) "{joined}"/{quorum}'
+        return f"@(title,body) {joined}"
+
+    def _where(
+        self, match: str, checked: CheckedRequest, skip: str | None
+    ) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if match:
+            clauses.append("MATCH(%s)")
+            params.append(match)
+        for name, values in checked.filters.items():
+            if name == skip or not values:
+                continue
+            spec = field_named(name)
+            if spec.kind == "year":
+                ids = [int(v) for v in values if v.isdigit()] or [-1]
+            else:
+                ids = [stable_id(f"{name}:{value}") for value in values]
+            clauses.append(f"{name} IN ({', '.join(str(i) for i in ids)})")
+        if checked.date_from or checked.date_to:
+            clauses.append("in_range = 1")
+        return " AND ".join(clauses), params
+
+    def _select(self, checked: CheckedRequest, extra: str = "") -> str:
+        parts = ["id", "doc_id", "stored", "WEIGHT() AS score"]
+        if checked.date_from or checked.date_to:
+            day_low = int(_bound(checked.date_from, low=True))
+            day_high = int(_bound(checked.date_to, low=False))
+            year_low, year_high = day_low // 10000, day_high // 10000
+            # A document with only a year is in the range its year overlaps.
+            parts.append(
+                f"IF(day > 0, day >= {day_low} AND day <= {day_high}, "
+                f"year > 0 AND year >= {year_low} AND year <= {year_high}) AS in_range"
+            )
+        parts.append("IF(day > 0, day, year * 10000) AS dated")
+        return ", ".join(parts) + extra
+
+    def _options(self) -> str:
+        # Each field scored on its own and weighted, as the Whoosh backend sums them
+        # (bm25f takes whole-number weights of one combined frequency, which saturates
+        # differently).
+        s = self.settings
+        k1, b = f"{s.bm25_k1:g}", f"{s.bm25_b:g}"
+        title = f"bm25f({k1}, {b}, {{title=1, body=0}})"
+        body = f"bm25f({k1}, {b}, {{title=0, body=1}})"
+        expression = f"10000*({s.title_boost:g}*{title} + {s.body_boost:g}*{body})"
+        return f"OPTION ranker=expr('{expression}'), global_idf=1"
+
+    def _count(
+        self,
+        connection: Any,
+        generation: str,
+        match: str,
+        checked: CheckedRequest,
+        skip: str | None,
+    ) -> tuple[int, str]:
+        where, params = self._where(match, checked, skip)
+        sql = f"SELECT {self._select(checked)} FROM {generation}"
+        sql += f" WHERE {where}" if where else ""
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " LIMIT 0 " + self._options(), params)
+            cursor.execute("SHOW META")
+            meta = dict(cursor.fetchall())
+        return int(meta.get("total_found", 0)), str(meta.get("warning", ""))
+
+    def _page(
+        self, connection: Any, generation: str, match: str, checked: CheckedRequest
+    ) -> list[tuple]:
+        where, params = self._where(match, checked, None)
+        sql = f"SELECT {self._select(checked)} FROM {generation}"
+        sql += f" WHERE {where}" if where else ""
+        if checked.sort == "relevance" and match:
+            order = "score DESC, id ASC"
+        elif checked.sort == "oldest":
+            order = "dated ASC, score DESC, id ASC"
+        else:
+            order = "dated DESC, score DESC, id ASC"
+        offset = (checked.page - 1) * checked.size
+        sql += f" ORDER BY {order} LIMIT {offset}, {checked.size} "
+        sql += self._options() + f", max_matches={max(1000, offset + checked.size)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def _facet(
+        self,
+        connection: Any,
+        generation: str,
+        match: str,
+        checked: CheckedRequest,
+        name: str,
+        names: dict[int, str],
+    ) -> Facet:
+        # Disjunctive: the facet's own selection does not narrow its counts.
+        where, params = self._where(match, checked, skip=name)
+        sql = f"SELECT {self._select(checked, f', {name} AS value')} FROM {generation}"
+        sql += f" WHERE {where}" if where else ""
+        sql += (
+            f" GROUP BY {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES} "
+            + self._options()
+            + f", max_matches={MAX_FACET_VALUES}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql.replace("SELECT ", "SELECT COUNT(*) AS n, ", 1), params)
+            rows = cursor.fetchall()
+        counts: dict[str, int] = {}
+        spec = field_named(name)
+        for row in rows:
+            count, value = row[0], row[-1]
+            if not value:
+                continue
+            label = str(value) if spec.kind == "year" else names.get(int(value))
+            if label:
+                counts[label] = counts.get(label, 0) + int(count)
+        return facet_of(name, counts, checked.filters.get(name, ()), checked.facet_size)
+
+    def _value_names(self, connection: Any, generation: str) -> dict[int, str]:
+        if generation not in self._names:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, generation, value FROM {VALUES_INDEX} "
+                    "LIMIT 1000000 OPTION max_matches=1000000"
+                )
+                self._names = {
+                    generation: {int(i): v for i, g, v in cursor.fetchall() if g == generation}
+                }
+        return self._names[generation]
+
+    def _hit(self, row: tuple) -> Hit:
+        stored = json.loads(row[2])
+        body = stored.get("body", "")
+        snippet = body[: self.settings.snippet_chars]
+        return Hit(
+            id=row[1],
+            marked_title=Snippet(stored.get("title", "")),
+            snippet=Snippet(snippet),
+            score=float(row[3]),
+            fields=hit_fields(stored),
+        )
+
+
+def _bound(date: str, low: bool) -> str:
+    """yyyy, yyyy-mm or yyyy-mm-dd as the first (``low``) or last yyyymmdd it covers."""
+    if not date:
+        return "00000000" if low else "99999999"
+    parts = date.split("-")
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else ("01" if low else "12")
+    day = parts[2] if len(parts) > 2 else ("01" if low else "31")
+    return year + month + day
