@@ -18,7 +18,7 @@ from .errors import IndexLockedError
 LOCK_FILE = "write.lock"
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -117,5 +117,5 @@ def _describe_holder(content: str) -> str:
         return "holder unknown"
     state = ""
     if isinstance(info.get("pid"), int) and info.get("host") == socket.gethostname():
-        state = ", still running" if _process_alive(info["pid"]) else ", no longer running"
+        state = ", still running" if process_alive(info["pid"]) else ", no longer running"
     return f"pid {info.get('pid')} on {info.get('host')}, started {info.get('started')}{state}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..lock import process_alive
 from .layout import ClusterLayout, Node, local_layout
 from .nodeconfig import GENERATIONS, node_configs
 from .sphinxql import ClusterError, connect, count_documents, serving_generation
@@ -156,14 +157,8 @@ def _pid(root: Path, node: Node) -> int | None:
 
 
 def _pid_alive(pid: int | None) -> bool:
-    if pid is None:
+    if pid is None or not process_alive(pid):
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     # A zombie (exited, not yet reaped) is not running.
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
