@@ -183,6 +183,16 @@ class Settings:
     export_timeout_ms: int = _setting(
         30_000, "Time budget of one export (it reads every exported document)."
     )
+    backend: str = _setting(
+        "whoosh",
+        "Where documents are indexed and searched: whoosh (an index on this machine) or "
+        "cluster (a Sphinx/Manticore cluster; see cluster_dir).",
+    )
+    cluster_dir: str = _setting(
+        "",
+        "With backend = cluster: the directory whose cluster.json names the aggregator "
+        "and the shard nodes (policysearch cluster init writes one).",
+    )
     analytics: bool = _setting(
         True,
         "serve records each search's normalized query, filters, result count and time "
@@ -247,6 +257,15 @@ def _validate(settings: Settings) -> Settings:
     ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"Setting {name!r} must be at least 1.")
+    if settings.backend not in ("whoosh", "cluster"):
+        raise ConfigError(
+            f"Unknown backend {settings.backend!r}: choose whoosh (one machine) or cluster."
+        )
+    if settings.backend == "cluster" and not settings.cluster_dir:
+        raise ConfigError(
+            "Setting 'backend' is cluster but 'cluster_dir' is empty: name the directory "
+            "of the cluster's cluster.json (policysearch cluster init DIR writes one)."
+        )
     if settings.public_url and not _PUBLIC_URL.match(settings.public_url):
         raise ConfigError(
             f"Setting 'public_url' must be an http:// or https:// address such as "

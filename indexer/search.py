@@ -34,6 +34,23 @@ from .textquery import query_builder, text_query
 from .warming import warm_postings
 
 
+def whole_facet(
+    search: Callable[[SearchRequest], SearchResult],
+    request: SearchRequest,
+    name: str,
+    contains: str,
+    limit: int,
+) -> Facet:
+    """Facet ``name`` with every value (see SearchIndex.facet), by ``search``."""
+    if name not in FACET_FIELDS:
+        raise QueryError(code="unknown_facet", value=name, known=", ".join(FACET_FIELDS))
+    whole = dataclasses.replace(
+        request, page=1, size=1, highlight=False, facets=True, facet_size=MAX_FACET_SIZE
+    )
+    found = next(facet for facet in search(whole).facets if facet.name == name)
+    return found.containing(contains, bounded("limit", limit or MAX_FACET_SIZE, 1, MAX_FACET_SIZE))
+
+
 class SearchIndex:
     """Reads one index directory for many requests; safe to share between threads."""
 
@@ -116,15 +133,7 @@ class SearchIndex:
         """Every value of facet ``name`` for the documents ``request`` finds (not only the
         first setting facet_size), those holding ``contains`` when given, at most
         ``limit`` (0: MAX_FACET_SIZE); QueryError for a field that is not a facet."""
-        if name not in FACET_FIELDS:
-            raise QueryError(code="unknown_facet", value=name, known=", ".join(FACET_FIELDS))
-        whole = dataclasses.replace(
-            request, page=1, size=1, highlight=False, facets=True, facet_size=MAX_FACET_SIZE
-        )
-        found = next(facet for facet in self.search(whole).facets if facet.name == name)
-        return found.containing(
-            contains, bounded("limit", limit or MAX_FACET_SIZE, 1, MAX_FACET_SIZE)
-        )
+        return whole_facet(self.search, request, name, contains, limit)
 
     def export(self, request: SearchRequest) -> SearchResult:
         """Every match of ``request`` in its order (``request.page`` and ``size`` are

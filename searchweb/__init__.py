@@ -17,8 +17,9 @@ from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from indexer import SearchIndex, SearchRequest, load_settings
+from indexer import SearchRequest, load_settings
 from indexer.analytics import search_log
+from indexer.backends import SearchBackend, open_index
 from indexer.results import SearchResult, WarmUpReport
 
 WEB_DEFAULTS: dict[str, Any] = {
@@ -79,13 +80,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def search_index(app: Flask) -> SearchIndex:
-    """The app's SearchIndex, opened on first use (raises IndexMissingError until one exists)."""
+def search_index(app: Flask) -> SearchBackend:
+    """The app's index (the Whoosh index, or the cluster when setting backend says so),
+    opened on first use (raises IndexMissingError until one exists)."""
     index = app.extensions.get("policysearch_index")
     if index is None:
         settings = app.config["SETTINGS"]
-        index = SearchIndex(
-            settings.index_dir,
+        index = open_index(
             settings,
             warm_in_background=app.config["WARM_IN_BACKGROUND"],
             on_warm_up=_log_warm_up,

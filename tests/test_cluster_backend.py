@@ -3,10 +3,12 @@ loopback): the welfare and budget datasets built into it and searched through it
 against the Whoosh backend on the same documents."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
-from indexer import SearchRequest, build_index, load_mapping
+from indexer import SearchRequest, build_index, load_mapping, load_settings
 from indexer.cli import main
 from indexer.cluster.backend import ClusterIndex, shard_of, stable_id
 from indexer.cluster.layout import ClusterLayout
@@ -142,5 +144,59 @@ def test_a_killed_shard_gives_partial_results_with_a_notice(cluster, documents):
         assert result.total > 0
         everything = ClusterSearcher(layout, settings).search(SearchRequest())
         assert everything.total == report.per_shard[1]
+    finally:
+        assert CliRunner().invoke(main, ["cluster", "start", str(root)]).exit_code == 0
+
+
+@pytest.fixture(scope="module")
+def served_cluster(tmp_path_factory):
+    """A cluster built with `policysearch cluster build` from the welfare programs, and
+    the web app and CLI pointed at it by settings."""
+    root = tmp_path_factory.mktemp("served-cluster") / "nodes"
+    runner = CliRunner()
+    assert runner.invoke(main, ["cluster", "init", str(root), "--shards", "2"]).exit_code == 0
+    assert runner.invoke(main, ["cluster", "start", str(root)]).exit_code == 0
+    built = runner.invoke(main, ["cluster", "build", str(root),
+                                 str(SHARED_DATA / "kr-welfare-services")])
+    assert built.exit_code == 0, built.output
+    assert "Indexed 464 documents" in built.output
+    env = {"POLICYSEARCH_BACKEND": "cluster", "POLICYSEARCH_CLUSTER_DIR": str(root)}
+    yield root, env
+    runner.invoke(main, ["cluster", "stop", str(root)])
+
+
+def test_the_cli_searches_the_cluster_when_the_settings_say_so(served_cluster):
+    root, env = served_cluster
+    found = CliRunner().invoke(main, ["search", "장애인 활동지원", "--json"], env=env)
+    assert found.exit_code == 0, found.output
+    data = json.loads(found.output)
+    assert data["total"] > 0 and data["hits"][0]["id"].startswith("welfare-")
+    stats = CliRunner().invoke(main, ["stats", "--json"], env=env)
+    assert json.loads(stats.output)["documents"] == 464
+
+
+def test_the_api_and_pages_answer_from_the_cluster_and_never_500(served_cluster):
+    from searchweb import create_app
+
+    root, env = served_cluster
+    settings = load_settings(None, environ=env)
+    client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+    data = client.get("/api/search?q=장애인&category=장애인 지원").get_json()
+    assert data["total"] > 0 and {f["name"] for f in data["facets"]} >= {"category", "year"}
+    hit = data["hits"][0]
+    assert client.get(f"/api/doc/{hit['id']}").get_json()["title"] == hit["title"]
+    assert client.get("/?q=장애인").status_code == 200
+    layout = ClusterLayout.load(root)
+    stop_node(root, layout.node_named("shard1"), kill=True)
+    try:
+        partial = client.get("/api/search?q=장애인")
+        assert partial.status_code == 200
+        assert "cluster_partial" in [n["code"] for n in partial.get_json()["notices"]]
+        page = client.get("/?q=장애인")
+        assert page.status_code == 200 and "클러스터 일부가 응답하지 않아" in page.get_data(as_text=True)
+        stop_node(root, layout.aggregator)
+        down = client.get("/api/search?q=장애인")
+        assert down.status_code == 503 and "does not answer" in down.get_json()["error"]
+        assert client.get("/?q=장애인").status_code == 503
     finally:
         assert CliRunner().invoke(main, ["cluster", "start", str(root)]).exit_code == 0

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import click
 
 from .. import analytics, export
+from ..backends import open_index
 from ..config import Settings
 from ..fields import FILTER_FIELDS, field_named
 from ..highlight import Snippet
 from ..request import SORT_ALIASES, SORTS, SearchRequest
-from ..search import SearchIndex
 from . import (
     _common_options,
     _fail_cleanly,
@@ -106,7 +107,7 @@ def search_command(
     if export_format:
         _export(request, export_format, settings)
         return
-    with SearchIndex(settings.index_dir, settings) as index:
+    with closing(open_index(settings)) as index:
         result = index.search(request)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -134,7 +135,7 @@ def search_command(
 
 
 def _export(request: SearchRequest, export_format: str, settings: Settings) -> None:
-    with SearchIndex(settings.index_dir, settings) as index:
+    with closing(open_index(settings)) as index:
         result = index.export(request)
     for notice in result.notices:
         click.echo(notice.text(), err=True)
@@ -156,7 +157,7 @@ def _export(request: SearchRequest, export_format: str, settings: Settings) -> N
 def stats(as_json: bool, index_dir: str | None, config_file: str | None) -> None:
     """Documents, facet counts, size on disk, last build and the analyzer of the index."""
     settings = _settings(config_file, index_dir=index_dir)
-    with SearchIndex(settings.index_dir, settings) as index:
+    with closing(open_index(settings)) as index:
         info = index.stats()
     if as_json:
         click.echo(json.dumps(info.to_dict(), ensure_ascii=False, indent=2))

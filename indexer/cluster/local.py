@@ -104,6 +104,18 @@ def stop_node(root: Path, node: Node, kill: bool = False) -> None:
         raise ClusterError(f"{node.name} (pid {pid}) did not stop within {STOP_TIMEOUT_S:.0f} s.")
 
 
+def restart_shards(root: Path) -> None:
+    """Restarts the running shard nodes one at a time (each reads global.idf when it
+    starts; a shard's mirror keeps answering meanwhile)."""
+    layout = ClusterLayout.load(root)
+    for shard in layout.shards:
+        for node in shard.nodes:
+            if _pid_alive(_pid(root, node)):
+                stop_node(root, node)
+                start_node(root, node)
+    wait_until_answering(root, layout, START_TIMEOUT_S)
+
+
 def stop_cluster(root: Path) -> None:
     layout = ClusterLayout.load(root)
     for node in reversed(layout.nodes):

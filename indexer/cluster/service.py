@@ -1,0 +1,104 @@
+"""The cluster as the CLI and the web use an index: the same operations as
+``SearchIndex`` (indexer/search.py), answered by the cluster's aggregator.
+
+Not yet on the cluster: marks in titles and snippets (hits carry plain text), and
+suggestions and similar documents (empty). A search while the aggregator is down raises
+ClusterError, whose HTTP status is 503 and whose message says what to check.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import TracebackType
+
+from ..config import Settings
+from ..facets import Facet
+from ..highlight import Snippet
+from ..request import SearchRequest
+from ..results import IndexStats, SearchResult, StoredDocument, Suggestion
+from ..search import whole_facet
+from .backend import TIMEOUT_S, stable_id
+from .layout import ClusterLayout
+from .search import ClusterSearcher
+from .sphinxql import connect, count_documents, serving_generation
+
+
+class ClusterService:
+    """What ``SearchIndex`` offers, for a cluster described in ``cluster_dir``."""
+
+    notice = ""  # no older generation ever answers for a damaged one here
+
+    def __init__(self, cluster_dir: str | Path, settings: Settings) -> None:
+        self.cluster_dir = str(cluster_dir)
+        self.layout = ClusterLayout.load(Path(cluster_dir))
+        self.settings = settings
+        self.searcher = ClusterSearcher(self.layout, settings)
+
+    @property
+    def index_dir(self) -> str:
+        return self.cluster_dir
+
+    def __enter__(self) -> ClusterService:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Connections are opened per request: nothing to close."""
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        return self.searcher.search(request)
+
+    def facet(self, request: SearchRequest, name: str, contains: str = "", limit: int = 0) -> Facet:
+        return whole_facet(self.search, request, name, contains, limit)
+
+    def export(self, request: SearchRequest) -> SearchResult:
+        return self.searcher.search(request, export_rows=self.settings.export_max_rows)
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            generation = serving_generation(connection)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT doc_id, stored FROM {generation} WHERE id = {stable_id(doc_id)}"
+                )
+                rows = [row for row in cursor.fetchall() if row[0] == doc_id]
+        return StoredDocument.from_stored(json.loads(rows[0][1])) if rows else None
+
+    def highlighted_document(self, doc_id: str, q: str) -> tuple[Snippet, Snippet] | None:
+        return None  # the page shows the document without marks
+
+    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+        return []
+
+    def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
+        return []
+
+    def updated_at(self) -> str:
+        return ""
+
+    def stats(self) -> IndexStats:
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            generation = serving_generation(connection)
+            documents = count_documents(connection, generation)
+        facets = self.search(SearchRequest(size=1)).facets
+        return IndexStats(
+            index_dir=self.cluster_dir,
+            generation=generation,
+            documents=documents,
+            size_bytes=0,
+            built_at="",
+            updated_at="",
+            corpus=f"cluster of {len(self.layout.shards)} shards",
+            tagger=self.settings.tagger,
+            analyzer="",
+            schema_version=None,
+            facets=facets,
+        )
