@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
-import re
 import time
 from typing import Any
 
@@ -20,21 +18,18 @@ from ..facets import Facet, facet_of
 from ..fields import FACET_FIELDS, field_named
 from ..highlight import Snippet
 from ..messages import Notice
+from ..query import Weights
 from ..request import CheckedRequest, SearchRequest, validate
 from ..results import Hit, SearchResult, hit_fields
 from ..schema import build_schema
+from ..textquery import query_builder, text_query
 from .backend import TIMEOUT_S, stable_id
 from .layout import ClusterLayout
 from .nodeconfig import VALUES_INDEX
+from .querytext import Untranslatable, escaped, sphinx_query
 from .sphinxql import connect, serving_generation
 
-# Characters with a meaning in Sphinx's extended query syntax, escaped in words.
-_SPECIAL = re.compile(r"([\\()|\-!@~\"&/^$=<'])")
 MAX_FACET_VALUES = 1000
-
-
-def escaped(word: str) -> str:
-    return _SPECIAL.sub(r"\\\1", word)
 
 
 class ClusterSearcher:
@@ -43,6 +38,8 @@ class ClusterSearcher:
         self.settings = settings
         schema = build_schema(settings)
         self.analyzer = schema["body"].analyzer
+        weights = Weights(settings.title_boost, settings.body_boost, settings.bigram_boost)
+        self.builder = query_builder(schema, weights, settings)
         self._names: dict[str, dict[int, str]] = {}  # generation -> value id -> value
 
     def search(self, request: SearchRequest, export_rows: int = 0) -> SearchResult:
@@ -53,23 +50,19 @@ class ClusterSearcher:
             checked = dataclasses.replace(
                 checked, page=1, size=export_rows, highlight=False, facets=False
             )
-        words = list(
-            dict.fromkeys(
-                t.text for t in self.analyzer(checked.text, mode="query") if not t.is_part
-            )
-        )
+        match, relaxed_match, text_notices = self._matches(checked)
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
             generation = serving_generation(connection)
             names = self._value_names(connection, generation)
-            match = self._match(words, quorum=None)
             total, warning = self._count(connection, generation, match, checked, skip=None)
-            relaxed, all_words = False, None
-            if words and len(words) > 1 and total < self.settings.min_all_word_hits:
-                needed = max(1, math.ceil(len(words) * self.settings.relaxed_min_word_fraction))
+            relaxed, all_words, preferred = False, None, []
+            if relaxed_match and total < self.settings.min_all_word_hits:
+                # Documents with every word first, then those with some of them.
                 relaxed, all_words = True, total
-                match = self._match(words, quorum=needed)
+                preferred = self._ids(connection, generation, match, checked, total)
+                match = relaxed_match
                 total, warning = self._count(connection, generation, match, checked, skip=None)
-            rows = self._page(connection, generation, match, checked)
+            rows = self._page(connection, generation, match, checked, preferred)
             facets = (
                 [
                     self._facet(connection, generation, match, checked, name, names)
@@ -78,7 +71,7 @@ class ClusterSearcher:
                 if checked.facets
                 else []
             )
-        notices = list(checked.notices)
+        notices = [*checked.notices, *text_notices]
         if warning:
             notices.append(Notice("cluster_partial", {}))
         hits = [self._hit(row) for row in rows]
@@ -99,13 +92,29 @@ class ClusterSearcher:
 
     # -- the statement's parts -----------------------------------------------------------
 
-    def _match(self, words: list[str], quorum: int | None) -> str:
+    def _matches(self, checked: CheckedRequest) -> tuple[str, str, list[Notice]]:
+        """The query and its any-word fallback (empty when none) as Sphinx queries, and
+        the notices of the words (synonyms, translations)."""
+        if not checked.text.strip():
+            return "", "", []
+        if not checked.raw:
+            text = text_query(self.builder, checked.text, False, None, self.settings)
+            try:
+                match = sphinx_query(text.query) if text.query is not None else ""
+                relaxed = sphinx_query(text.relaxed) if text.relaxed is not None else ""
+                return match, relaxed, list(text.notices)
+            except Untranslatable:
+                pass
+        # Raw syntax, or filters written in the text: the words alone.
+        words = list(
+            dict.fromkeys(
+                t.text for t in self.analyzer(checked.text, mode="query") if not t.is_part
+            )
+        )
         if not words:
-            return ""
+            return "", "", []
         joined = " ".join(escaped(word) for word in words)
-        if quorum is not None:
-            return f'@(title,body) "{joined}"/{quorum}'
-        return f"@(title,body) {joined}"
+        return f"@(title,body) {joined}", f'@(title,body) "{joined}"/1', []
 
     def _where(
         self, match: str, checked: CheckedRequest, skip: str | None
@@ -142,15 +151,26 @@ class ClusterSearcher:
         return ", ".join(parts) + extra
 
     def _options(self) -> str:
-        # Each field scored on its own and weighted, as the Whoosh backend sums them
-        # (bm25f takes whole-number weights of one combined frequency, which saturates
-        # differently).
+        """The ranking: per field, its weight times the matched words' IDF (cluster-wide,
+        from global.idf) times their occurrences saturated as BM25 saturates them (k1).
+        Sphinx 2.2's bm25f() and bm25a() need field lengths, which its real-time indexes
+        do not keep (they return a constant there), so there is no length normalisation.
+        Field weights are whole numbers: ours times ten."""
         s = self.settings
-        k1, b = f"{s.bm25_k1:g}", f"{s.bm25_b:g}"
-        title = f"bm25f({k1}, {b}, {{title=1, body=0}})"
-        body = f"bm25f({k1}, {b}, {{title=0, body=1}})"
-        expression = f"10000*({s.title_boost:g}*{title} + {s.body_boost:g}*{body})"
-        return f"OPTION ranker=expr('{expression}'), global_idf=1"
+        k1 = s.bm25_k1
+        weights = {
+            "title": s.title_boost,
+            "body": s.body_boost,
+            "title_bigram": s.title_boost * s.bigram_boost,
+            "body_bigram": s.body_boost * s.bigram_boost,
+        }
+        field_weights = ", ".join(f"{name}={round(10 * w)}" for name, w in weights.items())
+        saturated = f"hit_count*{k1 + 1:g}/(hit_count+{k1:g})"
+        expression = f"sum(user_weight*sum_idf*{saturated}/word_count)"
+        return (
+            f"OPTION ranker=expr('{expression}'), idf='plain,tfidf_unnormalized', "
+            f"field_weights=({field_weights}), global_idf=1"
+        )
 
     def _count(
         self,
@@ -169,14 +189,34 @@ class ClusterSearcher:
             meta = dict(cursor.fetchall())
         return int(meta.get("total_found", 0)), str(meta.get("warning", ""))
 
+    def _ids(
+        self, connection: Any, generation: str, match: str, checked: CheckedRequest, count: int
+    ) -> list[int]:
+        """The cluster ids of the first ``count`` matches."""
+        if not count:
+            return []
+        where, params = self._where(match, checked, None)
+        sql = f"SELECT {self._select(checked)} FROM {generation} WHERE {where}"
+        sql += f" ORDER BY score DESC, id ASC LIMIT {count} " + self._options()
+        sql += f", max_matches={max(1000, count)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [int(row[0]) for row in cursor.fetchall()]
+
     def _page(
-        self, connection: Any, generation: str, match: str, checked: CheckedRequest
+        self,
+        connection: Any,
+        generation: str,
+        match: str,
+        checked: CheckedRequest,
+        preferred: list[int],
     ) -> list[tuple]:
         where, params = self._where(match, checked, None)
-        sql = f"SELECT {self._select(checked)} FROM {generation}"
+        first = f", IN(id, {', '.join(map(str, preferred))}) AS preferred" if preferred else ""
+        sql = f"SELECT {self._select(checked, first)} FROM {generation}"
         sql += f" WHERE {where}" if where else ""
         if checked.sort == "relevance" and match:
-            order = "score DESC, id ASC"
+            order = ("preferred DESC, " if preferred else "") + "score DESC, id ASC"
         elif checked.sort == "oldest":
             order = "dated ASC, score DESC, id ASC"
         else:
