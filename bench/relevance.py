@@ -16,6 +16,7 @@ character-bigram BM25 (rank_bm25) and whitespace-token BM25 (rank_bm25). Metrics
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import functools
 import json
@@ -158,6 +159,42 @@ def policysearch_system(overrides: dict[str, object]) -> Callable[[list[Document
     return build
 
 
+def cluster_system(shards: int) -> Callable[[list[Document]], Searcher]:
+    """policysearch's cluster backend on a local Sphinx cluster (needs searchd)."""
+    from indexer.cluster.backend import ClusterIndex
+    from indexer.cluster.layout import ClusterLayout
+    from indexer.cluster.local import init_cluster, restart_shards, start_cluster, stop_cluster
+    from indexer.cluster.search import ClusterSearcher
+
+    def build(documents: list[Document]) -> Searcher:
+        root = Path(tempfile.mkdtemp(prefix="relevance-cluster-")) / "nodes"
+        init_cluster(root, shards)
+        start_cluster(root)
+        atexit.register(stop_cluster, root)
+        settings = load_settings(None, environ={}, index_dir=str(root.parent / "unused"),
+                                 request_timeout_ms=600_000)
+        layout = ClusterLayout.load(root)
+        ClusterIndex(layout, settings).build(documents, [root / s.node.name for s in layout.shards])
+        restart_shards(root)  # the nodes read the cluster-wide document frequencies
+        searcher = ClusterSearcher(layout, settings)
+
+        def run(query: str) -> list[tuple[str, float]]:
+            result = searcher.search(SearchRequest(q=query, size=DEPTH, highlight=False,
+                                                   facets=False))
+            return [(hit.id, hit.score or 0.0) for hit in result.hits]
+
+        return run
+
+    return build
+
+
+def top10_overlap(first: dict[str, list[str]], second: dict[str, list[str]]) -> float:
+    """Mean share of ``first``'s top 10 that ``second``'s top 10 holds too, per query."""
+    shares = [len(set(ranked[:10]) & set(second.get(qid, [])[:10])) / len(ranked[:10])
+              for qid, ranked in first.items() if ranked]
+    return sum(shares) / max(1, len(shares))
+
+
 def fts5_trigram(documents: list[Document]) -> Searcher:
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tokenize='trigram')")
@@ -288,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-every", type=int, default=1,
                         help="Use every Nth query (quicker tuning runs).")
     parser.add_argument("--json", dest="json_path", help="Also write the results here.")
+    parser.add_argument("--cluster", type=int, default=0, metavar="SHARDS",
+                        help="Also the cluster backend on a local Sphinx cluster of SHARDS "
+                             "shards, with its top-10 overlap against the default.")
     parser.add_argument("--pool", type=int, default=0, metavar="K",
                         help="Print, per query, the documents in any system's top K that are not "
                              "judged relevant: what to read when judging a set.")
@@ -299,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     for variant in args.variant:
         name, overrides = parse_variant(variant)
         systems[f"policysearch ({name})"] = policysearch_system(overrides)
+    if args.cluster:
+        systems[f"policysearch cluster ({args.cluster} shards)"] = cluster_system(args.cluster)
     if not args.no_peers:
         systems.update(lucene_peers())
         systems.update(PEERS)
@@ -317,6 +359,11 @@ def main(argv: list[str] | None = None) -> int:
             results.setdefault(collection.name, {})[system_name] = figures
             print(f"{system_name:<34}" + "".join(f"{figures[m]:>12.4f}" for m in METRICS)
                   + f"{figures['build_s']:>10.2f}{figures['query_ms']:>10.2f}", flush=True)
+        cluster_name = f"policysearch cluster ({args.cluster} shards)"
+        if args.cluster and "policysearch (default)" in runs:
+            overlap = top10_overlap(runs["policysearch (default)"], runs[cluster_name])
+            results[collection.name][cluster_name]["top10_overlap"] = round(overlap, 4)
+            print(f"{'top-10 overlap, cluster vs default':<34}{overlap:>12.4f}", flush=True)
         if args.pool:
             print_pool(collection, runs, args.pool)
     if args.json_path:
