@@ -17,7 +17,7 @@ from indexer.cluster.search import ClusterSearcher
 from indexer.readers import read_sources
 from indexer.search import SearchIndex
 
-from .conftest import SHARED_DATA, make_settings
+from .conftest import SHARED_DATA, free_port, make_settings
 from .test_cluster_nodes import needs_sphinx
 
 pytestmark = needs_sphinx
@@ -201,3 +201,20 @@ def test_the_api_and_pages_answer_from_the_cluster_and_never_500(served_cluster)
         assert client.get("/?q=장애인").status_code == 503
     finally:
         assert CliRunner().invoke(main, ["cluster", "start", str(root)]).exit_code == 0
+
+
+def test_index_and_reindex_point_to_cluster_build_when_the_backend_is_a_cluster(served_cluster):
+    _, env = served_cluster
+    for command in ("index", "reindex"):
+        refused = CliRunner().invoke(main, [command, str(SHARED_DATA / "kr-welfare-services")],
+                                     env=env)
+        assert refused.exit_code == 1 and "policysearch cluster build" in refused.output
+
+
+def test_serve_checks_the_aggregator_before_serving_a_cluster(tmp_path):
+    root = tmp_path / "nodes"
+    assert CliRunner().invoke(main, ["cluster", "init", str(root), "--shards", "1"]).exit_code == 0
+    env = {"POLICYSEARCH_BACKEND": "cluster", "POLICYSEARCH_CLUSTER_DIR": str(root)}
+    refused = CliRunner().invoke(main, ["serve", "--port", str(free_port())], env=env)
+    assert refused.exit_code == 1 and "does not answer" in refused.output
+    assert "Traceback" not in refused.output

@@ -273,6 +273,12 @@ def _index_run(
     config_file: str | None,
 ) -> tuple[_Run, list]:
     settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
+    if settings.backend == "cluster":
+        raise click.ClickException(
+            f"Setting backend is cluster: build the cluster with 'policysearch cluster build "
+            f"{settings.cluster_dir} PATH...'. ({command} writes the Whoosh index; reindex "
+            "into a cluster is not available yet.)"
+        )
     progress = Progress(quiet or as_json)
     chosen = _sources_to_read(paths, mapping, settings, quiet=progress.quiet)
     report = _read(chosen, settings, progress)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 
@@ -73,6 +74,30 @@ def serve(
             f"Port {port} on {host} is in use. Stop what uses it or "
             "choose another: policysearch serve --port 8001"
         )
+    if settings.backend == "cluster":
+        _check_cluster(settings)
+        serving = f"the cluster of {settings.cluster_dir}"
+    else:
+        _prepare_index(settings, config_file)
+        serving = settings.index_dir
+    click.echo(f"Serving {serving} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    status = run_server(settings, host, port, workers, threads, access_log, front=not no_front)
+    if status:
+        raise SystemExit(status)
+
+
+def _check_cluster(settings: Settings) -> None:
+    """The cluster holds the documents: its aggregator must answer (ClusterError says
+    which address did not)."""
+    from ..cluster.layout import ClusterLayout
+    from ..cluster.sphinxql import connect
+
+    with connect(ClusterLayout.load(Path(settings.cluster_dir)).aggregator, timeout_s=5.0):
+        pass
+
+
+def _prepare_index(settings: Settings, config_file: str | None) -> None:
+    """The Whoosh index checked (or built from the shipped corpus when there is none)."""
     if not has_index(settings.index_dir) and settings.index_dir != Settings().index_dir:
         # A typo in --index-dir must not quietly serve the 8-document sample corpus.
         raise click.ClickException(
@@ -95,7 +120,3 @@ def serve(
         built = subprocess.run(command)
         if built.returncode not in (0, EXIT_PARTIAL):
             raise click.ClickException("Building the index failed (see above); nothing to serve.")
-    click.echo(f"Serving {settings.index_dir} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    status = run_server(settings, host, port, workers, threads, access_log, front=not no_front)
-    if status:
-        raise SystemExit(status)
