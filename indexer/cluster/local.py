@@ -174,8 +174,10 @@ def _pid_alive(pid: int | None) -> bool:
     # A zombie (exited, not yet reaped) is not running.
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
+    except IndexError:
         return True
+    except OSError:  # gone between the two checks (reading its stat fails with ESRCH)
+        return False
     return state != "Z"
 
 
