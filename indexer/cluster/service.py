@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import TracebackType
 
 from ..config import Settings
 from ..facets import Facet
@@ -38,17 +37,6 @@ class ClusterService:
     @property
     def index_dir(self) -> str:
         return self.cluster_dir
-
-    def __enter__(self) -> ClusterService:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Connections are opened per request: nothing to close."""
