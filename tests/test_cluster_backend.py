@@ -95,11 +95,11 @@ def test_date_ranges_take_documents_with_only_a_year(cluster, whoosh):
                 == whoosh.search(request).total)
 
 
-# Measured: 0.68 over these queries (0.2, 0.8, 0.9, 0.9, 0.6). The cluster translates
+# Measured: 0.78 over these queries (0.8, 0.6, 0.9, 0.9, 0.7). The cluster translates
 # our query trees (morphemes, bigrams, synonyms, translations) but has no length
 # normalisation, term boosts, spelling corrections or passage evidence yet; the issue
 # asks for 0.9 over bench/relevance.py's queries. This floor keeps what exists.
-TOP10_OVERLAP_FLOOR = 0.6
+TOP10_OVERLAP_FLOOR = 0.7
 
 
 def test_top_results_overlap_the_whoosh_backends_above_a_floor(cluster, whoosh):
