@@ -36,6 +36,11 @@ def stable_id(text: str) -> int:
     return max(2, int.from_bytes(digest, "big") & (2**63 - 1))
 
 
+def value_id(field: str, value: str) -> int:
+    """The id a keyword value is held, filtered and counted by in the cluster."""
+    return stable_id(f"{field}:{value}")
+
+
 def shard_of(doc_id: str, shard_count: int) -> int:
     return stable_id(doc_id) % shard_count
 
@@ -79,9 +84,9 @@ class DocumentRows:
         )
         for name in self.schema.value_attributes:
             value = getattr(document, name) or ""
-            values[name] = stable_id(f"{name}:{value}") if value else 0
+            values[name] = value_id(name, value) if value else 0
         for name in self.schema.multi_attributes:
-            values[name] = [stable_id(f"{name}:{value}") for value in getattr(document, name)]
+            values[name] = [value_id(name, value) for value in getattr(document, name)]
         values["year"] = int(document.year or 0)
         values["day"] = int(document.date.replace("-", "")) if document.date else 0
         return ClusterRow(stable_id(document.id), document.id, values)
@@ -94,10 +99,10 @@ def facet_values(documents: Iterable[Document]) -> dict[int, tuple[str, str]]:
         for spec in FIELDS:
             if spec.kind == "keyword" and getattr(document, spec.name):
                 value = getattr(document, spec.name)
-                named[stable_id(f"{spec.name}:{value}")] = (spec.name, value)
+                named[value_id(spec.name, value)] = (spec.name, value)
             elif spec.kind == "keywords":
                 for value in getattr(document, spec.name):
-                    named[stable_id(f"{spec.name}:{value}")] = (spec.name, value)
+                    named[value_id(spec.name, value)] = (spec.name, value)
     return named
 
 

@@ -23,7 +23,7 @@ from ..request import CheckedRequest, SearchRequest, validate
 from ..results import Hit, SearchResult, hit_fields
 from ..schema import build_schema
 from ..textquery import query_builder, text_query
-from .backend import TIMEOUT_S, stable_id
+from .backend import TIMEOUT_S, value_id
 from .layout import ClusterLayout
 from .nodeconfig import VALUES_INDEX
 from .querytext import Untranslatable, escaped, sphinx_query
@@ -130,7 +130,7 @@ class ClusterSearcher:
             if spec.kind == "year":
                 ids = [int(v) for v in values if v.isdigit()] or [-1]
             else:
-                ids = [stable_id(f"{name}:{value}") for value in values]
+                ids = [value_id(name, value) for value in values]
             clauses.append(f"{name} IN ({', '.join(str(i) for i in ids)})")
         if checked.date_from or checked.date_to:
             clauses.append("in_range = 1")
@@ -149,6 +149,20 @@ class ClusterSearcher:
             )
         parts.append("IF(day > 0, day, year * 10000) AS dated")
         return ", ".join(parts) + extra
+
+    def _statement(
+        self,
+        generation: str,
+        match: str,
+        checked: CheckedRequest,
+        skip: str | None = None,
+        columns: str = "",
+    ) -> tuple[str, list[Any]]:
+        """``SELECT ... FROM generation WHERE ...``, the part every statement shares, and
+        its parameters; ``skip``: a filter left out, ``columns``: more to select."""
+        where, params = self._where(match, checked, skip)
+        sql = f"SELECT {self._select(checked, columns)} FROM {generation}"
+        return (f"{sql} WHERE {where}" if where else sql), params
 
     def _options(self) -> str:
         """The ranking: per field, its weight times the matched words' IDF (cluster-wide,
@@ -184,9 +198,7 @@ class ClusterSearcher:
         checked: CheckedRequest,
         skip: str | None,
     ) -> tuple[int, str]:
-        where, params = self._where(match, checked, skip)
-        sql = f"SELECT {self._select(checked)} FROM {generation}"
-        sql += f" WHERE {where}" if where else ""
+        sql, params = self._statement(generation, match, checked, skip)
         with connection.cursor() as cursor:
             cursor.execute(sql + " LIMIT 0 " + self._options(), params)
             cursor.execute("SHOW META")
@@ -199,8 +211,7 @@ class ClusterSearcher:
         """The cluster ids of the first ``count`` matches."""
         if not count:
             return []
-        where, params = self._where(match, checked, None)
-        sql = f"SELECT {self._select(checked)} FROM {generation} WHERE {where}"
+        sql, params = self._statement(generation, match, checked)
         sql += f" ORDER BY score DESC, id ASC LIMIT {count} " + self._options()
         sql += f", max_matches={max(1000, count)}"
         with connection.cursor() as cursor:
@@ -215,10 +226,8 @@ class ClusterSearcher:
         checked: CheckedRequest,
         preferred: list[int],
     ) -> list[tuple]:
-        where, params = self._where(match, checked, None)
         first = f", IN(id, {', '.join(map(str, preferred))}) AS preferred" if preferred else ""
-        sql = f"SELECT {self._select(checked, first)} FROM {generation}"
-        sql += f" WHERE {where}" if where else ""
+        sql, params = self._statement(generation, match, checked, columns=first)
         if checked.sort == "relevance" and match:
             order = ("preferred DESC, " if preferred else "") + "score DESC, id ASC"
         elif checked.sort == "oldest":
@@ -242,21 +251,21 @@ class ClusterSearcher:
         names: dict[int, str],
     ) -> Facet:
         # Disjunctive: the facet's own selection does not narrow its counts.
-        where, params = self._where(match, checked, skip=name)
-        sql = f"SELECT {self._select(checked, f', {name} AS value')} FROM {generation}"
-        sql += f" WHERE {where}" if where else ""
+        sql, params = self._statement(
+            generation, match, checked, skip=name, columns=f", COUNT(*) AS n, {name} AS value"
+        )
         sql += (
             f" GROUP BY {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES} "
             + self._options()
             + f", max_matches={MAX_FACET_VALUES}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql.replace("SELECT ", "SELECT COUNT(*) AS n, ", 1), params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         counts: dict[str, int] = {}
         spec = field_named(name)
         for row in rows:
-            count, value = row[0], row[-1]
+            count, value = row[-2], row[-1]
             if not value:
                 continue
             label = str(value) if spec.kind == "year" else names.get(int(value))
