@@ -77,6 +77,11 @@ def url_with(path: str, args: MultiDict, **changes: str | None) -> str:
     unless given."""
     pairs = [(k, v) for k, v in _kept(args) if k not in changes]
     pairs += [(k, v) for k, v in changes.items() if v is not None and v != ""]
+    return address(path, pairs)
+
+
+def address(path: str, pairs: list[tuple[str, str]]) -> str:
+    """``path`` with ``pairs`` as its query string (none: the path alone)."""
     return f"{path}?{urlencode(pairs)}" if pairs else path
 
 

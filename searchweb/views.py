@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timezone
-from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -29,7 +28,7 @@ from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
 from .guard import refusal
 from .i18n import LANGUAGES, pick_language, translator
 from .links import document_path, public_base_url
-from .params import search_context, selected_chips, url_with, without_filters
+from .params import address, search_context, selected_chips, url_with, without_filters
 from .params import search_request as request_from_args
 
 blueprint = Blueprint("views", __name__)
@@ -136,7 +135,7 @@ def document_page(doc_id: str | None) -> Response:
         body_html=body_html,
         notice_key=notice_key,
         similar=index.similar(doc_id),
-        back_url=url_for("views.search_page") + _query_string(context),
+        back_url=address(url_for("views.search_page"), context),
         # Similar documents keep the search too: "back" from them returns to it.
         other_url=lambda other_id: document_path(other_id, q, context),
         args=request.args,
@@ -164,8 +163,8 @@ def feed() -> Response:
         result,
         title,
         [(name, value) for name, value in pairs if name not in ("sort", "hl", "size")],
-        url_for("views.feed") + _query_string(pairs),
-        url_for("views.search_page") + _query_string([*pairs, ("sort", "newest")]),
+        address(url_for("views.feed"), pairs),
+        address(url_for("views.search_page"), [*pairs, ("sort", "newest")]),
         public_base_url(settings),
         _parsed_time(index.updated_at()),
     )
@@ -177,10 +176,6 @@ def _parsed_time(iso: str) -> datetime:
         return datetime.fromisoformat(iso)
     except ValueError:  # an index written before updated_at was recorded
         return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def _query_string(pairs: list[tuple[str, str]]) -> str:
-    return f"?{urlencode(pairs)}" if pairs else ""
 
 
 @blueprint.app_errorhandler(404)
