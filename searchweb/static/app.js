@@ -61,11 +61,7 @@
   if (box && window.attachCombobox) {
     var language = document.documentElement.lang || "ko";
     attachCombobox(box, {
-      suggest: function (text, done) {
-        fetch("/api/suggest?limit=8&hl=" + language + "&q=" + encodeURIComponent(text))
-          .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
-          .then(function (data) { done(data.suggestions); }, function () { done([]); });
-      },
+      suggest: suggestionsFrom("", language, 8),
       choose: function (suggestion) {
         if (suggestion.kind === "title" && suggestion.id) {
           location.href = "/doc?id=" + encodeURIComponent(suggestion.id) + "&q=" + encodeURIComponent(box.value);

@@ -4,7 +4,7 @@
  * nothing leaks into the host page).
  *
  *   attachCombobox(input, {
- *     suggest: function (text, done) { ... done([{text, kind, id}]) },
+ *     suggest: function (text, done) { ... done([{text, kind, id}]) },  // suggestionsFrom()
  *     choose: function (suggestion) { ... },   // after the box holds its text
  *     kindLabels: {correction: "교정", ...}    // shown after an option's text
  *   });
@@ -130,4 +130,17 @@ function attachCombobox(input, options) {
   });
   input.addEventListener("blur", function () { close(); });
   return { close: close };
+}
+
+/* A ``suggest`` for attachCombobox from the server at ``apiBase`` ("" for this one):
+ * /api/suggest in ``language``, at most ``limit``; nothing when it fails. */
+function suggestionsFrom(apiBase, language, limit) {
+  "use strict";
+  return function (text, done) {
+    var url = apiBase + "/api/suggest?limit=" + limit + "&hl=" + language + "&q=" + encodeURIComponent(text);
+    // same-origin credentials: none are sent to another origin (the embedded box).
+    fetch(url, { mode: "cors", credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+      .then(function (data) { done(data.suggestions); }, function () { done([]); });
+  };
 }

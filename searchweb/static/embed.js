@@ -124,12 +124,7 @@
         self.timer = setTimeout(function () { self.search(); }, 250);
       });
       attachCombobox(this.input, {
-        suggest: function (typed, done) {
-          fetch(self.api + "/api/suggest?limit=6&hl=" + self.language() + "&q=" + encodeURIComponent(typed),
-                { mode: "cors", credentials: "omit" })
-            .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
-            .then(function (data) { done(data.suggestions); }, function () { done([]); });
-        },
+        suggest: suggestionsFrom(self.api, self.language(), 6),
         choose: function () { self.search(); },
         kindLabels: { correction: text.correction, title: text.title, initials: text.initials }
       });
