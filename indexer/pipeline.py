@@ -31,7 +31,7 @@ from .passages import MIN_MORPHEMES as MIN_PASSAGE_MORPHEMES
 from .passages import RERANK_DEPTH, best_passages, query_morphemes
 from .query import Weights
 from .request import CheckedRequest, SearchRequest, validate
-from .results import SearchResult
+from .results import SearchResult, page_count
 from .searchers import ReaderView
 from .spelling import correct
 from .textquery import TextQuery, query_builder, text_query
@@ -143,7 +143,7 @@ def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
         total=total,
         page=checked.page,
         size=checked.size,
-        pages=(total + checked.size - 1) // checked.size,
+        pages=page_count(total, checked.size),
         hits=hits,
         facets=facets,
         took_ms=round((time.perf_counter() - context.started) * 1000, 2),

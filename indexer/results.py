@@ -76,6 +76,11 @@ def hit_fields(stored: Mapping[str, Any]) -> dict[str, Any]:
     return shown_values(stored, HIT_FIELDS)
 
 
+def page_count(total: int, size: int) -> int:
+    """Pages of ``size`` results that ``total`` results fill (0 for none)."""
+    return (total + size - 1) // size
+
+
 @dataclass
 class SearchResult:
     query: str

@@ -20,7 +20,7 @@ from ..highlight import Snippet
 from ..messages import Notice
 from ..query import Weights
 from ..request import CheckedRequest, SearchRequest, validate
-from ..results import Hit, SearchResult, hit_fields
+from ..results import Hit, SearchResult, hit_fields, page_count
 from ..schema import build_schema
 from ..textquery import query_builder, text_query
 from .backend import TIMEOUT_S, value_id
@@ -80,7 +80,7 @@ class ClusterSearcher:
             total=total,
             page=checked.page,
             size=checked.size,
-            pages=(total + checked.size - 1) // checked.size,
+            pages=page_count(total, checked.size),
             hits=hits,
             facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
