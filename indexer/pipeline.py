@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +30,7 @@ from .passages import MIN_MORPHEMES as MIN_PASSAGE_MORPHEMES
 from .passages import RERANK_DEPTH, best_passages, query_morphemes
 from .query import Weights
 from .request import CheckedRequest, SearchRequest, validate
-from .results import SearchResult, page_count
+from .results import SearchResult
 from .searchers import ReaderView
 from .spelling import correct
 from .textquery import TextQuery, query_builder, text_query
@@ -138,16 +137,13 @@ def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
         unmarked_terms(ranked.query, checked.text, settings),
     )
     total = int(len(ids))
-    return SearchResult(
-        query=q,
-        total=total,
-        page=checked.page,
-        size=checked.size,
-        pages=page_count(total, checked.size),
-        hits=hits,
-        facets=facets,
-        took_ms=round((time.perf_counter() - context.started) * 1000, 2),
-        sort=checked.sort,
+    return SearchResult.answering(
+        checked,
+        q,
+        total,
+        hits,
+        facets,
+        context.started,
         relaxed=ranked.relaxed,
         all_words_total=ranked.all_words_total,
         notices=notices,

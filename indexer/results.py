@@ -7,8 +7,9 @@ A hit has one shape wherever it is shown: ``Hit.to_dict`` is what ``search --jso
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from urllib.parse import quote, urlencode
 
 from .facets import Facet
@@ -16,6 +17,9 @@ from .fields import DOCUMENT_FIELDS, HIT_FIELDS
 from .highlight import Snippet
 from .messages import DEFAULT_LANGUAGE, Notice
 from .schema import shown_values
+
+if TYPE_CHECKING:
+    from .request import CheckedRequest
 
 DOT_SEGMENTS = frozenset({".", ".."})
 
@@ -76,11 +80,6 @@ def hit_fields(stored: Mapping[str, Any]) -> dict[str, Any]:
     return shown_values(stored, HIT_FIELDS)
 
 
-def page_count(total: int, size: int) -> int:
-    """Pages of ``size`` results that ``total`` results fill (0 for none)."""
-    return (total + size - 1) // size
-
-
 @dataclass
 class SearchResult:
     query: str
@@ -101,6 +100,32 @@ class SearchResult:
     searched: str = ""
     # Some words typed are in no document: this correction is offered ("did you mean").
     suggestion: str = ""
+
+    @classmethod
+    def answering(
+        cls,
+        checked: CheckedRequest,
+        query: str,
+        total: int,
+        hits: list[Hit],
+        facets: list[Facet],
+        started: float,
+        **rest: Any,
+    ) -> SearchResult:
+        """The result of ``checked`` (its page, size and sort; the pages ``total`` fills;
+        the time since ``started``, a time.perf_counter()), for either backend."""
+        return cls(
+            query=query,
+            total=total,
+            page=checked.page,
+            size=checked.size,
+            pages=(total + checked.size - 1) // checked.size,
+            hits=hits,
+            facets=facets,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            sort=checked.sort,
+            **rest,
+        )
 
     def to_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
         """Plain data (built directly: dataclasses.asdict's generic deep copy was a

@@ -20,7 +20,7 @@ from ..highlight import Snippet
 from ..messages import Notice
 from ..query import Weights
 from ..request import CheckedRequest, SearchRequest, validate
-from ..results import Hit, SearchResult, hit_fields, page_count
+from ..results import Hit, SearchResult, hit_fields
 from ..schema import build_schema
 from ..textquery import query_builder, text_query
 from .backend import TIMEOUT_S, value_id
@@ -75,16 +75,13 @@ class ClusterSearcher:
         if warning:
             notices.append(Notice("cluster_partial", {}))
         hits = [self._hit(row) for row in rows]
-        return SearchResult(
-            query=request.q or "",
-            total=total,
-            page=checked.page,
-            size=checked.size,
-            pages=page_count(total, checked.size),
-            hits=hits,
-            facets=facets,
-            took_ms=round((time.perf_counter() - started) * 1000, 2),
-            sort=checked.sort,
+        return SearchResult.answering(
+            checked,
+            request.q or "",
+            total,
+            hits,
+            facets,
+            started,
             relaxed=relaxed,
             all_words_total=all_words,
             notices=notices,
