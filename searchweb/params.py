@@ -61,7 +61,9 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
     )
 
 
-def _kept(args: MultiDict) -> list[tuple[str, str]]:
+def kept_params(args: MultiDict) -> list[tuple[str, str]]:
+    """The search's own parameters (query, filters, dates, sort, size, language), in
+    KEPT_PARAMS order, empty values left out."""
     return [(k, v) for k in KEPT_PARAMS for v in args.getlist(k) if v != ""]
 
 
@@ -69,13 +71,13 @@ def search_context(args: MultiDict) -> list[tuple[str, str]]:
     """What a document page keeps of the search it was opened from: the kept parameters
     and the page, so "back to the results" returns to the same place."""
     page = args.get("page", "")
-    return _kept(args) + ([("page", page)] if page not in ("", "1") else [])
+    return kept_params(args) + ([("page", page)] if page not in ("", "1") else [])
 
 
 def url_with(path: str, args: MultiDict, **changes: str | None) -> str:
     """``path`` with the current search args, some replaced (None removes), page reset
     unless given."""
-    pairs = [(k, v) for k, v in _kept(args) if k not in changes]
+    pairs = [(k, v) for k, v in kept_params(args) if k not in changes]
     pairs += [(k, v) for k, v in changes.items() if v is not None and v != ""]
     return address(path, pairs)
 
@@ -92,7 +94,7 @@ class FilterToggles:
 
     def __init__(self, path: str, args: MultiDict) -> None:
         self.path = path
-        self.pairs = _kept(args)
+        self.pairs = kept_params(args)
         self.encoded = [_encoded(name, value) for name, value in self.pairs]
 
     def url(self, name: str, value: str) -> str:

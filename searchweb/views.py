@@ -28,7 +28,14 @@ from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
 from .guard import refusal
 from .i18n import LANGUAGES, pick_language, translator
 from .links import document_path, public_base_url
-from .params import address, search_context, selected_chips, url_with, without_filters
+from .params import (
+    address,
+    kept_params,
+    search_context,
+    selected_chips,
+    url_with,
+    without_filters,
+)
 from .params import search_request as request_from_args
 
 blueprint = Blueprint("views", __name__)
@@ -157,14 +164,17 @@ def feed() -> Response:
     index = search_index(current_app)
     result = index.search(search)
     t = translator(pick_language(request))
-    pairs = [(name, value) for name, value in search_context(args) if name != "page"]
     title = t("feed_title", q=args.get("q", "")) if args.get("q") else t("feed_title_all")
+    # The feed is the same feed whatever its sort, language or page size.
+    what = [
+        (name, value) for name, value in kept_params(args) if name not in ("sort", "hl", "size")
+    ]
     body = atom_feed(
         result,
         title,
-        [(name, value) for name, value in pairs if name not in ("sort", "hl", "size")],
-        address(url_for("views.feed"), pairs),
-        address(url_for("views.search_page"), [*pairs, ("sort", "newest")]),
+        what,
+        url_with(url_for("views.feed"), args),
+        url_with(url_for("views.search_page"), args, sort="newest"),
         public_base_url(settings),
         _parsed_time(index.updated_at()),
     )

@@ -7,7 +7,7 @@ import dataclasses
 import io
 import json
 import re
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import feedparser
 import pytest
@@ -149,3 +149,11 @@ def test_a_document_page_offers_a_citation_and_its_link(client):
     assert 'class="doc-link" type="url" readonly value="/doc/p-2"' in page
     english = client.get("/doc/comma?hl=en").get_data(as_text=True)
     assert "청년정책담당관. &#34;청년, &#34;따옴표&#34;와 쉼표.&#34; n.d. /doc/comma" in english
+
+
+def test_the_feeds_page_link_sorts_newest_once_whatever_the_search_sorted_by(client):
+    feed = feedparser.parse(client.get("/feed.atom?q=청년&sort=relevance").get_data())
+    page = next(link.href for link in feed.feed.links if link.rel == "alternate")
+    assert [v for k, v in parse_qsl(urlsplit(page).query) if k == "sort"] == ["newest"]
+    again = feedparser.parse(client.get("/feed.atom?q=청년&sort=oldest&hl=en").get_data())
+    assert again.feed.id == feed.feed.id
