@@ -156,7 +156,7 @@ class ClusterIndex:
         target = next(g for g in GENERATIONS if g != serving)
         by_shard: dict[int, list[ClusterRow]] = {n: [] for n in range(len(self.layout.shards))}
         for row in rows:
-            by_shard[row.id % len(self.layout.shards)].append(row)
+            by_shard[shard_of(row.doc_id, len(self.layout.shards))].append(row)
         for number, shard in enumerate(self.layout.shards):
             for node in shard.nodes:
                 self._fill(node, target, by_shard[number])
