@@ -193,6 +193,11 @@ class Settings:
         "With backend = cluster: the directory whose cluster.json names the aggregator "
         "and the shard nodes (policysearch cluster init writes one).",
     )
+    cluster_candidates: int = _setting(
+        300,
+        "With backend = cluster: how many of the cluster's best matches are scored as the "
+        "whoosh backend scores them (its ranking); results beyond them keep the cluster's order.",
+    )
     analytics: bool = _setting(
         True,
         "serve records each search's normalized query, filters, result count and time "
@@ -254,6 +259,7 @@ def _validate(settings: Settings) -> Settings:
         "export_max_rows",
         "analytics_retention_days",
         "export_timeout_ms",
+        "cluster_candidates",
     ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"Setting {name!r} must be at least 1.")

@@ -50,6 +50,7 @@ class ReaderArrays:
     def __init__(self, reader, cache: PostingsCache) -> None:
         self.cache = cache
         self.doc_count_all = reader.doc_count_all()
+        self.collection_documents = self.doc_count_all  # the N of every term's idf
         self.leaf_keys: list[str] = []
         self.live = np.ones(self.doc_count_all, dtype=bool)
         for leaf, offset in reader.leaf_readers():
@@ -187,7 +188,7 @@ class Evaluator:
             return NO_MATCHES
         if self.schema[fieldname].scorable:
             B, K1 = self.weighting.parameters(fieldname)
-            idf = math.log(self.arrays.doc_count_all / (doc_frequency + 1)) + 1
+            idf = math.log(self.arrays.collection_documents / (doc_frequency + 1)) + 1
             average = self.arrays.average_length(self.searcher, fieldname)
             lengths = self.arrays.field_lengths(self.reader, fieldname)[ids]
             tf = weights.astype(np.float64)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
 
 from whoosh.reading import TermNotFound
 
@@ -55,17 +55,15 @@ def best_passages(
     mostly share one title, each morpheme also weighs ``shared_title_weight`` times its
     inverse frequency among the documents themselves."""
     field = searcher.schema[FIELD]
-    doc_count = max(1, searcher.doc_count_all())
-    weights: dict[str, float] = {}
+    frequencies: dict[str, int] = {}
     found: dict[int, list[tuple[int, str]]] = {docnum: [] for docnum in docnums}
-    holding: dict[str, int] = {}  # morpheme -> how many of the documents hold it
     in_order = sorted(docnums)
     for morpheme in morphemes:
         btext = field.to_bytes(morpheme)
         frequency = searcher.doc_frequency(FIELD, btext)
         if not frequency:
             continue
-        weights[morpheme] = _idf(doc_count, frequency)
+        frequencies[morpheme] = frequency
         try:
             postings = searcher.postings(FIELD, btext)
         except TermNotFound:
@@ -75,22 +73,48 @@ def best_passages(
             if not postings.is_active():
                 break
             if postings.id() == docnum:
-                holding[morpheme] = holding.get(morpheme, 0) + 1
                 found[docnum].extend((pos, morpheme) for pos in postings.value_as("positions"))
-    if shared_title_weight > 0 and _one_title_dominates(searcher, docnums):
-        pool = len(docnums)
+
+    def titles() -> list[str]:
+        return [searcher.stored_fields(docnum).get("title", "") for docnum in docnums]
+
+    return passage_evidence(
+        [found[docnum] for docnum in docnums],
+        frequencies,
+        searcher.doc_count_all(),
+        titles,
+        shared_title_weight,
+    )
+
+
+def passage_evidence(
+    occurrences: list[list[tuple[int, str]]],
+    frequencies: dict[str, int],
+    doc_count: int,
+    titles: Callable[[], list[str]],
+    shared_title_weight: float = 0.0,
+) -> list[float]:
+    """best_passages from what it reads: per document, the (position, morpheme) of each
+    query morpheme in its body; each morpheme's document frequency in the collection
+    (morphemes without one are left out); the collection's size; and the documents'
+    titles (read only when the title condition is asked)."""
+    weights = {m: _idf(max(1, doc_count), f) for m, f in frequencies.items() if f}
+    occurrences = [[(p, m) for p, m in found if m in weights] for found in occurrences]
+    if shared_title_weight > 0 and _one_title_dominates(titles()):
+        holding = Counter(m for found in occurrences for m in {m for _, m in found})
+        pool = len(occurrences)
         for morpheme, held_by in holding.items():
             weights[morpheme] += shared_title_weight * _idf(pool, held_by)
-    return [_best_window(sorted(found[docnum]), weights) for docnum in docnums]
+    return [_best_window(sorted(found), weights) for found in occurrences]
 
 
 def _idf(total: int, holding: int) -> float:
     return math.log(1 + (total - holding + 0.5) / (holding + 0.5))
 
 
-def _one_title_dominates(searcher: Any, docnums: list[int]) -> bool:
-    titles = Counter(searcher.stored_fields(docnum).get("title", "") for docnum in docnums)
-    return titles.most_common(1)[0][1] >= SHARED_TITLE_SHARE * len(docnums)
+def _one_title_dominates(titles: list[str]) -> bool:
+    counted = Counter(titles)
+    return bool(titles) and counted.most_common(1)[0][1] >= SHARED_TITLE_SHARE * len(titles)
 
 
 def _best_window(occurrences: list[tuple[int, str]], weights: dict[str, float]) -> float:

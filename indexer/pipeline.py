@@ -13,6 +13,8 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
+from functools import partial
+from typing import Any, Callable
 
 import numpy as np
 from whoosh import query as Q
@@ -80,7 +82,13 @@ def run(
     context = Context(view, settings, weights, deadline, started)
     result = answer(request.q or "", checked, context)
     if request.spell and settings.spelling_corrections and not checked.raw:
-        result = respell(result, checked, context)
+        result = respell(
+            result,
+            checked,
+            settings,
+            lambda corrected: answer(result.query, corrected, context),
+            partial(correction_of, context=context),
+        )
     return result
 
 
@@ -107,12 +115,21 @@ def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
     ranked = evaluate(text, masks, evaluator, settings.min_all_word_hits)
     notices = [*checked.notices, *text.notices]
     if ranked.relaxed:
-        notices.append(relaxed_notice(ranked))
+        notices.append(relaxed_notice(ranked.all_words_total or 0, ranked.min_words, ranked.words))
     kept = narrow(ranked.matching, masks.filters)[ranked.matches.ids]
     ids, scores = ranked.matches.ids[kept], ranked.matches.scores[kept]
     is_ranked = checked.ranked and ranked.query is not None
     if is_ranked and settings.passage_weight > 0 and not checked.raw:
-        scores = with_passages(ids, scores, checked.text, view, settings)
+        scores = with_passages(
+            ids,
+            scores,
+            checked.text,
+            view.searcher.schema[PASSAGE_FIELD].analyzer,
+            settings,
+            lambda best, morphemes: best_passages(
+                view.searcher, ids[best].tolist(), morphemes, settings.shared_title_weight
+            ),
+        )
     page_ids, page_scores = page(ids, scores, is_ranked, checked, view)
     facets = (
         count_facets(
@@ -150,13 +167,19 @@ def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
     )
 
 
-def respell(result: SearchResult, checked: CheckedRequest, context: Context) -> SearchResult:
+def respell(
+    result: SearchResult,
+    checked: CheckedRequest,
+    settings: Settings,
+    answer_corrected: Callable[[CheckedRequest], SearchResult],
+    correction: Callable[[str, bool], str | None],
+) -> SearchResult:
     """Words no document holds, corrected from the index's vocabulary (indexer/spelling.py).
     When no document had every word typed, the corrected query is searched instead if
     documents have every corrected word (with a notice and a way back); otherwise the
     correction is offered ("did you mean"). Skipped when every word was required and
-    found (each word then has documents)."""
-    settings = context.settings
+    found (each word then has documents). ``answer_corrected`` answers a request and
+    ``correction`` corrects a text (as correction_of): each backend gives its own."""
     typed = checked.text.strip()
     every_word_found = result.total and not result.relaxed
     if not _LETTERS.search(typed) or (
@@ -164,22 +187,22 @@ def respell(result: SearchResult, checked: CheckedRequest, context: Context) -> 
     ):
         return result
     none_had_every_word = not result.total or (result.relaxed and not result.all_words_total)
-    correction = correction_of(typed, context, none_had_every_word)
-    if correction is None:
+    corrected = correction(typed, none_had_every_word)
+    if corrected is None:
         return result
     if none_had_every_word:
-        again = answer(result.query, dataclasses.replace(checked, text=correction), context)
+        again = answer_corrected(dataclasses.replace(checked, text=corrected))
         if again.total and (not again.relaxed or again.all_words_total):
-            again.searched = correction
-            notice = Notice("corrected", {"original": typed, "corrected": correction})
+            again.searched = corrected
+            notice = Notice("corrected", {"original": typed, "corrected": corrected})
             again.notices.insert(0, notice)
             return again
-    result.suggestion = correction
-    result.notices.append(Notice("did_you_mean", {"suggestion": correction}))
+    result.suggestion = corrected
+    result.notices.append(Notice("did_you_mean", {"suggestion": corrected}))
     return result
 
 
-def correction_of(text: str, context: Context, held_too: bool = False) -> str | None:
+def correction_of(text: str, held_too: bool = False, *, context: Context) -> str | None:
     """``text`` with the words no document holds corrected (indexer/spelling.py), or None;
     ``held_too``: also words held only inside longer words."""
     view = context.view
@@ -194,15 +217,15 @@ def correction_of(text: str, context: Context, held_too: bool = False) -> str | 
     return correct(text, holds, vocabulary, builder.morphemes, held_too)
 
 
-def relaxed_notice(ranked: Ranked) -> Notice:
-    """Says that documents with only some of the words follow (and how many words)."""
-    all_words = ranked.all_words_total or 0
-    if ranked.min_words <= 1:
+def relaxed_notice(all_words: int, min_words: int, words: int) -> Notice:
+    """Says that documents with only some of the words follow: ``all_words`` documents
+    have every word, the others at least ``min_words`` of the ``words`` found."""
+    if min_words <= 1:
         return Notice("relaxed_some", {"count": all_words}) if all_words else Notice("relaxed_none")
-    words = {"min_words": ranked.min_words, "words": ranked.words}
+    counts = {"min_words": min_words, "words": words}
     if all_words:
-        return Notice("relaxed_some_of", {"count": all_words, **words})
-    return Notice("relaxed_none_of", words)
+        return Notice("relaxed_some_of", {"count": all_words, **counts})
+    return Notice("relaxed_none_of", counts)
 
 
 def unmarked_terms(query: Q.Query | None, typed: str, settings: Settings) -> frozenset[str]:
@@ -293,17 +316,22 @@ def evaluate(text: TextQuery, masks: Masks, evaluator: Evaluator, min_all_word_h
 
 
 def with_passages(
-    ids: np.ndarray, scores: np.ndarray, text: str, view: ReaderView, settings: Settings
+    ids: np.ndarray,
+    scores: np.ndarray,
+    text: str,
+    analyzer: Any,
+    settings: Settings,
+    evidence_of: Callable[[np.ndarray, list[str]], list[float]],
 ) -> np.ndarray:
     """The scores with the passage evidence (indexer/passages.py) of the best-ranked
-    documents added; the others keep theirs and stay below them."""
+    documents added; the others keep theirs and stay below them. ``evidence_of`` gives
+    the evidence of the documents at some positions of ``ids`` for the query morphemes
+    (each backend reads positions its own way)."""
     best = top_documents(ids, scores, RERANK_DEPTH)
-    morphemes = query_morphemes(view.searcher.schema[PASSAGE_FIELD].analyzer, text)
+    morphemes = query_morphemes(analyzer, text)
     if len(best) < 2 or len(morphemes) < MIN_PASSAGE_MORPHEMES:
         return scores
-    evidence = best_passages(
-        view.searcher, ids[best].tolist(), morphemes, settings.shared_title_weight
-    )
+    evidence = evidence_of(best, morphemes)
     scores = scores.copy()
     scores[best] += settings.passage_weight * np.asarray(evidence)
     return scores

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from whoosh import scoring
 
+from .fields import BIGRAM_FIELDS
+
 
 class FieldBM25F(scoring.BM25F):
     def __init__(self, B: float, K1: float, field_K1: dict[str, float]) -> None:
@@ -28,3 +30,8 @@ class FieldBM25F(scoring.BM25F):
             return scoring.WeightScorer.for_(searcher, fieldname, text)
         B, K1 = self.parameters(fieldname)
         return scoring.BM25FScorer(searcher, fieldname, text, B, K1, qf=qf)
+
+
+def field_weighting(B: float, K1: float, bigram_K1: float) -> FieldBM25F:
+    """Our scorer: the bigram fields with their own (low) K1."""
+    return FieldBM25F(B=B, K1=K1, field_K1={name: bigram_K1 for name in BIGRAM_FIELDS})

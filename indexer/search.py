@@ -188,7 +188,9 @@ class SearchIndex:
         deadline = Deadline(self.settings.request_timeout_ms)
         context = pipeline.Context(view, self.settings, self.weights, deadline, started)
         try:
-            correction = pipeline.correction_of(typed[: self.settings.max_query_chars], context)
+            correction = pipeline.correction_of(
+                typed[: self.settings.max_query_chars], context=context
+            )
         except SearchTimeoutError:
             return suggestions  # completions without a correction rather than nothing
         if correction is None or any(s.text == correction for s in suggestions):

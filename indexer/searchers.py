@@ -23,11 +23,11 @@ from .deadline import NO_DEADLINE, Deadline
 from .errors import IndexDamagedError
 from .evaluation import Evaluator, ReaderArrays
 from .facets import FacetTables
-from .fields import BIGRAM_FIELDS, TEXT_FIELDS
+from .fields import TEXT_FIELDS
 from .generations import current_generation, generation_problem, serving_generation
 from .mapped import open_for_reading
 from .postings import PostingsCache
-from .scoring import FieldBM25F
+from .scoring import field_weighting
 from .spelling import Vocabulary
 
 logger = logging.getLogger("policysearch")
@@ -138,11 +138,7 @@ class ReaderPool:
         self.on_new_generation = on_new_generation
         self.postings = PostingsCache(settings.postings_cache_mb * 2**20)
         # Stateless: every thread's searcher scores with it.
-        self.weighting = FieldBM25F(
-            B=settings.bm25_b,
-            K1=settings.bm25_k1,
-            field_K1={name: settings.bigram_bm25_k1 for name in BIGRAM_FIELDS},
-        )
+        self.weighting = field_weighting(settings.bm25_b, settings.bm25_k1, settings.bigram_bm25_k1)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._indexes: dict[Path, whoosh_index.Index] = {}

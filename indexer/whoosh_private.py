@@ -15,7 +15,7 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
@@ -24,6 +24,12 @@ _BYTE_TO_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dty
 _LENGTH_COLUMN = "_%s_len"  # Whoosh's name for a field's length column
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 WORKER_STOP_S = 10  # a cancelled build waits this long for each writer worker to end
+
+
+def stored_lengths(lengths: np.ndarray) -> np.ndarray:
+    """Field lengths as Whoosh stores and reads them back (one byte each, so lossy):
+    what its BM25F divides by, for lengths counted outside an index."""
+    return _BYTE_TO_LENGTH[[length_to_byte(int(n)) for n in lengths]]
 
 
 def deleted_documents(leaf_reader) -> np.ndarray:

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from indexer import SearchRequest, build_index, load_mapping, load_settings
 from indexer.cli import main
-from indexer.cluster.backend import ClusterIndex, shard_of, stable_id
+from indexer.cluster.backend import ClusterIndex
+from indexer.cluster.ids import shard_of, stable_id
 from indexer.cluster.layout import ClusterLayout
 from indexer.cluster.local import cluster_status, stop_node
 from indexer.cluster.search import ClusterSearcher

@@ -9,40 +9,28 @@ the aggregator's state: a search sees the old documents or the new, never half.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from ..config import Settings
 from ..documents import Document
 from ..fields import FIELDS
 from ..schema import build_schema, index_values
+from .ids import shard_of, stable_id, value_id
 from .layout import ClusterLayout, Node
 from .nodeconfig import GENERATIONS, STATE_INDEX, VALUES_INDEX, ClusterSchema, cluster_schema
 from .sphinxql import ClusterError, connect, serving_generation
+from .termstats import CollectionStats, encode_tokens, write_stats
 
 INSERT_BATCH = 200
+# One statement stays well under searchd's max_packet_size (nodeconfig.MAX_PACKET_BYTES).
+INSERT_BATCH_BYTES = 4 * 2**20
 TIMEOUT_S = 10.0
-
-
-def stable_id(text: str) -> int:
-    """A 63-bit id of ``text`` (document ids, facet values): the same everywhere."""
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
-    return max(2, int.from_bytes(digest, "big") & (2**63 - 1))
-
-
-def value_id(field: str, value: str) -> int:
-    """The id a keyword value is held, filtered and counted by in the cluster."""
-    return stable_id(f"{field}:{value}")
-
-
-def shard_of(doc_id: str, shard_count: int) -> int:
-    return stable_id(doc_id) % shard_count
 
 
 @dataclass(frozen=True)
@@ -74,10 +62,14 @@ class DocumentRows:
     def row(self, document: Document) -> ClusterRow:
         stored = index_values(document)
         values: dict[str, Any] = {}
+        terms: dict[str, str] = {}
         for name, analyzer in self.analyzers.items():
             source = name.removesuffix("_bigram")
             text = str(getattr(document, source) or "")
-            values[name] = " ".join(token.text for token in analyzer(text))
+            tokens = [(token.pos, token.text) for token in analyzer(text, positions=True)]
+            values[name] = " ".join(text for _, text in tokens)
+            terms[name] = encode_tokens(tokens)
+        values["terms"] = json.dumps(terms, ensure_ascii=False)
         values["doc_id"] = document.id
         values["stored"] = json.dumps(
             {k: v for k, v in stored.items() if not k.endswith("_bigram")}, ensure_ascii=False
@@ -164,7 +156,11 @@ class ClusterIndex:
         for directory in global_idf_dirs:
             write_global_idf(frequencies, len(rows), Path(directory) / "global.idf")
         self._name_values(target, facet_values(documents))
+        stats = CollectionStats()
+        for row in rows:
+            stats.add(json.loads(row.values["terms"]))
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            write_stats(connection, target, stats, replace_all=True)
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"REPLACE INTO {STATE_INDEX} (id, note, generation) VALUES (1, '', %s)",
@@ -181,12 +177,9 @@ class ClusterIndex:
         columns = ["id", *self.schema.columns]
         with connect(node, TIMEOUT_S) as connection, connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE RTINDEX {generation}")
-            for start in range(0, len(rows), INSERT_BATCH):
-                batch = rows[start : start + INSERT_BATCH]
-                cursor.execute(
-                    f"INSERT INTO {generation} ({', '.join(columns)}) VALUES "
-                    + ", ".join(self._values_sql(connection, row) for row in batch)
-                )
+            head = f"INSERT INTO {generation} ({', '.join(columns)}) VALUES "
+            for batch in _batches((self._values_sql(connection, row) for row in rows)):
+                cursor.execute(head + ", ".join(batch))
 
     def _values_sql(self, connection: Any, row: ClusterRow) -> str:
         cells = [str(row.id)]
@@ -215,3 +208,19 @@ class ClusterIndex:
                             for value_id, (field, value) in batch
                         )
                     )
+
+
+def _batches(values: Iterable[str]) -> Iterator[list[str]]:
+    """Rows' VALUES in statements of at most INSERT_BATCH rows and about
+    INSERT_BATCH_BYTES (a long document's terms make a row large)."""
+    batch: list[str] = []
+    size = 0
+    for value in values:
+        value_bytes = len(value.encode("utf-8"))
+        if batch and (len(batch) >= INSERT_BATCH or size + value_bytes > INSERT_BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(value)
+        size += value_bytes
+    if batch:
+        yield batch

@@ -36,6 +36,13 @@ CHARSET_TABLE = (
 )
 AGENT_CONNECT_TIMEOUT_MS = 300
 AGENT_QUERY_TIMEOUT_MS = 3000
+MAX_PACKET_BYTES = 32 * 2**20  # one SphinxQL statement (a batch of rows); default 8 MiB
+
+
+def terms_index(generation: str) -> str:
+    """The aggregator's index of a generation's document frequencies per field and term
+    (indexer/cluster/termstats.py); a full build empties and fills it."""
+    return f"terms_{generation}"
 
 
 @dataclass(frozen=True)
@@ -63,11 +70,12 @@ def cluster_schema() -> ClusterSchema:
     """From the registry: each text field and its bigram twin; a keyword as the 64-bit id
     of its value and keywords as ids of theirs (Sphinx 2.2 filters and groups numbers;
     its WHERE has no OR for strings); years and days (yyyymmdd) as numbers; the id and
-    the whole stored document as JSON in ``stored`` (searchd keeps no text it indexed)."""
+    the whole stored document as JSON in ``stored`` (searchd keeps no text it indexed);
+    each text field's analysed tokens in ``terms`` (JSON), for scoring candidates."""
     text = tuple(name for f in FIELDS if f.kind == "text" for name in (f.name, f"{f.name}_bigram"))
     values = tuple(f.name for f in FIELDS if f.kind == "keyword")
     multi = tuple(f.name for f in FIELDS if f.kind == "keywords")
-    return ClusterSchema(text, ("doc_id", "stored"), values, multi, ("year", "day"))
+    return ClusterSchema(text, ("doc_id", "stored", "terms"), values, multi, ("year", "day"))
 
 
 def _block(kind: str, name: str, settings: Sequence[tuple[str, object]]) -> str:
@@ -91,6 +99,7 @@ def _searchd(node: Node, node_dir: Path) -> str:
             ("seamless_rotate", 1),
             ("preopen_indexes", 1),
             ("unlink_old", 1),
+            ("max_packet_size", MAX_PACKET_BYTES),
         ],
     )
 
@@ -123,7 +132,8 @@ def shard_config(node: Node, node_dir: Path, schema: ClusterSchema) -> str:
 
 def aggregator_config(layout: ClusterLayout, node_dir: Path) -> str:
     """The aggregator: per generation, a distributed index over every shard (a shard's
-    mirrors after ``|``); and the one-row index naming the serving generation."""
+    mirrors after ``|``); the index naming the serving generation (and each one's
+    totals); facet values by id; and the document frequencies of terms."""
     blocks = []
     for generation in GENERATIONS:
         agents = [
@@ -143,8 +153,19 @@ def aggregator_config(layout: ClusterLayout, node_dir: Path) -> str:
         ("path", node_dir / "data" / STATE_INDEX),
         ("rt_field", "note"),
         ("rt_attr_string", "generation"),
+        ("rt_attr_string", "stats"),  # a generation's row: its documents and field lengths
     ]
     blocks.append(_block("index", STATE_INDEX, state))
+    for generation in GENERATIONS:
+        terms = [
+            ("type", "rt"),
+            ("path", node_dir / "data" / terms_index(generation)),
+            ("rt_field", "note"),
+            ("rt_attr_string", "field"),
+            ("rt_attr_string", "term"),
+            ("rt_attr_uint", "df"),
+        ]
+        blocks.append(_block("index", terms_index(generation), terms))
     names = [
         ("type", "rt"),
         ("path", node_dir / "data" / VALUES_INDEX),

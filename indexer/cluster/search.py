@@ -10,24 +10,40 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import time
+from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
+import numpy as np
+from whoosh import query as Q
+
 from ..config import Settings
+from ..evaluation import top_documents
 from ..facets import Facet, facet_of
-from ..fields import FACET_FIELDS, field_named
+from ..fields import FACET_FIELDS, TEXT_FIELDS, field_named
 from ..highlight import Snippet
+from ..hits import PREFERRED_BONUS
 from ..messages import Notice
+from ..passages import FIELD as PASSAGE_FIELD
+from ..passages import passage_evidence, query_morphemes
+from ..pipeline import relaxed_notice, respell, with_passages
 from ..query import Weights
 from ..request import CheckedRequest, SearchRequest, validate
 from ..results import Hit, SearchResult, hit_fields
 from ..schema import build_schema
-from ..textquery import query_builder, text_query
-from .backend import TIMEOUT_S, value_id
+from ..scoring import field_weighting
+from ..spelling import Vocabulary, correct
+from ..textquery import TextQuery, query_builder, text_query
+from .backend import TIMEOUT_S
+from .ids import value_id
 from .layout import ClusterLayout
 from .nodeconfig import VALUES_INDEX
 from .querytext import Untranslatable, escaped, sphinx_query
+from .rerank import Candidate, CandidateArrays, CandidateEvaluator, body_occurrences, query_terms
 from .sphinxql import connect, serving_generation
+from .termstats import read_field_terms, read_frequencies, read_totals
 
 MAX_FACET_VALUES = 1000
 
@@ -36,11 +52,13 @@ class ClusterSearcher:
     def __init__(self, layout: ClusterLayout, settings: Settings) -> None:
         self.layout = layout
         self.settings = settings
-        schema = build_schema(settings)
-        self.analyzer = schema["body"].analyzer
+        self.schema = build_schema(settings)
+        self.analyzer = self.schema["body"].analyzer
         weights = Weights(settings.title_boost, settings.body_boost, settings.bigram_boost)
-        self.builder = query_builder(schema, weights, settings)
+        self.builder = query_builder(self.schema, weights, settings)
+        self.weighting = field_weighting(settings.bm25_b, settings.bm25_k1, settings.bigram_bm25_k1)
         self._names: dict[str, dict[int, str]] = {}  # generation -> value id -> value
+        self._vocabulary: dict[str, Vocabulary] = {}  # generation and version -> terms
 
     def search(self, request: SearchRequest, export_rows: int = 0) -> SearchResult:
         """As SearchIndex.search; ``export_rows``: one page of that many, no facets."""
@@ -50,68 +68,235 @@ class ClusterSearcher:
             checked = dataclasses.replace(
                 checked, page=1, size=export_rows, highlight=False, facets=False
             )
-        match, relaxed_match, text_notices = self._matches(checked)
+        q = request.q or ""
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
-            generation = serving_generation(connection)
-            names = self._value_names(connection, generation)
-            total, warning = self._count(connection, generation, match, checked, skip=None)
-            relaxed, all_words, preferred = False, None, []
-            if relaxed_match and total < self.settings.min_all_word_hits:
-                # Documents with every word first, then those with some of them.
-                relaxed, all_words = True, total
-                preferred = self._ids(connection, generation, match, checked, total)
-                match = relaxed_match
-                total, warning = self._count(connection, generation, match, checked, skip=None)
-            rows = self._page(connection, generation, match, checked, preferred)
-            facets = (
-                [
-                    self._facet(connection, generation, match, checked, name, names)
-                    for name in FACET_FIELDS
-                ]
-                if checked.facets
-                else []
-            )
+            asked = _Asked(connection, serving_generation(connection), started)
+            result = self._answer(asked, q, checked)
+            if request.spell and self.settings.spelling_corrections and not checked.raw:
+                result = respell(
+                    result,
+                    checked,
+                    self.settings,
+                    lambda corrected: self._answer(asked, q, corrected),
+                    lambda text, held_too: self._correction(asked, text, held_too),
+                )
+        return result
+
+    def _answer(self, asked: _Asked, q: str, checked: CheckedRequest) -> SearchResult:
+        """One checked request, as indexer/pipeline.py answers it: the query, relaxed to
+        documents with enough of the words when too few have them all, the best
+        candidates scored as the Whoosh backend scores them, facets and the page."""
+        text, match, relaxed_match, text_notices = self._matches(checked)
+        names = self._value_names(asked.connection, asked.generation)
+        # Whoosh decides on relaxing before the filters narrow (dates do narrow).
+        unfiltered = dataclasses.replace(checked, filters={})
+        strict_total, warning = self._count(asked, match, unfiltered)
+        scored_query = text.query if text is not None else None
+        relaxed, all_words, preferred = False, None, []
+        min_words, present = 1, 0
+        if (
+            relaxed_match
+            and relaxed_match != match
+            and strict_total < self.settings.min_all_word_hits
+        ):
+            wider_match, min_words, present = self._enough_words(asked, text, relaxed_match)
+            wider_total, _ = self._count(asked, wider_match, unfiltered)
+            if wider_total > strict_total:
+                # Documents with every word first, then those with enough of them.
+                relaxed = True
+                all_words, _ = self._count(asked, match, checked)
+                preferred = self._ids(asked, match, checked, all_words)
+                match = wider_match
+                scored_query = text.relaxed if text is not None else None
+        total, warning = self._count(asked, match, checked)
+        is_ranked = checked.sort == "relevance" and bool(match)
+        ranking: list[tuple[int, float]] = []
+        if is_ranked and scored_query is not None:
+            ranking = self._rerank(asked, match, checked, preferred, scored_query)
+        hits = self._page(asked, match, checked, preferred, ranking, is_ranked)
+        facets = (
+            [self._facet(asked, match, checked, name, names) for name in FACET_FIELDS]
+            if checked.facets
+            else []
+        )
         notices = [*checked.notices, *text_notices]
+        if relaxed:
+            notices.append(relaxed_notice(all_words or 0, min_words, present))
         if warning:
             notices.append(Notice("cluster_partial", {}))
-        hits = [self._hit(row) for row in rows]
         return SearchResult.answering(
             checked,
-            request.q or "",
+            q,
             total,
             hits,
             facets,
-            started,
+            asked.started,
             relaxed=relaxed,
             all_words_total=all_words,
             notices=notices,
         )
 
+    def _enough_words(
+        self, asked: _Asked, text: TextQuery | None, relaxed_match: str
+    ) -> tuple[str, int, int]:
+        """The any-word match narrowed to documents with enough of the words, as the
+        Whoosh backend narrows it (relaxed_min_word_fraction of the words some document
+        holds): every choice of that many words, joined by OR. Also that many, and the
+        number of words held."""
+        fraction = self.settings.relaxed_min_word_fraction
+        if text is None or fraction <= 0:
+            return relaxed_match, 1, 0
+        bare = SearchRequest()
+        held = []
+        for word in text.words():
+            try:
+                word_match = sphinx_query(word)
+            except Untranslatable:
+                continue
+            if self._count(asked, word_match, validate(bare, self.settings))[0]:
+                held.append(word_match)
+        min_words = max(1, math.ceil(len(held) * fraction - 1e-9))
+        if min_words <= 1:
+            return relaxed_match, 1, len(held)
+        choices = " | ".join(
+            "(" + " ".join(chosen) + ")" for chosen in combinations(held, min_words)
+        )
+        return f"({relaxed_match}) ({choices})", min_words, len(held)
+
+    def _rerank(
+        self,
+        asked: _Asked,
+        match: str,
+        checked: CheckedRequest,
+        preferred: list[int],
+        query: Q.Query,
+    ) -> list[tuple[int, float]]:
+        """The cluster's best ``cluster_candidates`` matches (cluster id, score), ordered
+        by the Whoosh backend's scores: BM25F with the cluster's statistics, documents
+        with every word ahead when relaxed, and the passage evidence."""
+        rows = self._rows(
+            asked, match, checked, preferred, 0, self.settings.cluster_candidates, "terms"
+        )
+        candidates = [Candidate.from_row(row[0], row[2]) for row in rows]
+        if not candidates:
+            return []
+        stats = read_totals(asked.connection, asked.generation)
+        morphemes = query_morphemes(self.analyzer, checked.text)
+        wanted = query_terms([query]) | {(PASSAGE_FIELD, m) for m in morphemes}
+        frequencies = read_frequencies(asked.connection, asked.generation, wanted)
+        arrays = CandidateArrays(candidates, stats)
+        matches = CandidateEvaluator(self.schema, self.weighting, arrays, frequencies).evaluate(
+            query
+        )
+        positions = np.arange(len(candidates))
+        scores = np.zeros(len(candidates))
+        scores[matches.ids] = matches.scores
+        if preferred:
+            ids = np.array([c.id for c in candidates])
+            scores[np.isin(ids, preferred)] += PREFERRED_BONUS
+        if self.settings.passage_weight > 0 and not checked.raw:
+
+            def evidence_of(best: np.ndarray, morphemes: list[str]) -> list[float]:
+                chosen = [candidates[int(n)] for n in best]
+                return passage_evidence(
+                    [body_occurrences(c, set(morphemes)) for c in chosen],
+                    {m: frequencies.get((PASSAGE_FIELD, m), 0) for m in morphemes},
+                    stats.documents,
+                    lambda: self._titles(asked, [c.id for c in chosen]),
+                    self.settings.shared_title_weight,
+                )
+
+            scores = with_passages(
+                positions, scores, checked.text, self.analyzer, self.settings, evidence_of
+            )
+        order = top_documents(positions, scores, len(candidates))
+        bonus = set(preferred)
+        return [
+            (
+                candidates[n].id,
+                float(scores[n]) - (PREFERRED_BONUS if candidates[n].id in bonus else 0.0),
+            )
+            for n in order
+        ]
+
+    def _page(
+        self,
+        asked: _Asked,
+        match: str,
+        checked: CheckedRequest,
+        preferred: list[int],
+        ranking: list[tuple[int, float]],
+        is_ranked: bool,
+    ) -> list[Hit]:
+        """The requested page: from the scored candidates as far as they go, then in the
+        cluster's own order (they are its best, so the rest follows without overlap)."""
+        offset = (checked.page - 1) * checked.size
+        end = offset + checked.size
+        scored = ranking[offset:end]
+        rows_by_id = {}
+        if scored:
+            rows_by_id = {row[0]: row for row in self._stored(asked, [i for i, _ in scored])}
+        hits = [
+            self._hit(rows_by_id[i], score if is_ranked else None)
+            for i, score in scored
+            if i in rows_by_id
+        ]
+        start = max(offset, len(ranking))
+        if end > start and (not ranking or len(ranking) >= self.settings.cluster_candidates):
+            rows = self._rows(
+                asked, match, checked, preferred, start, end - start, "doc_id, stored"
+            )
+            hits += [self._hit(row, float(row[1]) if is_ranked else None) for row in rows]
+        return hits
+
+    def _correction(self, asked: _Asked, text: str, held_too: bool) -> str | None:
+        """As pipeline.correction_of, from the cluster's vocabulary."""
+        bare = validate(SearchRequest(), self.settings)
+
+        def holds(word: str) -> bool:
+            query = self.builder.word_query(word)
+            if query is None:
+                return False
+            try:
+                return self._count(asked, sphinx_query(query), bare)[0] > 0
+            except Untranslatable:
+                return False
+
+        return correct(text, holds, self._vocabulary_of(asked), self.builder.morphemes, held_too)
+
+    def _vocabulary_of(self, asked: _Asked) -> Vocabulary:
+        stats = read_totals(asked.connection, asked.generation)
+        key = f"{asked.generation}:{stats.written_ns}"
+        if key not in self._vocabulary:
+            terms = read_field_terms(asked.connection, asked.generation, TEXT_FIELDS)
+            self._vocabulary = {key: Vocabulary(terms)}
+        return self._vocabulary[key]
+
     # -- the statement's parts -----------------------------------------------------------
 
-    def _matches(self, checked: CheckedRequest) -> tuple[str, str, list[Notice]]:
-        """The query and its any-word fallback (empty when none) as Sphinx queries, and
-        the notices of the words (synonyms, translations)."""
+    def _matches(self, checked: CheckedRequest) -> tuple[TextQuery | None, str, str, list[Notice]]:
+        """The text query, it and its any-word fallback (empty when none) as Sphinx
+        queries, and the notices of the words (synonyms, translations). The text query
+        is None when the words are searched alone (raw syntax, filters in the text)."""
         if not checked.text.strip():
-            return "", "", []
+            return None, "", "", []
         if not checked.raw:
             text = text_query(self.builder, checked.text, False, None, self.settings)
             try:
                 match = sphinx_query(text.query) if text.query is not None else ""
                 relaxed = sphinx_query(text.relaxed) if text.relaxed is not None else ""
-                return match, relaxed, list(text.notices)
+                return text, match, relaxed, list(text.notices)
             except Untranslatable:
                 pass
-        # Raw syntax, or filters written in the text: the words alone.
         words = list(
             dict.fromkeys(
                 t.text for t in self.analyzer(checked.text, mode="query") if not t.is_part
             )
         )
         if not words:
-            return "", "", []
+            return None, "", "", []
         joined = " ".join(escaped(word) for word in words)
-        return f"@(title,body) {joined}", f'@(title,body) "{joined}"/1', []
+        return None, f"@(title,body) {joined}", f'@(title,body) "{joined}"/1', []
 
     def _where(
         self, match: str, checked: CheckedRequest, skip: str | None
@@ -133,8 +318,9 @@ class ClusterSearcher:
             clauses.append("in_range = 1")
         return " AND ".join(clauses), params
 
-    def _select(self, checked: CheckedRequest, extra: str = "") -> str:
-        parts = ["id", "doc_id", "stored", "WEIGHT() AS score"]
+    def _select(self, checked: CheckedRequest, columns: str) -> str:
+        """``id, score, <columns>``, then what the filters and sorts read."""
+        parts = ["id", "WEIGHT() AS score", *([columns] if columns else [])]
         if checked.date_from or checked.date_to:
             day_low = int(_bound(checked.date_from, low=True))
             day_high = int(_bound(checked.date_to, low=False))
@@ -145,7 +331,7 @@ class ClusterSearcher:
                 f"year > 0 AND year >= {year_low} AND year <= {year_high}) AS in_range"
             )
         parts.append("IF(day > 0, day, year * 10000) AS dated")
-        return ", ".join(parts) + extra
+        return ", ".join(parts)
 
     def _statement(
         self,
@@ -155,14 +341,15 @@ class ClusterSearcher:
         skip: str | None = None,
         columns: str = "",
     ) -> tuple[str, list[Any]]:
-        """``SELECT ... FROM generation WHERE ...``, the part every statement shares, and
-        its parameters; ``skip``: a filter left out, ``columns``: more to select."""
+        """``SELECT id, score, <columns>, ... FROM generation WHERE ...``, the part every
+        statement shares, and its parameters; ``skip``: a filter left out."""
         where, params = self._where(match, checked, skip)
         sql = f"SELECT {self._select(checked, columns)} FROM {generation}"
         return (f"{sql} WHERE {where}" if where else sql), params
 
     def _options(self) -> str:
-        """The ranking: per field, its weight times the matched words' IDF (cluster-wide,
+        """The cluster's own ranking, which picks the candidates (and orders results
+        beyond them): per field, its weight times the matched words' IDF (cluster-wide,
         from global.idf) times their mean occurrences saturated as BM25 saturates (k1).
         Sphinx 2.2's bm25f() and bm25a() need field lengths, which its real-time indexes
         do not keep (they return a constant there), so there is no length normalisation.
@@ -187,61 +374,69 @@ class ClusterSearcher:
             f"field_weights=({field_weights}), global_idf=1"
         )
 
-    def _count(
-        self,
-        connection: Any,
-        generation: str,
-        match: str,
-        checked: CheckedRequest,
-        skip: str | None,
-    ) -> tuple[int, str]:
-        sql, params = self._statement(generation, match, checked, skip)
-        with connection.cursor() as cursor:
+    def _count(self, asked: _Asked, match: str, checked: CheckedRequest) -> tuple[int, str]:
+        """How many documents match, and the aggregator's warning (a shard missing)."""
+        sql, params = self._statement(asked.generation, match, checked)
+        with asked.connection.cursor() as cursor:
             cursor.execute(sql + " LIMIT 0 " + self._options(), params)
             cursor.execute("SHOW META")
             meta = dict(cursor.fetchall())
         return int(meta.get("total_found", 0)), str(meta.get("warning", ""))
 
-    def _ids(
-        self, connection: Any, generation: str, match: str, checked: CheckedRequest, count: int
-    ) -> list[int]:
+    def _ids(self, asked: _Asked, match: str, checked: CheckedRequest, count: int) -> list[int]:
         """The cluster ids of the first ``count`` matches."""
-        if not count:
-            return []
-        sql, params = self._statement(generation, match, checked)
-        sql += f" ORDER BY score DESC, id ASC LIMIT {count} " + self._options()
-        sql += f", max_matches={max(1000, count)}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [int(row[0]) for row in cursor.fetchall()]
+        return [int(row[0]) for row in self._rows(asked, match, checked, [], 0, count, "")]
 
-    def _page(
+    def _rows(
         self,
-        connection: Any,
-        generation: str,
+        asked: _Asked,
         match: str,
         checked: CheckedRequest,
         preferred: list[int],
+        start: int,
+        count: int,
+        columns: str,
     ) -> list[tuple]:
+        """Matches ``start`` to ``start + count`` in the cluster's order (relevance, or
+        the date sort): rows of id, score and ``columns``."""
+        if count <= 0:
+            return []
         first = f", IN(id, {', '.join(map(str, preferred))}) AS preferred" if preferred else ""
-        sql, params = self._statement(generation, match, checked, columns=first)
+        sql, params = self._statement(asked.generation, match, checked, columns=columns)
+        sql = sql.replace(" FROM ", first + " FROM ", 1)
         if checked.sort == "relevance" and match:
             order = ("preferred DESC, " if preferred else "") + "score DESC, id ASC"
         elif checked.sort == "oldest":
             order = "dated ASC, score DESC, id ASC"
         else:
             order = "dated DESC, score DESC, id ASC"
-        offset = (checked.page - 1) * checked.size
-        sql += f" ORDER BY {order} LIMIT {offset}, {checked.size} "
-        sql += self._options() + f", max_matches={max(1000, offset + checked.size)}"
-        with connection.cursor() as cursor:
+        sql += f" ORDER BY {order} LIMIT {start}, {count} "
+        sql += self._options() + f", max_matches={max(1000, start + count)}"
+        with asked.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
 
+    def _stored(self, asked: _Asked, ids: list[int]) -> list[tuple]:
+        """Rows of id, score (1), doc_id and stored of the documents ``ids``."""
+        if not ids:
+            return []
+        with asked.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, WEIGHT() AS score, doc_id, stored FROM {asked.generation} "
+                f"WHERE id IN ({', '.join(map(str, ids))}) LIMIT {len(ids)} "
+                f"OPTION max_matches={max(1000, len(ids))}"
+            )
+            return list(cursor.fetchall())
+
+    def _titles(self, asked: _Asked, ids: list[int]) -> list[str]:
+        titles = {
+            int(row[0]): json.loads(row[3]).get("title", "") for row in self._stored(asked, ids)
+        }
+        return [titles.get(i, "") for i in ids]
+
     def _facet(
         self,
-        connection: Any,
-        generation: str,
+        asked: _Asked,
         match: str,
         checked: CheckedRequest,
         name: str,
@@ -249,20 +444,20 @@ class ClusterSearcher:
     ) -> Facet:
         # Disjunctive: the facet's own selection does not narrow its counts.
         sql, params = self._statement(
-            generation, match, checked, skip=name, columns=f", COUNT(*) AS n, {name} AS value"
+            asked.generation, match, checked, skip=name, columns=f"COUNT(*) AS n, {name} AS value"
         )
         sql += (
             f" GROUP BY {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES} "
             + self._options()
             + f", max_matches={MAX_FACET_VALUES}"
         )
-        with connection.cursor() as cursor:
+        with asked.connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         counts: dict[str, int] = {}
         spec = field_named(name)
         for row in rows:
-            count, value = row[-2], row[-1]
+            count, value = row[2], row[3]
             if not value:
                 continue
             label = str(value) if spec.kind == "year" else names.get(int(value))
@@ -282,17 +477,26 @@ class ClusterSearcher:
                 }
         return self._names[generation]
 
-    def _hit(self, row: tuple) -> Hit:
-        stored = json.loads(row[2])
+    def _hit(self, row: tuple, score: float | None) -> Hit:
+        """A hit of a row of id, score, doc_id and stored."""
+        stored = json.loads(row[3])
         body = stored.get("body", "")
-        snippet = body[: self.settings.snippet_chars]
         return Hit(
-            id=row[1],
+            id=row[2],
             marked_title=Snippet(stored.get("title", "")),
-            snippet=Snippet(snippet),
-            score=float(row[3]),
+            snippet=Snippet(body[: self.settings.snippet_chars]),
+            score=round(score, 4) if score is not None else None,
             fields=hit_fields(stored),
         )
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """One request's connection to the aggregator and the generation it reads."""
+
+    connection: Any
+    generation: str
+    started: float
 
 
 def _bound(date: str, low: bool) -> str:

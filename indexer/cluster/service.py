@@ -17,7 +17,8 @@ from ..highlight import Snippet
 from ..request import SearchRequest
 from ..results import IndexStats, SearchResult, StoredDocument, Suggestion
 from ..search import whole_facet
-from .backend import TIMEOUT_S, stable_id
+from .backend import TIMEOUT_S
+from .ids import stable_id
 from .layout import ClusterLayout
 from .search import ClusterSearcher
 from .sphinxql import connect, count_documents, serving_generation
