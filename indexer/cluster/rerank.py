@@ -10,6 +10,7 @@ candidates holding it, with its frequency in the field.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -21,7 +22,7 @@ from ..deadline import NO_DEADLINE, Deadline
 from ..evaluation import EMPTY_IDS, Evaluator, Matches
 from ..passages import FIELD as PASSAGE_FIELD
 from ..whoosh_private import stored_lengths
-from .termstats import CollectionStats, decode_counts, decode_positions
+from .termstats import SAME_POSITION, CollectionStats, decode_positions
 
 
 @dataclass(frozen=True)
@@ -37,30 +38,51 @@ class Candidate:
 
 
 class CandidateArrays:
-    """What the Evaluator reads of an index, for the candidates."""
+    """What the Evaluator reads of an index, for the candidates; ``wanted``: the (field,
+    term) pairs the queries read (only those are counted)."""
 
-    def __init__(self, candidates: list[Candidate], stats: CollectionStats) -> None:
+    def __init__(
+        self,
+        candidates: list[Candidate],
+        stats: CollectionStats,
+        wanted: Iterable[tuple[str, str]],
+    ) -> None:
         self.doc_count_all = len(candidates)
         self.collection_documents = max(1, stats.documents)
         self.live = np.ones(len(candidates), dtype=bool)
         self.live_ids = np.arange(len(candidates), dtype=np.int64)
         self.has_deletions = False
         self._stats = stats
+        self._wanted: dict[str, set[str]] = {}
+        for fieldname, term in wanted:
+            self._wanted.setdefault(fieldname, set()).add(term)
         self._counts: dict[str, list[Counter[str]]] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._candidates = candidates
 
-    def counts(self, fieldname: str) -> list[Counter[str]]:
-        """Each candidate's term frequencies in ``fieldname`` (decoded when first asked)."""
+    def frequencies(self, fieldname: str, term: str) -> np.ndarray:
+        """How often each candidate's field holds ``term``, one of the wanted terms."""
         if fieldname not in self._counts:
-            self._counts[fieldname] = [
-                decode_counts(c.terms.get(fieldname, "")) for c in self._candidates
-            ]
-        return self._counts[fieldname]
+            self._counts[fieldname] = self._count_wanted(fieldname)
+        return np.array([c[term] for c in self._counts[fieldname]], dtype=np.float32)
+
+    def _count_wanted(self, fieldname: str) -> list[Counter[str]]:
+        # One regular-expression scan per document finds every wanted term (a whole
+        # token, after a space or SAME_POSITION): counting all of a document's tokens
+        # in Python cost most of a request.
+        terms = sorted(self._wanted.get(fieldname, ()), key=len, reverse=True)
+        if not terms:
+            return [Counter() for _ in self._candidates]
+        alternatives = "|".join(re.escape(term) for term in terms)
+        pattern = re.compile(f"(?:^| ){re.escape(SAME_POSITION)}?({alternatives})(?= |$)")
+        return [Counter(pattern.findall(c.terms.get(fieldname, ""))) for c in self._candidates]
 
     def field_lengths(self, reader: Any, fieldname: str) -> np.ndarray:
         if fieldname not in self._lengths:
-            counted = np.array([sum(c.values()) for c in self.counts(fieldname)], dtype=np.int64)
+            counted = np.array(
+                [_token_count(c.terms.get(fieldname, "")) for c in self._candidates],
+                dtype=np.int64,
+            )
             self._lengths[fieldname] = stored_lengths(counted)
         return self._lengths[fieldname]
 
@@ -96,11 +118,10 @@ class CandidateEvaluator(Evaluator):
         if found is not None:
             return found
         text = btext.decode("utf-8")
-        counts = self.arrays.counts(fieldname)  # type: ignore[attr-defined]
-        held = [(n, c[text]) for n, c in enumerate(counts) if text in c]
-        ids = np.array([n for n, _ in held], dtype=np.int64) if held else EMPTY_IDS
-        weights = np.array([f for _, f in held], dtype=np.float32)
-        frequency = max(self.frequencies.get((fieldname, text), 0), len(held))
+        counts = self.arrays.frequencies(fieldname, text)  # type: ignore[attr-defined]
+        ids = np.flatnonzero(counts).astype(np.int64)
+        weights = counts[ids]
+        frequency = max(self.frequencies.get((fieldname, text), 0), len(ids))
         found = (ids, weights, frequency)
         self._terms[key] = found
         return found
@@ -126,3 +147,7 @@ def body_occurrences(candidate: Candidate, morphemes: set[str]) -> list[tuple[in
         for position, term in decode_positions(candidate.terms.get(PASSAGE_FIELD, ""))
         if term in morphemes
     ]
+
+
+def _token_count(encoded: str) -> int:
+    return encoded.count(" ") + 1 if encoded else 0

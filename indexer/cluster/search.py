@@ -184,7 +184,7 @@ class ClusterSearcher:
         morphemes = query_morphemes(self.analyzer, checked.text)
         wanted = query_terms([query]) | {(PASSAGE_FIELD, m) for m in morphemes}
         frequencies = read_frequencies(asked.connection, asked.generation, wanted)
-        arrays = CandidateArrays(candidates, stats)
+        arrays = CandidateArrays(candidates, stats, wanted)
         matches = CandidateEvaluator(self.schema, self.weighting, arrays, frequencies).evaluate(
             query
         )
@@ -378,7 +378,9 @@ class ClusterSearcher:
         """How many documents match, and the aggregator's warning (a shard missing)."""
         sql, params = self._statement(asked.generation, match, checked)
         with asked.connection.cursor() as cursor:
-            cursor.execute(sql + " LIMIT 0 " + self._options(), params)
+            # Only the count is read: no ranking, and a queue of one match (the default
+            # of 1,000 made a count ten times slower).
+            cursor.execute(sql + " LIMIT 0 OPTION ranker=none, max_matches=1", params)
             cursor.execute("SHOW META")
             meta = dict(cursor.fetchall())
         return int(meta.get("total_found", 0)), str(meta.get("warning", ""))
@@ -411,7 +413,7 @@ class ClusterSearcher:
         else:
             order = "dated DESC, score DESC, id ASC"
         sql += f" ORDER BY {order} LIMIT {start}, {count} "
-        sql += self._options() + f", max_matches={max(1000, start + count)}"
+        sql += self._options() + f", max_matches={start + count}"
         with asked.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
@@ -424,7 +426,7 @@ class ClusterSearcher:
             cursor.execute(
                 f"SELECT id, WEIGHT() AS score, doc_id, stored FROM {asked.generation} "
                 f"WHERE id IN ({', '.join(map(str, ids))}) LIMIT {len(ids)} "
-                f"OPTION max_matches={max(1000, len(ids))}"
+                f"OPTION max_matches={len(ids)}"
             )
             return list(cursor.fetchall())
 
@@ -448,8 +450,7 @@ class ClusterSearcher:
         )
         sql += (
             f" GROUP BY {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES} "
-            + self._options()
-            + f", max_matches={MAX_FACET_VALUES}"
+            + f"OPTION ranker=none, max_matches={MAX_FACET_VALUES}"
         )
         with asked.connection.cursor() as cursor:
             cursor.execute(sql, params)

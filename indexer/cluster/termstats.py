@@ -153,7 +153,8 @@ def read_frequencies(
             batch = ids[start : start + WRITE_BATCH]
             cursor.execute(
                 f"SELECT id, df FROM {terms_index(generation)} "
-                f"WHERE id IN ({', '.join(map(str, batch))}) LIMIT {len(batch)}"
+                f"WHERE id IN ({', '.join(map(str, batch))}) LIMIT {len(batch)} "
+                f"OPTION max_matches={len(batch)}"
             )
             for row_id, df in cursor.fetchall():
                 found[wanted[int(row_id)]] = int(df)
