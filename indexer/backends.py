@@ -7,6 +7,7 @@ The CLI and the web open their index here and use only the operations of
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from .config import Settings
@@ -15,6 +16,7 @@ from .highlight import Snippet
 from .request import SearchRequest
 from .results import IndexStats, SearchResult, StoredDocument, Suggestion, WarmUpReport
 from .search import SearchIndex
+from .writer import BuildResult, UpdateResult, build_index, update_index
 
 BACKENDS = ("whoosh", "cluster")
 
@@ -47,6 +49,24 @@ class SearchBackend(Protocol):
     def stats(self) -> IndexStats: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Writers:
+    """How the CLI writes the backend the settings name: where (for messages), a full
+    build and a reindex (writer.build_index and update_index, or the cluster's)."""
+
+    target: str
+    build: Callable[..., BuildResult]
+    update: Callable[..., UpdateResult]
+
+
+def writers(settings: Settings) -> Writers:
+    if settings.backend == "cluster":
+        from .cluster.writes import build_cluster, update_cluster
+
+        return Writers(settings.cluster_dir, build_cluster, update_cluster)
+    return Writers(settings.index_dir, build_index, update_index)
 
 
 def open_index(

@@ -204,18 +204,80 @@ def test_the_api_and_pages_answer_from_the_cluster_and_never_500(served_cluster)
         assert CliRunner().invoke(main, ["cluster", "start", str(root)]).exit_code == 0
 
 
-def test_index_and_reindex_point_to_cluster_build_when_the_backend_is_a_cluster(served_cluster):
-    _, env = served_cluster
-    for command in ("index", "reindex"):
-        refused = CliRunner().invoke(main, [command, str(SHARED_DATA / "kr-welfare-services")],
-                                     env=env)
-        assert refused.exit_code == 1 and "policysearch cluster build" in refused.output
+def _welfare_copy(folder, records):
+    folder.mkdir(exist_ok=True)
+    lines = [json.dumps(record, ensure_ascii=False) for record in records]
+    (folder / "welfare_services_2023.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def test_serve_checks_the_aggregator_before_serving_a_cluster(tmp_path):
+def test_index_and_reindex_write_the_cluster_adding_updating_and_deleting_across_shards(
+    tmp_path, whoosh
+):
     root = tmp_path / "nodes"
-    assert CliRunner().invoke(main, ["cluster", "init", str(root), "--shards", "1"]).exit_code == 0
+    runner = CliRunner()
+    assert runner.invoke(main, ["cluster", "init", str(root), "--shards", "2"]).exit_code == 0
+    assert runner.invoke(main, ["cluster", "start", str(root)]).exit_code == 0
     env = {"POLICYSEARCH_BACKEND": "cluster", "POLICYSEARCH_CLUSTER_DIR": str(root)}
-    refused = CliRunner().invoke(main, ["serve", "--port", str(free_port())], env=env)
-    assert refused.exit_code == 1 and "does not answer" in refused.output
-    assert "Traceback" not in refused.output
+    source = SHARED_DATA / "kr-welfare-services" / "welfare_services_2023.jsonl"
+    records = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
+    corpus = tmp_path / "kr-welfare-services"  # the shipped mapping goes by the folder name
+    try:
+        _welfare_copy(corpus, records[:60])
+        built = runner.invoke(main, ["index", str(corpus)], env=env)
+        assert built.exit_code == 0, built.output
+        assert f"Indexed 60 documents into {root}" in built.output
+        # Two changed and two vanished documents on each shard, and a new one.
+        by_shard = {0: [], 1: []}
+        for record in records[:60]:
+            by_shard[shard_of(record["id"], 2)].append(record)
+        changed = {r["id"] for r in by_shard[0][:2] + by_shard[1][:2]}
+        vanished = {r["id"] for r in by_shard[0][2:4] + by_shard[1][2:4]}
+        edited = []
+        for record in records[:60]:
+            if record["id"] in vanished:
+                continue
+            if record["id"] in changed:
+                record = {**record, "body": record["body"] + " 자두나무정원사업 추가 안내."}
+            edited.append(record)
+        added = {**records[100], "id": "welfare-new-001", "title": "자두나무정원사업"}
+        _welfare_copy(corpus, [*edited, added])
+        refused = runner.invoke(main, ["reindex"], env=env)
+        assert refused.exit_code == 1 and "name the PATHs" in refused.output
+        again = runner.invoke(main, ["reindex", str(corpus), "--json"], env=env)
+        assert again.exit_code == 0, again.output
+        summary = json.loads(again.output)
+        assert summary["message"].startswith("Added 1, updated 4, deleted 4")
+        settings = load_settings(None, environ=env)
+        searcher = ClusterSearcher(ClusterLayout.load(root), settings)
+        assert searcher.search(SearchRequest()).total == 57
+        found = searcher.search(SearchRequest(q="자두나무정원사업", size=20))
+        assert {hit.id for hit in found.hits} == changed | {"welfare-new-001"}
+        assert found.hits[0].id == "welfare-new-001"  # in its title too
+        for doc_id in vanished:
+            assert not searcher.search(SearchRequest(q=doc_id, raw=True)).total
+        held = {s.name: s.documents for s in cluster_status(root)}
+        assert held["shard1"] + held["shard2"] == 57
+        # The cluster's statistics equal those of its documents counted afresh.
+        from indexer.cluster.backend import DocumentRows
+        from indexer.cluster.nodeconfig import cluster_schema
+        from indexer.cluster.sphinxql import connect
+        from indexer.cluster.termstats import CollectionStats, read_frequencies, read_totals
+
+        report = read_sources([(corpus, load_mapping("kr-welfare-services"))])
+        rows_of = DocumentRows(settings, cluster_schema())
+        expected = CollectionStats()
+        for document in report.documents:
+            expected.add(json.loads(rows_of.row(document).values["terms"]))
+        gone = {("body", t.text) for r in records[:60] if r["id"] in vanished
+                for t in searcher.analyzer(r["body"])}
+        layout = ClusterLayout.load(root)
+        with connect(layout.aggregator, 5) as connection:
+            generation = ClusterIndex(layout, settings).serving()
+            totals = read_totals(connection, generation)
+            assert (totals.documents, totals.lengths) == (57, expected.lengths)
+            keys = set(expected.frequencies) | gone
+            held_counts = read_frequencies(connection, generation, keys)
+            assert held_counts == {key: expected.frequencies.get(key, 0) for key in keys}
+            assert held_counts[("body", "자두나무")] == 4
+    finally:
+        runner.invoke(main, ["cluster", "stop", str(root)])

@@ -10,13 +10,14 @@ from typing import Any, Callable, NoReturn
 
 import click
 
+from ..backends import writers
 from ..changes import ChangePlan
 from ..config import KNOWN_TAGGERS, Settings
 from ..errors import DeletesRefusedError, NothingToIndexError, PolicySearchError
 from ..generations import has_index
 from ..mapping import load_mapping, mapping_for_corpus, shipped_mapping_names
 from ..readers import CorpusReport, ReadLimits, read_sources, source_key
-from ..writer import SourceRecord, WriteOptions, build_index, recorded_sources, update_index
+from ..writer import SourceRecord, WriteOptions, recorded_sources
 from . import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -189,7 +190,7 @@ class _Run:
     ) -> None:
         summary = {
             "command": self.command,
-            "index_dir": self.settings.index_dir,
+            "index_dir": writers(self.settings).target,
             "dry_run": self.dry_run,
             "exit_status": status,
             "message": message,
@@ -234,13 +235,14 @@ def _write(
     label: str,
     write: Callable[..., Any],
 ) -> Any:
-    """Runs build_index or update_index with progress; a refusal exits with its status."""
+    """Runs a full build or a reindex of the settings' backend (backends.writers) with
+    progress; a refusal exits with its status."""
     options = _write_options(run, chosen, allow_deletes, [record for _, record in chosen])
     progress = run.progress.start(label, len(run.report.documents))
     try:
         return write(
             run.report.documents,
-            run.settings.index_dir,
+            writers(run.settings).target,
             run.settings,
             progress=progress.update,
             options=options,
@@ -273,11 +275,11 @@ def _index_run(
     config_file: str | None,
 ) -> tuple[_Run, list]:
     settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
-    if settings.backend == "cluster":
+    if settings.backend == "cluster" and command == "reindex" and not paths:
+        # The cluster does not record the sources it was built from.
         raise click.ClickException(
-            f"Setting backend is cluster: build the cluster with 'policysearch cluster build "
-            f"{settings.cluster_dir} PATH...'. ({command} writes the Whoosh index; reindex "
-            "into a cluster is not available yet.)"
+            "Setting backend is cluster: name the PATHs to read, as the cluster was built "
+            "from them: policysearch reindex PATH ..."
         )
     progress = Progress(quiet or as_json)
     chosen = _sources_to_read(paths, mapping, settings, quiet=progress.quiet)
@@ -332,7 +334,7 @@ def index(
 
 
 def _full_build(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_deletes: bool) -> None:
-    result = _write(run, chosen, allow_deletes, "Indexing", build_index)
+    result = _write(run, chosen, allow_deletes, "Indexing", writers(run.settings).build)
     plan = result.plan
     changes = _describe_plan(plan) if plan and plan.indexed_before else ""
     if run.dry_run:
@@ -342,7 +344,7 @@ def _full_build(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_delete
         )
     else:
         message = (
-            f"Indexed {result.documents:,} documents into {run.settings.index_dir} "
+            f"Indexed {result.documents:,} documents into {writers(run.settings).target} "
             f"in {run.progress.elapsed():.1f}s{changes}."
         )
     run.finish(plan, result.documents, result.notice, message)
@@ -389,11 +391,12 @@ def reindex(
         index_dir,
         config_file,
     )
-    if not has_index(run.settings.index_dir):
+    written = writers(run.settings)
+    if run.settings.backend == "whoosh" and not has_index(run.settings.index_dir):
         run.progress.say("No index yet: building one from scratch.")
         _full_build(run, chosen, allow_deletes)
         return
-    result = _write(run, chosen, allow_deletes, "Comparing and updating", update_index)
+    result = _write(run, chosen, allow_deletes, "Comparing and updating", written.update)
     kept = f", kept {result.kept:,} (their file was rejected this time)" if result.kept else ""
     counts = (
         f"added {result.added:,}, updated {result.updated:,}, deleted {result.deleted:,}"

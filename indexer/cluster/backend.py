@@ -71,6 +71,8 @@ class DocumentRows:
             terms[name] = encode_tokens(tokens)
         values["terms"] = json.dumps(terms, ensure_ascii=False)
         values["doc_id"] = document.id
+        for name in self.schema.column_attributes:
+            values[name] = str(stored.get(name, ""))
         values["stored"] = json.dumps(
             {k: v for k, v in stored.items() if not k.endswith("_bigram")}, ensure_ascii=False
         )
@@ -146,16 +148,14 @@ class ClusterIndex:
         rows = [rows_of.row(document) for document in documents]
         serving = self.serving()
         target = next(g for g in GENERATIONS if g != serving)
-        by_shard: dict[int, list[ClusterRow]] = {n: [] for n in range(len(self.layout.shards))}
-        for row in rows:
-            by_shard[shard_of(row.doc_id, len(self.layout.shards))].append(row)
+        by_shard = self.by_shard(rows)
         for number, shard in enumerate(self.layout.shards):
             for node in shard.nodes:
-                self._fill(node, target, by_shard[number])
+                self.write_rows(node, target, by_shard[number], truncate=True)
         frequencies = keyword_frequencies(rows, self.schema)
         for directory in global_idf_dirs:
             write_global_idf(frequencies, len(rows), Path(directory) / "global.idf")
-        self._name_values(target, facet_values(documents))
+        self.name_values(target, facet_values(documents))
         stats = CollectionStats()
         for row in rows:
             stats.add(json.loads(row.values["terms"]))
@@ -173,11 +173,24 @@ class ClusterIndex:
             len(frequencies),
         )
 
-    def _fill(self, node: Node, generation: str, rows: list[ClusterRow]) -> None:
+    def by_shard(self, rows: Iterable[ClusterRow]) -> dict[int, list[ClusterRow]]:
+        """Rows by the number of the shard that holds them."""
+        shards: dict[int, list[ClusterRow]] = {n: [] for n in range(len(self.layout.shards))}
+        for row in rows:
+            shards[shard_of(row.doc_id, len(self.layout.shards))].append(row)
+        return shards
+
+    def write_rows(
+        self, node: Node, generation: str, rows: Sequence[ClusterRow], truncate: bool = False
+    ) -> None:
+        """Writes rows into a node's generation: after emptying it (``truncate``, a full
+        build), or replacing the rows of the same ids (a reindex)."""
         columns = ["id", *self.schema.columns]
         with connect(node, TIMEOUT_S) as connection, connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE RTINDEX {generation}")
-            head = f"INSERT INTO {generation} ({', '.join(columns)}) VALUES "
+            if truncate:
+                cursor.execute(f"TRUNCATE RTINDEX {generation}")
+            verb = "INSERT" if truncate else "REPLACE"
+            head = f"{verb} INTO {generation} ({', '.join(columns)}) VALUES "
             for batch in _batches((self._values_sql(connection, row) for row in rows)):
                 cursor.execute(head + ", ".join(batch))
 
@@ -193,7 +206,8 @@ class ClusterIndex:
                 cells.append(connection.escape(str(value)))
         return "(" + ", ".join(cells) + ")"
 
-    def _name_values(self, generation: str, named: dict[int, tuple[str, str]]) -> None:
+    def name_values(self, generation: str, named: dict[int, tuple[str, str]]) -> None:
+        """Records the names of facet and filter values (the shards hold their ids)."""
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
             with connection.cursor() as cursor:
                 items = sorted(named.items())

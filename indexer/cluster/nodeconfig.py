@@ -51,6 +51,7 @@ class ClusterSchema:
 
     text_fields: tuple[str, ...]
     string_attributes: tuple[str, ...]
+    column_attributes: tuple[str, ...]  # the registry's columns (content hash, origin)
     value_attributes: tuple[str, ...]  # one value, as its 64-bit id (filters, facets)
     multi_attributes: tuple[str, ...]  # several values, as 64-bit ids
     number_attributes: tuple[str, ...]
@@ -60,6 +61,7 @@ class ClusterSchema:
         return (
             *self.text_fields,
             *self.string_attributes,
+            *self.column_attributes,
             *self.value_attributes,
             *self.multi_attributes,
             *self.number_attributes,
@@ -71,11 +73,14 @@ def cluster_schema() -> ClusterSchema:
     of its value and keywords as ids of theirs (Sphinx 2.2 filters and groups numbers;
     its WHERE has no OR for strings); years and days (yyyymmdd) as numbers; the id and
     the whole stored document as JSON in ``stored`` (searchd keeps no text it indexed);
-    each text field's analysed tokens in ``terms`` (JSON), for scoring candidates."""
+    each text field's analysed tokens in ``terms`` (JSON), for scoring candidates; and
+    the columns (content hash, origin) a reindex compares."""
     text = tuple(name for f in FIELDS if f.kind == "text" for name in (f.name, f"{f.name}_bigram"))
     values = tuple(f.name for f in FIELDS if f.kind == "keyword")
     multi = tuple(f.name for f in FIELDS if f.kind == "keywords")
-    return ClusterSchema(text, ("doc_id", "stored", "terms"), values, multi, ("year", "day"))
+    columns = tuple(f.name for f in FIELDS if f.kind == "column")
+    strings = ("doc_id", "stored", "terms")
+    return ClusterSchema(text, strings, columns, values, multi, ("year", "day"))
 
 
 def _block(kind: str, name: str, settings: Sequence[tuple[str, object]]) -> str:
@@ -114,7 +119,10 @@ def shard_config(node: Node, node_dir: Path, schema: ClusterSchema) -> str:
                 ("type", "rt"),
                 ("path", node_dir / "data" / generation),
                 *(("rt_field", name) for name in schema.text_fields),
-                *(("rt_attr_string", name) for name in schema.string_attributes),
+                *(
+                    ("rt_attr_string", name)
+                    for name in (*schema.string_attributes, *schema.column_attributes)
+                ),
                 *(("rt_attr_bigint", name) for name in schema.value_attributes),
                 *(("rt_attr_multi_64", name) for name in schema.multi_attributes),
                 *(("rt_attr_uint", name) for name in schema.number_attributes),

@@ -1,0 +1,218 @@
+"""Index and reindex on the cluster, with the same plans and refusals as the Whoosh
+backend's (indexer/changes.py, indexer/writer.py), and the same signatures, so the CLI
+writes either backend the same way.
+
+A full build fills the generation that is not serving (ClusterIndex.build), carrying
+over the documents of files rejected this time, then switches to it. A reindex adds new
+documents, replaces changed ones and deletes vanished ones in the serving generation,
+on the shard (and mirrors) each belongs to.
+
+Both plans compare what was read with what the cluster holds, so every shard must
+answer: with one missing, its documents would look vanished and be deleted. The
+cluster's document frequencies and field lengths follow each change (the old terms of a
+changed or deleted document are subtracted). The global.idf the nodes rank candidates
+with is left as the last full build wrote it: it only chooses candidates, which are
+scored with the exact frequencies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..changes import IndexedEntry, check_plan, plan_changes
+from ..config import Settings
+from ..documents import Document
+from ..schema import document_values
+from ..writer import BuildResult, Progress, UpdateResult, WriteOptions
+from .backend import TIMEOUT_S, ClusterIndex, DocumentRows, facet_values
+from .ids import shard_of, stable_id
+from .layout import ClusterLayout
+from .local import restart_shards
+from .sphinxql import ClusterError, connect, serving_generation
+from .termstats import CollectionStats, read_frequencies, read_totals, write_stats
+
+PAGE_ROWS = 10_000
+ID_BATCH = 500
+
+
+def build_cluster(
+    documents: Sequence[Document],
+    cluster_dir: str | os.PathLike[str],
+    settings: Settings,
+    progress: Progress | None = None,
+    options: WriteOptions | None = None,
+) -> BuildResult:
+    """As writer.build_index, into the cluster of ``cluster_dir``. Local shard nodes are
+    restarted one at a time afterwards, to read the new global.idf."""
+    options = options or WriteOptions()
+    root = Path(cluster_dir)
+    index = ClusterIndex(ClusterLayout.load(root), settings)
+    with connect(index.layout.aggregator, TIMEOUT_S) as connection:
+        generation = serving_generation(connection)
+        existing = indexed_entries(connection, generation, index.schema.column_attributes)
+        plan = plan_changes(existing, documents, None, options.troubled_files)
+        check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
+        if options.dry_run:
+            return BuildResult(Path(generation), len(documents) + len(plan.kept), "", plan)
+        carried = _stored_documents(connection, generation, plan.kept)
+    every = [*documents, *carried]
+    built = index.build(every, [root / shard.node.name for shard in index.layout.shards])
+    if progress is not None:
+        progress(len(every))
+    restart_shards(root)
+    return BuildResult(Path(built.generation), built.documents, "", plan)
+
+
+def update_cluster(
+    documents: Sequence[Document],
+    cluster_dir: str | os.PathLike[str],
+    settings: Settings,
+    progress: Progress | None = None,
+    options: WriteOptions | None = None,
+) -> UpdateResult:
+    """As writer.update_index, in the serving generation of the cluster of
+    ``cluster_dir``."""
+    options = options or WriteOptions()
+    index = ClusterIndex(ClusterLayout.load(Path(cluster_dir)), settings)
+    with connect(index.layout.aggregator, TIMEOUT_S) as connection:
+        generation = serving_generation(connection)
+        existing = indexed_entries(connection, generation, index.schema.column_attributes)
+    scope = (
+        {s.path for s in options.sources}
+        if options.sources
+        else {d.origin_source for d in documents}
+    )
+    plan = plan_changes(existing, documents, scope, options.troubled_files)
+    check_plan(plan, len(documents), index.settings.max_delete_fraction, options.allow_deletes)
+    result = UpdateResult(
+        generation=Path(generation),
+        plan=plan,
+        added=len(plan.added),
+        updated=len(plan.updated),
+        deleted=len(plan.deleted),
+        unchanged=plan.unchanged,
+        kept=len(plan.kept),
+        documents=len(existing) + len(plan.added) - len(plan.deleted),
+    )
+    if options.dry_run:
+        return result
+    writing = set(plan.added) | set(plan.updated)
+    chosen = [d for d in documents if d.id in writing]
+    rows_of = DocumentRows(index.settings, index.schema)
+    rows = []
+    for document in chosen:
+        rows.append(rows_of.row(document))
+        if progress is not None:
+            progress(1)
+    with connect(index.layout.aggregator, TIMEOUT_S) as connection:
+        old_terms = _terms_of(connection, generation, [*plan.updated, *plan.deleted])
+    for number, shard_rows in index.by_shard(rows).items():
+        for node in index.layout.shards[number].nodes:
+            index.write_rows(node, generation, shard_rows)
+    _delete(index, generation, plan.deleted)
+    change = CollectionStats()
+    for row in rows:
+        change.add(json.loads(row.values["terms"]))
+    for terms in old_terms.values():
+        change.add(terms, sign=-1)
+    index.name_values(generation, facet_values(chosen))
+    with connect(index.layout.aggregator, TIMEOUT_S) as connection:
+        _apply_stats(connection, generation, change)
+    result.changed_ids = [*plan.added, *plan.updated, *plan.deleted]
+    return result
+
+
+def indexed_entries(
+    connection: Any, generation: str, columns: Sequence[str]
+) -> dict[str, IndexedEntry]:
+    """id -> (content hash, origin) of every document the cluster holds; ClusterError
+    when a shard does not answer (its documents would look vanished)."""
+    entries: dict[str, IndexedEntry] = {}
+    last = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f"SELECT id, doc_id, {', '.join(columns)} FROM {generation} WHERE id > {last} "
+                f"ORDER BY id ASC LIMIT {PAGE_ROWS} OPTION max_matches={PAGE_ROWS}"
+            )
+            rows = cursor.fetchall()
+            cursor.execute("SHOW META")
+            warning = dict(cursor.fetchall()).get("warning", "")
+            if warning:
+                raise ClusterError(
+                    "Not every shard answers, so a reindex could take their documents "
+                    f"for deleted; nothing was changed. Start them and try again. ({warning})"
+                )
+            if not rows:
+                return entries
+            for row in rows:
+                values = dict(zip(columns, row[2:], strict=True))
+                entries[row[1]] = IndexedEntry(
+                    values.get("content_hash", ""),
+                    values.get("origin_source", ""),
+                    values.get("origin_file", ""),
+                )
+            last = int(rows[-1][0])
+
+
+def _stored_documents(connection: Any, generation: str, doc_ids: list[str]) -> list[Document]:
+    """Documents as the cluster stored them, to carry over into a new generation."""
+    documents = []
+    ids = [stable_id(doc_id) for doc_id in doc_ids]
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), ID_BATCH):
+            batch = ids[start : start + ID_BATCH]
+            cursor.execute(
+                f"SELECT id, stored FROM {generation} WHERE id IN ({', '.join(map(str, batch))}) "
+                f"LIMIT {len(batch)} OPTION max_matches={len(batch)}"
+            )
+            documents += [
+                Document(**document_values(json.loads(stored))) for _, stored in cursor.fetchall()
+            ]
+    return documents
+
+
+def _terms_of(connection: Any, generation: str, doc_ids: list[str]) -> dict[str, dict[str, str]]:
+    """The terms the cluster holds for documents about to change or go."""
+    found: dict[str, dict[str, str]] = {}
+    ids = [stable_id(doc_id) for doc_id in doc_ids]
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), ID_BATCH):
+            batch = ids[start : start + ID_BATCH]
+            cursor.execute(
+                f"SELECT id, doc_id, terms FROM {generation} "
+                f"WHERE id IN ({', '.join(map(str, batch))}) "
+                f"LIMIT {len(batch)} OPTION max_matches={len(batch)}"
+            )
+            for _, doc_id, terms in cursor.fetchall():
+                found[doc_id] = json.loads(terms) if terms else {}
+    return found
+
+
+def _delete(index: ClusterIndex, generation: str, doc_ids: list[str]) -> None:
+    shards = len(index.layout.shards)
+    for number, shard in enumerate(index.layout.shards):
+        ids = [stable_id(d) for d in doc_ids if shard_of(d, shards) == number]
+        for node in shard.nodes:
+            with connect(node, TIMEOUT_S) as connection, connection.cursor() as cursor:
+                for start in range(0, len(ids), ID_BATCH):
+                    batch = ids[start : start + ID_BATCH]
+                    cursor.execute(
+                        f"DELETE FROM {generation} WHERE id IN ({', '.join(map(str, batch))})"
+                    )
+
+
+def _apply_stats(connection: Any, generation: str, change: CollectionStats) -> None:
+    """The generation's totals and frequencies with ``change`` (a signed count) added."""
+    totals = read_totals(connection, generation)
+    totals.documents += change.documents
+    for fieldname, length in change.lengths.items():
+        totals.lengths[fieldname] = totals.lengths.get(fieldname, 0) + length
+    changed = [key for key, count in change.frequencies.items() if count]
+    current = read_frequencies(connection, generation, changed)
+    for key in changed:
+        totals.frequencies[key] = max(0, current.get(key, 0) + change.frequencies[key])
+    write_stats(connection, generation, totals, replace_all=False)
