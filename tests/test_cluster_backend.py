@@ -279,5 +279,67 @@ def test_index_and_reindex_write_the_cluster_adding_updating_and_deleting_across
             held_counts = read_frequencies(connection, generation, keys)
             assert held_counts == {key: expected.frequencies.get(key, 0) for key in keys}
             assert held_counts[("body", "자두나무")] == 4
+        # With a shard down its documents would look vanished: refused, nothing changed.
+        stop_node(root, layout.node_named("shard2"), kill=True)
+        _welfare_copy(corpus, edited[:10])
+        refused = runner.invoke(main, ["reindex", str(corpus), "--allow-deletes"], env=env)
+        assert refused.exit_code != 0 and "Not every shard answers" in refused.output
+        assert "Traceback" not in refused.output
+        assert runner.invoke(main, ["cluster", "start", str(root)]).exit_code == 0
+        assert searcher.search(SearchRequest()).total == 57
     finally:
         runner.invoke(main, ["cluster", "stop", str(root)])
+
+
+def test_a_shard_killed_under_load_gives_notices_and_no_5xx(served_cluster, tmp_path):
+    import threading
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    from collections import Counter
+
+    from .conftest import running_server
+
+    root, env = served_cluster
+    layout = ClusterLayout.load(root)
+    outcomes: Counter[str] = Counter()
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def load(base: str, number: int) -> None:
+        queries = ["장애인 활동지원", "노인 일자리", "아동", "청년 월세 지원"]
+        turn = number
+        while not stop.is_set():
+            url = f"{base}/api/search?" + urllib.parse.urlencode({"q": queries[turn % 4]})
+            turn += 1
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    codes = [n["code"] for n in json.load(response)["notices"]]
+                    outcome = "200 partial" if "cluster_partial" in codes else "200"
+            except urllib.error.HTTPError as error:
+                outcome = str(error.code)
+            except OSError as error:
+                outcome = type(error).__name__
+            with lock:
+                outcomes[outcome] += 1
+
+    settings_env = {name.removeprefix("POLICYSEARCH_"): value for name, value in env.items()}
+    with running_server(tmp_path / "unused", settings_env) as base:
+        threads = [threading.Thread(target=load, args=(base, n), daemon=True) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        try:
+            time.sleep(2)
+            stop_node(root, layout.node_named("shard2"), kill=True)
+            time.sleep(3)
+            with lock:
+                during = Counter(outcomes)
+        finally:
+            assert CliRunner().invoke(main, ["cluster", "start", str(root)]).exit_code == 0
+        time.sleep(2)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert set(outcomes) <= {"200", "200 partial"}, outcomes
+    assert during["200 partial"] > 0 and outcomes["200"] > during["200"], outcomes
