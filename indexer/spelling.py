@@ -33,7 +33,7 @@ MIN_TERM_SYLLABLES = 2
 # Edits allowed, in jamo, by the jamo length of the word: short words get one.
 SHORT_WORD_JAMO = 9
 SYMSPELL_PREFIX = 7
-MAX_INITIALS_SCANNED = 2000  # terms ranked for one initial-consonant prefix
+MAX_INITIALS_SCANNED = 2000  # terms ranked for one prefix (of initials or syllables)
 
 
 def jamo(text: str) -> str:
@@ -84,6 +84,7 @@ class Vocabulary:
         for key in self._by_jamo:
             self._symspell.create_dictionary_entry(key, 1)
         self._initials = sorted((choseong(term), term) for term in self.terms)
+        self._sorted = sorted(self.terms)
 
     @classmethod
     def from_counts(cls, counts: dict[str, int]) -> Vocabulary:
@@ -105,6 +106,16 @@ class Vocabulary:
         nearest = min(item.distance for item in found)
         candidates = [self._by_jamo[item.term] for item in found if item.distance == nearest]
         return max(candidates, key=lambda term: (self.count(term), term))
+
+    def completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """Terms that start with ``prefix`` and are longer, most frequent first."""
+        start = bisect.bisect_right(self._sorted, prefix)
+        matching = []
+        for term in self._sorted[start : start + MAX_INITIALS_SCANNED]:
+            if not term.startswith(prefix):
+                break
+            matching.append((term, self.count(term)))
+        return sorted(matching, key=lambda item: (-item[1], item[0]))[:limit]
 
     def with_initials(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         """Terms whose initial consonants start with ``prefix`` (ㅇㄹㅅ -> 아리수), most

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,16 +49,63 @@ def policy_index(tmp_path_factory):
     """The shipped corpus plus the Seoul budget/pledge and welfare datasets, built once."""
     tmp_path = tmp_path_factory.mktemp("policy")
     settings = make_settings(tmp_path)
+    build_index(policy_documents(), settings.index_dir, settings)
+    index = SearchIndex(settings.index_dir, settings)
+    yield index
+    index.close()
+
+
+def policy_documents():
+    """The shipped corpus plus the Seoul budget/pledge and welfare datasets."""
     report = read_sources([
         (SHIPPED_CORPUS, load_mapping(None)),
         (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
         (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
     ])
     assert not report.rejections
-    build_index(report.documents, settings.index_dir, settings)
-    index = SearchIndex(settings.index_dir, settings)
-    yield index
-    index.close()
+    return report.documents
+
+
+@contextlib.contextmanager
+def local_cluster(root: Path, shards: int = 2) -> Iterator[Path]:
+    """A Sphinx cluster of ``shards`` shard nodes and an aggregator on free loopback
+    ports (``policysearch cluster init`` and ``start``), stopped afterwards."""
+    from indexer.cluster.local import init_cluster, start_cluster, stop_cluster
+
+    init_cluster(root, shards)
+    start_cluster(root)
+    try:
+        yield root
+    finally:
+        stop_cluster(root)
+
+
+def cluster_env(root: Path) -> dict[str, str]:
+    """The settings (POLICYSEARCH_* variables) that point the CLI and web at a cluster."""
+    return {"POLICYSEARCH_BACKEND": "cluster", "POLICYSEARCH_CLUSTER_DIR": str(root)}
+
+
+@pytest.fixture(scope="session")
+def policy_cluster(tmp_path_factory):
+    """The documents of policy_index in a real two-shard cluster; yields its settings."""
+    if shutil.which("searchd") is None:
+        pytest.skip("sphinxsearch is not installed (scripts/test.sh installs it)")
+    from indexer.cluster.writes import build_cluster
+
+    tmp_path = tmp_path_factory.mktemp("policy-cluster")
+    with local_cluster(tmp_path / "nodes") as root:
+        settings = make_settings(tmp_path, backend="cluster", cluster_dir=str(root))
+        build_cluster(policy_documents(), root, settings)
+        yield settings
+
+
+@pytest.fixture(scope="module", params=["whoosh", "cluster"])
+def backend_settings(request):
+    """Settings of each backend over the same documents: web, API and widget tests run
+    against both."""
+    if request.param == "cluster":
+        return request.getfixturevalue("policy_cluster")
+    return request.getfixturevalue("policy_index").settings
 
 
 @pytest.fixture

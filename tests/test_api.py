@@ -10,8 +10,8 @@ from searchweb import create_app
 
 
 @pytest.fixture(scope="module")
-def app(policy_index):
-    return create_app({"SETTINGS": policy_index.settings, "TESTING": True})
+def app(backend_settings):
+    return create_app({"SETTINGS": backend_settings, "TESTING": True})
 
 
 @pytest.fixture

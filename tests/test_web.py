@@ -10,8 +10,8 @@ from searchweb import create_app
 
 
 @pytest.fixture(scope="module")
-def client(policy_index):
-    app = create_app({"SETTINGS": policy_index.settings, "TESTING": True})
+def client(backend_settings):
+    app = create_app({"SETTINGS": backend_settings, "TESTING": True})
     return app.test_client()
 
 

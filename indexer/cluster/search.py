@@ -13,39 +13,50 @@ import json
 import math
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 from whoosh import query as Q
 
+from ..browse import MAX_SUGGEST_PREFIX_CHARS
 from ..config import Settings
+from ..documents import normalize_text
 from ..evaluation import top_documents
 from ..facets import Facet, facet_of
 from ..fields import FACET_FIELDS, TEXT_FIELDS, field_named
-from ..highlight import Snippet
-from ..hits import PREFERRED_BONUS
+from ..highlight import (
+    Snippet,
+    body_highlighter,
+    plain_snippet,
+    title_highlighter,
+    whole_highlighter,
+)
+from ..hits import MAX_TITLE_CHARS, PREFERRED_BONUS
 from ..messages import Notice
 from ..passages import FIELD as PASSAGE_FIELD
 from ..passages import passage_evidence, query_morphemes
-from ..pipeline import relaxed_notice, respell, with_passages
+from ..pipeline import relaxed_notice, respell, unmarked_terms, with_passages
 from ..query import Weights
 from ..request import CheckedRequest, SearchRequest, validate
-from ..results import Hit, SearchResult, hit_fields
+from ..results import Hit, SearchResult, StoredDocument, Suggestion, hit_fields
 from ..schema import build_schema
 from ..scoring import field_weighting
-from ..spelling import Vocabulary, correct
+from ..spelling import Vocabulary, correct, is_choseong
 from ..textquery import TextQuery, query_builder, text_query
 from .backend import TIMEOUT_S
-from .ids import value_id
+from .ids import stable_id, value_id
 from .layout import ClusterLayout
+from .marks import marked_field
 from .nodeconfig import VALUES_INDEX
 from .querytext import Untranslatable, escaped, sphinx_query
 from .rerank import Candidate, CandidateArrays, CandidateEvaluator, body_occurrences, query_terms
 from .sphinxql import connect, serving_generation
-from .termstats import read_field_terms, read_frequencies, read_totals
+from .termstats import decode_counts, read_field_terms, read_frequencies, read_totals
 
 MAX_FACET_VALUES = 1000
+SIMILAR_TERMS = 12  # words of a document that find its similar ones (as Whoosh's more_like)
 
 
 class ClusterSearcher:
@@ -113,7 +124,8 @@ class ClusterSearcher:
         ranking: list[tuple[int, float]] = []
         if is_ranked and scored_query is not None:
             ranking = self._rerank(asked, match, checked, preferred, scored_query)
-        hits = self._page(asked, match, checked, preferred, ranking, is_ranked)
+        marked_by = scored_query if checked.highlight else None
+        hits = self._page(asked, match, checked, preferred, ranking, is_ranked, marked_by)
         facets = (
             [self._facet(asked, match, checked, name, names) for name in FACET_FIELDS]
             if checked.facets
@@ -227,9 +239,12 @@ class ClusterSearcher:
         preferred: list[int],
         ranking: list[tuple[int, float]],
         is_ranked: bool,
+        marked_by: Q.Query | None,
     ) -> list[Hit]:
         """The requested page: from the scored candidates as far as they go, then in the
-        cluster's own order (they are its best, so the rest follows without overlap)."""
+        cluster's own order (they are its best, so the rest follows without overlap);
+        the matches of ``marked_by`` marked."""
+        unmarked = unmarked_terms(marked_by, checked.text, self.settings)
         offset = (checked.page - 1) * checked.size
         end = offset + checked.size
         scored = ranking[offset:end]
@@ -237,7 +252,7 @@ class ClusterSearcher:
         if scored:
             rows_by_id = {row[0]: row for row in self._stored(asked, [i for i, _ in scored])}
         hits = [
-            self._hit(rows_by_id[i], score if is_ranked else None)
+            self._hit(rows_by_id[i], score if is_ranked else None, marked_by, unmarked)
             for i, score in scored
             if i in rows_by_id
         ]
@@ -246,7 +261,10 @@ class ClusterSearcher:
             rows = self._rows(
                 asked, match, checked, preferred, start, end - start, "doc_id, stored"
             )
-            hits += [self._hit(row, float(row[1]) if is_ranked else None) for row in rows]
+            hits += [
+                self._hit(row, float(row[1]) if is_ranked else None, marked_by, unmarked)
+                for row in rows
+            ]
         return hits
 
     def _correction(self, asked: _Asked, text: str, held_too: bool) -> str | None:
@@ -271,6 +289,131 @@ class ClusterSearcher:
             terms = read_field_terms(asked.connection, asked.generation, TEXT_FIELDS)
             self._vocabulary = {key: Vocabulary(terms)}
         return self._vocabulary[key]
+
+    # -- reading besides searching -------------------------------------------------------
+
+    def marked_document(self, doc_id: str, q: str) -> tuple[Snippet, Snippet] | None:
+        """A whole document's title and body with the terms of ``q`` marked (those of
+        the any-word query when the document lacks some words); None when not held."""
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            asked = _Asked(connection, serving_generation(connection), time.perf_counter())
+            rows = [row for row in self._stored(asked, [stable_id(doc_id)]) if row[2] == doc_id]
+        if not rows:
+            return None
+        stored = json.loads(rows[0][3])
+        title, body = stored.get("title", ""), stored.get("body", "")
+        whole_title = plain_snippet(title, len(title))
+        text = q[: self.settings.max_query_chars]
+        if not text.strip():
+            return whole_title, Snippet(body)
+        queries = text_query(self.builder, text, False, None, self.settings)
+        highlighter = whole_highlighter()
+        for query in (queries.query, queries.relaxed):
+            unmarked = unmarked_terms(query, text, self.settings)
+            marked_title = marked_field(
+                self.schema, query, "title", title, highlighter, 1, unmarked
+            )
+            marked_body = marked_field(self.schema, query, "body", body, highlighter, 1, unmarked)
+            if marked_title or marked_body:
+                # The whole body, though only its start was analysed for marks.
+                body_snippet = Snippet(body, marked_body.spans) if marked_body else Snippet(body)
+                return marked_title or whole_title, body_snippet
+        return whole_title, Snippet(body)
+
+    def suggest(self, text: str, limit: int) -> list[Suggestion]:
+        """As SearchIndex.suggest: the text corrected when it has typos, then completions
+        of its last word from the cluster's vocabulary, then titles holding it."""
+        words = normalize_text(text).strip().split()
+        if not words or limit < 1:
+            return []
+        prefix = words[-1].lower()[:MAX_SUGGEST_PREFIX_CHARS]
+        head = " ".join(words[:-1])
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            asked = _Asked(connection, serving_generation(connection), time.perf_counter())
+            vocabulary = self._vocabulary_of(asked)
+            if is_choseong(prefix):
+                terms = vocabulary.with_initials(prefix, limit)
+                return [Suggestion((head + " " + t).strip(), "initials", n) for t, n in terms]
+            suggestions = [
+                Suggestion((head + " " + term).strip(), "term", count)
+                for term, count in vocabulary.completions(prefix, limit)
+            ]
+            seen = {s.text for s in suggestions}
+            for row in self._title_rows(asked, prefix, limit * 2):
+                title = json.loads(row[3]).get("title", "")
+                if prefix in title.lower() and title not in seen:
+                    suggestions.append(Suggestion(title, "title", 1, row[2]))
+                    seen.add(title)
+            typed = " ".join(words)
+            correction = None
+            if self.settings.spelling_corrections:
+                correction = self._correction(asked, typed[: self.settings.max_query_chars], False)
+        if correction is not None and correction not in seen:
+            suggestions.insert(0, Suggestion(correction, "correction", 0))
+        return suggestions[:limit]
+
+    def _title_rows(self, asked: _Asked, prefix: str, limit: int) -> list[tuple]:
+        """Documents whose title holds the word or (Hangul) its first two syllables."""
+        words = [escaped(prefix)]
+        if len(prefix) >= 2 and not prefix.isascii():
+            words.append(escaped(prefix[:2]))
+        match = f"@(title,title_bigram) ({' | '.join(words)})"
+        with asked.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, WEIGHT() AS score, doc_id, stored FROM {asked.generation} "
+                f"WHERE MATCH(%s) LIMIT {limit} " + self._options() + f", max_matches={limit}",
+                (match,),
+            )
+            return list(cursor.fetchall())
+
+    def similar(self, doc_id: str, limit: int) -> list[StoredDocument]:
+        """Documents sharing the most distinctive words of this one's body ("more like
+        this"): its SIMILAR_TERMS words of highest frequency times IDF, any of them."""
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            asked = _Asked(connection, serving_generation(connection), time.perf_counter())
+            own = stable_id(doc_id)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT id, terms FROM {asked.generation} WHERE id = {own}")
+                rows = cursor.fetchall()
+            if not rows:
+                return []
+            counts = decode_counts(json.loads(rows[0][1]).get("body", ""))
+            stats = read_totals(connection, asked.generation)
+            frequencies = read_frequencies(
+                connection, asked.generation, {("body", term) for term in counts}
+            )
+            weighted = sorted(
+                (
+                    (count * math.log(1 + stats.documents / (df + 1)), term)
+                    for term, count in counts.items()
+                    if (df := frequencies.get(("body", term), 0)) > 1 and len(term) > 1
+                ),
+                reverse=True,
+            )[:SIMILAR_TERMS]
+            if not weighted:
+                return []
+            match = "@body (" + " | ".join(escaped(term) for _, term in weighted) + ")"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, WEIGHT() AS score, doc_id, stored FROM {asked.generation} "
+                    f"WHERE MATCH(%s) ORDER BY score DESC, id ASC LIMIT {limit + 1} "
+                    + self._options()
+                    + f", max_matches={limit + 1}",
+                    (match,),
+                )
+                found = cursor.fetchall()
+        return [
+            StoredDocument.from_stored(json.loads(row[3])) for row in found if row[2] != doc_id
+        ][:limit]
+
+    def updated_at(self) -> str:
+        """When the serving generation was last written (ISO 8601, UTC)."""
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            stats = read_totals(connection, serving_generation(connection))
+        if not stats.written_ns:
+            return ""
+        moment = datetime.fromtimestamp(stats.written_ns / 1e9, tz=timezone.utc)
+        return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
     # -- the statement's parts -----------------------------------------------------------
 
@@ -478,14 +621,33 @@ class ClusterSearcher:
                 }
         return self._names[generation]
 
-    def _hit(self, row: tuple, score: float | None) -> Hit:
-        """A hit of a row of id, score, doc_id and stored."""
+    def _hit(
+        self,
+        row: tuple,
+        score: float | None,
+        marked_by: Q.Query | None,
+        unmarked: frozenset[str],
+    ) -> Hit:
+        """A hit of a row of id, score, doc_id and stored; ``marked_by``: the query whose
+        matches are marked (None: no marks), but not the terms ``unmarked``."""
         stored = json.loads(row[3])
-        body = stored.get("body", "")
+        title, body = stored.get("title", ""), stored.get("body", "")
+        marked_title = marked_field(
+            self.schema, marked_by, "title", title, title_highlighter(), 1, unmarked
+        )
+        snippet = marked_field(
+            self.schema,
+            marked_by,
+            "body",
+            body,
+            body_highlighter(self.settings.snippet_chars),
+            2,
+            unmarked,
+        )
         return Hit(
             id=row[2],
-            marked_title=Snippet(stored.get("title", "")),
-            snippet=Snippet(body[: self.settings.snippet_chars]),
+            marked_title=marked_title or plain_snippet(title, MAX_TITLE_CHARS),
+            snippet=snippet or plain_snippet(body, self.settings.snippet_chars),
             score=round(score, 4) if score is not None else None,
             fields=hit_fields(stored),
         )

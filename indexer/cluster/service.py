@@ -1,8 +1,7 @@
 """The cluster as the CLI and the web use an index: the same operations as
 ``SearchIndex`` (indexer/search.py), answered by the cluster's aggregator.
 
-Not yet on the cluster: marks in titles and snippets (hits carry plain text), and
-suggestions and similar documents (empty). A search while the aggregator is down raises
+A search while the aggregator is down raises
 ClusterError, whose HTTP status is 503 and whose message says what to check.
 """
 
@@ -62,16 +61,16 @@ class ClusterService:
         return StoredDocument.from_stored(json.loads(rows[0][1])) if rows else None
 
     def highlighted_document(self, doc_id: str, q: str) -> tuple[Snippet, Snippet] | None:
-        return None  # the page shows the document without marks
+        return self.searcher.marked_document(doc_id, q)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
-        return []
+        return self.searcher.suggest(text, limit)
 
     def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
-        return []
+        return self.searcher.similar(doc_id, limit)
 
     def updated_at(self) -> str:
-        return ""
+        return self.searcher.updated_at()
 
     def stats(self) -> IndexStats:
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
