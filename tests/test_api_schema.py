@@ -19,9 +19,9 @@ OPERATIONS = ["GET /api/search", "GET /api/facet/{name}", "GET /api/export.{expo
 
 
 @pytest.fixture(scope="module")
-def api_schema(policy_index):
+def api_schema(backend_settings):
     # allow_raw_queries on: raw=1 is part of the description, so it must work too.
-    app_settings = dataclasses.replace(policy_index.settings, api_requests_per_minute=0,
+    app_settings = dataclasses.replace(backend_settings, api_requests_per_minute=0,
                                        allow_raw_queries=True)
     app = create_app({"SETTINGS": app_settings, "TESTING": True})
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app)

@@ -4,6 +4,7 @@ Screenshots go to test-artifacts/ (kept by CI as test artifacts).
 """
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import re
@@ -15,7 +16,14 @@ from functools import partial
 
 import pytest
 
-from .conftest import PROJECT_ROOT, SHARED_DATA, SHIPPED_CORPUS, running_server
+from .conftest import (
+    PROJECT_ROOT,
+    SHARED_DATA,
+    SHIPPED_CORPUS,
+    cluster_env,
+    local_cluster,
+    running_server,
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -26,15 +34,24 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason="Debian chromium is not installed (scripts/test.sh installs it)")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """policysearch serve over the shipped corpus plus the welfare programs, on a free port."""
-    index_dir = tmp_path_factory.mktemp("served") / "index"
-    subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(SHIPPED_CORPUS),
-                    str(SHARED_DATA / "kr-welfare-services"), "--index-dir", str(index_dir), "-q"],
-                   check=True, timeout=300)
-    with running_server(index_dir, {}, "--workers", "1", "--threads", "4") as base:
-        yield base
+@pytest.fixture(scope="module", params=["whoosh", "cluster"])
+def server(request, tmp_path_factory):
+    """policysearch serve over the shipped corpus plus the welfare programs, on a free port:
+    from a Whoosh index, and from a two-shard cluster (built by the same `index`)."""
+    served = tmp_path_factory.mktemp("served")
+    index_dir = served / "index"
+    with contextlib.ExitStack() as stack:
+        env: dict[str, str] = {}
+        if request.param == "cluster":
+            if shutil.which("searchd") is None:
+                pytest.skip("sphinxsearch is not installed (scripts/test.sh installs it)")
+            env = cluster_env(stack.enter_context(local_cluster(served / "nodes")))
+        subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(SHIPPED_CORPUS),
+                        str(SHARED_DATA / "kr-welfare-services"), "--index-dir", str(index_dir),
+                        "-q"], check=True, timeout=300, env={**os.environ, **env})
+        settings_env = {name.removeprefix("POLICYSEARCH_"): value for name, value in env.items()}
+        with running_server(index_dir, settings_env, "--workers", "1", "--threads", "4") as base:
+            yield base
 
 
 @pytest.fixture(scope="module")
