@@ -66,7 +66,7 @@ class UpdateResult:
     plan: ChangePlan | None = None
 
 
-def _writer_procs(settings: Settings) -> int:
+def writer_processes(settings: Settings) -> int:
     # A JVM in the parent makes forked writer processes hang: JVM taggers write alone.
     if settings.tagger in JVM_TAGGERS:
         return 1
@@ -183,7 +183,7 @@ def _write_generation(
     generation: Path, documents: Sequence[Document], settings: Settings, progress: Progress | None
 ) -> None:
     ix = whoosh_index.create_in(str(generation), build_schema(settings))
-    with _writing(ix, _writer_procs(settings)) as writer:
+    with _writing(ix, writer_processes(settings)) as writer:
         for document in documents:
             writer.add_document(**index_values(document))
             if progress:

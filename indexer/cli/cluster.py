@@ -99,7 +99,7 @@ def build(
     if not report.documents:
         raise click.ClickException("Nothing to index: no document was read from PATHS.")
     layout = ClusterLayout.load(directory)
-    local_dirs = [directory / shard.node.name for shard in layout.shards]
+    local_dirs = [directory / node.name for shard in layout.shards for node in shard.nodes]
     started = time.perf_counter()
     built = ClusterIndex(layout, settings).build(report.documents, local_dirs)
     local.restart_shards(directory)

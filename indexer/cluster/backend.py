@@ -10,17 +10,19 @@ the aggregator's state: a search sees the old documents or the new, never half.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..config import Settings
 from ..documents import Document
 from ..fields import FIELDS
 from ..schema import build_schema, index_values
+from ..writer import writer_processes
 from .ids import shard_of, stable_id, value_id
 from .layout import ClusterLayout, Node
 from .nodeconfig import GENERATIONS, STATE_INDEX, VALUES_INDEX, ClusterSchema, cluster_schema
@@ -28,6 +30,7 @@ from .sphinxql import ClusterError, connect, serving_generation
 from .termstats import CollectionStats, encode_tokens, write_stats
 
 INSERT_BATCH = 200
+BUILD_CHUNK = 500  # documents analysed and written at a time by a full build
 # One statement stays well under searchd's max_packet_size (nodeconfig.MAX_PACKET_BYTES).
 INSERT_BATCH_BYTES = 4 * 2**20
 TIMEOUT_S = 10.0
@@ -139,26 +142,36 @@ class ClusterIndex:
             return serving_generation(connection)
 
     def build(
-        self, documents: Sequence[Document], global_idf_dirs: Sequence[Path] = ()
+        self,
+        documents: Sequence[Document],
+        global_idf_dirs: Sequence[Path] = (),
+        progress: Callable[[int], None] | None = None,
     ) -> ClusterBuildReport:
         """Writes every document into the generation that is not serving, then switches
         to it. ``global_idf_dirs``: the local node directories that get the cluster's
-        document frequencies (global.idf; a node reads it when it starts)."""
-        rows_of = DocumentRows(self.settings, self.schema)
-        rows = [rows_of.row(document) for document in documents]
+        document frequencies (global.idf; a node reads it when it starts). Documents are
+        analysed in ``build_procs`` processes and written BUILD_CHUNK at a time."""
         serving = self.serving()
         target = next(g for g in GENERATIONS if g != serving)
-        by_shard = self.by_shard(rows)
-        for number, shard in enumerate(self.layout.shards):
+        for shard in self.layout.shards:
             for node in shard.nodes:
-                self.write_rows(node, target, by_shard[number], truncate=True)
-        frequencies = keyword_frequencies(rows, self.schema)
-        for directory in global_idf_dirs:
-            write_global_idf(frequencies, len(rows), Path(directory) / "global.idf")
-        self.name_values(target, facet_values(documents))
+                self.write_rows(node, target, [], truncate=True)
         stats = CollectionStats()
-        for row in rows:
-            stats.add(json.loads(row.values["terms"]))
+        frequencies: Counter[str] = Counter()
+        per_shard = dict.fromkeys(range(len(self.layout.shards)), 0)
+        for rows in self._analysed(documents):
+            for number, shard_rows in self.by_shard(rows).items():
+                for node in self.layout.shards[number].nodes:
+                    self.write_rows(node, target, shard_rows)
+                per_shard[number] += len(shard_rows)
+            frequencies.update(keyword_frequencies(rows, self.schema))
+            for row in rows:
+                stats.add(json.loads(row.values["terms"]))
+            if progress is not None:
+                progress(len(rows))
+        for directory in global_idf_dirs:
+            write_global_idf(frequencies, stats.documents, Path(directory) / "global.idf")
+        self.name_values(target, facet_values(documents))
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
             write_stats(connection, target, stats, replace_all=True)
             with connection.cursor() as cursor:
@@ -168,10 +181,24 @@ class ClusterIndex:
                 )
         return ClusterBuildReport(
             target,
-            len(rows),
-            {n + 1: len(shard_rows) for n, shard_rows in by_shard.items()},
+            stats.documents,
+            {n + 1: count for n, count in per_shard.items()},
             len(frequencies),
         )
+
+    def _analysed(self, documents: Sequence[Document]) -> Iterator[list[ClusterRow]]:
+        """The documents as rows, BUILD_CHUNK at a time, analysed in several processes
+        (the taggers are most of a build's time)."""
+        chunks = [documents[n : n + BUILD_CHUNK] for n in range(0, len(documents), BUILD_CHUNK)]
+        processes = writer_processes(self.settings)
+        if processes <= 1 or len(chunks) <= 1:
+            rows_of = DocumentRows(self.settings, self.schema)
+            for chunk in chunks:
+                yield [rows_of.row(document) for document in chunk]
+            return
+        context = multiprocessing.get_context("fork")
+        with context.Pool(processes, _start_worker, (self.settings, self.schema)) as pool:
+            yield from pool.imap(_worker_rows, chunks)
 
     def by_shard(self, rows: Iterable[ClusterRow]) -> dict[int, list[ClusterRow]]:
         """Rows by the number of the shard that holds them."""
@@ -238,3 +265,16 @@ def _batches(values: Iterable[str]) -> Iterator[list[str]]:
         size += value_bytes
     if batch:
         yield batch
+
+
+_worker_rows_of: DocumentRows | None = None
+
+
+def _start_worker(settings: Settings, schema: ClusterSchema) -> None:
+    global _worker_rows_of
+    _worker_rows_of = DocumentRows(settings, schema)
+
+
+def _worker_rows(documents: Sequence[Document]) -> list[ClusterRow]:
+    assert _worker_rows_of is not None
+    return [_worker_rows_of.row(document) for document in documents]

@@ -59,9 +59,8 @@ def build_cluster(
             return BuildResult(Path(generation), len(documents) + len(plan.kept), "", plan)
         carried = _stored_documents(connection, generation, plan.kept)
     every = [*documents, *carried]
-    built = index.build(every, [root / shard.node.name for shard in index.layout.shards])
-    if progress is not None:
-        progress(len(every))
+    node_dirs = [root / node.name for shard in index.layout.shards for node in shard.nodes]
+    built = index.build(every, node_dirs, progress)
     restart_shards(root)
     return BuildResult(Path(built.generation), built.documents, "", plan)
 
