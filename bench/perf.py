@@ -15,8 +15,12 @@ For every corpus size:
 Peers on the same documents and queries: SQLite FTS5 (trigram tokenizer, bm25(),
 snippet(), GROUP BY facet counts) and tantivy (fed policysearch's own analyzer tokens).
 
+With --cluster 1,2, policysearch's cluster backend too (a local Sphinx cluster of one
+shard, then of two, each with an aggregator): build, reindex, query latency, its
+searchd processes' memory, beside the Whoosh backend's.
+
     python bench/perf.py [--scales 1,10,50] [--queries 240] [--http] [--http-seconds 30]
-        [--json perf.json] [--keep DIR]
+        [--cluster 1,2] [--json perf.json] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -258,6 +262,56 @@ def policysearch_figures(corpus: Path, workdir: Path, queries: list[BenchQuery],
     return figures, index_dir
 
 
+# -- policysearch's cluster backend -------------------------------------------------------------
+
+
+def searchd_rss_bytes(root: Path) -> int:
+    """Resident memory of the cluster's searchd processes (each node's, and its watchdog)."""
+    total = 0
+    for pid_file in root.glob("*/searchd.pid"):
+        try:
+            process = psutil.Process(int(pid_file.read_text().split()[0]))
+            total += sum(p.memory_info().rss for p in [process, *process.parents()]
+                         if p.name() == "searchd")
+        except (psutil.Error, ValueError, OSError):
+            continue
+    return total
+
+
+def cluster_figures(corpus: Path, workdir: Path, queries: list[BenchQuery], documents: int,
+                    shards: int) -> dict:
+    """The cluster backend on a local Sphinx cluster of ``shards`` shard nodes and an
+    aggregator (this machine's two cores serve them all): `policysearch index` and
+    `reindex` with backend = cluster, then the same queries through its service."""
+    from indexer.backends import open_index
+    from indexer.cluster.local import init_cluster, start_cluster, stop_cluster
+
+    root = workdir / f"cluster-{shards}"
+    init_cluster(root, shards)
+    start_cluster(root)
+    env = {**os.environ, "POLICYSEARCH_BACKEND": "cluster", "POLICYSEARCH_CLUSTER_DIR": str(root)}
+    try:
+        seconds, peak, _ = run_measured([*CLI, "index", str(corpus), "-q"], env=env)
+        searchd_rss = searchd_rss_bytes(root)
+        size = folder_bytes(root)
+        changed = change_one_percent(corpus)
+        reindex_s, _, _ = run_measured([*CLI, "reindex", str(corpus), "-q"], env=env)
+        settings = load_settings(None, environ={}, backend="cluster", cluster_dir=str(root),
+                                 result_cache_size=0)
+        service = open_index(settings)
+
+        def search(query: BenchQuery) -> object:
+            filters = {"category": [query.category]} if query.category else {}
+            return service.search(SearchRequest(q=query.q, filters=filters, size=PAGE_SIZE))
+
+        return {"build_s": round(seconds, 2), "docs_per_s": round(documents / seconds, 1),
+                "peak_rss_mb": round(peak / 2**20), "searchd_rss_mb": round(searchd_rss / 2**20),
+                "index_mb": round(size / 2**20, 1), "reindex_1pct_s": round(reindex_s, 2),
+                "reindex_changed": changed, **time_queries(search, queries)}
+    finally:
+        stop_cluster(root)
+
+
 # -- peers: each built in a child process (so its memory is measured like ours) ---------------
 
 
@@ -457,7 +511,7 @@ def http_figures(index_dir: Path, queries: list[BenchQuery], workdir: Path,
 # -- report ----------------------------------------------------------------------------------
 
 COMPARED = ["build_s", "docs_per_s", "peak_rss_mb", "index_mb", "p50_ms", "p95_ms", "p99_ms",
-            "again_p50_ms", "again_p95_ms", "again_p99_ms"]
+            "again_p50_ms", "again_p95_ms", "again_p99_ms", "reindex_1pct_s", "searchd_rss_mb"]
 
 
 def print_table(scale_name: str, documents: int, results: dict[str, dict]) -> None:
@@ -470,7 +524,8 @@ def print_table(scale_name: str, documents: int, results: dict[str, dict]) -> No
     for system, figures in results.items():
         if system == "policysearch":
             continue
-        ratios = [f"{ours[k] / figures[k]:.2f}" if figures.get(k) else "-" for k in COMPARED]
+        ratios = [f"{ours[k] / figures[k]:.2f}" if figures.get(k) and ours.get(k) else "-"
+                  for k in COMPARED]
         print(f"{'ratio policysearch/' + system[:13]:<32}" + "".join(f"{r:>13}" for r in ratios))
     print(f"policysearch reindex after {ours['reindex_changed']} changed documents (1%): "
           f"{ours['reindex_1pct_s']} s = {ours['reindex_share_of_build']:.1%} of a full build")
@@ -493,6 +548,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="Serve with the result cache on (default off: engine speed).")
     parser.add_argument("--serve-args", default="",
                         help="Extra options for serve under wrk, e.g. --no-front.")
+    parser.add_argument("--cluster", default="", metavar="SHARDS",
+                        help="Also the cluster backend on local Sphinx clusters of these shard "
+                             "counts, e.g. 1,2 (needs searchd).")
     parser.add_argument("--json", dest="json_path")
     parser.add_argument("--keep", help="Work in this folder and keep it (default: a temporary one).")
     args = parser.parse_args(argv)
@@ -517,6 +575,10 @@ def main(argv: list[str] | None = None) -> int:
             results["policysearch"], index_dir = policysearch_figures(
                 corpus, scale_dir, queries, len(documents))
             print(f"x{factor} policysearch: {results['policysearch']}", flush=True)
+            for shards in map(int, filter(None, args.cluster.split(","))):
+                name = f"policysearch cluster ({shards} shard{'s' if shards > 1 else ''})"
+                results[name] = cluster_figures(corpus, scale_dir, queries, len(documents), shards)
+                print(f"x{factor} {name}: {results[name]}", flush=True)
             for peer in filter(None, args.peers.split(",")):
                 results[peer] = peer_figures(peer, corpus, scale_dir, queries, len(documents))
                 print(f"x{factor} {peer}: {results[peer]}", flush=True)

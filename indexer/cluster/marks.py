@@ -30,9 +30,12 @@ def marked_field(
     highlighter: Highlighter,
     top: int,
     unmarked: frozenset[str] = frozenset(),
+    window_chars: int = 0,
 ) -> Snippet | None:
     """``text`` of ``fieldname`` with the query's matches marked by ``highlighter``;
-    None when nothing in it matches."""
+    None when nothing in it matches. With ``window_chars``, only that much of a longer
+    text is analysed, from a little before the first place a term occurs (a snippet
+    needs no more; analysing whole bodies was most of a request's time)."""
     if query is None or not text:
         return None
     text = text[:MAX_MARKED_CHARS]
@@ -45,6 +48,13 @@ def marked_field(
         }
         if not terms:
             continue
+        if window_chars and len(text) > window_chars:
+            lowered = text.lower()
+            found = [at for at in (lowered.find(term) for term in terms) if at >= 0]
+            if not found:
+                continue  # no term in the text as written: nothing to mark
+            start = lowered.rfind(" ", 0, max(0, min(found) - window_chars // 4)) + 1
+            text = text[start : start + window_chars]
         snippet = highlight(
             text,
             terms,

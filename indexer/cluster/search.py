@@ -56,6 +56,8 @@ from .sphinxql import connect, serving_generation
 from .termstats import decode_counts, read_field_terms, read_frequencies, read_totals
 
 MAX_FACET_VALUES = 1000
+WEIGHT_SCALE = 1000  # the cluster's own ranking is read back as a whole number
+SNIPPET_WINDOW = 2  # snippet lengths of a body analysed to mark a hit's snippet
 SIMILAR_TERMS = 12  # words of a document that find its similar ones (as Whoosh's more_like)
 
 
@@ -262,7 +264,9 @@ class ClusterSearcher:
                 asked, match, checked, preferred, start, end - start, "doc_id, stored"
             )
             hits += [
-                self._hit(row, float(row[1]) if is_ranked else None, marked_by, unmarked)
+                self._hit(
+                    row, float(row[1]) / WEIGHT_SCALE if is_ranked else None, marked_by, unmarked
+                )
                 for row in rows
             ]
         return hits
@@ -511,7 +515,11 @@ class ClusterSearcher:
         # count instead cost long queries: KorQuAD MRR@10 0.49 against 0.60).
         frequency = "(hit_count/word_count)"
         saturated = f"{frequency}*{k1 + 1:g}/({frequency}+{k1:g})"
-        expression = f"sum(user_weight*sum_idf*{saturated})"
+        # A word in most documents has a negative IDF here (a field matching only such
+        # words made the sum negative, read back as 2^32 - 1), and WEIGHT() is a whole
+        # number: negative sums count as none, and the sum is scaled to keep its fraction.
+        idf = "IF(sum_idf > 0, sum_idf, 0)"
+        expression = f"sum(user_weight*{idf}*{saturated})*{WEIGHT_SCALE}"
         return (
             f"OPTION ranker=expr('{expression}'), idf='plain,tfidf_unnormalized', "
             f"field_weights=({field_weights}), global_idf=1"
@@ -520,13 +528,18 @@ class ClusterSearcher:
     def _count(self, asked: _Asked, match: str, checked: CheckedRequest) -> tuple[int, str]:
         """How many documents match, and the aggregator's warning (a shard missing)."""
         sql, params = self._statement(asked.generation, match, checked)
+        known = asked.counted.get((sql, *params))
+        if known is not None:
+            return known  # the same statement earlier in this request (no filters)
         with asked.connection.cursor() as cursor:
             # Only the count is read: no ranking, and a queue of one match (the default
             # of 1,000 made a count ten times slower).
             cursor.execute(sql + " LIMIT 0 OPTION ranker=none, max_matches=1", params)
             cursor.execute("SHOW META")
             meta = dict(cursor.fetchall())
-        return int(meta.get("total_found", 0)), str(meta.get("warning", ""))
+        counted = int(meta.get("total_found", 0)), str(meta.get("warning", ""))
+        asked.counted[(sql, *params)] = counted
+        return counted
 
     def _ids(self, asked: _Asked, match: str, checked: CheckedRequest, count: int) -> list[int]:
         """The cluster ids of the first ``count`` matches."""
@@ -643,6 +656,7 @@ class ClusterSearcher:
             body_highlighter(self.settings.snippet_chars),
             2,
             unmarked,
+            window_chars=SNIPPET_WINDOW * self.settings.snippet_chars,
         )
         return Hit(
             id=row[2],
@@ -660,6 +674,7 @@ class _Asked:
     connection: Any
     generation: str
     started: float
+    counted: dict[tuple, tuple[int, str]] = dataclasses.field(default_factory=dict)
 
 
 def _bound(date: str, low: bool) -> str:
