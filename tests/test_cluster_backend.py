@@ -96,24 +96,27 @@ def test_date_ranges_take_documents_with_only_a_year(cluster, whoosh):
                 == whoosh.search(request).total)
 
 
-# Measured: 0.78 over these queries (0.8, 0.6, 0.9, 0.9, 0.7). The cluster translates
-# our query trees (morphemes, bigrams, synonyms, translations) but has no length
-# normalisation, term boosts, spelling corrections or passage evidence yet; the issue
-# asks for 0.9 over bench/relevance.py's queries. This floor keeps what exists.
-TOP10_OVERLAP_FLOOR = 0.7
+# The cluster scores its best candidates with the Whoosh backend's formula and the
+# cluster's statistics (indexer/cluster/rerank.py), so its first page is the Whoosh
+# backend's: bench/relevance.py --cluster 2 measured a top-10 overlap of 0.96 to 1.0 per
+# collection. Before the candidates were rescored it was 0.78 here.
+TOP10_OVERLAP_FLOOR = 0.9
+QUERIES = ("장애인 활동지원", "노인 일자리", "아동수당", "청년 월세", "기초생활수급자 의료급여",
+           "어르신 일지리", "emergency medical support for low income families",
+           "서울시 청년 주거 지원 정책은 무엇인가?")
 
 
-def test_top_results_overlap_the_whoosh_backends_above_a_floor(cluster, whoosh):
+def test_first_pages_are_the_whoosh_backends(cluster, whoosh):
     _, layout, settings, _ = cluster
     searcher = ClusterSearcher(layout, settings)
     overlaps, first_found = [], 0
-    for q in ("장애인 활동지원", "노인 일자리", "아동수당", "청년 월세", "기초생활수급자 의료급여"):
+    for q in QUERIES:
         on_cluster = [hit.id for hit in searcher.search(SearchRequest(q=q)).hits]
         on_whoosh = [hit.id for hit in whoosh.search(SearchRequest(q=q)).hits]
         overlaps.append(len(set(on_cluster) & set(on_whoosh)) / len(on_whoosh))
         first_found += on_whoosh[0] in on_cluster
-    assert sum(overlaps) / len(overlaps) >= TOP10_OVERLAP_FLOOR
-    assert first_found >= 4
+    assert sum(overlaps) / len(overlaps) >= TOP10_OVERLAP_FLOOR, overlaps
+    assert first_found == len(QUERIES)
 
 
 def test_paging_and_newest_first(cluster):
@@ -152,17 +155,16 @@ def test_a_killed_shard_gives_partial_results_with_a_notice(cluster, documents):
 
 @pytest.fixture(scope="module")
 def served_cluster(tmp_path_factory):
-    """A cluster built with `policysearch cluster build` from the welfare programs, and
-    the web app and CLI pointed at it by settings."""
+    """A cluster built by `policysearch index` from the welfare programs, with the CLI and
+    the web app pointed at it by settings."""
     root = tmp_path_factory.mktemp("served-cluster") / "nodes"
     runner = CliRunner()
     assert runner.invoke(main, ["cluster", "init", str(root), "--shards", "2"]).exit_code == 0
     assert runner.invoke(main, ["cluster", "start", str(root)]).exit_code == 0
-    built = runner.invoke(main, ["cluster", "build", str(root),
-                                 str(SHARED_DATA / "kr-welfare-services")])
+    env = {"POLICYSEARCH_BACKEND": "cluster", "POLICYSEARCH_CLUSTER_DIR": str(root)}
+    built = runner.invoke(main, ["index", str(SHARED_DATA / "kr-welfare-services")], env=env)
     assert built.exit_code == 0, built.output
     assert "Indexed 464 documents" in built.output
-    env = {"POLICYSEARCH_BACKEND": "cluster", "POLICYSEARCH_CLUSTER_DIR": str(root)}
     yield root, env
     runner.invoke(main, ["cluster", "stop", str(root)])
 

@@ -4,19 +4,15 @@ and checked on this machine, and what to deploy on real hosts."""
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from ..cluster import local
-from ..cluster.backend import ClusterIndex
 from ..cluster.layout import ClusterLayout
 from ..cluster.nodeconfig import node_configs
-from ..mapping import load_mapping, mapping_for_corpus
-from ..readers import read_sources
-from . import _common_options, _fail_cleanly, _settings, main
+from . import _fail_cleanly, main
 
 DIRECTORY = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 
@@ -71,43 +67,6 @@ def status(directory: Path, as_json: bool) -> None:
         _echo_statuses(statuses)
     if not all(s.answering for s in statuses):
         raise SystemExit(1)
-
-
-@cluster.command("build")
-@DIRECTORY
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--mapping", default=None, help="Mapping for every PATH (default: by folder name).")
-@_common_options
-@_fail_cleanly
-def build(
-    directory: Path,
-    paths: tuple[Path, ...],
-    mapping: str | None,
-    index_dir: str | None,
-    config_file: str | None,
-) -> None:
-    """Index PATHS into the cluster of DIRECTORY: a full build into the generation that
-    is not serving, then switched to. Records that cannot be read are listed; the rest
-    go in. Local shard nodes are restarted one by one to read the new document
-    frequencies."""
-    settings = _settings(config_file, index_dir=index_dir)
-    report = read_sources(
-        [(path, load_mapping(mapping or mapping_for_corpus(path))) for path in paths]
-    )
-    for rejection in report.rejections:
-        click.echo(f"Skipped {rejection.describe()}", err=True)
-    if not report.documents:
-        raise click.ClickException("Nothing to index: no document was read from PATHS.")
-    layout = ClusterLayout.load(directory)
-    local_dirs = [directory / node.name for shard in layout.shards for node in shard.nodes]
-    started = time.perf_counter()
-    built = ClusterIndex(layout, settings).build(report.documents, local_dirs)
-    local.restart_shards(directory)
-    shares = ", ".join(f"shard {n}: {count:,}" for n, count in built.per_shard.items())
-    click.echo(
-        f"Indexed {built.documents:,} documents into {built.generation} ({shares}) in "
-        f"{time.perf_counter() - started:.1f}s; searches now use it."
-    )
 
 
 @cluster.command("deploy")
