@@ -201,7 +201,9 @@ def test_the_api_and_pages_answer_from_the_cluster_and_never_500(served_cluster)
         stop_node(root, layout.aggregator)
         down = client.get("/api/search?q=장애인")
         assert down.status_code == 503 and "does not answer" in down.get_json()["error"]
-        assert client.get("/?q=장애인").status_code == 503
+        page = client.get("/?q=장애인", headers={"Accept-Language": "ko"})
+        assert page.status_code == 503
+        assert "검색 클러스터가 응답하지 않습니다" in page.get_data(as_text=True)
     finally:
         assert CliRunner().invoke(main, ["cluster", "start", str(root)]).exit_code == 0
 

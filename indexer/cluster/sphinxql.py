@@ -36,7 +36,9 @@ def connect(node: Node, timeout_s: float) -> Iterator[Any]:
             ssl_disabled=True,
         )
     except pymysql.MySQLError as exc:
-        raise ClusterError(f"{node.name} at {node.sql_address} does not answer: {exc}") from None
+        raise ClusterError(
+            code="cluster_down", node=node.name, address=node.sql_address, detail=str(exc)
+        ) from None
     try:
         yield connection
     finally:
