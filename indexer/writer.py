@@ -228,6 +228,36 @@ def check_compatible(generation: Path, settings: Settings) -> None:
         )
 
 
+def planned_update(
+    existing: dict[str, IndexedEntry],
+    documents: Sequence[Document],
+    settings: Settings,
+    options: WriteOptions,
+    generation: Path,
+) -> UpdateResult:
+    """What a reindex of ``documents`` will do to an index holding ``existing``, checked
+    (DeletesRefusedError, NothingToIndexError): the counts and the plan, nothing written.
+    Only the sources read (``options.sources``; without them, the documents' sources)
+    lose their vanished documents. Both backends' reindexes start here."""
+    scope = (
+        {s.path for s in options.sources}
+        if options.sources
+        else {d.origin_source for d in documents}
+    )
+    plan = plan_changes(existing, documents, scope, options.troubled_files)
+    check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
+    return UpdateResult(
+        generation=generation,
+        plan=plan,
+        added=len(plan.added),
+        updated=len(plan.updated),
+        deleted=len(plan.deleted),
+        unchanged=plan.unchanged,
+        kept=len(plan.kept),
+        documents=len(existing) + len(plan.added) - len(plan.deleted),
+    )
+
+
 def update_index(
     documents: Sequence[Document],
     index_dir: str | os.PathLike[str],
@@ -255,25 +285,11 @@ def update_index(
         ix = whoosh_index.open_dir(str(generation))
         with ix.reader() as reader:
             existing = _entries(reader)
-        scope = (
-            {s.path for s in options.sources}
-            if options.sources
-            else {d.origin_source for d in documents}
-        )
-        plan = plan_changes(existing, documents, scope, options.troubled_files)
-        check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
-        result = UpdateResult(
-            generation=generation,
-            notice=lock.recovered_from,
-            plan=plan,
-            added=len(plan.added),
-            updated=len(plan.updated),
-            deleted=len(plan.deleted),
-            unchanged=plan.unchanged,
-            kept=len(plan.kept),
-        )
+        result = planned_update(existing, documents, settings, options, generation)
+        result.notice = lock.recovered_from
+        plan = result.plan
+        assert plan is not None
         if options.dry_run:
-            result.documents = len(existing) + result.added - result.deleted
             ix.close()
             return result
         _apply(ix, documents, plan, progress)

@@ -52,7 +52,7 @@ from .marks import marked_field
 from .nodeconfig import VALUES_INDEX
 from .querytext import Untranslatable, escaped, sphinx_query
 from .rerank import Candidate, CandidateArrays, CandidateEvaluator, body_occurrences, query_terms
-from .sphinxql import connect, serving_generation
+from .sphinxql import connect, rows_by_id, serving_generation
 from .termstats import decode_counts, read_field_terms, read_frequencies, read_totals
 
 MAX_FACET_VALUES = 1000
@@ -576,15 +576,8 @@ class ClusterSearcher:
 
     def _stored(self, asked: _Asked, ids: list[int]) -> list[tuple]:
         """Rows of id, score (1), doc_id and stored of the documents ``ids``."""
-        if not ids:
-            return []
-        with asked.connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, WEIGHT() AS score, doc_id, stored FROM {asked.generation} "
-                f"WHERE id IN ({', '.join(map(str, ids))}) LIMIT {len(ids)} "
-                f"OPTION max_matches={len(ids)}"
-            )
-            return list(cursor.fetchall())
+        columns = "WEIGHT() AS score, doc_id, stored"
+        return list(rows_by_id(asked.connection, asked.generation, columns, ids))
 
     def _titles(self, asked: _Asked, ids: list[int]) -> list[str]:
         titles = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import pymysql
 
@@ -61,3 +61,41 @@ def serving_generation(connection: Any) -> str:
         cursor.execute(f"SELECT generation FROM {STATE_INDEX} WHERE id = 1")
         rows = cursor.fetchall()
     return rows[0][0] if rows and rows[0][0] in GENERATIONS else GENERATIONS[0]
+
+
+ID_BATCH = 500  # ids in one ``id IN (...)`` filter
+PAGE_ROWS = 10_000  # rows of one page when reading a whole index
+
+
+def rows_by_id(connection: Any, index: str, columns: str, ids: Sequence[int]) -> Iterator[tuple]:
+    """The rows (id, then ``columns``) of those of ``ids`` the index holds."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), ID_BATCH):
+            batch = ids[start : start + ID_BATCH]
+            cursor.execute(
+                f"SELECT id, {columns} FROM {index} WHERE id IN ({', '.join(map(str, batch))}) "
+                f"LIMIT {len(batch)} OPTION max_matches={len(batch)}"
+            )
+            yield from cursor.fetchall()
+
+
+def every_row(connection: Any, index: str, columns: str) -> Iterator[tuple[list[tuple], str]]:
+    """Every row (id, then ``columns``) of an index, a page at a time in id order (one
+    result holds at most max_matches), each page with the warning searchd gave (a
+    distributed index's agent that did not answer)."""
+    last = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f"SELECT id, {columns} FROM {index} WHERE id > {last} "
+                f"ORDER BY id ASC LIMIT {PAGE_ROWS} OPTION max_matches={PAGE_ROWS}"
+            )
+            rows = list(cursor.fetchall())
+            cursor.execute("SHOW META")
+            warning = str(dict(cursor.fetchall()).get("warning", ""))
+            if not rows:
+                if warning:
+                    yield rows, warning
+                return
+            yield rows, warning
+            last = int(rows[-1][0])

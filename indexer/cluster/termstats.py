@@ -24,6 +24,7 @@ from typing import Any, Iterable, Iterator
 
 from .ids import stable_id
 from .nodeconfig import GENERATIONS, STATE_INDEX, terms_index
+from .sphinxql import every_row, rows_by_id
 
 SAME_POSITION = "\x01"
 
@@ -147,17 +148,8 @@ def read_frequencies(
     """The document frequencies of (field, term) pairs; 0 for a term no document holds."""
     wanted = {term_id(name, term): (name, term) for name, term in keys}
     found = dict.fromkeys(wanted.values(), 0)
-    ids = list(wanted)
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), WRITE_BATCH):
-            batch = ids[start : start + WRITE_BATCH]
-            cursor.execute(
-                f"SELECT id, df FROM {terms_index(generation)} "
-                f"WHERE id IN ({', '.join(map(str, batch))}) LIMIT {len(batch)} "
-                f"OPTION max_matches={len(batch)}"
-            )
-            for row_id, df in cursor.fetchall():
-                found[wanted[int(row_id)]] = int(df)
+    for row_id, df in rows_by_id(connection, terms_index(generation), "df", list(wanted)):
+        found[wanted[int(row_id)]] = int(df)
     return found
 
 
@@ -166,17 +158,7 @@ def read_field_terms(
 ) -> Iterator[tuple[str, int]]:
     """Every (term, document frequency) of the fields (the spelling vocabulary)."""
     names = set(fieldnames)
-    with connection.cursor() as cursor:
-        last = 0
-        while True:  # by id, a page at a time: max_matches bounds one result
-            cursor.execute(
-                f"SELECT id, field, term, df FROM {terms_index(generation)} WHERE id > {last} "
-                f"ORDER BY id ASC LIMIT 10000 OPTION max_matches=10000"
-            )
-            rows = cursor.fetchall()
-            if not rows:
-                return
-            for _, name, term, df in rows:
-                if name in names and df:
-                    yield term, int(df)
-            last = int(rows[-1][0])
+    for rows, _ in every_row(connection, terms_index(generation), "field, term, df"):
+        for _, name, term, df in rows:
+            if name in names and df:
+                yield term, int(df)

@@ -26,16 +26,13 @@ from ..changes import IndexedEntry, check_plan, plan_changes
 from ..config import Settings
 from ..documents import Document
 from ..schema import document_values
-from ..writer import BuildResult, Progress, UpdateResult, WriteOptions
+from ..writer import BuildResult, Progress, UpdateResult, WriteOptions, planned_update
 from .backend import TIMEOUT_S, ClusterIndex, DocumentRows, facet_values
 from .ids import shard_of, stable_id
 from .layout import ClusterLayout
 from .local import restart_shards
-from .sphinxql import ClusterError, connect, serving_generation
+from .sphinxql import ID_BATCH, ClusterError, connect, every_row, rows_by_id, serving_generation
 from .termstats import CollectionStats, read_frequencies, read_totals, write_stats
-
-PAGE_ROWS = 10_000
-ID_BATCH = 500
 
 
 def build_cluster(
@@ -79,23 +76,9 @@ def update_cluster(
     with connect(index.layout.aggregator, TIMEOUT_S) as connection:
         generation = serving_generation(connection)
         existing = indexed_entries(connection, generation, index.schema.column_attributes)
-    scope = (
-        {s.path for s in options.sources}
-        if options.sources
-        else {d.origin_source for d in documents}
-    )
-    plan = plan_changes(existing, documents, scope, options.troubled_files)
-    check_plan(plan, len(documents), index.settings.max_delete_fraction, options.allow_deletes)
-    result = UpdateResult(
-        generation=Path(generation),
-        plan=plan,
-        added=len(plan.added),
-        updated=len(plan.updated),
-        deleted=len(plan.deleted),
-        unchanged=plan.unchanged,
-        kept=len(plan.kept),
-        documents=len(existing) + len(plan.added) - len(plan.deleted),
-    )
+    result = planned_update(existing, documents, settings, options, Path(generation))
+    plan = result.plan
+    assert plan is not None
     if options.dry_run:
         return result
     writing = set(plan.added) | set(plan.updated)
@@ -130,65 +113,38 @@ def indexed_entries(
     """id -> (content hash, origin) of every document the cluster holds; ClusterError
     when a shard does not answer (its documents would look vanished)."""
     entries: dict[str, IndexedEntry] = {}
-    last = 0
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute(
-                f"SELECT id, doc_id, {', '.join(columns)} FROM {generation} WHERE id > {last} "
-                f"ORDER BY id ASC LIMIT {PAGE_ROWS} OPTION max_matches={PAGE_ROWS}"
+    for rows, warning in every_row(connection, generation, ", ".join(("doc_id", *columns))):
+        if warning:
+            raise ClusterError(
+                "Not every shard answers, so a reindex could take their documents "
+                f"for deleted; nothing was changed. Start them and try again. ({warning})"
             )
-            rows = cursor.fetchall()
-            cursor.execute("SHOW META")
-            warning = dict(cursor.fetchall()).get("warning", "")
-            if warning:
-                raise ClusterError(
-                    "Not every shard answers, so a reindex could take their documents "
-                    f"for deleted; nothing was changed. Start them and try again. ({warning})"
-                )
-            if not rows:
-                return entries
-            for row in rows:
-                values = dict(zip(columns, row[2:], strict=True))
-                entries[row[1]] = IndexedEntry(
-                    values.get("content_hash", ""),
-                    values.get("origin_source", ""),
-                    values.get("origin_file", ""),
-                )
-            last = int(rows[-1][0])
+        for row in rows:
+            values = dict(zip(columns, row[2:], strict=True))
+            entries[row[1]] = IndexedEntry(
+                values.get("content_hash", ""),
+                values.get("origin_source", ""),
+                values.get("origin_file", ""),
+            )
+    return entries
 
 
 def _stored_documents(connection: Any, generation: str, doc_ids: list[str]) -> list[Document]:
     """Documents as the cluster stored them, to carry over into a new generation."""
-    documents = []
     ids = [stable_id(doc_id) for doc_id in doc_ids]
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), ID_BATCH):
-            batch = ids[start : start + ID_BATCH]
-            cursor.execute(
-                f"SELECT id, stored FROM {generation} WHERE id IN ({', '.join(map(str, batch))}) "
-                f"LIMIT {len(batch)} OPTION max_matches={len(batch)}"
-            )
-            documents += [
-                Document(**document_values(json.loads(stored))) for _, stored in cursor.fetchall()
-            ]
-    return documents
+    return [
+        Document(**document_values(json.loads(stored)))
+        for _, stored in rows_by_id(connection, generation, "stored", ids)
+    ]
 
 
 def _terms_of(connection: Any, generation: str, doc_ids: list[str]) -> dict[str, dict[str, str]]:
     """The terms the cluster holds for documents about to change or go."""
-    found: dict[str, dict[str, str]] = {}
     ids = [stable_id(doc_id) for doc_id in doc_ids]
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), ID_BATCH):
-            batch = ids[start : start + ID_BATCH]
-            cursor.execute(
-                f"SELECT id, doc_id, terms FROM {generation} "
-                f"WHERE id IN ({', '.join(map(str, batch))}) "
-                f"LIMIT {len(batch)} OPTION max_matches={len(batch)}"
-            )
-            for _, doc_id, terms in cursor.fetchall():
-                found[doc_id] = json.loads(terms) if terms else {}
-    return found
+    return {
+        doc_id: json.loads(terms) if terms else {}
+        for _, doc_id, terms in rows_by_id(connection, generation, "doc_id, terms", ids)
+    }
 
 
 def _delete(index: ClusterIndex, generation: str, doc_ids: list[str]) -> None:
