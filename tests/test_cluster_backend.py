@@ -230,6 +230,9 @@ def test_index_and_reindex_write_the_cluster_adding_updating_and_deleting_across
         built = runner.invoke(main, ["index", str(corpus)], env=env)
         assert built.exit_code == 0, built.output
         assert f"Indexed 60 documents into {root}" in built.output
+        settings = load_settings(None, environ=env)
+        searcher = ClusterSearcher(ClusterLayout.load(root), settings)
+        assert searcher.search(SearchRequest(q="지원")).total  # its caches are filled
         # Two changed and two vanished documents on each shard, and a new one.
         by_shard = {0: [], 1: []}
         for record in records[:60]:
@@ -243,7 +246,8 @@ def test_index_and_reindex_write_the_cluster_adding_updating_and_deleting_across
             if record["id"] in changed:
                 record = {**record, "body": record["body"] + " 자두나무정원사업 추가 안내."}
             edited.append(record)
-        added = {**records[100], "id": "welfare-new-001", "title": "자두나무정원사업"}
+        added = {**records[100], "id": "welfare-new-001", "title": "자두나무정원사업",
+                 "category": "정원 가꾸기"}
         _welfare_copy(corpus, [*edited, added])
         refused = runner.invoke(main, ["reindex"], env=env)
         assert refused.exit_code == 1 and "name the PATHs" in refused.output
@@ -251,9 +255,9 @@ def test_index_and_reindex_write_the_cluster_adding_updating_and_deleting_across
         assert again.exit_code == 0, again.output
         summary = json.loads(again.output)
         assert summary["message"].startswith("Added 1, updated 4, deleted 4")
-        settings = load_settings(None, environ=env)
-        searcher = ClusterSearcher(ClusterLayout.load(root), settings)
         assert searcher.search(SearchRequest()).total == 57
+        categories = facet_counts(searcher.search(SearchRequest()))["category"]
+        assert categories["정원 가꾸기"] == 1  # a value the reindex named
         found = searcher.search(SearchRequest(q="자두나무정원사업", size=20))
         assert {hit.id for hit in found.hits} == changed | {"welfare-new-001"}
         assert found.hits[0].id == "welfare-new-001"  # in its title too

@@ -53,7 +53,13 @@ from .nodeconfig import VALUES_INDEX
 from .querytext import Untranslatable, escaped, sphinx_query
 from .rerank import Candidate, CandidateArrays, CandidateEvaluator, body_occurrences, query_terms
 from .sphinxql import connect, rows_by_id, serving_generation
-from .termstats import decode_counts, read_field_terms, read_frequencies, read_totals
+from .termstats import (
+    CollectionStats,
+    decode_counts,
+    read_field_terms,
+    read_frequencies,
+    read_totals,
+)
 
 MAX_FACET_VALUES = 1000
 WEIGHT_SCALE = 1000  # the cluster's own ranking is read back as a whole number
@@ -70,7 +76,7 @@ class ClusterSearcher:
         weights = Weights(settings.title_boost, settings.body_boost, settings.bigram_boost)
         self.builder = query_builder(self.schema, weights, settings)
         self.weighting = field_weighting(settings.bm25_b, settings.bm25_k1, settings.bigram_bm25_k1)
-        self._names: dict[str, dict[int, str]] = {}  # generation -> value id -> value
+        self._names: dict[str, dict[int, str]] = {}  # generation and version -> id -> value
         self._vocabulary: dict[str, Vocabulary] = {}  # generation and version -> terms
 
     def search(self, request: SearchRequest, export_rows: int = 0) -> SearchResult:
@@ -83,7 +89,7 @@ class ClusterSearcher:
             )
         q = request.q or ""
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
-            asked = _Asked(connection, serving_generation(connection), started)
+            asked = _Asked.of(connection, started)
             result = self._answer(asked, q, checked)
             if request.spell and self.settings.spelling_corrections and not checked.raw:
                 result = respell(
@@ -100,7 +106,7 @@ class ClusterSearcher:
         documents with enough of the words when too few have them all, the best
         candidates scored as the Whoosh backend scores them, facets and the page."""
         text, match, relaxed_match, text_notices = self._matches(checked)
-        names = self._value_names(asked.connection, asked.generation)
+        names = self._value_names(asked)
         # Whoosh decides on relaxing before the filters narrow (dates do narrow).
         unfiltered = dataclasses.replace(checked, filters={})
         strict_total, warning = self._count(asked, match, unfiltered)
@@ -194,7 +200,7 @@ class ClusterSearcher:
         candidates = [Candidate.from_row(row[0], row[2]) for row in rows]
         if not candidates:
             return []
-        stats = read_totals(asked.connection, asked.generation)
+        stats = asked.totals
         morphemes = query_morphemes(self.analyzer, checked.text)
         wanted = query_terms([query]) | {(PASSAGE_FIELD, m) for m in morphemes}
         frequencies = read_frequencies(asked.connection, asked.generation, wanted)
@@ -287,7 +293,7 @@ class ClusterSearcher:
         return correct(text, holds, self._vocabulary_of(asked), self.builder.morphemes, held_too)
 
     def _vocabulary_of(self, asked: _Asked) -> Vocabulary:
-        stats = read_totals(asked.connection, asked.generation)
+        stats = asked.totals
         key = f"{asked.generation}:{stats.written_ns}"
         if key not in self._vocabulary:
             terms = read_field_terms(asked.connection, asked.generation, TEXT_FIELDS)
@@ -300,7 +306,7 @@ class ClusterSearcher:
         """A whole document's title and body with the terms of ``q`` marked (those of
         the any-word query when the document lacks some words); None when not held."""
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
-            asked = _Asked(connection, serving_generation(connection), time.perf_counter())
+            asked = _Asked.of(connection, time.perf_counter())
             rows = [row for row in self._stored(asked, [stable_id(doc_id)]) if row[2] == doc_id]
         if not rows:
             return None
@@ -333,7 +339,7 @@ class ClusterSearcher:
         prefix = words[-1].lower()[:MAX_SUGGEST_PREFIX_CHARS]
         head = " ".join(words[:-1])
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
-            asked = _Asked(connection, serving_generation(connection), time.perf_counter())
+            asked = _Asked.of(connection, time.perf_counter())
             vocabulary = self._vocabulary_of(asked)
             if is_choseong(prefix):
                 terms = vocabulary.with_initials(prefix, limit)
@@ -374,7 +380,7 @@ class ClusterSearcher:
         """Documents sharing the most distinctive words of this one's body ("more like
         this"): its SIMILAR_TERMS words of highest frequency times IDF, any of them."""
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
-            asked = _Asked(connection, serving_generation(connection), time.perf_counter())
+            asked = _Asked.of(connection, time.perf_counter())
             own = stable_id(doc_id)
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT id, terms FROM {asked.generation} WHERE id = {own}")
@@ -382,7 +388,7 @@ class ClusterSearcher:
             if not rows:
                 return []
             counts = decode_counts(json.loads(rows[0][1]).get("body", ""))
-            stats = read_totals(connection, asked.generation)
+            stats = asked.totals
             frequencies = read_frequencies(
                 connection, asked.generation, {("body", term) for term in counts}
             )
@@ -615,17 +621,20 @@ class ClusterSearcher:
                 counts[label] = counts.get(label, 0) + int(count)
         return facet_of(name, counts, checked.filters.get(name, ()), checked.facet_size)
 
-    def _value_names(self, connection: Any, generation: str) -> dict[int, str]:
-        if generation not in self._names:
-            with connection.cursor() as cursor:
+    def _value_names(self, asked: _Asked) -> dict[int, str]:
+        """Facet and filter values by id, read again after every write (a reindex may
+        name new ones)."""
+        key = f"{asked.generation}:{asked.totals.written_ns}"
+        if key not in self._names:
+            with asked.connection.cursor() as cursor:
                 cursor.execute(
                     f"SELECT id, generation, value FROM {VALUES_INDEX} "
                     "LIMIT 1000000 OPTION max_matches=1000000"
                 )
                 self._names = {
-                    generation: {int(i): v for i, g, v in cursor.fetchall() if g == generation}
+                    key: {int(i): v for i, g, v in cursor.fetchall() if g == asked.generation}
                 }
-        return self._names[generation]
+        return self._names[key]
 
     def _hit(
         self,
@@ -667,7 +676,13 @@ class _Asked:
     connection: Any
     generation: str
     started: float
+    totals: CollectionStats  # the generation's documents and lengths, and when written
     counted: dict[tuple, tuple[int, str]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, connection: Any, started: float) -> _Asked:
+        generation = serving_generation(connection)
+        return cls(connection, generation, started, read_totals(connection, generation))
 
 
 def _bound(date: str, low: bool) -> str:
