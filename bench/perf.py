@@ -516,17 +516,20 @@ COMPARED = ["build_s", "docs_per_s", "peak_rss_mb", "index_mb", "p50_ms", "p95_m
 
 def print_table(scale_name: str, documents: int, results: dict[str, dict]) -> None:
     ours = results["policysearch"]
-    print(f"\n{scale_name}: {documents:,} documents")
-    print(f"{'system':<32}" + "".join(f"{k:>13}" for k in COMPARED))
+    print(f"\n{scale_name}: {documents:,} documents (ratios: policysearch's figure over the other's)")
+    widths = [max(13, len(k) + 2) for k in COMPARED]
+    print(f"{'system':<32}" + "".join(f"{k:>{w}}" for k, w in zip(COMPARED, widths)))
     print("(again_*: the same queries a second time)")
     for system, figures in results.items():
-        print(f"{system:<32}" + "".join(f"{figures.get(k, float('nan')):>13}" for k in COMPARED))
+        cells = (f"{figures.get(k, float('nan')):>{w}}" for k, w in zip(COMPARED, widths))
+        print(f"{system[:31]:<32}" + "".join(cells))
     for system, figures in results.items():
         if system == "policysearch":
             continue
         ratios = [f"{ours[k] / figures[k]:.2f}" if figures.get(k) and ours.get(k) else "-"
                   for k in COMPARED]
-        print(f"{'ratio policysearch/' + system[:13]:<32}" + "".join(f"{r:>13}" for r in ratios))
+        label = "ratio to " + system.removeprefix("policysearch ")
+        print(f"{label[:31]:<32}" + "".join(f"{r:>{w}}" for r, w in zip(ratios, widths)))
     print(f"policysearch reindex after {ours['reindex_changed']} changed documents (1%): "
           f"{ours['reindex_1pct_s']} s = {ours['reindex_share_of_build']:.1%} of a full build")
 
