@@ -44,7 +44,11 @@ CREATE INDEX IF NOT EXISTS searches_at ON searches (at);
 
 
 def log_path(settings: Settings) -> Path:
-    return Path(settings.analytics_file or Path(settings.index_dir) / FILE_NAME)
+    """analytics_file, or the file beside the index (the cluster's directory for a
+    cluster)."""
+    from .backends import writers  # the backends import the search core, which is heavy
+
+    return Path(settings.analytics_file or Path(writers(settings).target) / FILE_NAME)
 
 
 def search_log(settings: Settings) -> SearchLog | None:

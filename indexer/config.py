@@ -204,7 +204,9 @@ class Settings:
         "(never who searched) for `policysearch analytics`.",
     )
     analytics_file: str = _setting(
-        "", "Where searches are recorded; default: analytics.sqlite in the index directory."
+        "",
+        "Where searches are recorded; default: analytics.sqlite in the index directory "
+        "(with backend = cluster, in cluster_dir).",
     )
     analytics_retention_days: int = _setting(
         90, "Recorded searches older than this many days are deleted."

@@ -190,6 +190,7 @@ def test_the_api_and_pages_answer_from_the_cluster_and_never_500(served_cluster)
     hit = data["hits"][0]
     assert client.get(f"/api/doc/{hit['id']}").get_json()["title"] == hit["title"]
     assert client.get("/?q=장애인").status_code == 200
+    assert (root / "analytics.sqlite").is_file()  # searches are recorded beside the cluster
     layout = ClusterLayout.load(root)
     stop_node(root, layout.node_named("shard1"), kill=True)
     try:
