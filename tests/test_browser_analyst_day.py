@@ -10,6 +10,7 @@ import csv
 import http.server
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -31,10 +32,19 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="module")
-def server(policy_index):
-    with running_server(policy_index.settings.index_dir, {"API_REQUESTS_PER_MINUTE": "0"},
+def server(backend_settings):
+    """policysearch serve over the policy documents: from the Whoosh index, and from a
+    two-shard cluster holding the same documents."""
+    with running_server(backend_settings.index_dir, serve_env(backend_settings),
                         "--workers", "1", "--threads", "4") as base:
         yield base
+
+
+def serve_env(settings) -> dict[str, str]:
+    env = {"API_REQUESTS_PER_MINUTE": "0"}
+    if settings.backend == "cluster":
+        env.update(BACKEND="cluster", CLUSTER_DIR=settings.cluster_dir)
+    return env
 
 
 @pytest.fixture
@@ -342,14 +352,16 @@ def test_8_the_widget_survives_a_stopped_rate_limited_and_restored_api(policy_in
         host_site.shutdown()
 
 
-def test_9_operators_see_what_was_searched(server, policy_index, page):
+def test_9_operators_see_what_was_searched(server, backend_settings, page):
     for address in ("/?q=주차장 공유", "/?q=주차장 공유", "/?q=청년 주택&year=1999"):
         page.goto(server + quote(address, safe="/?=&"))
         assert page.locator(".hit").count() == (0 if "1999" in address else 10)
+    env = {**os.environ, **{"POLICYSEARCH_" + name: value
+                            for name, value in serve_env(backend_settings).items()}}
     report = subprocess.run(
         [sys.executable, "-m", "indexer.cli", "analytics", "--since", "1d", "--json",
-         "--index-dir", policy_index.settings.index_dir],
-        capture_output=True, text=True, timeout=60, check=True)
+         "--index-dir", backend_settings.index_dir],
+        capture_output=True, text=True, timeout=60, check=True, env=env)
     data = json.loads(report.stdout)
     top = {entry["query"]: entry["searches"] for entry in data["top_queries"]}
     assert top.get("주차장 공유", 0) >= 2
