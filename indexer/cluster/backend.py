@@ -159,7 +159,7 @@ class ClusterIndex:
         stats = CollectionStats()
         frequencies: Counter[str] = Counter()
         per_shard = dict.fromkeys(range(len(self.layout.shards)), 0)
-        for rows in self._analysed(documents):
+        for rows in self.analysed(documents):
             for number, shard_rows in self.by_shard(rows).items():
                 for node in self.layout.shards[number].nodes:
                     self.write_rows(node, target, shard_rows)
@@ -186,7 +186,7 @@ class ClusterIndex:
             len(frequencies),
         )
 
-    def _analysed(self, documents: Sequence[Document]) -> Iterator[list[ClusterRow]]:
+    def analysed(self, documents: Sequence[Document]) -> Iterator[list[ClusterRow]]:
         """The documents as rows, BUILD_CHUNK at a time, analysed in several processes
         (the taggers are most of a build's time)."""
         chunks = [documents[n : n + BUILD_CHUNK] for n in range(0, len(documents), BUILD_CHUNK)]

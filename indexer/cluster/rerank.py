@@ -22,7 +22,7 @@ from ..deadline import NO_DEADLINE, Deadline
 from ..evaluation import EMPTY_IDS, Evaluator, Matches
 from ..passages import FIELD as PASSAGE_FIELD
 from ..whoosh_private import stored_lengths
-from .termstats import SAME_POSITION, CollectionStats, decode_positions
+from .termstats import SAME_POSITION, CollectionStats, decode_positions, token_count
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class CandidateArrays:
     def field_lengths(self, reader: Any, fieldname: str) -> np.ndarray:
         if fieldname not in self._lengths:
             counted = np.array(
-                [_token_count(c.terms.get(fieldname, "")) for c in self._candidates],
+                [token_count(c.terms.get(fieldname, "")) for c in self._candidates],
                 dtype=np.int64,
             )
             self._lengths[fieldname] = stored_lengths(counted)
@@ -147,7 +147,3 @@ def body_occurrences(candidate: Candidate, morphemes: set[str]) -> list[tuple[in
         for position, term in decode_positions(candidate.terms.get(PASSAGE_FIELD, ""))
         if term in morphemes
     ]
-
-
-def _token_count(encoded: str) -> int:
-    return encoded.count(" ") + 1 if encoded else 0

@@ -78,6 +78,8 @@ class ClusterSearcher:
         self.weighting = field_weighting(settings.bm25_b, settings.bm25_k1, settings.bigram_bm25_k1)
         self._names: dict[str, dict[int, str]] = {}  # generation and version -> id -> value
         self._vocabulary: dict[str, Vocabulary] = {}  # generation and version -> terms
+        # No filter, no date: whether any document holds a word (relaxing, corrections).
+        self._everything = validate(SearchRequest(), settings)
 
     def search(self, request: SearchRequest, export_rows: int = 0) -> SearchResult:
         """As SearchIndex.search; ``export_rows``: one page of that many, no facets."""
@@ -166,14 +168,13 @@ class ClusterSearcher:
         fraction = self.settings.relaxed_min_word_fraction
         if text is None or fraction <= 0:
             return relaxed_match, 1, 0
-        bare = SearchRequest()
         held = []
         for word in text.words():
             try:
                 word_match = sphinx_query(word)
             except Untranslatable:
                 continue
-            if self._count(asked, word_match, validate(bare, self.settings))[0]:
+            if self._count(asked, word_match, self._everything)[0]:
                 held.append(word_match)
         min_words = max(1, math.ceil(len(held) * fraction - 1e-9))
         if min_words <= 1:
@@ -256,13 +257,13 @@ class ClusterSearcher:
         offset = (checked.page - 1) * checked.size
         end = offset + checked.size
         scored = ranking[offset:end]
-        rows_by_id = {}
+        stored_rows = {}
         if scored:
-            rows_by_id = {row[0]: row for row in self._stored(asked, [i for i, _ in scored])}
+            stored_rows = {row[0]: row for row in self._stored(asked, [i for i, _ in scored])}
         hits = [
-            self._hit(rows_by_id[i], score if is_ranked else None, marked_by, unmarked)
+            self._hit(stored_rows[i], score if is_ranked else None, marked_by, unmarked)
             for i, score in scored
-            if i in rows_by_id
+            if i in stored_rows
         ]
         start = max(offset, len(ranking))
         if end > start and (not ranking or len(ranking) >= self.settings.cluster_candidates):
@@ -279,14 +280,13 @@ class ClusterSearcher:
 
     def _correction(self, asked: _Asked, text: str, held_too: bool) -> str | None:
         """As pipeline.correction_of, from the cluster's vocabulary."""
-        bare = validate(SearchRequest(), self.settings)
 
         def holds(word: str) -> bool:
             query = self.builder.word_query(word)
             if query is None:
                 return False
             try:
-                return self._count(asked, sphinx_query(query), bare)[0] > 0
+                return self._count(asked, sphinx_query(query), self._everything)[0] > 0
             except Untranslatable:
                 return False
 
@@ -302,15 +302,18 @@ class ClusterSearcher:
 
     # -- reading besides searching -------------------------------------------------------
 
+    def stored(self, doc_id: str) -> dict[str, Any] | None:
+        """A document's stored fields, or None when the cluster does not hold it."""
+        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
+            row = _document_row(connection, serving_generation(connection), doc_id, "stored")
+        return json.loads(row[0]) if row else None
+
     def marked_document(self, doc_id: str, q: str) -> tuple[Snippet, Snippet] | None:
         """A whole document's title and body with the terms of ``q`` marked (those of
         the any-word query when the document lacks some words); None when not held."""
-        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
-            asked = _Asked.of(connection, time.perf_counter())
-            rows = [row for row in self._stored(asked, [stable_id(doc_id)]) if row[2] == doc_id]
-        if not rows:
+        stored = self.stored(doc_id)
+        if stored is None:
             return None
-        stored = json.loads(rows[0][3])
         title, body = stored.get("title", ""), stored.get("body", "")
         whole_title = plain_snippet(title, len(title))
         text = q[: self.settings.max_query_chars]
@@ -381,13 +384,10 @@ class ClusterSearcher:
         this"): its SIMILAR_TERMS words of highest frequency times IDF, any of them."""
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
             asked = _Asked.of(connection, time.perf_counter())
-            own = stable_id(doc_id)
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT id, terms FROM {asked.generation} WHERE id = {own}")
-                rows = cursor.fetchall()
-            if not rows:
+            row = _document_row(connection, asked.generation, doc_id, "terms")
+            if row is None:
                 return []
-            counts = decode_counts(json.loads(rows[0][1]).get("body", ""))
+            counts = decode_counts(json.loads(row[0]).get("body", ""))
             stats = asked.totals
             frequencies = read_frequencies(
                 connection, asked.generation, {("body", term) for term in counts}
@@ -419,7 +419,7 @@ class ClusterSearcher:
     def updated_at(self) -> str:
         """When the serving generation was last written (ISO 8601, UTC)."""
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
-            stats = read_totals(connection, serving_generation(connection))
+            stats = _Asked.of(connection, time.perf_counter()).totals
         if not stats.written_ns:
             return ""
         moment = datetime.fromtimestamp(stats.written_ns / 1e9, tz=timezone.utc)
@@ -441,11 +441,7 @@ class ClusterSearcher:
                 return text, match, relaxed, list(text.notices)
             except Untranslatable:
                 pass
-        words = list(
-            dict.fromkeys(
-                t.text for t in self.analyzer(checked.text, mode="query") if not t.is_part
-            )
-        )
+        words = query_morphemes(self.analyzer, checked.text)
         if not words:
             return None, "", "", []
         joined = " ".join(escaped(word) for word in words)
@@ -683,6 +679,15 @@ class _Asked:
     def of(cls, connection: Any, started: float) -> _Asked:
         generation = serving_generation(connection)
         return cls(connection, generation, started, read_totals(connection, generation))
+
+
+def _document_row(connection: Any, generation: str, doc_id: str, columns: str) -> tuple | None:
+    """``columns`` of the document ``doc_id``, or None when the generation does not hold
+    it (rows are found by the id's hash; the id itself confirms the row)."""
+    for row in rows_by_id(connection, generation, f"doc_id, {columns}", [stable_id(doc_id)]):
+        if row[1] == doc_id:
+            return tuple(row[2:])
+    return None
 
 
 def _bound(date: str, low: bool) -> str:

@@ -7,7 +7,6 @@ ClusterError, whose HTTP status is 503 and whose message says what to check.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..config import Settings
@@ -17,7 +16,6 @@ from ..request import SearchRequest
 from ..results import IndexStats, SearchResult, StoredDocument, Suggestion
 from ..search import whole_facet
 from .backend import TIMEOUT_S
-from .ids import stable_id
 from .layout import ClusterLayout
 from .search import ClusterSearcher
 from .sphinxql import connect, count_documents, serving_generation
@@ -51,14 +49,8 @@ class ClusterService:
         return self.searcher.search(request, export_rows=self.settings.export_max_rows)
 
     def document(self, doc_id: str) -> StoredDocument | None:
-        with connect(self.layout.aggregator, TIMEOUT_S) as connection:
-            generation = serving_generation(connection)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT doc_id, stored FROM {generation} WHERE id = {stable_id(doc_id)}"
-                )
-                rows = [row for row in cursor.fetchall() if row[0] == doc_id]
-        return StoredDocument.from_stored(json.loads(rows[0][1])) if rows else None
+        stored = self.searcher.stored(doc_id)
+        return StoredDocument.from_stored(stored) if stored is not None else None
 
     def highlighted_document(self, doc_id: str, q: str) -> tuple[Snippet, Snippet] | None:
         return self.searcher.marked_document(doc_id, q)

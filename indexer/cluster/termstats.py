@@ -53,6 +53,11 @@ def decode_positions(encoded: str) -> Iterator[tuple[int, str]]:
             yield position, word
 
 
+def token_count(encoded: str) -> int:
+    """A field's length as Whoosh counts it: every token of its terms string."""
+    return encoded.count(" ") + 1 if encoded else 0
+
+
 def decode_counts(encoded: str) -> Counter[str]:
     """How often each term occurs in a terms string."""
     return Counter(word.lstrip(SAME_POSITION) for word in encoded.split(" ") if word)
@@ -77,9 +82,9 @@ class CollectionStats:
         """Counts one document's terms in (``sign`` -1: out, for a deleted document)."""
         self.documents += sign
         for fieldname, encoded in terms.items():
-            counts = decode_counts(encoded)
-            self.lengths[fieldname] = self.lengths.get(fieldname, 0) + sign * sum(counts.values())
-            for term in counts:
+            length = token_count(encoded)
+            self.lengths[fieldname] = self.lengths.get(fieldname, 0) + sign * length
+            for term in decode_counts(encoded):
                 self.frequencies[(fieldname, term)] += sign
 
     def average_length(self, fieldname: str) -> float:

@@ -27,7 +27,7 @@ from ..config import Settings
 from ..documents import Document
 from ..schema import document_values
 from ..writer import BuildResult, Progress, UpdateResult, WriteOptions, planned_update
-from .backend import TIMEOUT_S, ClusterIndex, DocumentRows, facet_values
+from .backend import TIMEOUT_S, ClusterIndex, facet_values
 from .ids import shard_of, stable_id
 from .layout import ClusterLayout
 from .local import restart_shards
@@ -83,12 +83,11 @@ def update_cluster(
         return result
     writing = set(plan.added) | set(plan.updated)
     chosen = [d for d in documents if d.id in writing]
-    rows_of = DocumentRows(index.settings, index.schema)
     rows = []
-    for document in chosen:
-        rows.append(rows_of.row(document))
+    for analysed in index.analysed(chosen):
+        rows += analysed
         if progress is not None:
-            progress(1)
+            progress(len(analysed))
     with connect(index.layout.aggregator, TIMEOUT_S) as connection:
         old_terms = _terms_of(connection, generation, [*plan.updated, *plan.deleted])
     for number, shard_rows in index.by_shard(rows).items():
