@@ -19,10 +19,10 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.formats import FormatError  # noqa: E402
-from indexer.formats.html import read_html  # noqa: E402
-from indexer.formats.hwp import read_hwp  # noqa: E402
-from indexer.formats.hwpx import read_hwpx  # noqa: E402
+from indexer.reading.formats import FormatError  # noqa: E402
+from indexer.reading.formats.html import read_html  # noqa: E402
+from indexer.reading.formats.hwp import read_hwp  # noqa: E402
+from indexer.reading.formats.hwpx import read_hwpx  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "data" / "hwp-samples"
 

@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer import Document, SearchIndex, SearchRequest, load_mapping, load_settings  # noqa: E402
-from indexer.readers import read_sources  # noqa: E402
+from indexer.reading.readers import read_sources  # noqa: E402
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 CLI = [sys.executable, "-m", "indexer.cli"]
@@ -284,7 +284,7 @@ def cluster_figures(corpus: Path, workdir: Path, queries: list[BenchQuery], docu
     aggregator (this machine's two cores serve them all): `policysearch index` and
     `reindex` with backend = cluster, then the same queries through its service."""
     from indexer.backends import open_index
-    from indexer.cluster.local import init_cluster, start_cluster, stop_cluster
+    from indexer.engines.sphinx.local import init_cluster, start_cluster, stop_cluster
 
     root = workdir / f"cluster-{shards}"
     init_cluster(root, shards)
@@ -354,7 +354,7 @@ def fts5_searcher(out: Path) -> Callable[[BenchQuery], object]:
 
 
 def _analyzer_tokens():
-    from indexer.analysis import bigram_analyzer, load_user_terms, morpheme_analyzer
+    from indexer.analysis.morphemes import bigram_analyzer, load_user_terms, morpheme_analyzer
     morphemes = morpheme_analyzer("mecab", load_user_terms())
     bigrams = bigram_analyzer()
 

@@ -43,7 +43,7 @@ from indexer import (  # noqa: E402
     load_mapping,
     load_settings,
 )
-from indexer.readers import read_sources  # noqa: E402
+from indexer.reading.readers import read_sources  # noqa: E402
 
 from lucene_nori import BM25_SETTINGS, lucene_available, lucene_nori  # noqa: E402
 
@@ -161,10 +161,10 @@ def policysearch_system(overrides: dict[str, object]) -> Callable[[list[Document
 
 def cluster_system(shards: int) -> Callable[[list[Document]], Searcher]:
     """policysearch's cluster backend on a local Sphinx cluster (needs searchd)."""
-    from indexer.cluster.backend import ClusterIndex
-    from indexer.cluster.layout import ClusterLayout
-    from indexer.cluster.local import init_cluster, restart_shards, start_cluster, stop_cluster
-    from indexer.cluster.search import ClusterSearcher
+    from indexer.engines.sphinx.backend import ClusterIndex
+    from indexer.engines.sphinx.layout import ClusterLayout
+    from indexer.engines.sphinx.local import init_cluster, restart_shards, start_cluster, stop_cluster
+    from indexer.engines.sphinx.search import ClusterSearcher
 
     def build(documents: list[Document]) -> Searcher:
         root = Path(tempfile.mkdtemp(prefix="relevance-cluster-")) / "nodes"

@@ -6,9 +6,10 @@ show: ``indexer.fields`` (document fields), ``indexer.messages`` (coded messages
 ``indexer.results`` (document URLs). See docs/ARCHITECTURE.md.
 """
 
-from .config import Settings, load_settings
-from .documents import Document, Rejection
-from .errors import (
+from indexer.config import Settings, load_settings
+from indexer.engines.whoosh.index import SearchIndex
+from indexer.engines.whoosh.writer import BuildResult, UpdateResult, build_index, update_index
+from indexer.errors import (
     ConfigError,
     CorpusError,
     IndexLockedError,
@@ -17,14 +18,13 @@ from .errors import (
     QueryError,
     TaggerError,
 )
-from .facets import Facet, FacetValue
-from .mapping import load_mapping, mapping_for_corpus
-from .messages import Notice
-from .readers import CorpusReport, ReadLimits, read_corpus
-from .request import SearchRequest
-from .results import Hit, IndexStats, SearchResult, StoredDocument, Suggestion
-from .search import SearchIndex
-from .writer import BuildResult, UpdateResult, build_index, update_index
+from indexer.messages import Notice
+from indexer.model.facets import Facet, FacetValue
+from indexer.model.request import SearchRequest
+from indexer.model.results import Hit, IndexStats, SearchResult, StoredDocument, Suggestion
+from indexer.reading.documents import Document, Rejection
+from indexer.reading.mapping import load_mapping, mapping_for_corpus
+from indexer.reading.readers import CorpusReport, ReadLimits, read_corpus
 
 __all__ = [
     "BuildResult",

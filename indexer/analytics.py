@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
-from .config import Settings
+from indexer.config import Settings
 
 logger = logging.getLogger("policysearch")
 
@@ -46,7 +46,7 @@ CREATE INDEX IF NOT EXISTS searches_at ON searches (at);
 def log_path(settings: Settings) -> Path:
     """analytics_file, or the file beside the index (the cluster's directory for a
     cluster)."""
-    from .backends import writers  # the backends import the search core, which is heavy
+    from indexer.backends import writers  # the backends import the search core, which is heavy
 
     return Path(settings.analytics_file or Path(writers(settings).target) / FILE_NAME)
 

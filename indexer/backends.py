@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
-from .config import Settings
-from .facets import Facet
-from .highlight import Snippet
-from .request import SearchRequest
-from .results import IndexStats, SearchResult, StoredDocument, Suggestion, WarmUpReport
-from .search import SearchIndex
-from .writer import BuildResult, UpdateResult, build_index, update_index
+from indexer.config import Settings
+from indexer.engines.whoosh.index import SearchIndex
+from indexer.engines.whoosh.writer import BuildResult, UpdateResult, build_index, update_index
+from indexer.model.facets import Facet
+from indexer.model.request import SearchRequest
+from indexer.model.results import IndexStats, SearchResult, StoredDocument, Suggestion, WarmUpReport
+from indexer.search.marks import Snippet
 
 BACKENDS = ("whoosh", "cluster")
 
@@ -63,7 +63,7 @@ class Writers:
 
 def writers(settings: Settings) -> Writers:
     if settings.backend == "cluster":
-        from .cluster.writes import build_cluster, update_cluster
+        from indexer.engines.sphinx.writes import build_cluster, update_cluster
 
         return Writers(settings.cluster_dir, build_cluster, update_cluster)
     return Writers(settings.index_dir, build_index, update_index)
@@ -76,7 +76,7 @@ def open_index(
 ) -> SearchBackend:
     """The backend the settings name, ready to search."""
     if settings.backend == "cluster":
-        from .cluster.service import ClusterService
+        from indexer.engines.sphinx.service import ClusterService
 
         return ClusterService(settings.cluster_dir, settings)
     return SearchIndex(settings.index_dir, settings, warm_in_background, on_warm_up)

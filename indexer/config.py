@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import ConfigError
+from indexer.errors import ConfigError
 
 ENV_PREFIX = "POLICYSEARCH_"
 CONFIG_FILE_ENV = "POLICYSEARCH_CONFIG"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from .errors import SearchTimeoutError
+from indexer.errors import SearchTimeoutError
 
 
 @dataclass

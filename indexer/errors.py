@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .messages import DEFAULT_LANGUAGE, has_message, render
+from indexer.messages import DEFAULT_LANGUAGE, has_message, render
 
 
 class PolicySearchError(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Any, Iterable, Literal, Mapping
 
 # text: analysed (morphemes, with a Hangul-bigram twin); keyword: one exact value;
 # keywords: several exact values; date: yyyy-mm-dd; year: yyyy; stored: kept, not indexed;
@@ -196,3 +196,20 @@ DOCUMENT_FIELDS = tuple(f.name for f in FIELDS if f.shown)
 
 def field_named(name: str) -> Field:
     return FIELDS_BY_NAME[name]
+
+
+def split_keywords(value: object) -> list[str]:
+    """A stored comma-joined KEYWORD field (category, tags) as its list of values."""
+    if not value:
+        return []
+    return [part for part in str(value).split(",") if part]
+
+
+def shown_values(stored: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """Stored fields as shown to users: keywords as lists, the rest as text."""
+    return {
+        name: split_keywords(stored.get(name))
+        if field_named(name).many
+        else str(stored.get(name) or "")
+        for name in names
+    }

@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from indexer import SearchRequest, load_settings
 from indexer.analytics import search_log
 from indexer.backends import SearchBackend, open_index
-from indexer.results import SearchResult, WarmUpReport
+from indexer.model.results import SearchResult, WarmUpReport
 
 WEB_DEFAULTS: dict[str, Any] = {
     # Origins allowed to read /api/* from the browser; "*" = any (the search is public).

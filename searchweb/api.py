@@ -11,8 +11,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from werkzeug.exceptions import HTTPException
 
-from indexer import export
-from indexer.request import whole_number
+from indexer.model import export
+from indexer.model.request import whole_number
 
 from . import record_search, search_index
 from .guard import refusal

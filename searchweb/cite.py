@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from indexer.results import StoredDocument
+from indexer.model.results import StoredDocument
 
 STYLES = {
     # 국회도서관 style for official documents: 기관, 「제목」, 날짜, 주소 (검색일).

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Sequence
 from xml.etree import ElementTree as ET
 
-from indexer.results import Hit, SearchResult, document_path
+from indexer.model.results import Hit, SearchResult, document_path
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"

@@ -8,7 +8,7 @@ setting public_url; without it links are relative to the server.
 from __future__ import annotations
 
 from indexer import Settings
-from indexer.results import document_path  # the one place that decides document URLs
+from indexer.model.results import document_path  # the one place that decides document URLs
 
 __all__ = ["document_path", "public_base_url"]
 

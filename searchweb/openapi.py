@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer import Settings, export
+from indexer import Settings
 from indexer.fields import DOCUMENT_FIELDS, FACET_FIELDS, FILTER_FIELDS, HIT_FIELDS, field_named
 from indexer.messages import LANGUAGES
-from indexer.request import DATE_PATTERN, MAX_FACET_SIZE, SORT_ALIASES, SORTS
+from indexer.model import export
+from indexer.model.request import DATE_PATTERN, MAX_FACET_SIZE, SORT_ALIASES, SORTS
 
 STRING = {"type": "string"}
 STRINGS = {"type": "array", "items": STRING}

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer import QueryError, SearchRequest
 from indexer.fields import FILTER_FIELDS
-from indexer.request import whole_number
+from indexer.model.request import whole_number
 
 FILTER_PARAMS = FILTER_FIELDS
 KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl", "spell") + FILTER_PARAMS

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from indexer.errors import QueryError, SearchTimeoutError
 from indexer.fields import DOCUMENT_FIELDS, FACET_FIELDS, FILTER_FIELDS
-from indexer.request import SORTS
+from indexer.model.request import SORTS
 
 from . import record_search, search_index
 from .cite import citation

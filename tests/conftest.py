@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from indexer import build_index, load_mapping, load_settings, read_corpus
-from indexer.readers import read_sources
-from indexer.search import SearchIndex
+from indexer.reading.readers import read_sources
+from indexer.engines.whoosh.index import SearchIndex
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -70,7 +70,7 @@ def policy_documents():
 def local_cluster(root: Path, shards: int = 2) -> Iterator[Path]:
     """A Sphinx cluster of ``shards`` shard nodes and an aggregator on free loopback
     ports (``policysearch cluster init`` and ``start``), stopped afterwards."""
-    from indexer.cluster.local import init_cluster, start_cluster, stop_cluster
+    from indexer.engines.sphinx.local import init_cluster, start_cluster, stop_cluster
 
     init_cluster(root, shards)
     start_cluster(root)
@@ -90,7 +90,7 @@ def policy_cluster(tmp_path_factory):
     """The documents of policy_index in a real two-shard cluster; yields its settings."""
     if shutil.which("searchd") is None:
         pytest.skip("sphinxsearch is not installed (scripts/test.sh installs it)")
-    from indexer.cluster.writes import build_cluster
+    from indexer.engines.sphinx.writes import build_cluster
 
     tmp_path = tmp_path_factory.mktemp("policy-cluster")
     with local_cluster(tmp_path / "nodes") as root:

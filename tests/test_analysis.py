@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.analysis import (
+from indexer.analysis.morphemes import (
     HangulBigramTokenizer, MixedScriptTokenizer, bigram_analyzer, load_user_terms, morpheme_analyzer,
 )
-from indexer.schema import build_schema
+from indexer.engines.whoosh.schema import build_schema
 from whoosh.lang.porter import stem
 
 KOREAN = "서울시는 광화문광장에서 시민들과 함께 도시재생 사업을 추진했다. 수돗물 아리수는 안전합니다."

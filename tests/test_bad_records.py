@@ -5,7 +5,7 @@ import json
 import os
 
 from indexer import read_corpus
-from indexer.formats.html import read_html
+from indexer.reading.formats.html import read_html
 
 from .conftest import write_jsonl
 from .test_readers import by_id, minimal_pdf

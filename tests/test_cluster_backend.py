@@ -10,13 +10,13 @@ from click.testing import CliRunner
 
 from indexer import SearchRequest, build_index, load_mapping, load_settings
 from indexer.cli import main
-from indexer.cluster.backend import ClusterIndex
-from indexer.cluster.ids import shard_of, stable_id
-from indexer.cluster.layout import ClusterLayout
-from indexer.cluster.local import cluster_status, stop_node
-from indexer.cluster.search import ClusterSearcher
-from indexer.readers import read_sources
-from indexer.search import SearchIndex
+from indexer.engines.sphinx.backend import ClusterIndex
+from indexer.engines.sphinx.ids import shard_of, stable_id
+from indexer.engines.sphinx.layout import ClusterLayout
+from indexer.engines.sphinx.local import cluster_status, stop_node
+from indexer.engines.sphinx.search import ClusterSearcher
+from indexer.reading.readers import read_sources
+from indexer.engines.whoosh.index import SearchIndex
 
 from .conftest import SHARED_DATA, free_port, make_settings
 from .test_cluster_nodes import needs_sphinx
@@ -97,7 +97,7 @@ def test_date_ranges_take_documents_with_only_a_year(cluster, whoosh):
 
 
 # The cluster scores its best candidates with the Whoosh backend's formula and the
-# cluster's statistics (indexer/cluster/rerank.py), so its first page is the Whoosh
+# cluster's statistics (indexer/engines/sphinx/rerank.py), so its first page is the Whoosh
 # backend's: bench/relevance.py --cluster 2 measured a top-10 overlap of 0.96 to 1.0 per
 # collection. Before the candidates were rescored it was 0.78 here.
 TOP10_OVERLAP_FLOOR = 0.9
@@ -267,10 +267,10 @@ def test_index_and_reindex_write_the_cluster_adding_updating_and_deleting_across
         held = {s.name: s.documents for s in cluster_status(root)}
         assert held["shard1"] + held["shard2"] == 57
         # The cluster's statistics equal those of its documents counted afresh.
-        from indexer.cluster.backend import DocumentRows
-        from indexer.cluster.nodeconfig import cluster_schema
-        from indexer.cluster.sphinxql import connect
-        from indexer.cluster.termstats import CollectionStats, read_frequencies, read_totals
+        from indexer.engines.sphinx.backend import DocumentRows
+        from indexer.engines.sphinx.nodeconfig import cluster_schema
+        from indexer.engines.sphinx.sphinxql import connect
+        from indexer.engines.sphinx.termstats import CollectionStats, read_frequencies, read_totals
 
         report = read_sources([(corpus, load_mapping("kr-welfare-services"))])
         rows_of = DocumentRows(settings, cluster_schema())

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
-from indexer.cluster.layout import ClusterLayout, local_layout
-from indexer.cluster.local import cluster_status, stop_node
-from indexer.cluster.nodeconfig import GENERATIONS, cluster_schema, node_configs
-from indexer.cluster.sphinxql import connect
+from indexer.engines.sphinx.layout import ClusterLayout, local_layout
+from indexer.engines.sphinx.local import cluster_status, stop_node
+from indexer.engines.sphinx.nodeconfig import GENERATIONS, cluster_schema, node_configs
+from indexer.engines.sphinx.sphinxql import connect
 from indexer.fields import FIELDS
 
 needs_sphinx = pytest.mark.skipif(shutil.which("searchd") is None,

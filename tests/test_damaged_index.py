@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from indexer import SearchIndex, build_index, read_corpus
 from indexer.cli import EXIT_FAILURE, main
 from indexer.errors import IndexWriteError
-from indexer.generations import CURRENT_FILE, current_generation
+from indexer.engines.whoosh.generations import CURRENT_FILE, current_generation
 
 from .conftest import PROJECT_ROOT, free_port, make_settings, wait_for, write_jsonl
 
@@ -34,7 +34,7 @@ def build_two_generations(tmp_path):
 
 
 def _allowing(corpus, settings):
-    from indexer.writer import WriteOptions
+    from indexer.engines.whoosh.writer import WriteOptions
 
     build_index(read_corpus(corpus).documents, settings.index_dir, settings,
                 options=WriteOptions(allow_deletes=True))

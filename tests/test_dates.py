@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from indexer import QueryError, SearchRequest, build_index, read_corpus
 from indexer.cli import main
-from indexer.search import SearchIndex
+from indexer.engines.whoosh.index import SearchIndex
 
 from .conftest import write_jsonl
 

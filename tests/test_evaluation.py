@@ -14,12 +14,12 @@ import pytest
 from whoosh import query as Q
 
 from indexer import SearchRequest, build_index, load_mapping, update_index
-from indexer.evaluation import top_documents
-from indexer.query import QueryBuilder, parse_user_query
-from indexer.rawquery import bound_expansions, parse_raw_query
-from indexer.textquery import query_builder
-from indexer.readers import read_sources
-from indexer.search import SearchIndex
+from indexer.engines.whoosh.evaluation import top_documents
+from indexer.query.builder import QueryBuilder, parse_user_query
+from indexer.query.rawquery import bound_expansions, parse_raw_query
+from indexer.query.textquery import query_builder
+from indexer.reading.readers import read_sources
+from indexer.engines.whoosh.index import SearchIndex
 
 from .conftest import SHARED_DATA, make_settings
 
@@ -114,7 +114,7 @@ def test_raw_queries_match_whoosh(segmented_index, text):
 
 def test_not_and_wildcards_run_on_arrays_not_on_whoosh_matchers(segmented_index, monkeypatch):
     # Whoosh's per-document matchers made NOT with wildcards take minutes on a large index.
-    from indexer.evaluation import Evaluator
+    from indexer.engines.whoosh.evaluation import Evaluator
 
     def refuse(self, node):
         raise AssertionError(f"handed to Whoosh: {node!r}")

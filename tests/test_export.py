@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from indexer import SearchRequest, build_index, read_corpus
 from indexer.cli import main
-from indexer.export import COLUMNS
-from indexer.search import SearchIndex
+from indexer.model.export import COLUMNS
+from indexer.engines.whoosh.index import SearchIndex
 from searchweb import create_app
 
 from .conftest import make_settings, write_jsonl

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from indexer import read_corpus
-from indexer.formats import FormatError
-from indexer.formats.hwp import read_hwp
-from indexer.formats.hwpx import read_hwpx
+from indexer.reading.formats import FormatError
+from indexer.reading.formats.hwp import read_hwp
+from indexer.reading.formats.hwpx import read_hwpx
 
 from .conftest import SHARED_DATA
 
@@ -117,7 +117,7 @@ def test_author_comes_from_the_summary_unless_it_is_a_generic_account():
 
 
 def test_a_section_that_inflates_past_the_cap_is_rejected(monkeypatch):
-    from indexer.formats import hwp
+    from indexer.reading.formats import hwp
 
     monkeypatch.setattr(hwp, "MAX_SECTION_BYTES", 1000)
     with pytest.raises(FormatError, match="inflates past"):
@@ -125,7 +125,7 @@ def test_a_section_that_inflates_past_the_cap_is_rejected(monkeypatch):
 
 
 def test_a_zip_member_over_the_cap_is_rejected(monkeypatch):
-    from indexer.formats import hwpx
+    from indexer.reading.formats import hwpx
 
     monkeypatch.setattr(hwpx, "MAX_PART_BYTES", 1000)
     with pytest.raises(FormatError, match="over 0 MB|unpacks past"):

@@ -5,7 +5,7 @@ setting at 0 are left to BM25."""
 from __future__ import annotations
 
 from indexer import SearchIndex, SearchRequest, build_index, read_corpus
-from indexer.passages import WINDOW_POSITIONS, _best_window
+from indexer.search.passages import WINDOW_POSITIONS, _best_window
 
 from .conftest import make_settings, write_jsonl
 
@@ -71,7 +71,7 @@ ARTICLE = [
 
 
 def evidence(tmp_path, documents, morphemes, weight):
-    from indexer.passages import best_passages
+    from indexer.search.passages import best_passages
 
     root = tmp_path / "article"
     if not root.exists():

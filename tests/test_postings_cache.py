@@ -8,8 +8,8 @@ import time
 import numpy as np
 
 from indexer import SearchRequest
-from indexer.postings import PostingsCache
-from indexer.search import SearchIndex
+from indexer.engines.whoosh.postings import PostingsCache
+from indexer.engines.whoosh.index import SearchIndex
 
 
 def test_cache_evicts_the_least_recently_used_beyond_its_byte_bound():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.mapped import open_for_reading
-from indexer.generations import current_generation
+from indexer.engines.whoosh.mapped import open_for_reading
+from indexer.engines.whoosh.generations import current_generation
 
 
 def anonymous_memory_bytes() -> int:

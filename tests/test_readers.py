@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from indexer import CorpusError, ReadLimits, load_mapping, read_corpus
-from indexer.readers import decode_bytes
+from indexer.reading.readers import decode_bytes
 
 from .conftest import PROJECT_ROOT, write_jsonl
 

@@ -15,7 +15,7 @@ import pytest
 
 from indexer import Document, SearchRequest, build_index
 from indexer.errors import QueryError, SearchTimeoutError
-from indexer.search import SearchIndex
+from indexer.engines.whoosh.index import SearchIndex
 
 from .conftest import make_settings, running_server
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from indexer import QueryError, SearchRequest, build_index, read_corpus
-from indexer.search import SearchIndex
+from indexer.engines.whoosh.index import SearchIndex
 
 from .conftest import make_settings, write_jsonl
 

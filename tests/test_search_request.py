@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from indexer import QueryError, SearchRequest
-from indexer.request import bounded, whole_number
+from indexer.model.request import bounded, whole_number
 
 
 def test_equal_requests_are_equal_however_filters_were_given():

@@ -1,6 +1,6 @@
 """Snippets are text plus spans: HTML escapes the text and marks only the spans."""
 
-from indexer.highlight import Snippet, join_snippets
+from indexer.search.marks import Snippet, join_snippets
 
 
 def test_html_escapes_every_part_and_marks_only_the_spans():

@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 
 from indexer import SearchIndex, SearchRequest
-from indexer.analysis import morpheme_analyzer
-from indexer.spelling import (
+from indexer.analysis.morphemes import morpheme_analyzer
+from indexer.query.spelling import (
     Vocabulary,
     choseong,
     correct,

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from indexer import ConfigError, SearchIndex, SearchRequest
-from indexer.synonyms import Thesaurus, load_thesaurus, parse_synonyms
+from indexer.query.synonyms import Thesaurus, load_thesaurus, parse_synonyms
 
 
 def test_the_solr_format_reads_equivalents_and_one_way_mappings():

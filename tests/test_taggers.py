@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from indexer import SearchIndex, SearchRequest, build_index, read_corpus
-from indexer.analysis import morpheme_analyzer
+from indexer.analysis.morphemes import morpheme_analyzer
 
 from .conftest import make_settings
 

@@ -6,7 +6,7 @@ import dataclasses
 import unicodedata
 
 from indexer import SearchIndex, SearchRequest, build_index, read_corpus
-from indexer.documents import clean_text
+from indexer.reading.documents import clean_text
 
 from .conftest import write_jsonl
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from indexer import SearchIndex, SearchRequest
-from indexer.synonyms import load_glossary
+from indexer.query.synonyms import load_glossary
 
 
 def test_the_glossary_works_both_ways():

@@ -14,9 +14,9 @@ import pytest
 from indexer import (
     IndexLockedError, IndexMissingError, SearchRequest, build_index, read_corpus, update_index,
 )
-from indexer.search import SearchIndex
-from indexer.generations import CURRENT_FILE, current_generation
-from indexer.lock import LOCK_FILE, WriteLock
+from indexer.engines.whoosh.index import SearchIndex
+from indexer.engines.whoosh.generations import CURRENT_FILE, current_generation
+from indexer.writing.lock import LOCK_FILE, WriteLock
 
 from .conftest import SHARED_DATA, write_jsonl
 

@@ -18,8 +18,8 @@ from typing import Any, Callable
 
 import click
 
-from ..config import Settings, load_settings
-from ..errors import PolicySearchError
+from indexer.config import Settings, load_settings
+from indexer.errors import PolicySearchError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -68,7 +68,7 @@ def main() -> None:
     """Search city policy documents in Korean and English."""
 
 
-from . import build, cluster, lookup, serving  # noqa: E402  (registers the commands on main)
+from indexer.cli import build, cluster, lookup, serving  # noqa: E402  (registers the commands on main)
 
 __all__ = [
     "EXIT_FAILURE",

@@ -1,5 +1,5 @@
 """python -m indexer.cli"""
 
-from . import main
+from indexer.cli import main
 
 main()

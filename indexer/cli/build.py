@@ -10,15 +10,8 @@ from typing import Any, Callable, NoReturn
 
 import click
 
-from ..backends import writers
-from ..changes import ChangePlan
-from ..config import KNOWN_TAGGERS, Settings
-from ..errors import DeletesRefusedError, NothingToIndexError, PolicySearchError
-from ..generations import has_index
-from ..mapping import load_mapping, mapping_for_corpus, shipped_mapping_names
-from ..readers import CorpusReport, ReadLimits, read_sources, source_key
-from ..writer import SourceRecord, WriteOptions, recorded_sources
-from . import (
+from indexer.backends import writers
+from indexer.cli import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_PARTIAL,
@@ -28,7 +21,14 @@ from . import (
     _settings,
     main,
 )
-from .progress import REJECTIONS_SHOWN, Progress, report_problems
+from indexer.cli.progress import REJECTIONS_SHOWN, Progress, report_problems
+from indexer.config import KNOWN_TAGGERS, Settings
+from indexer.engines.whoosh.generations import has_index
+from indexer.engines.whoosh.writer import SourceRecord, WriteOptions, recorded_sources
+from indexer.errors import DeletesRefusedError, NothingToIndexError, PolicySearchError
+from indexer.reading.mapping import load_mapping, mapping_for_corpus, shipped_mapping_names
+from indexer.reading.readers import CorpusReport, ReadLimits, read_sources, source_key
+from indexer.writing.changes import ChangePlan
 
 SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 

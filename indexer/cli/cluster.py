@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..cluster import local
-from ..cluster.layout import ClusterLayout
-from ..cluster.nodeconfig import node_configs
-from . import _fail_cleanly, main
+from indexer.cli import _fail_cleanly, main
+from indexer.engines.sphinx import local
+from indexer.engines.sphinx.layout import ClusterLayout
+from indexer.engines.sphinx.nodeconfig import node_configs
 
 DIRECTORY = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 

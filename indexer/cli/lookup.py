@@ -9,18 +9,19 @@ from typing import Any, Callable
 
 import click
 
-from .. import analytics, export
-from ..backends import open_index
-from ..config import Settings
-from ..fields import FILTER_FIELDS, field_named
-from ..highlight import Snippet
-from ..request import SORT_ALIASES, SORTS, SearchRequest
-from . import (
+from indexer import analytics
+from indexer.backends import open_index
+from indexer.cli import (
     _common_options,
     _fail_cleanly,
     _settings,
     main,
 )
+from indexer.config import Settings
+from indexer.fields import FILTER_FIELDS, field_named
+from indexer.model import export
+from indexer.model.request import SORT_ALIASES, SORTS, SearchRequest
+from indexer.search.marks import Snippet
 
 
 def _terminal(snippet: Snippet) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ..readers import CorpusReport
+from indexer.reading.readers import CorpusReport
 
 REJECTIONS_SHOWN = 20  # rejections (and ids of a dry run) listed before "... and N more"
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import click
 
-from ..config import Settings
-from ..generations import has_index, serving_generation
-from . import (
+from indexer.cli import (
     EXIT_PARTIAL,
     _common_options,
     _fail_cleanly,
     _settings,
     main,
 )
+from indexer.config import Settings
+from indexer.engines.whoosh.generations import has_index, serving_generation
 
 
 @main.command()
@@ -89,8 +89,8 @@ def serve(
 def _check_cluster(settings: Settings) -> None:
     """The cluster holds the documents: its aggregator must answer (ClusterError says
     which address did not)."""
-    from ..cluster.layout import ClusterLayout
-    from ..cluster.sphinxql import connect
+    from indexer.engines.sphinx.layout import ClusterLayout
+    from indexer.engines.sphinx.sphinxql import connect
 
     with connect(ClusterLayout.load(Path(settings.cluster_dir)).aggregator, timeout_s=5.0):
         pass

@@ -1,0 +1,92 @@
+"""Reading an index besides searching it: suggestions, similar documents, every stored
+document, and statistics. Each takes the calling thread's reader view."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from whoosh import query as Q
+
+from indexer.analysis.taggers import tagger_version
+from indexer.engines.whoosh.generations import directory_size_bytes, read_meta
+from indexer.engines.whoosh.searchers import ReaderView, term_text
+from indexer.model.facets import count_facets
+from indexer.model.results import IndexStats, StoredDocument, Suggestion
+from indexer.query.spelling import is_choseong
+from indexer.reading.documents import normalize_text
+
+MAX_SUGGEST_PREFIX_CHARS = 50
+MAX_SUGGEST_TERMS = 2000  # bounds the work for a one-syllable prefix
+SIMILAR_TEXT_CHARS = 5000
+
+
+def suggest(view: ReaderView, text: str, limit: int) -> list[Suggestion]:
+    """Completions of the last word typed: indexed terms first, then matching titles.
+
+    Korean terms are stored as syllables, so a prefix of whole syllables (서, 서울)
+    completes to the terms that start with it (서울시, 서울광장); a prefix of initial
+    consonants (ㅇㄹㅅ) to the terms with those initials, most frequent first.
+    """
+    words = normalize_text(text).strip().split()
+    if not words or limit < 1:
+        return []
+    prefix = words[-1].lower()[:MAX_SUGGEST_PREFIX_CHARS]
+    head = " ".join(words[:-1])
+    reader = view.reader
+    if is_choseong(prefix):  # initial consonants only: ㅇㄹㅅ -> 아리수
+        terms = view.shared.vocabulary(reader).with_initials(prefix, limit)
+        return [Suggestion((head + " " + term).strip(), "initials", n) for term, n in terms]
+    counts: dict[str, int] = {}
+    if not prefix.isascii():  # English terms are stemmed: poor completions, titles do better
+        for fieldname in ("title", "body"):
+            for raw in islice(reader.expand_prefix(fieldname, prefix), MAX_SUGGEST_TERMS):
+                term = term_text(raw)
+                if term != prefix:
+                    counts[term] = counts.get(term, 0) + reader.doc_frequency(fieldname, term)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    suggestions = [Suggestion((head + " " + term).strip(), "term", count) for term, count in ranked]
+    title_query = Q.Or([Q.Prefix("title", prefix), Q.Prefix("title_bigram", prefix[:2])])
+    seen = {s.text for s in suggestions}
+    for hit in view.searcher.search(title_query, limit=limit * 2):
+        title = hit.get("title", "")
+        if prefix in title.lower() and title not in seen and len(suggestions) < limit * 2:
+            suggestions.append(Suggestion(title, "title", 1, hit.get("id", "")))
+            seen.add(title)
+    return suggestions[:limit]
+
+
+def similar(view: ReaderView, doc_id: str, limit: int) -> list[StoredDocument]:
+    """Documents sharing the most distinctive terms of this one ("more like this")."""
+    searcher = view.searcher
+    docnum = searcher.document_number(id=doc_id)
+    if docnum is None:
+        return []
+    stored = searcher.stored_fields(docnum)
+    text = (stored.get("title", "") + "\n" + stored.get("body", ""))[:SIMILAR_TEXT_CHARS]
+    results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12)
+    return [StoredDocument.from_stored(hit.fields()) for hit in results]
+
+
+def all_documents(view: ReaderView) -> list[StoredDocument]:
+    """Every stored document (for checks and exports; loads all stored text)."""
+    return [StoredDocument.from_stored(f) for f in view.reader.all_stored_fields()]
+
+
+def index_stats(view: ReaderView, index_dir: str, facet_size: int) -> IndexStats:
+    meta = read_meta(view.generation)
+    shared = view.shared
+    facets = count_facets(shared.facet_tables, shared.arrays.live, {}, {}, facet_size)
+    tagger = meta.get("tagger", "")
+    return IndexStats(
+        index_dir=index_dir,
+        generation=view.generation.name,
+        documents=view.searcher.doc_count(),
+        size_bytes=directory_size_bytes(view.generation),
+        built_at=meta.get("built_at", ""),
+        updated_at=meta.get("updated_at", ""),
+        corpus=meta.get("corpus", ""),
+        tagger=tagger,
+        analyzer=tagger_version(tagger) if tagger else "",
+        schema_version=meta.get("schema_version"),
+        facets=facets,
+    )

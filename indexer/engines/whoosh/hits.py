@@ -1,0 +1,137 @@
+"""Hits and marked documents: stored fields plus snippets with the query's matches.
+
+Whoosh's highlighter marks from the stored character offsets of the matched terms,
+which are found here for the shown documents only (indexer/highlight.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.searching import Results
+
+from indexer.deadline import Deadline
+from indexer.engines.whoosh.evaluation import Evaluator
+from indexer.model.results import Hit, hit_fields
+from indexer.query.builder import positive_part
+from indexer.search.marks import (
+    Snippet,
+    attach_matched_terms,
+    body_highlighter,
+    highlight_field,
+    load_match_offsets,
+    plain_snippet,
+    title_highlighter,
+    whole_highlighter,
+)
+
+# Titles and texts up to this long are analysed again to find the matches to mark;
+# longer ones read the offsets stored in the index (x10 bench corpus, 240 queries, warm:
+# p50 9.2 ms with stored offsets only, 8.0 ms at 150 characters, 8.5 ms at 600).
+RETOKENIZE_MAX_CHARS = 200
+# Added to the score of documents with every word when a short query was relaxed
+# (indexer/pipeline.py); taken off again before scores are shown.
+PREFERRED_BONUS = 1_000_000.0
+MAX_TITLE_CHARS = 1000
+
+
+def page_of_hits(
+    evaluator: Evaluator,
+    query: Q.Query | None,
+    docnums: list[int],
+    scores: list[float | None],
+    preferred: np.ndarray,
+    highlight: bool,
+    snippet_chars: int,
+    deadline: Deadline,
+    unmarked: frozenset[str] = frozenset(),
+) -> list[Hit]:
+    """The page's hits; terms in ``unmarked`` are not marked (see lone_syllables)."""
+    if not docnums:
+        return []
+    # Whoosh's own hit objects, so its highlighter can read the stored offsets.
+    results = Results(evaluator.searcher, query, list(zip(scores, docnums, strict=True)))
+    page_hits = [results[position] for position in range(len(docnums))]
+    highlight = highlight and query is not None
+    if highlight:
+        # Excluded words are not marked. The page's matched terms and their offsets
+        # are found here for the page only; the bigram fields (a fallback for marks)
+        # are left to Whoosh, which loads them when first asked.
+        attach_matched_terms(
+            results, docnums, positive_part(query), evaluator.term_documents, unmarked
+        )
+        for fieldname in ("title", "body"):
+            texts = {hit.docnum: hit.fields().get(fieldname, "") for hit in page_hits}
+            load_match_offsets(results, fieldname, texts, RETOKENIZE_MAX_CHARS)
+    body_hl = body_highlighter(snippet_chars)
+    title_hl = title_highlighter()
+    bonus_docs = set(preferred.tolist()) if len(preferred) else set()
+    hits = []
+    for hit in page_hits:
+        deadline.check()
+        stored = hit.fields()
+        title, body = stored.get("title", ""), stored.get("body", "")
+        title_marked = snippet = None
+        if highlight:
+            title_marked = _marked(title_hl, hit, "title", title, 1)
+            snippet = _marked(body_hl, hit, "body", body, 2)
+        score = hit.score
+        if score is not None and hit.docnum in bonus_docs:
+            score -= PREFERRED_BONUS
+        hits.append(
+            Hit(
+                id=stored.get("id", ""),
+                marked_title=title_marked or plain_snippet(title, MAX_TITLE_CHARS),
+                snippet=snippet or plain_snippet(body, snippet_chars),
+                score=round(score, 4) if score is not None else None,
+                fields=hit_fields(stored),
+            )
+        )
+    return hits
+
+
+def marked_document(
+    evaluator: Evaluator,
+    docnum: int,
+    queries: list[Q.Query | None],
+    unmarked: frozenset[str] = frozenset(),
+) -> tuple[Snippet, Snippet]:
+    """A whole document's title and body with the matches of the first of ``queries``
+    that matches it marked (a document found by a relaxed search holds only some of
+    the words); unmarked when none does."""
+    searcher = evaluator.searcher
+    stored = searcher.stored_fields(docnum)
+    title, body = stored.get("title", ""), stored.get("body", "")
+    hit = None
+    for query in queries:
+        if query is None or hit is not None:
+            continue
+        matches = evaluator.evaluate(query)
+        position = int(np.searchsorted(matches.ids, docnum))
+        if position < len(matches) and matches.ids[position] == docnum:
+            results = Results(searcher, query, [(float(matches.scores[position]), docnum)])
+            attach_matched_terms(
+                results, [docnum], positive_part(query), evaluator.term_documents, unmarked
+            )
+            # A long body's matches come from the stored offsets, not from analysing
+            # it again (a million characters took 1.7 s to analyse).
+            for fieldname, text in (("title", title), ("body", body)):
+                load_match_offsets(results, fieldname, {docnum: text}, RETOKENIZE_MAX_CHARS)
+            hit = results[0]
+    whole_title = plain_snippet(title, len(title))
+    if hit is None:
+        return whole_title, Snippet(body)
+    highlighter = whole_highlighter()
+    return (
+        _marked(highlighter, hit, "title", title, 1) or whole_title,
+        _marked(highlighter, hit, "body", body, 1) or Snippet(body),
+    )
+
+
+def _marked(highlighter: Any, hit: Any, fieldname: str, text: str, top: int) -> Snippet | None:
+    """The field marked from its morphemes, else from its Hangul bigrams."""
+    return highlight_field(highlighter, hit, fieldname, text, top) or highlight_field(
+        highlighter, hit, f"{fieldname}_bigram", text, top
+    )

@@ -1,0 +1,77 @@
+"""Search results as files: CSV that Excel opens with Korean intact, and JSON Lines.
+
+One row per hit, the same columns in both formats and everywhere (the CLI's
+``search --format``, the page's download links, ``/api/export``): the hit fields of the
+registry, the score and the document's address. Rows are produced one at a time, so a
+web answer can stream them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Iterable, Iterator
+
+from indexer.fields import HIT_FIELDS
+from indexer.model.results import Hit, document_path
+
+FORMATS = ("csv", "jsonl")
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; charset=utf-8"}
+COLUMNS = ("rank", "id", "title", *(n for n in HIT_FIELDS if n != "id"), "score", "doc_url")
+# Excel reads a CSV file as the system's legacy code page (CP949 in Korea) unless it
+# starts with a UTF-8 byte order mark.
+BYTE_ORDER_MARK = "\ufeff"
+# A cell starting with one of these is a formula to Excel or LibreOffice (=HYPERLINK(...)
+# in a document title would run on opening); a leading apostrophe keeps it text (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = "; "
+
+
+def row(rank: int, hit: Hit, base_url: str = "") -> dict[str, Any]:
+    """One hit as the exported columns; ``base_url`` makes the document address absolute."""
+    values: dict[str, Any] = {"rank": rank, "id": hit.id, "title": hit.title}
+    values.update({name: hit.fields.get(name) for name in COLUMNS if name in hit.fields})
+    values["score"] = None if hit.score is None else round(hit.score, 4)
+    values["doc_url"] = base_url + document_path(hit.id)
+    return {name: values.get(name) for name in COLUMNS}
+
+
+def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The CSV text, a line at a time: the byte order mark and header first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # quotes as needed, lines end in \r\n as RFC 4180 says
+
+    def line(cells: list[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    yield BYTE_ORDER_MARK + line(list(COLUMNS))
+    for values in rows:
+        yield line([_cell(values[name]) for name in COLUMNS])
+
+
+def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    for values in rows:
+        yield json.dumps(values, ensure_ascii=False) + "\n"
+
+
+def lines(format_name: str, rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    return csv_lines(rows) if format_name == "csv" else jsonl_lines(rows)
+
+
+def file_name(query: str, format_name: str) -> str:
+    """policysearch-청년_월세.csv: the query's words, safe in any file system."""
+    words = "_".join("".join(c for c in word if c.isalnum()) for word in query.split())
+    return f"policysearch-{words[:60].strip('_') or 'all'}.{format_name}"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = LIST_SEPARATOR.join(str(item) for item in value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -1,0 +1,92 @@
+"""The text part of a request as queries: the words typed (or raw syntax), the any-word
+query to relax to, each word's own query for counting, and the notices about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable
+
+from whoosh import query as Q
+
+from indexer.config import Settings
+from indexer.deadline import NO_DEADLINE, Deadline
+from indexer.messages import Notice
+from indexer.query.builder import QueryBuilder, Weights, parse_user_query
+from indexer.query.rawquery import bound_expansions, parse_raw_query
+from indexer.query.synonyms import load_glossary, load_thesaurus
+from indexer.reading.documents import normalize_text
+
+
+def query_builder(schema, weights: Weights, settings: Settings) -> QueryBuilder:
+    """The builder of the settings: weights, and synonyms unless turned off."""
+    thesaurus = (
+        load_thesaurus(settings.synonyms, settings.synonyms_file)
+        if settings.synonyms or settings.synonyms_file
+        else None
+    )
+    glossary = load_glossary() if settings.translations else None
+    return QueryBuilder(
+        schema,
+        weights,
+        thesaurus,
+        settings.synonym_weight,
+        glossary,
+        settings.translation_weight,
+        optional_non_nouns=settings.optional_non_noun_words,
+    )
+
+
+@dataclass
+class TextQuery:
+    """The text part of a request: its query and, for a short query that needs every
+    word, the any-word query to fall back on when too few documents have them all."""
+
+    query: Q.Query | None
+    relaxed: Q.Query | None = None
+    notices: list[Notice] = field(default_factory=list)
+    # For relaxing: each word's query (made only when a query is relaxed), and the
+    # share of the words (of those found in the index) a document needs.
+    words: Callable[[], list[Q.Query]] = list
+    min_word_fraction: float = 0.0
+
+
+def text_query(
+    builder: QueryBuilder,
+    text: str,
+    raw: bool,
+    reader,
+    settings: Settings,
+    deadline: Deadline = NO_DEADLINE,
+) -> TextQuery:
+    """The query of the words typed (or, with ``raw``, of Whoosh's query syntax)."""
+    notices: list[Notice] = []
+    text = normalize_text(text)  # as documents were: NFC, no invisible characters
+    if raw and text.strip():
+        query = parse_raw_query(reader.schema, text)
+        if query is not None:
+            query, bound_notices = bound_expansions(
+                query, reader, settings.max_expansions, deadline
+            )
+            return TextQuery(query, notices=notices + bound_notices)
+        notices.append(Notice("raw_unparsed"))
+    parsed = parse_user_query(text, settings.max_query_words)
+    notices.extend(parsed.notices)
+    for word, synonyms in builder.synonyms_used(parsed):
+        notices.append(Notice("synonyms", {"word": word, "synonyms": ", ".join(synonyms)}))
+    for word, korean in builder.synonyms_used(parsed, glossary=True):
+        notices.append(Notice("translated", {"word": word, "translations": ", ".join(korean)}))
+    # Long queries read like questions or headlines: few documents hold every word.
+    strict = settings.strict_field_prefixes
+    words = builder.positive_clause_count(parsed, strict)
+    query = builder.build(parsed, any_word=words > settings.and_max_words, strict_fields=strict)
+    if query is None:
+        if parsed.clauses:
+            return TextQuery(Q.NullQuery, notices=notices + [Notice("nothing_searchable")])
+        return TextQuery(None, notices=notices)
+    if words <= 1:
+        return TextQuery(query, notices=notices)
+    relaxed = builder.build(parsed, any_word=True, strict_fields=strict)
+    fraction = settings.relaxed_min_word_fraction
+    word_queries = partial(builder.word_queries, parsed, strict)
+    return TextQuery(query, relaxed, notices, word_queries, fraction)
