@@ -8,6 +8,7 @@ the same bytes in the same run, then the totals and their ratio; then the HTML r
 on deeply nested and unclosed markup at two sizes (linear work doubles the time).
 Best of --repeat runs each.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,9 +59,14 @@ def main() -> None:
     print(f"{'file':<50} {'policysearch s':>14} {'extract-hwp s':>14}")
     total_ours = total_peer = 0.0
     for path in sorted(SAMPLES.glob("*.hwp*")):
-        mine = best_seconds(lambda: ours(path), args.repeat)
-        peer = (best_seconds(lambda: extract_hwp.extract_text_from_hwp(str(path)), args.repeat)
-                if extract_hwp else float("nan"))
+        mine = best_seconds(lambda path=path: ours(path), args.repeat)
+        peer = (
+            best_seconds(
+                lambda path=path: extract_hwp.extract_text_from_hwp(str(path)), args.repeat
+            )
+            if extract_hwp
+            else float("nan")
+        )
         total_ours += mine
         total_peer += peer
         print(f"{path.name:<50} {mine:>14.4f} {peer:>14.4f}")
@@ -68,15 +74,23 @@ def main() -> None:
     print(f"ratio policysearch / extract-hwp: {total_ours / total_peer:.2f}")
     print()
     for label, make in (
-        ("nested <div>", lambda n: "<html><body>" + "<div>" * n + "본문" + "</div>" * n + "</body></html>"),
+        (
+            "nested <div>",
+            lambda n: "<html><body>" + "<div>" * n + "본문" + "</div>" * n + "</body></html>",
+        ),
         ("unclosed <p>", lambda n: "<html><body>" + "<p>단락 텍스트 " * n + "</body></html>"),
-        ("unclosed <li>", lambda n: "<html><body><ul>" + "<li>항목 텍스트 " * n + "</ul></body></html>"),
+        (
+            "unclosed <li>",
+            lambda n: "<html><body><ul>" + "<li>항목 텍스트 " * n + "</ul></body></html>",
+        ),
     ):
         small, large = make(24_000), make(48_000)
-        first = best_seconds(lambda: read_html(small), max(1, args.repeat // 2))
-        second = best_seconds(lambda: read_html(large), max(1, args.repeat // 2))
-        print(f"HTML {label}: {len(small) / 1e6:.2f} MB {first:.3f} s, {len(large) / 1e6:.2f} MB "
-              f"{second:.3f} s (x{second / first:.2f} for x2 input)")
+        first = best_seconds(lambda small=small: read_html(small), max(1, args.repeat // 2))
+        second = best_seconds(lambda large=large: read_html(large), max(1, args.repeat // 2))
+        print(
+            f"HTML {label}: {len(small) / 1e6:.2f} MB {first:.3f} s, {len(large) / 1e6:.2f} MB "
+            f"{second:.3f} s (x{second / first:.2f} for x2 input)"
+        )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,10 @@ from typing import Callable
 LUCENE_JARS_DIR = Path("/usr/share/java")
 LUCENE_JARS = ("lucene-core", "lucene-analyzers-common", "lucene-analyzers-nori")
 # (k1, b): Elasticsearch's defaults, and the values tuned for short Korean passages.
-BM25_SETTINGS = {"lucene-nori (k1 1.2, b 0.75)": (1.2, 0.75), "lucene-nori (k1 0.9, b 0.4)": (0.9, 0.4)}
+BM25_SETTINGS = {
+    "lucene-nori (k1 1.2, b 0.75)": (1.2, 0.75),
+    "lucene-nori (k1 0.9, b 0.4)": (0.9, 0.4),
+}
 
 _jvm: dict[str, object] = {}
 
@@ -94,7 +97,9 @@ def lucene_nori(k1: float, b: float) -> Callable[[list], Callable[[str], list[tu
         from jnius import cast
 
         # pyjnius would pick IndexSearcher(IndexReaderContext) without the cast.
-        reader = cast("org.apache.lucene.index.IndexReader", java["DirectoryReader"].open(directory))
+        reader = cast(
+            "org.apache.lucene.index.IndexReader", java["DirectoryReader"].open(directory)
+        )
         searcher = java["IndexSearcher"](reader)
         searcher.setSimilarity(similarity)
         builder = java["QueryBuilder"](analyzer)

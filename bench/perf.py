@@ -22,6 +22,7 @@ searchd processes' memory, beside the Whoosh backend's.
     python bench/perf.py [--scales 1,10,50] [--queries 240] [--http] [--http-seconds 30]
         [--cluster 1,2] [--json perf.json] [--keep DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,19 +53,43 @@ from indexer import Document, SearchIndex, SearchRequest, load_mapping, load_set
 from indexer.reading.readers import read_sources  # noqa: E402
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
-CLI = [sys.executable, "-m", "indexer.cli"]
+CLI = [sys.executable, "-m", "searchweb.cli"]
 SEED = 20181
 PAGE_SIZE = 10
 FILE_DOCUMENTS = 10_000
 
 ENGLISH_QUERIES = [
-    "Seoul", "public bicycle", "smart city", "water quality", "metaverse", "housing",
-    "youth employment", "public transport", "welfare", "disability support", "elderly care",
-    "air quality", "climate change", "urban regeneration", "digital", "budget",
+    "Seoul",
+    "public bicycle",
+    "smart city",
+    "water quality",
+    "metaverse",
+    "housing",
+    "youth employment",
+    "public transport",
+    "welfare",
+    "disability support",
+    "elderly care",
+    "air quality",
+    "climate change",
+    "urban regeneration",
+    "digital",
+    "budget",
 ]
 MIXED_QUERIES = [
-    "Seoul 청년", "AI 교육", "IT 일자리", "CCTV 설치", "R&D 지원", "IoT 스마트", "ICT 산업",
-    "K-pop 관광", "LED 조명", "Seoul 복지", "NGO 협력", "GIS 정보", "CCTV 안전",
+    "Seoul 청년",
+    "AI 교육",
+    "IT 일자리",
+    "CCTV 설치",
+    "R&D 지원",
+    "IoT 스마트",
+    "ICT 산업",
+    "K-pop 관광",
+    "LED 조명",
+    "Seoul 복지",
+    "NGO 협력",
+    "GIS 정보",
+    "CCTV 안전",
 ]
 
 
@@ -72,11 +97,13 @@ MIXED_QUERIES = [
 
 
 def real_documents() -> list[Document]:
-    report = read_sources([
-        (ROOT / "corpus", load_mapping(None)),
-        (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
-        (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
-    ])
+    report = read_sources(
+        [
+            (ROOT / "corpus", load_mapping(None)),
+            (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
+            (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
+        ]
+    )
     return report.documents
 
 
@@ -101,10 +128,21 @@ def scaled_documents(real: list[Document], factor: int) -> list[Document]:
             for _ in range(rng.randint(1, 2)):
                 picked.append(rng.choice(pools[rng.randrange(len(real))]))
             rng.shuffle(picked)
-            documents.append(Document(
-                id=f"{base.id}~{copy}", title=base.title, body="\n\n".join(picked),
-                category=base.category, department=base.department, date=base.date,
-                year=base.year, lang=base.lang, source=base.source, url="", tags=base.tags))
+            documents.append(
+                Document(
+                    id=f"{base.id}~{copy}",
+                    title=base.title,
+                    body="\n\n".join(picked),
+                    category=base.category,
+                    department=base.department,
+                    date=base.date,
+                    year=base.year,
+                    lang=base.lang,
+                    source=base.source,
+                    url="",
+                    tags=base.tags,
+                )
+            )
     return documents
 
 
@@ -115,12 +153,25 @@ def write_corpus(documents: list[Document], folder: Path) -> Path:
     for start in range(0, len(documents), FILE_DOCUMENTS):
         path = folder / f"documents-{start // FILE_DOCUMENTS:03d}.jsonl"
         with open(path, "w", encoding="utf-8") as handle:
-            for d in documents[start:start + FILE_DOCUMENTS]:
-                handle.write(json.dumps({
-                    "id": d.id, "title": d.title, "body": d.body, "category": d.category,
-                    "department": d.department, "date": d.date, "year": d.year,
-                    "lang": d.lang, "source": d.source, "tags": d.tags},
-                    ensure_ascii=False) + "\n")
+            for d in documents[start : start + FILE_DOCUMENTS]:
+                handle.write(
+                    json.dumps(
+                        {
+                            "id": d.id,
+                            "title": d.title,
+                            "body": d.body,
+                            "category": d.category,
+                            "department": d.department,
+                            "date": d.date,
+                            "year": d.year,
+                            "lang": d.lang,
+                            "source": d.source,
+                            "tags": d.tags,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
     return folder
 
 
@@ -171,7 +222,7 @@ def make_queries(real: list[Document], count: int) -> list[BenchQuery]:
         words = re.sub(r"[()\[\]·,]", " ", document.title).split()
         if not words:
             continue
-        q = " ".join(words[:rng.randint(1, min(4, len(words)))])
+        q = " ".join(words[: rng.randint(1, min(4, len(words)))])
         category = document.category[0] if document.category and kind % 3 == 0 else ""
         queries.append(BenchQuery(q, category))
     return queries
@@ -183,8 +234,9 @@ def make_queries(real: list[Document], count: int) -> list[BenchQuery]:
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Runs a command to completion: (seconds, peak RSS bytes of its process tree, stderr)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env=env, text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True
+    )
     peak = 0
     stderr_chunks: list[str] = []
     reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()))
@@ -200,7 +252,9 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple
     reader.join()
     seconds = time.perf_counter() - started
     if process.returncode not in (0, 3):
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {''.join(stderr_chunks)[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(command)} failed ({process.returncode}): {''.join(stderr_chunks)[-2000:]}"
+        )
     return seconds, peak, "".join(stderr_chunks)
 
 
@@ -211,10 +265,16 @@ def folder_bytes(folder: Path) -> int:
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
     ordered = sorted(samples_ms)
     cuts = statistics.quantiles(ordered, n=100, method="inclusive")
-    return {"p50_ms": round(cuts[49], 2), "p95_ms": round(cuts[94], 2), "p99_ms": round(cuts[98], 2)}
+    return {
+        "p50_ms": round(cuts[49], 2),
+        "p95_ms": round(cuts[94], 2),
+        "p99_ms": round(cuts[98], 2),
+    }
 
 
-def time_queries(search: Callable[[BenchQuery], object], queries: list[BenchQuery]) -> dict[str, float]:
+def time_queries(
+    search: Callable[[BenchQuery], object], queries: list[BenchQuery]
+) -> dict[str, float]:
     """Latency of every query, first seen (after 20 warm-up queries) and seen again.
 
     The first pass meets most terms for the first time (policysearch then decodes their
@@ -237,14 +297,18 @@ def time_queries(search: Callable[[BenchQuery], object], queries: list[BenchQuer
 # -- policysearch ------------------------------------------------------------------------------
 
 
-def policysearch_figures(corpus: Path, workdir: Path, queries: list[BenchQuery],
-                         documents: int) -> tuple[dict, Path]:
+def policysearch_figures(
+    corpus: Path, workdir: Path, queries: list[BenchQuery], documents: int
+) -> tuple[dict, Path]:
     index_dir = workdir / "policysearch-index"
-    seconds, peak, _ = run_measured([*CLI, "index", str(corpus), "--index-dir", str(index_dir), "-q"])
+    seconds, peak, _ = run_measured(
+        [*CLI, "index", str(corpus), "--index-dir", str(index_dir), "-q"]
+    )
     size = folder_bytes(index_dir)
     changed = change_one_percent(corpus)
     reindex_s, reindex_peak, _ = run_measured(
-        [*CLI, "reindex", str(corpus), "--index-dir", str(index_dir), "-q"])
+        [*CLI, "reindex", str(corpus), "--index-dir", str(index_dir), "-q"]
+    )
     # The result cache is off: every query is answered by the engine, as on first sight.
     settings = load_settings(None, environ={}, index_dir=str(index_dir), result_cache_size=0)
     index = SearchIndex(index_dir, settings)
@@ -253,11 +317,16 @@ def policysearch_figures(corpus: Path, workdir: Path, queries: list[BenchQuery],
         filters = {"category": [query.category]} if query.category else {}
         return index.search(SearchRequest(q=query.q, filters=filters, size=PAGE_SIZE))
 
-    figures = {"build_s": round(seconds, 2), "docs_per_s": round(documents / seconds, 1),
-               "peak_rss_mb": round(peak / 2**20), "index_mb": round(size / 2**20, 1),
-               "reindex_1pct_s": round(reindex_s, 2), "reindex_changed": changed,
-               "reindex_share_of_build": round(reindex_s / seconds, 3),
-               **time_queries(search, queries)}
+    figures = {
+        "build_s": round(seconds, 2),
+        "docs_per_s": round(documents / seconds, 1),
+        "peak_rss_mb": round(peak / 2**20),
+        "index_mb": round(size / 2**20, 1),
+        "reindex_1pct_s": round(reindex_s, 2),
+        "reindex_changed": changed,
+        "reindex_share_of_build": round(reindex_s / seconds, 3),
+        **time_queries(search, queries),
+    }
     index.close()
     return figures, index_dir
 
@@ -271,15 +340,17 @@ def searchd_rss_bytes(root: Path) -> int:
     for pid_file in root.glob("*/searchd.pid"):
         try:
             process = psutil.Process(int(pid_file.read_text().split()[0]))
-            total += sum(p.memory_info().rss for p in [process, *process.parents()]
-                         if p.name() == "searchd")
+            total += sum(
+                p.memory_info().rss for p in [process, *process.parents()] if p.name() == "searchd"
+            )
         except (psutil.Error, ValueError, OSError):
             continue
     return total
 
 
-def cluster_figures(corpus: Path, workdir: Path, queries: list[BenchQuery], documents: int,
-                    shards: int) -> dict:
+def cluster_figures(
+    corpus: Path, workdir: Path, queries: list[BenchQuery], documents: int, shards: int
+) -> dict:
     """The cluster backend on a local Sphinx cluster of ``shards`` shard nodes and an
     aggregator (this machine's two cores serve them all): `policysearch index` and
     `reindex` with backend = cluster, then the same queries through its service."""
@@ -296,18 +367,25 @@ def cluster_figures(corpus: Path, workdir: Path, queries: list[BenchQuery], docu
         size = folder_bytes(root)
         changed = change_one_percent(corpus)
         reindex_s, _, _ = run_measured([*CLI, "reindex", str(corpus), "-q"], env=env)
-        settings = load_settings(None, environ={}, backend="cluster", cluster_dir=str(root),
-                                 result_cache_size=0)
+        settings = load_settings(
+            None, environ={}, backend="cluster", cluster_dir=str(root), result_cache_size=0
+        )
         service = open_index(settings)
 
         def search(query: BenchQuery) -> object:
             filters = {"category": [query.category]} if query.category else {}
             return service.search(SearchRequest(q=query.q, filters=filters, size=PAGE_SIZE))
 
-        return {"build_s": round(seconds, 2), "docs_per_s": round(documents / seconds, 1),
-                "peak_rss_mb": round(peak / 2**20), "searchd_rss_mb": round(searchd_rss / 2**20),
-                "index_mb": round(size / 2**20, 1), "reindex_1pct_s": round(reindex_s, 2),
-                "reindex_changed": changed, **time_queries(search, queries)}
+        return {
+            "build_s": round(seconds, 2),
+            "docs_per_s": round(documents / seconds, 1),
+            "peak_rss_mb": round(peak / 2**20),
+            "searchd_rss_mb": round(searchd_rss / 2**20),
+            "index_mb": round(size / 2**20, 1),
+            "reindex_1pct_s": round(reindex_s, 2),
+            "reindex_changed": changed,
+            **time_queries(search, queries),
+        }
     finally:
         stop_cluster(root)
 
@@ -317,12 +395,16 @@ def cluster_figures(corpus: Path, workdir: Path, queries: list[BenchQuery], docu
 
 def build_fts5(corpus: Path, out: Path) -> None:
     db = sqlite3.connect(out / "fts5.db")
-    db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, "
-               "category UNINDEXED, tokenize='trigram')")
+    db.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, "
+        "category UNINDEXED, tokenize='trigram')"
+    )
     for path in sorted(corpus.glob("documents-*.jsonl")):
         with open(path, encoding="utf-8") as handle:
-            rows = ((r["id"], r["title"], r["body"], (r["category"] or [""])[0])
-                    for r in map(json.loads, handle))
+            rows = (
+                (r["id"], r["title"], r["body"], (r["category"] or [""])[0])
+                for r in map(json.loads, handle)
+            )
             db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", rows)
     db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
     db.commit()
@@ -342,11 +424,16 @@ def fts5_searcher(out: Path) -> Callable[[BenchQuery], object]:
         if query.category:
             where += " AND category = ?"
             args.append(query.category)
-        hits = db.execute(f"SELECT id, title, snippet(docs, 2, '<mark>', '</mark>', '…', 24) "
-                          f"FROM docs WHERE {where} ORDER BY bm25(docs) LIMIT {PAGE_SIZE}",
-                          args).fetchall()
-        facets = db.execute("SELECT category, count(*) FROM docs WHERE docs MATCH ? "
-                            "GROUP BY category ORDER BY 2 DESC LIMIT 20", [match]).fetchall()
+        hits = db.execute(
+            f"SELECT id, title, snippet(docs, 2, '<mark>', '</mark>', '…', 24) "
+            f"FROM docs WHERE {where} ORDER BY bm25(docs) LIMIT {PAGE_SIZE}",
+            args,
+        ).fetchall()
+        facets = db.execute(
+            "SELECT category, count(*) FROM docs WHERE docs MATCH ? "
+            "GROUP BY category ORDER BY 2 DESC LIMIT 20",
+            [match],
+        ).fetchall()
         total = db.execute(f"SELECT count(*) FROM docs WHERE {where}", args).fetchone()
         return hits, facets, total
 
@@ -355,6 +442,7 @@ def fts5_searcher(out: Path) -> Callable[[BenchQuery], object]:
 
 def _analyzer_tokens():
     from indexer.analysis.morphemes import bigram_analyzer, load_user_terms, morpheme_analyzer
+
     morphemes = morpheme_analyzer("mecab", load_user_terms())
     bigrams = bigram_analyzer()
 
@@ -367,6 +455,7 @@ def _analyzer_tokens():
 
 def _tantivy_schema():
     import tantivy
+
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     builder.add_text_field("title", stored=True, tokenizer_name="whitespace")
@@ -377,6 +466,7 @@ def _tantivy_schema():
 
 def build_tantivy(corpus: Path, out: Path) -> None:
     import tantivy
+
     tokens = _analyzer_tokens()
     folder = out / "tantivy"
     folder.mkdir()
@@ -385,15 +475,21 @@ def build_tantivy(corpus: Path, out: Path) -> None:
     for path in sorted(corpus.glob("documents-*.jsonl")):
         with open(path, encoding="utf-8") as handle:
             for record in map(json.loads, handle):
-                writer.add_document(tantivy.Document(
-                    id=record["id"], title=tokens(record["title"]), body=tokens(record["body"]),
-                    category=(record["category"] or [""])[0]))
+                writer.add_document(
+                    tantivy.Document(
+                        id=record["id"],
+                        title=tokens(record["title"]),
+                        body=tokens(record["body"]),
+                        category=(record["category"] or [""])[0],
+                    )
+                )
     writer.commit()
     writer.wait_merging_threads()
 
 
 def tantivy_searcher(out: Path) -> Callable[[BenchQuery], object]:
     import tantivy
+
     tokens = _analyzer_tokens()
     index = tantivy.Index.open(str(out / "tantivy"))
     index.reload()
@@ -406,14 +502,24 @@ def tantivy_searcher(out: Path) -> Callable[[BenchQuery], object]:
         text = " ".join('"' + w.replace('"', "") + '"' for w in words if w.replace('"', ""))
         parsed = index.parse_query(text, ["title", "body"])
         if query.category:
-            parsed = tantivy.Query.boolean_query([
-                (tantivy.Occur.Must, parsed),
-                (tantivy.Occur.Must, tantivy.Query.term_query(index.schema, "category", query.category))])
+            parsed = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, parsed),
+                    (
+                        tantivy.Occur.Must,
+                        tantivy.Query.term_query(index.schema, "category", query.category),
+                    ),
+                ]
+            )
         result = searcher.search(parsed, PAGE_SIZE, count=True)
         generator = tantivy.SnippetGenerator.create(searcher, parsed, index.schema, "body")
-        snippets = [generator.snippet_from_doc(searcher.doc(address)).to_html()
-                    for _, address in result.hits]
-        facets = searcher.aggregate(parsed, {"category": {"terms": {"field": "category", "size": 20}}})
+        snippets = [
+            generator.snippet_from_doc(searcher.doc(address)).to_html()
+            for _, address in result.hits
+        ]
+        facets = searcher.aggregate(
+            parsed, {"category": {"terms": {"field": "category", "size": 20}}}
+        )
         return result.count, snippets, facets
 
     return search
@@ -425,15 +531,22 @@ PEERS = {
 }
 
 
-def peer_figures(name: str, corpus: Path, workdir: Path, queries: list[BenchQuery],
-                 documents: int) -> dict:
+def peer_figures(
+    name: str, corpus: Path, workdir: Path, queries: list[BenchQuery], documents: int
+) -> dict:
     out = workdir / re.sub(r"\W+", "-", name)
     out.mkdir()
-    seconds, peak, _ = run_measured([sys.executable, __file__, "_build-peer", name, str(corpus), str(out)])
+    seconds, peak, _ = run_measured(
+        [sys.executable, __file__, "_build-peer", name, str(corpus), str(out)]
+    )
     search = PEERS[name][1](out)
-    return {"build_s": round(seconds, 2), "docs_per_s": round(documents / seconds, 1),
-            "peak_rss_mb": round(peak / 2**20), "index_mb": round(folder_bytes(out) / 2**20, 1),
-            **time_queries(search, queries)}
+    return {
+        "build_s": round(seconds, 2),
+        "docs_per_s": round(documents / seconds, 1),
+        "peak_rss_mb": round(peak / 2**20),
+        "index_mb": round(folder_bytes(out) / 2**20, 1),
+        **time_queries(search, queries),
+    }
 
 
 # -- HTTP ------------------------------------------------------------------------------------
@@ -461,27 +574,47 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def http_figures(index_dir: Path, queries: list[BenchQuery], workdir: Path,
-                 connections: list[int], seconds: int, cache: bool = False,
-                 serve_args: list[str] | None = None) -> dict:
+def http_figures(
+    index_dir: Path,
+    queries: list[BenchQuery],
+    workdir: Path,
+    connections: list[int],
+    seconds: int,
+    cache: bool = False,
+    serve_args: list[str] | None = None,
+) -> dict:
     from urllib.parse import urlencode
+
     paths = workdir / "paths.txt"
-    paths.write_text("".join(
-        "/api/search?" + urlencode({"q": q.q, **({"category": q.category} if q.category else {})}) + "\n"
-        for q in queries), "utf-8")
+    paths.write_text(
+        "".join(
+            "/api/search?"
+            + urlencode({"q": q.q, **({"category": q.category} if q.category else {})})
+            + "\n"
+            for q in queries
+        ),
+        "utf-8",
+    )
     script = workdir / "rotate.lua"
     script.write_text(WRK_SCRIPT % paths, "utf-8")
     port = free_port()
-    env = {**os.environ, "POLICYSEARCH_API_REQUESTS_PER_MINUTE": "0",  # wrk is one client
-           # wrk cycles through the queries: with the cache on it would mostly measure the cache.
-           "POLICYSEARCH_RESULT_CACHE_SIZE": "0" if not cache else "256"}
-    server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--index-dir", str(index_dir),
-                               *(serve_args or [])],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    env = {
+        **os.environ,
+        "POLICYSEARCH_API_REQUESTS_PER_MINUTE": "0",  # wrk is one client
+        # wrk cycles through the queries: with the cache on it would mostly measure the cache.
+        "POLICYSEARCH_RESULT_CACHE_SIZE": "0" if not cache else "256",
+    }
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--index-dir", str(index_dir), *(serve_args or [])],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     figures: dict = {}
     try:
         import urllib.request
+
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -496,12 +629,33 @@ def http_figures(index_dir: Path, queries: list[BenchQuery], workdir: Path,
         runs = [("warmup_c8", 8, min(seconds, 15))] + [(f"c{c}", c, seconds) for c in connections]
         for label, count, run_seconds in runs:
             output = subprocess.run(
-                ["wrk", "-t", "2", "-c", str(count), "-d", f"{run_seconds}s", "--timeout", "10s",
-                 "-s", str(script), f"http://127.0.0.1:{port}"],
-                capture_output=True, text=True, check=True).stdout
-            requests, errors, p50, p95 = re.search(r"BENCH (\d+) (\d+) ([\d.]+) ([\d.]+)", output).groups()
-            figures[label] = {"requests_per_s": round(int(requests) / run_seconds, 1),
-                                    "p50_ms": float(p50), "p95_ms": float(p95), "errors": int(errors)}
+                [
+                    "wrk",
+                    "-t",
+                    "2",
+                    "-c",
+                    str(count),
+                    "-d",
+                    f"{run_seconds}s",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    str(script),
+                    f"http://127.0.0.1:{port}",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            requests, errors, p50, p95 = re.search(
+                r"BENCH (\d+) (\d+) ([\d.]+) ([\d.]+)", output
+            ).groups()
+            figures[label] = {
+                "requests_per_s": round(int(requests) / run_seconds, 1),
+                "p50_ms": float(p50),
+                "p95_ms": float(p95),
+                "errors": int(errors),
+            }
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -510,28 +664,50 @@ def http_figures(index_dir: Path, queries: list[BenchQuery], workdir: Path,
 
 # -- report ----------------------------------------------------------------------------------
 
-COMPARED = ["build_s", "docs_per_s", "peak_rss_mb", "index_mb", "p50_ms", "p95_ms", "p99_ms",
-            "again_p50_ms", "again_p95_ms", "again_p99_ms", "reindex_1pct_s", "searchd_rss_mb"]
+COMPARED = [
+    "build_s",
+    "docs_per_s",
+    "peak_rss_mb",
+    "index_mb",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "again_p50_ms",
+    "again_p95_ms",
+    "again_p99_ms",
+    "reindex_1pct_s",
+    "searchd_rss_mb",
+]
 
 
 def print_table(scale_name: str, documents: int, results: dict[str, dict]) -> None:
     ours = results["policysearch"]
-    print(f"\n{scale_name}: {documents:,} documents (ratios: policysearch's figure over the other's)")
+    print(
+        f"\n{scale_name}: {documents:,} documents (ratios: policysearch's figure over the other's)"
+    )
     widths = [max(13, len(k) + 2) for k in COMPARED]
-    print(f"{'system':<32}" + "".join(f"{k:>{w}}" for k, w in zip(COMPARED, widths)))
+    print(f"{'system':<32}" + "".join(f"{k:>{w}}" for k, w in zip(COMPARED, widths, strict=True)))
     print("(again_*: the same queries a second time)")
     for system, figures in results.items():
-        cells = (f"{figures.get(k, float('nan')):>{w}}" for k, w in zip(COMPARED, widths))
+        cells = (
+            f"{figures.get(k, float('nan')):>{w}}" for k, w in zip(COMPARED, widths, strict=True)
+        )
         print(f"{system[:31]:<32}" + "".join(cells))
     for system, figures in results.items():
         if system == "policysearch":
             continue
-        ratios = [f"{ours[k] / figures[k]:.2f}" if figures.get(k) and ours.get(k) else "-"
-                  for k in COMPARED]
+        ratios = [
+            f"{ours[k] / figures[k]:.2f}" if figures.get(k) and ours.get(k) else "-"
+            for k in COMPARED
+        ]
         label = "ratio to " + system.removeprefix("policysearch ")
-        print(f"{label[:31]:<32}" + "".join(f"{r:>{w}}" for r, w in zip(ratios, widths)))
-    print(f"policysearch reindex after {ours['reindex_changed']} changed documents (1%): "
-          f"{ours['reindex_1pct_s']} s = {ours['reindex_share_of_build']:.1%} of a full build")
+        print(
+            f"{label[:31]:<32}" + "".join(f"{r:>{w}}" for r, w in zip(ratios, widths, strict=True))
+        )
+    print(
+        f"policysearch reindex after {ours['reindex_changed']} changed documents (1%): "
+        f"{ours['reindex_1pct_s']} s = {ours['reindex_share_of_build']:.1%} of a full build"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -547,15 +723,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http", action="store_true", help="Also load-test `serve` with wrk.")
     parser.add_argument("--http-seconds", type=int, default=30)
     parser.add_argument("--connections", default="8,32")
-    parser.add_argument("--http-cache", action="store_true",
-                        help="Serve with the result cache on (default off: engine speed).")
-    parser.add_argument("--serve-args", default="",
-                        help="Extra options for serve under wrk, e.g. --no-front.")
-    parser.add_argument("--cluster", default="", metavar="SHARDS",
-                        help="Also the cluster backend on local Sphinx clusters of these shard "
-                             "counts, e.g. 1,2 (needs searchd).")
+    parser.add_argument(
+        "--http-cache",
+        action="store_true",
+        help="Serve with the result cache on (default off: engine speed).",
+    )
+    parser.add_argument(
+        "--serve-args", default="", help="Extra options for serve under wrk, e.g. --no-front."
+    )
+    parser.add_argument(
+        "--cluster",
+        default="",
+        metavar="SHARDS",
+        help="Also the cluster backend on local Sphinx clusters of these shard "
+        "counts, e.g. 1,2 (needs searchd).",
+    )
     parser.add_argument("--json", dest="json_path")
-    parser.add_argument("--keep", help="Work in this folder and keep it (default: a temporary one).")
+    parser.add_argument(
+        "--keep", help="Work in this folder and keep it (default: a temporary one)."
+    )
     args = parser.parse_args(argv)
     if args.http and not shutil.which("wrk"):
         parser.error("--http needs wrk (Debian: apt-get install wrk).")
@@ -564,9 +750,11 @@ def main(argv: list[str] | None = None) -> int:
     workroot.mkdir(parents=True, exist_ok=True)
     real = real_documents()
     queries = make_queries(real, args.queries)
-    print(f"{len(real):,} real documents; {len(queries)} queries "
-          f"({sum(1 for q in queries if q.category)} with a category filter); work in {workroot}",
-          flush=True)
+    print(
+        f"{len(real):,} real documents; {len(queries)} queries "
+        f"({sum(1 for q in queries if q.category)} with a category filter); work in {workroot}",
+        flush=True,
+    )
     report: dict = {"queries": [asdict(q) for q in queries], "scales": {}}
     try:
         for factor in map(int, args.scales.split(",")):
@@ -576,7 +764,8 @@ def main(argv: list[str] | None = None) -> int:
             corpus = write_corpus(documents, scale_dir / "corpus")
             results: dict[str, dict] = {}
             results["policysearch"], index_dir = policysearch_figures(
-                corpus, scale_dir, queries, len(documents))
+                corpus, scale_dir, queries, len(documents)
+            )
             print(f"x{factor} policysearch: {results['policysearch']}", flush=True)
             for shards in map(int, filter(None, args.cluster.split(","))):
                 name = f"policysearch cluster ({shards} shard{'s' if shards > 1 else ''})"
@@ -587,8 +776,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"x{factor} {peer}: {results[peer]}", flush=True)
             if args.http:
                 results["policysearch"]["http"] = http_figures(
-                    index_dir, queries, scale_dir, [int(c) for c in args.connections.split(",")],
-                    args.http_seconds, args.http_cache, args.serve_args.split())
+                    index_dir,
+                    queries,
+                    scale_dir,
+                    [int(c) for c in args.connections.split(",")],
+                    args.http_seconds,
+                    args.http_cache,
+                    args.serve_args.split(),
+                )
                 print(f"x{factor} serve under wrk: {results['policysearch']['http']}", flush=True)
             report["scales"][f"x{factor}"] = {"documents": len(documents), "results": results}
             print_table(f"x{factor}", len(documents), results)
@@ -596,7 +791,9 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(scale_dir, ignore_errors=True)
     finally:
         if args.json_path:
-            Path(args.json_path).write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
+            Path(args.json_path).write_text(
+                json.dumps(report, ensure_ascii=False, indent=2), "utf-8"
+            )
         if not args.keep:
             shutil.rmtree(workroot, ignore_errors=True)
     return 0

@@ -13,6 +13,7 @@ character-bigram BM25 (rank_bm25) and whitespace-token BM25 (rank_bm25). Metrics
     python bench/relevance.py [--collections korquad,pledges] [--json results.json]
         [--variant title3=title_boost=3.0] [--max-queries N] [--sample-every N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,6 +36,8 @@ from ranx import Qrels, Run, evaluate
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from lucene_nori import BM25_SETTINGS, lucene_available, lucene_nori  # noqa: E402
+
 from indexer import (  # noqa: E402
     Document,
     SearchIndex,
@@ -44,8 +47,6 @@ from indexer import (  # noqa: E402
     load_settings,
 )
 from indexer.reading.readers import read_sources  # noqa: E402
-
-from lucene_nori import BM25_SETTINGS, lucene_available, lucene_nori  # noqa: E402
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 METRICS = ["mrr@10", "ndcg@10", "recall@100"]
@@ -67,8 +68,9 @@ def korquad() -> Collection:
     for article in data["data"]:
         for index, paragraph in enumerate(article["paragraphs"]):
             doc_id = f"{article['title']}#{index}"
-            documents.append(Document(id=doc_id, title=article["title"], body=paragraph["context"],
-                                      lang="ko"))
+            documents.append(
+                Document(id=doc_id, title=article["title"], body=paragraph["context"], lang="ko")
+            )
             ids_by_context.setdefault(paragraph["context"], []).append(doc_id)
     for article in data["data"]:
         for paragraph in article["paragraphs"]:
@@ -84,8 +86,9 @@ def pledges() -> Collection:
     with open(folder / "seoul_mayor_promises_2014_2018.jsonl", encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
-            documents.append(Document(id=record["id"], title=record["title"],
-                                      body=record["text_ko"], lang="ko"))
+            documents.append(
+                Document(id=record["id"], title=record["title"], body=record["text_ko"], lang="ko")
+            )
     judged = json.loads((folder / "promise_news_qrels.json").read_text("utf-8"))
     queries = {q["qid"]: q["query"] for q in judged if q["relevant_ids"]}
     qrels = {q["qid"]: {d: 1 for d in q["relevant_ids"]} for q in judged if q["relevant_ids"]}
@@ -96,11 +99,13 @@ def pledges() -> Collection:
 def policy_documents() -> tuple[Document, ...]:
     """The shipped articles, the Seoul budget programs and pledges, and the national
     welfare programs: 4,745 documents, read with the shipped mappings as users index them."""
-    report = read_sources([
-        (ROOT / "corpus", load_mapping(None)),
-        (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
-        (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
-    ])
+    report = read_sources(
+        [
+            (ROOT / "corpus", load_mapping(None)),
+            (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
+            (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
+        ]
+    )
     return tuple(report.documents)
 
 
@@ -163,7 +168,12 @@ def cluster_system(shards: int) -> Callable[[list[Document]], Searcher]:
     """policysearch's cluster backend on a local Sphinx cluster (needs searchd)."""
     from indexer.engines.sphinx.backend import ClusterIndex
     from indexer.engines.sphinx.layout import ClusterLayout
-    from indexer.engines.sphinx.local import init_cluster, restart_shards, start_cluster, stop_cluster
+    from indexer.engines.sphinx.local import (
+        init_cluster,
+        restart_shards,
+        start_cluster,
+        stop_cluster,
+    )
     from indexer.engines.sphinx.search import ClusterSearcher
 
     def build(documents: list[Document]) -> Searcher:
@@ -171,16 +181,18 @@ def cluster_system(shards: int) -> Callable[[list[Document]], Searcher]:
         init_cluster(root, shards)
         start_cluster(root)
         atexit.register(stop_cluster, root)
-        settings = load_settings(None, environ={}, index_dir=str(root.parent / "unused"),
-                                 request_timeout_ms=600_000)
+        settings = load_settings(
+            None, environ={}, index_dir=str(root.parent / "unused"), request_timeout_ms=600_000
+        )
         layout = ClusterLayout.load(root)
         ClusterIndex(layout, settings).build(documents, [root / s.node.name for s in layout.shards])
         restart_shards(root)  # the nodes read the cluster-wide document frequencies
         searcher = ClusterSearcher(layout, settings)
 
         def run(query: str) -> list[tuple[str, float]]:
-            result = searcher.search(SearchRequest(q=query, size=DEPTH, highlight=False,
-                                                   facets=False))
+            result = searcher.search(
+                SearchRequest(q=query, size=DEPTH, highlight=False, facets=False)
+            )
             return [(hit.id, hit.score or 0.0) for hit in result.hits]
 
         return run
@@ -190,15 +202,22 @@ def cluster_system(shards: int) -> Callable[[list[Document]], Searcher]:
 
 def top10_overlap(first: dict[str, list[str]], second: dict[str, list[str]]) -> float:
     """Mean share of ``first``'s top 10 that ``second``'s top 10 holds too, per query."""
-    shares = [len(set(ranked[:10]) & set(second.get(qid, [])[:10])) / len(ranked[:10])
-              for qid, ranked in first.items() if ranked]
+    shares = [
+        len(set(ranked[:10]) & set(second.get(qid, [])[:10])) / len(ranked[:10])
+        for qid, ranked in first.items()
+        if ranked
+    ]
     return sum(shares) / max(1, len(shares))
 
 
 def fts5_trigram(documents: list[Document]) -> Searcher:
     db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tokenize='trigram')")
-    db.executemany("INSERT INTO docs VALUES (?, ?, ?)", [(d.id, d.title, d.body) for d in documents])
+    db.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tokenize='trigram')"
+    )
+    db.executemany(
+        "INSERT INTO docs VALUES (?, ?, ?)", [(d.id, d.title, d.body) for d in documents]
+    )
 
     def run(query: str) -> list[tuple[str, float]]:
         # Trigram matching needs 3+ characters per term; any term may match (OR).
@@ -206,8 +225,10 @@ def fts5_trigram(documents: list[Document]) -> Searcher:
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
-        rows = db.execute("SELECT id, bm25(docs) FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) "
-                          "LIMIT ?", (match, DEPTH)).fetchall()
+        rows = db.execute(
+            "SELECT id, bm25(docs) FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?",
+            (match, DEPTH),
+        ).fetchall()
         return [(doc_id, -score) for doc_id, score in rows]
 
     return run
@@ -233,7 +254,7 @@ def _bm25_system(tokenize: Callable[[str], list[str]]) -> Callable[[list[Documen
 
 def char_bigrams(text: str) -> list[str]:
     compact = re.sub(r"\s+", "", text.lower())
-    return [compact[i:i + 2] for i in range(len(compact) - 1)]
+    return [compact[i : i + 2] for i in range(len(compact) - 1)]
 
 
 def whitespace_tokens(text: str) -> list[str]:
@@ -255,12 +276,17 @@ def lucene_peers() -> dict[str, Callable[[list[Document]], Searcher]]:
         return {}
     return {name: lucene_nori(k1, b) for name, (k1, b) in BM25_SETTINGS.items()}
 
+
 # -- running ----------------------------------------------------------------------------------
 
 
-def evaluate_system(build: Callable[[list[Document]], Searcher], collection: Collection,
-                    max_queries: int | None, sample_every: int = 1,
-                    ranked_ids: dict[str, list[str]] | None = None) -> dict[str, float]:
+def evaluate_system(
+    build: Callable[[list[Document]], Searcher],
+    collection: Collection,
+    max_queries: int | None,
+    sample_every: int = 1,
+    ranked_ids: dict[str, list[str]] | None = None,
+) -> dict[str, float]:
     """The metrics of one system on one collection; with ``ranked_ids``, each query's
     ranked document ids are stored there too (for pooling)."""
     started = time.perf_counter()
@@ -279,9 +305,11 @@ def evaluate_system(build: Callable[[list[Document]], Searcher], collection: Col
     finished = time.perf_counter()
     qrels = Qrels({qid: collection.qrels[qid] for qid in query_ids})
     scores = evaluate(qrels, Run(run), METRICS)
-    return {**{m: round(float(v), 4) for m, v in scores.items()},
-            "build_s": round(built - started, 2),
-            "query_ms": round((finished - built) * 1000 / max(1, len(query_ids)), 2)}
+    return {
+        **{m: round(float(v), 4) for m, v in scores.items()},
+        "build_s": round(built - started, 2),
+        "query_ms": round((finished - built) * 1000 / max(1, len(query_ids)), 2),
+    }
 
 
 def print_pool(collection: Collection, runs: dict[str, dict[str, list[str]]], depth: int) -> None:
@@ -316,21 +344,39 @@ def parse_variant(text: str) -> tuple[str, dict[str, object]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--collections", default="korquad,pledges")
-    parser.add_argument("--variant", action="append", default=[],
-                        help="NAME=setting=value,setting=value: another policysearch configuration")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="NAME=setting=value,setting=value: another policysearch configuration",
+    )
     parser.add_argument("--no-peers", action="store_true")
-    parser.add_argument("--no-default", action="store_true",
-                        help="Only the variants (and peers), not the default configuration.")
+    parser.add_argument(
+        "--no-default",
+        action="store_true",
+        help="Only the variants (and peers), not the default configuration.",
+    )
     parser.add_argument("--max-queries", type=int, default=None)
-    parser.add_argument("--sample-every", type=int, default=1,
-                        help="Use every Nth query (quicker tuning runs).")
+    parser.add_argument(
+        "--sample-every", type=int, default=1, help="Use every Nth query (quicker tuning runs)."
+    )
     parser.add_argument("--json", dest="json_path", help="Also write the results here.")
-    parser.add_argument("--cluster", type=int, default=0, metavar="SHARDS",
-                        help="Also the cluster backend on a local Sphinx cluster of SHARDS "
-                             "shards, with its top-10 overlap against the default.")
-    parser.add_argument("--pool", type=int, default=0, metavar="K",
-                        help="Print, per query, the documents in any system's top K that are not "
-                             "judged relevant: what to read when judging a set.")
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        default=0,
+        metavar="SHARDS",
+        help="Also the cluster backend on a local Sphinx cluster of SHARDS "
+        "shards, with its top-10 overlap against the default.",
+    )
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=0,
+        metavar="K",
+        help="Print, per query, the documents in any system's top K that are not "
+        "judged relevant: what to read when judging a set.",
+    )
     args = parser.parse_args(argv)
 
     systems: dict[str, Callable[[list[Document]], Searcher]] = {}
@@ -348,17 +394,28 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, dict[str, float]]] = {}
     for collection_name in args.collections.split(","):
         collection = COLLECTIONS[collection_name]()
-        print(f"\n{collection.name}: {len(collection.documents)} documents, "
-              f"{len(collection.queries)} queries")
-        print(f"{'system':<34}" + "".join(f"{m:>12}" for m in METRICS) + f"{'build s':>10}{'ms/query':>10}")
+        print(
+            f"\n{collection.name}: {len(collection.documents)} documents, "
+            f"{len(collection.queries)} queries"
+        )
+        print(
+            f"{'system':<34}"
+            + "".join(f"{m:>12}" for m in METRICS)
+            + f"{'build s':>10}{'ms/query':>10}"
+        )
         runs: dict[str, dict[str, list[str]]] = {}
         for system_name, build in systems.items():
             runs[system_name] = {}
-            figures = evaluate_system(build, collection, args.max_queries, args.sample_every,
-                                      runs[system_name])
+            figures = evaluate_system(
+                build, collection, args.max_queries, args.sample_every, runs[system_name]
+            )
             results.setdefault(collection.name, {})[system_name] = figures
-            print(f"{system_name:<34}" + "".join(f"{figures[m]:>12.4f}" for m in METRICS)
-                  + f"{figures['build_s']:>10.2f}{figures['query_ms']:>10.2f}", flush=True)
+            print(
+                f"{system_name:<34}"
+                + "".join(f"{figures[m]:>12.4f}" for m in METRICS)
+                + f"{figures['build_s']:>10.2f}{figures['query_ms']:>10.2f}",
+                flush=True,
+            )
         cluster_name = f"policysearch cluster ({args.cluster} shards)"
         if args.cluster and "policysearch (default)" in runs:
             overlap = top10_overlap(runs["policysearch (default)"], runs[cluster_name])

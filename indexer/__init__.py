@@ -8,7 +8,7 @@ show: ``indexer.fields`` (document fields), ``indexer.messages`` (coded messages
 
 from indexer.config import Settings, load_settings
 from indexer.engines.whoosh.index import SearchIndex
-from indexer.engines.whoosh.writer import BuildResult, UpdateResult, build_index, update_index
+from indexer.engines.whoosh.writer import build_index, update_index
 from indexer.errors import (
     ConfigError,
     CorpusError,
@@ -25,6 +25,7 @@ from indexer.model.results import Hit, IndexStats, SearchResult, StoredDocument,
 from indexer.reading.documents import Document, Rejection
 from indexer.reading.mapping import load_mapping, mapping_for_corpus
 from indexer.reading.readers import CorpusReport, ReadLimits, read_corpus
+from indexer.writing.results import BuildResult, UpdateResult
 
 __all__ = [
     "BuildResult",

@@ -46,9 +46,11 @@ CREATE INDEX IF NOT EXISTS searches_at ON searches (at);
 def log_path(settings: Settings) -> Path:
     """analytics_file, or the file beside the index (the cluster's directory for a
     cluster)."""
-    from indexer.backends import writers  # the backends import the search core, which is heavy
+    from indexer.backends import backend_of  # the backends import the search core, which is heavy
 
-    return Path(settings.analytics_file or Path(writers(settings).target) / FILE_NAME)
+    return Path(
+        settings.analytics_file or Path(backend_of(settings).directory(settings)) / FILE_NAME
+    )
 
 
 def search_log(settings: Settings) -> SearchLog | None:

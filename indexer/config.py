@@ -265,10 +265,11 @@ def _validate(settings: Settings) -> Settings:
     ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"Setting {name!r} must be at least 1.")
-    if settings.backend not in ("whoosh", "cluster"):
-        raise ConfigError(
-            f"Unknown backend {settings.backend!r}: choose whoosh (one machine) or cluster."
-        )
+    from indexer.backends import BACKENDS  # the table imports these settings
+
+    if settings.backend not in BACKENDS:
+        choices = "; ".join(f"{row.name} ({row.description})" for row in BACKENDS.values())
+        raise ConfigError(f"Unknown backend {settings.backend!r}: choose {choices}.")
     if settings.backend == "cluster" and not settings.cluster_dir:
         raise ConfigError(
             "Setting 'backend' is cluster but 'cluster_dir' is empty: name the directory "

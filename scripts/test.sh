@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up .venv with the project and its test extras, checks lint, formatting and types
-# (ruff, mypy), then runs the whole test suite.
+# Sets up .venv with the project and its test extras, checks lint, formatting, types and
+# import rules (ruff, mypy, lint-imports), then runs the whole test suite.
 # Extra arguments go to pytest (e.g. bash scripts/test.sh -k search).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,9 +21,11 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 
 # Lint, format and types first: a finding fails the run before the slow tests start.
-.venv/bin/ruff check indexer searchweb
-.venv/bin/ruff format --check indexer searchweb
+.venv/bin/ruff check indexer searchweb tests bench
+.venv/bin/ruff format --check indexer searchweb tests bench
 .venv/bin/mypy
+# The layers' import rules (pyproject.toml [tool.importlinter]).
+.venv/bin/lint-imports --no-cache
 
 set +e
 .venv/bin/python -m pytest "$@"

@@ -1,4 +1,5 @@
 """Fixtures that build small real indexes on disk, with the real Mecab tagger."""
+
 from __future__ import annotations
 
 import contextlib
@@ -18,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from indexer import build_index, load_mapping, load_settings, read_corpus
-from indexer.reading.readers import read_sources
 from indexer.engines.whoosh.index import SearchIndex
+from indexer.reading.readers import read_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -34,8 +35,9 @@ def make_settings(tmp_path: Path, **overrides):
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
     return path
 
 
@@ -57,11 +59,13 @@ def policy_index(tmp_path_factory):
 
 def policy_documents():
     """The shipped corpus plus the Seoul budget/pledge and welfare datasets."""
-    report = read_sources([
-        (SHIPPED_CORPUS, load_mapping(None)),
-        (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
-        (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
-    ])
+    report = read_sources(
+        [
+            (SHIPPED_CORPUS, load_mapping(None)),
+            (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
+            (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
+        ]
+    )
     assert not report.rejections
     return report.documents
 
@@ -111,16 +115,46 @@ def backend_settings(request):
 @pytest.fixture
 def small_corpus(tmp_path) -> Path:
     records = [
-        {"id": "water-1", "title": "아리수 수돗물 품질 관리", "body": "서울시는 아리수 수돗물의 수질을 매일 검사합니다.",
-         "category": ["상수도"], "department": "상수도사업본부", "date": "2021-07-23"},
-        {"id": "square-1", "title": "광화문광장 재구조화", "body": "광화문광장을 시민 중심의 공간으로 바꿉니다.",
-         "category": ["도시계획"], "department": "도시공간개선단", "date": "2022-08-06"},
-        {"id": "bike-1", "title": "Public bicycle Ttareungyi", "body": "Seoul's public bicycles (따릉이) serve citizens.",
-         "category": ["교통"], "department": "도시교통실", "date": "2020-01-10"},
-        {"id": "regen-1", "title": "도시재생활성화지역 지정", "body": "낡은 동네를 도시재생 사업으로 살립니다.",
-         "category": ["도시계획", "주거"], "department": "도시재생실", "date": "2019-03-02"},
-        {"id": "care-1", "title": "장애인 활동지원", "body": "장애인의 일상생활을 돕는 활동지원 서비스입니다.",
-         "category": ["복지"], "department": "복지정책실", "date": "2023-01-01"},
+        {
+            "id": "water-1",
+            "title": "아리수 수돗물 품질 관리",
+            "body": "서울시는 아리수 수돗물의 수질을 매일 검사합니다.",
+            "category": ["상수도"],
+            "department": "상수도사업본부",
+            "date": "2021-07-23",
+        },
+        {
+            "id": "square-1",
+            "title": "광화문광장 재구조화",
+            "body": "광화문광장을 시민 중심의 공간으로 바꿉니다.",
+            "category": ["도시계획"],
+            "department": "도시공간개선단",
+            "date": "2022-08-06",
+        },
+        {
+            "id": "bike-1",
+            "title": "Public bicycle Ttareungyi",
+            "body": "Seoul's public bicycles (따릉이) serve citizens.",
+            "category": ["교통"],
+            "department": "도시교통실",
+            "date": "2020-01-10",
+        },
+        {
+            "id": "regen-1",
+            "title": "도시재생활성화지역 지정",
+            "body": "낡은 동네를 도시재생 사업으로 살립니다.",
+            "category": ["도시계획", "주거"],
+            "department": "도시재생실",
+            "date": "2019-03-02",
+        },
+        {
+            "id": "care-1",
+            "title": "장애인 활동지원",
+            "body": "장애인의 일상생활을 돕는 활동지원 서비스입니다.",
+            "category": ["복지"],
+            "department": "복지정책실",
+            "date": "2023-01-01",
+        },
     ]
     return write_jsonl(tmp_path / "corpus" / "docs.jsonl", records).parent
 
@@ -153,8 +187,12 @@ def wait_for(url: str, timeout_s: float = 120) -> None:
 
 
 @contextlib.contextmanager
-def running_server(index_dir: str | Path, settings_env: dict[str, str] | None = None,
-                   *serve_args: str, port: int | None = None) -> Iterator[str]:
+def running_server(
+    index_dir: str | Path,
+    settings_env: dict[str, str] | None = None,
+    *serve_args: str,
+    port: int | None = None,
+) -> Iterator[str]:
     """``policysearch serve`` on a loopback port (free, unless ``port`` is given: a server
     restarted where clients expect it), as users run it; yields its base URL.
 
@@ -162,13 +200,28 @@ def running_server(index_dir: str | Path, settings_env: dict[str, str] | None = 
     {"REQUEST_TIMEOUT_MS": "500"}); the server is stopped (its whole group) afterwards.
     """
     port = port or free_port()
-    env = {**os.environ, **{"POLICYSEARCH_" + name: value
-                            for name, value in (settings_env or {}).items()}}
+    env = {
+        **os.environ,
+        **{"POLICYSEARCH_" + name: value for name, value in (settings_env or {}).items()},
+    }
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "indexer.cli", "serve", "--port", str(port), "--index-dir",
-             str(index_dir), *serve_args],
-            stdout=subprocess.DEVNULL, stderr=log, env=env, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "searchweb.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--index-dir",
+                str(index_dir),
+                *serve_args,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            env=env,
+            start_new_session=True,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             try:

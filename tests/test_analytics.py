@@ -1,5 +1,6 @@
 """Query analytics for operators: the server records what was searched (never who), and
 `policysearch analytics` reports top, zero-result and slow queries for a period."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,8 +18,9 @@ from searchweb import create_app
 
 @pytest.fixture
 def served(policy_index, tmp_path):
-    settings = dataclasses.replace(policy_index.settings, analytics_file=str(tmp_path / "log.db"),
-                                   api_requests_per_minute=0)
+    settings = dataclasses.replace(
+        policy_index.settings, analytics_file=str(tmp_path / "log.db"), api_requests_per_minute=0
+    )
     app = create_app({"SETTINGS": settings, "TESTING": True})
     return app.test_client(), settings
 
@@ -30,14 +32,18 @@ def rows(settings):
 
 def test_searches_are_recorded_without_anything_that_identifies_a_person(served):
     client, settings = served
-    client.get("/?q=  청년   월세 ", headers={"X-Forwarded-For": "203.0.113.9",
-                                            "User-Agent": "Mozilla/5.0 (secret-agent)"})
+    client.get(
+        "/?q=  청년   월세 ",
+        headers={"X-Forwarded-For": "203.0.113.9", "User-Agent": "Mozilla/5.0 (secret-agent)"},
+    )
     client.get("/api/search?q=Youth&category=청년&from=2018")
     client.get("/api/search?q=Youth&page=2")  # a further page is not another search
     client.get("/api/suggest?q=청")  # keystrokes are not searches
     recorded = rows(settings)
     assert [(r[1], json.loads(r[2])) for r in recorded] == [
-        ("청년 월세", {}), ("youth", {"category": ["청년"], "from": "2018"})]
+        ("청년 월세", {}),
+        ("youth", {"category": ["청년"], "from": "2018"}),
+    ]
     for at, _, _, _, took_ms in recorded:
         assert len(at) == len("2026-11-27T09:14") and took_ms >= 0  # minutes, not seconds
     assert recorded[0][3] == client.get("/api/search?q=청년 월세").get_json()["total"] > 0
@@ -47,8 +53,9 @@ def test_searches_are_recorded_without_anything_that_identifies_a_person(served)
 
 
 def test_the_setting_turns_recording_off(policy_index, tmp_path):
-    settings = dataclasses.replace(policy_index.settings, analytics=False,
-                                   analytics_file=str(tmp_path / "off.db"))
+    settings = dataclasses.replace(
+        policy_index.settings, analytics=False, analytics_file=str(tmp_path / "off.db")
+    )
     create_app({"SETTINGS": settings, "TESTING": True}).test_client().get("/?q=청년")
     assert not (tmp_path / "off.db").exists()
 
@@ -66,19 +73,35 @@ def test_records_past_the_retention_are_deleted(tmp_path):
 def test_the_report_counts_top_zero_result_and_slow_queries_in_the_period(tmp_path):
     log = SearchLog(tmp_path / "log.db", retention_days=400)
     now = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
-    for minutes, (query, total, took_ms) in enumerate([
-        ("청년 월세", 40, 12.0), ("청년 월세", 38, 9.0), ("청년 월세", 40, 30.0),
-        ("따릉이", 7, 4.0), ("xyzzy", 0, 2.0), ("xyzzy", 0, 3.0), ("느린 질문", 5, 900.0),
-    ]):
-        log.record(query, {"category": ["청년"]} if query == "xyzzy" else {}, total, took_ms,
-                   now=now - timedelta(minutes=minutes))
+    for minutes, (query, total, took_ms) in enumerate(
+        [
+            ("청년 월세", 40, 12.0),
+            ("청년 월세", 38, 9.0),
+            ("청년 월세", 40, 30.0),
+            ("따릉이", 7, 4.0),
+            ("xyzzy", 0, 2.0),
+            ("xyzzy", 0, 3.0),
+            ("느린 질문", 5, 900.0),
+        ]
+    ):
+        log.record(
+            query,
+            {"category": ["청년"]} if query == "xyzzy" else {},
+            total,
+            took_ms,
+            now=now - timedelta(minutes=minutes),
+        )
     log.record("작년", {}, 1, 1.0, now=now - timedelta(days=200))
     report = log.report(now - timedelta(days=7), now, 10)
     assert report.searches == 7 and report.zero_result_searches == 2
-    assert [(q.query, q.searches) for q in report.top_queries][:2] == [("청년 월세", 3), ("xyzzy", 2)]
+    assert [(q.query, q.searches) for q in report.top_queries][:2] == [
+        ("청년 월세", 3),
+        ("xyzzy", 2),
+    ]
     assert report.top_queries[0].average_results == pytest.approx(39.3)
     assert [(z.query, z.searches, z.filters) for z in report.zero_result_queries] == [
-        ("xyzzy", 2, {"category": ["청년"]})]
+        ("xyzzy", 2, {"category": ["청년"]})
+    ]
     assert report.slow_queries[0].query == "느린 질문" and report.slow_queries[0].slowest_ms == 900
 
 
@@ -92,8 +115,11 @@ def test_the_cli_prints_the_report_and_json(served):
     assert text.exit_code == 0, text.output
     assert "3 searches" in text.output and "1 found nothing" in text.output
     data = json.loads(CliRunner().invoke(main, [*args, "--json"], env=env).output)
-    assert data["top_queries"][0] == {"query": "청년 월세", "searches": 2,
-                                      "average_results": data["top_queries"][0]["average_results"]}
+    assert data["top_queries"][0] == {
+        "query": "청년 월세",
+        "searches": 2,
+        "average_results": data["top_queries"][0]["average_results"],
+    }
     assert [z["query"] for z in data["zero_result_queries"]] == ["qqqzzzxxx"]
 
 
@@ -102,6 +128,7 @@ def test_the_cli_explains_a_missing_log_and_a_bad_period(tmp_path):
     assert missing.exit_code == 1 and "No searches recorded" in missing.output
     assert "Traceback" not in missing.output
     (tmp_path / "analytics.sqlite").touch()
-    bad = CliRunner().invoke(main, ["analytics", "--since", "last week", "--index-dir",
-                                    str(tmp_path)])
+    bad = CliRunner().invoke(
+        main, ["analytics", "--since", "last week", "--index-dir", str(tmp_path)]
+    )
     assert bad.exit_code == 2 and "7d or 24h" in bad.output

@@ -1,4 +1,5 @@
 """The JSON API: results, facets, errors, CORS, and the OpenAPI description against real responses."""
+
 from __future__ import annotations
 
 import re
@@ -36,9 +37,16 @@ def test_search_returns_hits_facets_and_timing(client, openapi):
     data = response.get_json()
     assert response.status_code == 200
     assert data["query"] == "아리수" and data["total"] > 3 and len(data["hits"]) == 3
-    assert all("<mark>아리수</mark>" in hit["title_html"] + hit["snippet_html"] for hit in data["hits"])
-    assert [f["name"] for f in data["facets"]] == ["category", "department", "year", "lang",
-                                                   "source"]
+    assert all(
+        "<mark>아리수</mark>" in hit["title_html"] + hit["snippet_html"] for hit in data["hits"]
+    )
+    assert [f["name"] for f in data["facets"]] == [
+        "category",
+        "department",
+        "year",
+        "lang",
+        "source",
+    ]
     sources = {v["value"] for f in data["facets"] if f["name"] == "source" for v in f["values"]}
     assert "Korean welfare services 2023" in sources or "Seoul budget programs 2018" in sources
     validate(openapi, "/api/search", 200, data)
@@ -68,12 +76,15 @@ def test_pages_do_not_overlap_and_date_sort_is_newest_first(client):
     assert keys == sorted(keys, reverse=True) and by_date["hits"][0]["score"] is None
 
 
-@pytest.mark.parametrize("query, message", [
-    ("page=0", "page must be between"),
-    ("size=abc", "size must be a whole number"),
-    ("sort=random", "Unknown sort"),
-    ("from=tomorrow", "date_from must look like"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("page=0", "page must be between"),
+        ("size=abc", "size must be a whole number"),
+        ("sort=random", "Unknown sort"),
+        ("from=tomorrow", "date_from must look like"),
+    ],
+)
 def test_bad_requests_are_json_400s(client, openapi, query, message):
     response = client.get(f"/api/search?q=x&{query}")
     assert response.status_code == 400
@@ -100,15 +111,19 @@ def test_suggest_completes_hangul_syllable_prefixes(client, openapi):
     texts = [s["text"] for s in data["suggestions"]]
     assert "도시재생" in texts
     assert all("도시재" in text for text in texts)
-    assert client.get("/api/suggest?q=정책 아리").get_json()["suggestions"][0]["text"] == "정책 아리수"
+    assert (
+        client.get("/api/suggest?q=정책 아리").get_json()["suggestions"][0]["text"] == "정책 아리수"
+    )
     validate(openapi, "/api/suggest", 200, data)
 
 
 def test_cors_allows_reads_from_any_origin_by_default(client):
     response = client.get("/api/search?q=x", headers={"Origin": "https://district.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    preflight = client.options("/api/search", headers={
-        "Origin": "https://district.example", "Access-Control-Request-Method": "GET"})
+    preflight = client.options(
+        "/api/search",
+        headers={"Origin": "https://district.example", "Access-Control-Request-Method": "GET"},
+    )
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Methods"] == "GET, OPTIONS"
 
@@ -133,9 +148,11 @@ def test_snippets_in_the_api_carry_only_mark_tags(client):
 
 
 def test_openapi_lists_every_api_route(app, openapi):
-    routes = {re.sub(r"<(?:path:)?(\w+)>", r"{\1}", rule.rule).replace("{doc_id}", "{id}")
-              for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json"}
+    routes = {
+        re.sub(r"<(?:path:)?(\w+)>", r"{\1}", rule.rule).replace("{doc_id}", "{id}")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json"
+    }
     assert routes == set(openapi["paths"])
 
 
@@ -147,8 +164,10 @@ def test_answers_move_to_a_reindexed_index_without_a_restart(tmp_path, small_cor
     build_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
     client = create_app({"SETTINGS": settings}).test_client()
     assert client.get("/api/search?q=대여소").get_json()["total"] == 0
-    write_jsonl(small_corpus / "more.jsonl", [{"id": "bike-2", "title": "따릉이 대여소 확충",
-                                               "body": "따릉이 대여소를 늘립니다."}])
+    write_jsonl(
+        small_corpus / "more.jsonl",
+        [{"id": "bike-2", "title": "따릉이 대여소 확충", "body": "따릉이 대여소를 늘립니다."}],
+    )
     update_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
     assert [h["id"] for h in client.get("/api/search?q=대여소").get_json()["hits"]] == ["bike-2"]
     (small_corpus / "more.jsonl").unlink()

@@ -2,6 +2,7 @@
 
 Screenshots go to test-artifacts/ (kept by CI as test artifacts).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,12 +27,22 @@ from .conftest import (
 )
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="Debian chromium is not installed (scripts/test.sh installs it)")
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM),
+    reason="Debian chromium is not installed (scripts/test.sh installs it)",
+)
 
 
 @pytest.fixture(scope="module", params=["whoosh", "cluster"])
@@ -46,9 +57,22 @@ def server(request, tmp_path_factory):
             if shutil.which("searchd") is None:
                 pytest.skip("sphinxsearch is not installed (scripts/test.sh installs it)")
             env = cluster_env(stack.enter_context(local_cluster(served / "nodes")))
-        subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(SHIPPED_CORPUS),
-                        str(SHARED_DATA / "kr-welfare-services"), "--index-dir", str(index_dir),
-                        "-q"], check=True, timeout=300, env={**os.environ, **env})
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "searchweb.cli",
+                "index",
+                str(SHIPPED_CORPUS),
+                str(SHARED_DATA / "kr-welfare-services"),
+                "--index-dir",
+                str(index_dir),
+                "-q",
+            ],
+            check=True,
+            timeout=300,
+            env={**os.environ, **env},
+        )
         settings_env = {name.removeprefix("POLICYSEARCH_"): value for name, value in env.items()}
         with running_server(index_dir, settings_env, "--workers", "1", "--threads", "4") as base:
             yield base
@@ -87,8 +111,9 @@ def test_search_tick_a_facet_and_open_a_document(server, browser):
     page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
 
     # Ticking the facet submits the form by script; results and other facets narrow.
-    page.locator('fieldset[data-facet="category"] li', has_text="장애인 지원").first \
-        .locator("input[type=checkbox]").check()
+    page.locator('fieldset[data-facet="category"] li', has_text="장애인 지원").first.locator(
+        "input[type=checkbox]"
+    ).check()
     page.wait_for_selector(".chip")
     assert total(page) == disability < all_results
     assert facet_count(page, "year", "2023") <= other_department
@@ -114,12 +139,14 @@ def test_page_is_usable_at_phone_width(server, browser):
 
 
 def test_embed_script_on_another_origin_gets_results(server, browser, tmp_path):
-    (tmp_path / "index.html").write_text(f"""<!doctype html><html lang="ko"><head>
+    (tmp_path / "index.html").write_text(
+        f"""<!doctype html><html lang="ko"><head>
 <meta charset="utf-8"><title>구청 누리집</title>
 <style>input, button, li, a {{ color: red !important; font-size: 40px !important; }}</style>
 </head><body><h1>구청 정책 검색</h1><div id="search"></div>
 <script src="{server}/embed.js" data-target="#search"></script></body></html>""",
-                                        encoding="utf-8")
+        encoding="utf-8",
+    )
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
     host_site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=host_site.serve_forever, daemon=True).start()

@@ -4,6 +4,7 @@ and pledges, and the welfare programs (4,745 documents).
 
 One test per item of the issue; screenshots go to test-artifacts/.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,6 +25,7 @@ import feedparser
 import pytest
 
 from .conftest import free_port, running_server
+
 # The browser (Debian chromium) and the skip mark when it is missing are test_browser's.
 from .test_browser import ARTIFACTS, browser, pytestmark  # noqa: F401
 
@@ -35,8 +37,9 @@ PHONE = {"width": 360, "height": 740}
 def server(backend_settings):
     """policysearch serve over the policy documents: from the Whoosh index, and from a
     two-shard cluster holding the same documents."""
-    with running_server(backend_settings.index_dir, serve_env(backend_settings),
-                        "--workers", "1", "--threads", "4") as base:
+    with running_server(
+        backend_settings.index_dir, serve_env(backend_settings), "--workers", "1", "--threads", "4"
+    ) as base:
         yield base
 
 
@@ -126,7 +129,8 @@ def test_2_dates_work_on_documents_with_only_a_year(server, page):
     assert dates == sorted(dates)
     shown = page.locator(".hit h2 a").evaluate_all("links => links.map(a => a.href)")
     assert [unquote(urlsplit(href).path.removeprefix("/doc/")) for href in shown] == [
-        hit["id"] for hit in oldest["hits"]]
+        hit["id"] for hit in oldest["hits"]
+    ]
 
     response = page.goto(server + "/?q=" + quote("청년") + "&from=2018-13")
     assert response.status == 400
@@ -135,8 +139,14 @@ def test_2_dates_work_on_documents_with_only_a_year(server, page):
 
 
 def test_3_the_document_page_keeps_the_search_and_leads_back_to_it(server, page):
-    start = (server + "/?q=" + quote("장애인") + "&category=" + quote("장애인 지원")
-             + "&sort=newest&page=2")
+    start = (
+        server
+        + "/?q="
+        + quote("장애인")
+        + "&category="
+        + quote("장애인 지원")
+        + "&sort=newest&page=2"
+    )
     page.goto(start)
     first_title = page.locator(".hit h2 a").first.inner_text()
     page.locator(".hit h2 a").first.click()
@@ -189,7 +199,8 @@ def test_5_a_search_can_be_followed_as_an_atom_feed(server, page):
     assert "청년" in feed.feed.title and len(feed.entries) == 50
     newest = api(server, "/api/search?q=" + quote("청년") + "&lang=ko&sort=newest&size=50")
     assert [entry.link for entry in feed.entries][:5] == [
-        "/doc/" + quote(hit["id"], safe="") + "?q=" + quote("청년") for hit in newest["hits"][:5]]
+        "/doc/" + quote(hit["id"], safe="") + "?q=" + quote("청년") for hit in newest["hits"][:5]
+    ]
 
 
 def test_6_autocomplete_is_a_combobox_used_with_the_keyboard(server, page):
@@ -220,7 +231,9 @@ def test_6_autocomplete_is_a_combobox_used_with_the_keyboard(server, page):
     page.keyboard.type("dkfltn")
     first = listbox.locator('[role="option"]').first
     first.wait_for()
-    assert first.get_attribute("data-kind") == "correction" and first.inner_text().startswith("아리수")
+    assert first.get_attribute("data-kind") == "correction" and first.inner_text().startswith(
+        "아리수"
+    )
     page.keyboard.press("ArrowDown")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -237,7 +250,9 @@ def test_7_phone_drawer_no_horizontal_scroll_and_a_skip_link(server, browser):
     assert toggle.is_visible() and toggle.bounding_box()["y"] < 400  # near the top
     shot(phone, "7-phone-results")
     toggle.click()
-    assert phone.locator("#filters").is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    assert (
+        phone.locator("#filters").is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    )
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     category = phone.locator('fieldset[data-facet="category"] li').first
     label = category.locator(".facet-label").inner_text()
@@ -274,8 +289,9 @@ HOST_PAGE = """<!doctype html><html lang="ko"><head><meta charset="utf-8"><title
 <script src="{server}/embed.js" data-target="#search" data-size="3"></script></body></html>"""
 
 
-def test_8_the_widget_survives_a_stopped_rate_limited_and_restored_api(policy_index, browser,
-                                                                      tmp_path):
+def test_8_the_widget_survives_a_stopped_rate_limited_and_restored_api(
+    policy_index, browser, tmp_path
+):
     port = free_port()
     server = f"http://127.0.0.1:{port}"
     (tmp_path / "index.html").write_text(HOST_PAGE.format(server=server), encoding="utf-8")
@@ -302,7 +318,9 @@ def test_8_the_widget_survives_a_stopped_rate_limited_and_restored_api(policy_in
             widget.locator("input").fill("장애인")
             widget.locator("ol > li").first.wait_for()
             links = widget.locator("ol > li > a")
-            assert links.count() == 3 and "q=" + quote("장애인") in links.first.get_attribute("href")
+            assert links.count() == 3 and "q=" + quote("장애인") in links.first.get_attribute(
+                "href"
+            )
             see_all = widget.locator("a.see-all")
             matched = api(server, "/api/search?q=" + quote("장애인") + "&size=1")["total"]
             assert f"{matched:,}" in see_all.inner_text()
@@ -313,11 +331,16 @@ def test_8_the_widget_survives_a_stopped_rate_limited_and_restored_api(policy_in
             page.keyboard.press("Tab")
             page.keyboard.press("ArrowDown")
             focused = page.evaluate(
-                "document.querySelector('policy-search').shadowRoot.activeElement.href")
+                "document.querySelector('policy-search').shadowRoot.activeElement.href"
+            )
             assert focused == links.nth(1).get_attribute("href")
             page.keyboard.press("Escape")
-            assert page.evaluate("document.querySelector('policy-search').shadowRoot"
-                                 ".activeElement.tagName") == "INPUT"
+            assert (
+                page.evaluate(
+                    "document.querySelector('policy-search').shadowRoot.activeElement.tagName"
+                )
+                == "INPUT"
+            )
             shot(page, "8-widget-results")
 
             # Rate limited: the box says so in Korean, shows no stale results, and
@@ -356,12 +379,28 @@ def test_9_operators_see_what_was_searched(server, backend_settings, page):
     for address in ("/?q=주차장 공유", "/?q=주차장 공유", "/?q=청년 주택&year=1999"):
         page.goto(server + quote(address, safe="/?=&"))
         assert page.locator(".hit").count() == (0 if "1999" in address else 10)
-    env = {**os.environ, **{"POLICYSEARCH_" + name: value
-                            for name, value in serve_env(backend_settings).items()}}
+    env = {
+        **os.environ,
+        **{"POLICYSEARCH_" + name: value for name, value in serve_env(backend_settings).items()},
+    }
     report = subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "analytics", "--since", "1d", "--json",
-         "--index-dir", backend_settings.index_dir],
-        capture_output=True, text=True, timeout=60, check=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "searchweb.cli",
+            "analytics",
+            "--since",
+            "1d",
+            "--json",
+            "--index-dir",
+            backend_settings.index_dir,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
+    )
     data = json.loads(report.stdout)
     top = {entry["query"]: entry["searches"] for entry in data["top_queries"]}
     assert top.get("주차장 공유", 0) >= 2

@@ -1,4 +1,5 @@
 """The policysearch command: output, exit statuses, and one-line errors for user mistakes."""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.fields import FACET_FIELDS, HIT_FIELDS
 from indexer.cli import EXIT_FAILURE, EXIT_PARTIAL, main
+from indexer.fields import FACET_FIELDS, HIT_FIELDS
 
 from .conftest import write_jsonl
 
@@ -47,8 +48,18 @@ def test_search_json_output_is_the_whole_result(run, small_corpus):
     assert [f["name"] for f in data["facets"]] == list(FACET_FIELDS)
     # One hit shape: the API's (tests/test_api.py checks it against the OpenAPI schema).
     hit = data["hits"][0]
-    assert set(hit) == {"id", "doc_url", "title", "title_html", "title_spans", "snippet",
-                        "snippet_html", "snippet_spans", "score", *HIT_FIELDS}
+    assert set(hit) == {
+        "id",
+        "doc_url",
+        "title",
+        "title_html",
+        "title_spans",
+        "snippet",
+        "snippet_html",
+        "snippet_spans",
+        "score",
+        *HIT_FIELDS,
+    }
     assert hit["doc_url"] == "/doc/water-1" and hit["title_spans"]
 
 
@@ -100,12 +111,15 @@ def test_stats_show_documents_facets_and_analyzer(run, small_corpus):
     assert data["documents"] == 5 and data["tagger"] == "mecab" and data["size_bytes"] > 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (("search", "아리수"), "No index in"),
-    (("index", "/no/such/folder"), "does not exist"),
-    (("index", "--mapping", "nope"), "No mapping named 'nope'"),
-    (("stats",), "Build one with: policysearch index"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("search", "아리수"), "No index in"),
+        (("index", "/no/such/folder"), "does not exist"),
+        (("index", "--mapping", "nope"), "No mapping named 'nope'"),
+        (("stats",), "Build one with: policysearch index"),
+    ],
+)
 def test_user_mistakes_get_one_line_and_no_traceback(run, args, message):
     result = run(*args)
     assert result.exit_code == 1
@@ -115,8 +129,10 @@ def test_user_mistakes_get_one_line_and_no_traceback(run, args, message):
 
 def test_bad_search_options_get_a_message(run, small_corpus):
     run("index", str(small_corpus))
-    for args, message in ((("--page", "0"), "page must be between"),
-                          (("--from", "last week"), "date_from must look like")):
+    for args, message in (
+        (("--page", "0"), "page must be between"),
+        (("--from", "last week"), "date_from must look like"),
+    ):
         result = run("search", "아리수", *args)
         assert result.exit_code == 1 and message in result.output
         assert_no_traceback(result)

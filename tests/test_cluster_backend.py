@@ -1,6 +1,7 @@
 """The cluster backend on a real Sphinx cluster (two shards and an aggregator on
 loopback): the welfare and budget datasets built into it and searched through it,
 against the Whoosh backend on the same documents."""
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,10 @@ from indexer.engines.sphinx.ids import shard_of, stable_id
 from indexer.engines.sphinx.layout import ClusterLayout
 from indexer.engines.sphinx.local import cluster_status, stop_node
 from indexer.engines.sphinx.search import ClusterSearcher
-from indexer.reading.readers import read_sources
 from indexer.engines.whoosh.index import SearchIndex
+from indexer.reading.readers import read_sources
 
-from .conftest import SHARED_DATA, free_port, make_settings
+from .conftest import SHARED_DATA, make_settings
 from .test_cluster_nodes import needs_sphinx
 
 pytestmark = needs_sphinx
@@ -26,10 +27,12 @@ pytestmark = needs_sphinx
 
 @pytest.fixture(scope="module")
 def documents():
-    report = read_sources([
-        (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
-        (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
-    ])
+    report = read_sources(
+        [
+            (SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services")),
+            (SHARED_DATA / "seoul-budget-promises", load_mapping("seoul-budget-promises")),
+        ]
+    )
     assert not report.rejections
     return report.documents
 
@@ -42,7 +45,8 @@ def cluster(tmp_path_factory, documents):
     layout = ClusterLayout.load(root)
     settings = make_settings(tmp_path_factory.mktemp("cluster-settings"))
     report = ClusterIndex(layout, settings).build(
-        documents, [root / shard.node.name for shard in layout.shards])
+        documents, [root / shard.node.name for shard in layout.shards]
+    )
     # A node reads the cluster's document frequencies (global.idf) when it starts.
     for shard in layout.shards:
         stop_node(root, shard.node)
@@ -74,11 +78,16 @@ def test_documents_are_routed_by_a_stable_hash_of_their_id(cluster, documents):
     assert held == {"aggregator": len(documents), "shard1": expected[0], "shard2": expected[1]}
 
 
-@pytest.mark.parametrize("filters", [
-    {}, {"category": ["사회복지"]}, {"year": ["2018"]},
-    {"category": ["장애인 지원", "사회복지"], "year": ["2023"]},
-    {"department": ["보건복지부"]},
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"category": ["사회복지"]},
+        {"year": ["2018"]},
+        {"category": ["장애인 지원", "사회복지"], "year": ["2023"]},
+        {"department": ["보건복지부"]},
+    ],
+)
 def test_facet_counts_equal_the_whoosh_backends(cluster, whoosh, filters):
     _, layout, settings, _ = cluster
     request = SearchRequest(filters=filters, facet_size=1000)
@@ -92,8 +101,9 @@ def test_date_ranges_take_documents_with_only_a_year(cluster, whoosh):
     _, layout, settings, _ = cluster
     for date_from, date_to in (("2018", "2018"), ("2018-06", ""), ("", "2019-12")):
         request = SearchRequest(date_from=date_from, date_to=date_to)
-        assert (ClusterSearcher(layout, settings).search(request).total
-                == whoosh.search(request).total)
+        assert (
+            ClusterSearcher(layout, settings).search(request).total == whoosh.search(request).total
+        )
 
 
 # The cluster scores its best candidates with the Whoosh backend's formula and the
@@ -101,9 +111,16 @@ def test_date_ranges_take_documents_with_only_a_year(cluster, whoosh):
 # backend's: bench/relevance.py --cluster 2 measured a top-10 overlap of 0.96 to 1.0 per
 # collection. Before the candidates were rescored it was 0.78 here.
 TOP10_OVERLAP_FLOOR = 0.9
-QUERIES = ("장애인 활동지원", "노인 일자리", "아동수당", "청년 월세", "기초생활수급자 의료급여",
-           "어르신 일지리", "emergency medical support for low income families",
-           "서울시 청년 주거 지원 정책은 무엇인가?")
+QUERIES = (
+    "장애인 활동지원",
+    "노인 일자리",
+    "아동수당",
+    "청년 월세",
+    "기초생활수급자 의료급여",
+    "어르신 일지리",
+    "emergency medical support for low income families",
+    "서울시 청년 주거 지원 정책은 무엇인가?",
+)
 
 
 def test_first_pages_are_the_whoosh_backends(cluster, whoosh):
@@ -198,7 +215,9 @@ def test_the_api_and_pages_answer_from_the_cluster_and_never_500(served_cluster)
         assert partial.status_code == 200
         assert "cluster_partial" in [n["code"] for n in partial.get_json()["notices"]]
         page = client.get("/?q=장애인")
-        assert page.status_code == 200 and "클러스터 일부가 응답하지 않아" in page.get_data(as_text=True)
+        assert page.status_code == 200 and "클러스터 일부가 응답하지 않아" in page.get_data(
+            as_text=True
+        )
         stop_node(root, layout.aggregator)
         down = client.get("/api/search?q=장애인")
         assert down.status_code == 503 and "does not answer" in down.get_json()["error"]
@@ -247,8 +266,12 @@ def test_index_and_reindex_write_the_cluster_adding_updating_and_deleting_across
             if record["id"] in changed:
                 record = {**record, "body": record["body"] + " 자두나무정원사업 추가 안내."}
             edited.append(record)
-        added = {**records[100], "id": "welfare-new-001", "title": "자두나무정원사업",
-                 "category": "정원 가꾸기"}
+        added = {
+            **records[100],
+            "id": "welfare-new-001",
+            "title": "자두나무정원사업",
+            "category": "정원 가꾸기",
+        }
         _welfare_copy(corpus, [*edited, added])
         refused = runner.invoke(main, ["reindex"], env=env)
         assert refused.exit_code == 1 and "name the PATHs" in refused.output
@@ -277,8 +300,12 @@ def test_index_and_reindex_write_the_cluster_adding_updating_and_deleting_across
         expected = CollectionStats()
         for document in report.documents:
             expected.add(json.loads(rows_of.row(document).values["terms"]))
-        gone = {("body", t.text) for r in records[:60] if r["id"] in vanished
-                for t in searcher.analyzer(r["body"])}
+        gone = {
+            ("body", t.text)
+            for r in records[:60]
+            if r["id"] in vanished
+            for t in searcher.analyzer(r["body"])
+        }
         layout = ClusterLayout.load(root)
         with connect(layout.aggregator, 5) as connection:
             generation = ClusterIndex(layout, settings).serving()

@@ -1,6 +1,7 @@
 """A local Sphinx cluster: node configurations written from the field registry, and real
 searchd processes (two shards and an aggregator on loopback) started, checked, killed
 and stopped through `policysearch cluster`."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,10 @@ from indexer.engines.sphinx.nodeconfig import GENERATIONS, cluster_schema, node_
 from indexer.engines.sphinx.sphinxql import connect
 from indexer.fields import FIELDS
 
-needs_sphinx = pytest.mark.skipif(shutil.which("searchd") is None,
-                                  reason="sphinxsearch is not installed (scripts/test.sh installs it)")
+needs_sphinx = pytest.mark.skipif(
+    shutil.which("searchd") is None,
+    reason="sphinxsearch is not installed (scripts/test.sh installs it)",
+)
 
 
 def test_every_node_has_its_own_pid_file_data_and_binlog(tmp_path):
@@ -27,8 +30,9 @@ def test_every_node_has_its_own_pid_file_data_and_binlog(tmp_path):
     configs = node_configs(layout, tmp_path)
     assert set(configs) == {"aggregator", "shard1", "shard1-mirror", "shard2", "shard2-mirror"}
     for setting in ("pid_file", "binlog_path", "log"):
-        values = [re.search(rf"^\s*{setting} = (.+)$", text, re.M).group(1)
-                  for text in configs.values()]
+        values = [
+            re.search(rf"^\s*{setting} = (.+)$", text, re.M).group(1) for text in configs.values()
+        ]
         assert len(set(values)) == len(values), setting
     for text in configs.values():
         for line in text.splitlines():  # searchd does not parse a block written on one line

@@ -1,4 +1,5 @@
 """Settings come in layers, and the README documents every one of them."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,12 +30,15 @@ def test_config_file_from_the_environment_and_a_policysearch_section(tmp_path):
     assert settings.max_page_size == 50
 
 
-@pytest.mark.parametrize("content, message", [
-    ("page_sise = 3\n", "unknown settings: page_sise"),
-    ("page_size = 'ten'\n", "must be a int"),
-    ("tagger = 'kiwi'\n", "Unknown tagger"),
-    ("page_size = \n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("page_sise = 3\n", "unknown settings: page_sise"),
+        ("page_size = 'ten'\n", "must be a int"),
+        ("tagger = 'kiwi'\n", "Unknown tagger"),
+        ("page_size = \n", "not valid TOML"),
+    ],
+)
 def test_bad_settings_are_explained(tmp_path, content, message):
     config = tmp_path / "bad.toml"
     config.write_text(content, encoding="utf-8")

@@ -1,5 +1,6 @@
 """A damaged generation is reported in one line and the previous complete one serves;
 reindex refuses to build on it; a build that fills the disk is cleaned up."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,8 @@ from click.testing import CliRunner
 
 from indexer import SearchIndex, build_index, read_corpus
 from indexer.cli import EXIT_FAILURE, main
-from indexer.errors import IndexWriteError
 from indexer.engines.whoosh.generations import CURRENT_FILE, current_generation
+from indexer.errors import IndexWriteError
 
 from .conftest import PROJECT_ROOT, free_port, make_settings, wait_for, write_jsonl
 
@@ -25,23 +26,34 @@ def build_two_generations(tmp_path):
     """An index whose previous generation holds 'old-*' and whose current one 'new-*'."""
     settings = make_settings(tmp_path)
     for prefix in ("old", "new"):
-        corpus = write_jsonl(tmp_path / prefix / "d.jsonl", [
-            {"id": f"{prefix}-{i}", "title": f"공원 조성 {i}", "body": "동네 공원을 만듭니다."}
-            for i in range(5)]).parent
-        build_index(read_corpus(corpus).documents, settings.index_dir, settings,
-                    options=None) if prefix == "old" else _allowing(corpus, settings)
+        corpus = write_jsonl(
+            tmp_path / prefix / "d.jsonl",
+            [
+                {"id": f"{prefix}-{i}", "title": f"공원 조성 {i}", "body": "동네 공원을 만듭니다."}
+                for i in range(5)
+            ],
+        ).parent
+        build_index(
+            read_corpus(corpus).documents, settings.index_dir, settings, options=None
+        ) if prefix == "old" else _allowing(corpus, settings)
     return settings, current_generation(settings.index_dir)
 
 
 def _allowing(corpus, settings):
     from indexer.engines.whoosh.writer import WriteOptions
 
-    build_index(read_corpus(corpus).documents, settings.index_dir, settings,
-                options=WriteOptions(allow_deletes=True))
+    build_index(
+        read_corpus(corpus).documents,
+        settings.index_dir,
+        settings,
+        options=WriteOptions(allow_deletes=True),
+    )
 
 
 def segment_file(generation):
-    return max((p for p in generation.iterdir() if p.suffix == ".seg"), key=lambda p: p.stat().st_size)
+    return max(
+        (p for p in generation.iterdir() if p.suffix == ".seg"), key=lambda p: p.stat().st_size
+    )
 
 
 def truncate_segment(generation):
@@ -81,8 +93,15 @@ def garble_meta_file_list(generation):
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
 
 
-DAMAGE = [truncate_segment, flip_bytes, remove_toc, empty_current, current_escapes, current_climbs_out,
-          garble_meta_file_list]
+DAMAGE = [
+    truncate_segment,
+    flip_bytes,
+    remove_toc,
+    empty_current,
+    current_escapes,
+    current_climbs_out,
+    garble_meta_file_list,
+]
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda f: f.__name__)
@@ -106,8 +125,11 @@ def test_reindex_refuses_a_damaged_index_without_a_traceback(tmp_path, damage, m
     monkeypatch.delenv("POLICYSEARCH_CONFIG", raising=False)
     settings, generation = build_two_generations(tmp_path)
     damage(generation)
-    result = CliRunner().invoke(main, ["reindex", str(tmp_path / "new"), "--index-dir",
-                                       settings.index_dir], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["reindex", str(tmp_path / "new"), "--index-dir", settings.index_dir],
+        catch_exceptions=False,
+    )
     assert result.exit_code == EXIT_FAILURE, result.output
     assert "damaged" in result.output and "policysearch index" in result.output
     assert "Traceback" not in result.output
@@ -118,8 +140,11 @@ def test_a_full_build_repairs_a_damaged_index(tmp_path, monkeypatch):
     settings, generation = build_two_generations(tmp_path)
     truncate_segment(generation)
     # The fallback generation holds other ids, so replacing it must be allowed.
-    result = CliRunner().invoke(main, ["index", str(tmp_path / "new"), "--index-dir",
-                                       settings.index_dir, "--allow-deletes"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["index", str(tmp_path / "new"), "--index-dir", settings.index_dir, "--allow-deletes"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     index = SearchIndex(settings.index_dir, settings)
     try:
@@ -135,19 +160,39 @@ def test_serve_boots_on_the_previous_generation_and_says_so(tmp_path, damage):
     damage(generation)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", "serve", "--port", str(port), "--index-dir",
-         settings.index_dir, "--workers", "1"], cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "searchweb.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--index-dir",
+            settings.index_dir,
+            "--workers",
+            "1",
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/api/search?q=x")
-        with urllib.request.urlopen(base + "/api/search?q=" + urllib.parse.quote("공원")) as response:
+        with urllib.request.urlopen(
+            base + "/api/search?q=" + urllib.parse.quote("공원")
+        ) as response:
             body = response.read().decode()
         assert '"old-0"' in body and '"new-0"' not in body
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         _, log = server.communicate(timeout=30)
-    lines = [line for line in log.decode().splitlines() if "Serving the newest complete generation" in line]
+    lines = [
+        line
+        for line in log.decode().splitlines()
+        if "Serving the newest complete generation" in line
+    ]
     assert lines and "Traceback" not in log.decode()
 
 
@@ -156,8 +201,9 @@ def small_disk(tmp_path):
     """A 3 MB tmpfs: room for a small index, not for a large one."""
     mount_point = tmp_path / "small-disk"
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
-                             capture_output=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)], capture_output=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     yield mount_point
@@ -166,13 +212,25 @@ def small_disk(tmp_path):
 
 def test_a_full_disk_fails_cleanly_and_the_next_build_works(tmp_path, small_disk):
     settings = make_settings(tmp_path, index_dir=str(small_disk / "index"))
-    small = write_jsonl(tmp_path / "small" / "d.jsonl", [
-        {"id": f"s-{i}", "title": f"작은 문서 {i}", "body": "짧은 본문"} for i in range(5)]).parent
-    big = write_jsonl(tmp_path / "big" / "d.jsonl", [
-        {"id": f"s-{i}", "title": f"큰 문서 {i}", "body": f"긴 본문 {i} " + "도시 정책 사업 " * 400}
-        for i in range(600)]).parent
+    small = write_jsonl(
+        tmp_path / "small" / "d.jsonl",
+        [{"id": f"s-{i}", "title": f"작은 문서 {i}", "body": "짧은 본문"} for i in range(5)],
+    ).parent
+    big = write_jsonl(
+        tmp_path / "big" / "d.jsonl",
+        [
+            {
+                "id": f"s-{i}",
+                "title": f"큰 문서 {i}",
+                "body": f"긴 본문 {i} " + "도시 정책 사업 " * 400,
+            }
+            for i in range(600)
+        ],
+    ).parent
     build_index(read_corpus(small).documents, settings.index_dir, settings)
-    with pytest.raises(IndexWriteError, match="No space left on device.*serving index is unchanged"):
+    with pytest.raises(
+        IndexWriteError, match="No space left on device.*serving index is unchanged"
+    ):
         build_index(read_corpus(big).documents, settings.index_dir, settings)
     generations = [p.name for p in (small_disk / "index").iterdir() if p.name.startswith("gen-")]
     assert generations == [current_generation(settings.index_dir).name]  # the partial one is gone
@@ -185,7 +243,9 @@ def test_a_full_disk_fails_cleanly_and_the_next_build_works(tmp_path, small_disk
 
 
 def test_a_build_left_by_a_crash_is_removed_before_the_next_one(tmp_path, settings):
-    corpus = write_jsonl(tmp_path / "c" / "d.jsonl", [{"id": "a", "title": "제목", "body": "본문"}]).parent
+    corpus = write_jsonl(
+        tmp_path / "c" / "d.jsonl", [{"id": "a", "title": "제목", "body": "본문"}]
+    ).parent
     build_index(read_corpus(corpus).documents, settings.index_dir, settings)
     leftover = tmp_path / "index" / "gen-20200101T000000000000-1"
     leftover.mkdir()
@@ -195,12 +255,20 @@ def test_a_build_left_by_a_crash_is_removed_before_the_next_one(tmp_path, settin
     assert "Removed 1 incomplete generation" in result.notice
 
 
-def test_serve_reports_a_build_failure_on_the_cli_without_a_traceback(tmp_path, small_disk, monkeypatch):
+def test_serve_reports_a_build_failure_on_the_cli_without_a_traceback(
+    tmp_path, small_disk, monkeypatch
+):
     monkeypatch.delenv("POLICYSEARCH_CONFIG", raising=False)
-    big = write_jsonl(tmp_path / "big" / "d.jsonl", [
-        {"id": f"b-{i}", "title": f"큰 문서 {i}", "body": "도시 정책 사업 " * 400} for i in range(600)]).parent
-    result = CliRunner().invoke(main, ["index", str(big), "--index-dir", str(small_disk / "ix")],
-                                catch_exceptions=False)
+    big = write_jsonl(
+        tmp_path / "big" / "d.jsonl",
+        [
+            {"id": f"b-{i}", "title": f"큰 문서 {i}", "body": "도시 정책 사업 " * 400}
+            for i in range(600)
+        ],
+    ).parent
+    result = CliRunner().invoke(
+        main, ["index", str(big), "--index-dir", str(small_disk / "ix")], catch_exceptions=False
+    )
     assert result.exit_code == EXIT_FAILURE
     assert "No space left on device" in result.output and "Traceback" not in result.output
     assert not [p for p in (small_disk / "ix").iterdir() if p.name.startswith("gen-")]

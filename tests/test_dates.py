@@ -1,6 +1,7 @@
 """Date ranges and date sorts on real data: documents with only a year (budget programs
 of a fiscal year) match year ranges, bad dates are refused with a message, and sorting
 by newest or oldest keeps relevance between documents of the same date."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,17 +15,49 @@ from .conftest import write_jsonl
 
 RECORDS = [
     # Budget programs of FY2018: a year, no date.
-    {"id": "b-rent", "title": "청년 월세 지원", "body": "청년 1인 가구에 월세를 지원합니다.",
-     "year": "2018"},
-    {"id": "b-housing", "title": "청년 주거 상담", "body": "청년의 주거 문제를 상담하고 월세 정보도 안내합니다.",
-     "year": "2018"},
-    {"id": "b-park", "title": "공원 조성", "body": "동네 공원을 만들고 청년 쉼터를 둡니다.", "year": "2018"},
-    {"id": "b-2016", "title": "청년 일자리 박람회", "body": "청년 구직자를 위한 박람회.", "year": "2016"},
+    {
+        "id": "b-rent",
+        "title": "청년 월세 지원",
+        "body": "청년 1인 가구에 월세를 지원합니다.",
+        "year": "2018",
+    },
+    {
+        "id": "b-housing",
+        "title": "청년 주거 상담",
+        "body": "청년의 주거 문제를 상담하고 월세 정보도 안내합니다.",
+        "year": "2018",
+    },
+    {
+        "id": "b-park",
+        "title": "공원 조성",
+        "body": "동네 공원을 만들고 청년 쉼터를 둡니다.",
+        "year": "2018",
+    },
+    {
+        "id": "b-2016",
+        "title": "청년 일자리 박람회",
+        "body": "청년 구직자를 위한 박람회.",
+        "year": "2016",
+    },
     # Dated notices.
-    {"id": "n-2018-06", "title": "청년 월세 신청 안내", "body": "청년 월세 지원 신청을 받습니다.",
-     "date": "2018-06-15"},
-    {"id": "n-2019", "title": "청년 공간 개관", "body": "청년 공간이 문을 엽니다.", "date": "2019-02-01"},
-    {"id": "n-2017", "title": "청년 정책 토론회", "body": "청년 정책을 토론합니다.", "date": "2017-11-30"},
+    {
+        "id": "n-2018-06",
+        "title": "청년 월세 신청 안내",
+        "body": "청년 월세 지원 신청을 받습니다.",
+        "date": "2018-06-15",
+    },
+    {
+        "id": "n-2019",
+        "title": "청년 공간 개관",
+        "body": "청년 공간이 문을 엽니다.",
+        "date": "2019-02-01",
+    },
+    {
+        "id": "n-2017",
+        "title": "청년 정책 토론회",
+        "body": "청년 정책을 토론합니다.",
+        "date": "2017-11-30",
+    },
     # Neither a date nor a year.
     {"id": "u-1", "title": "청년 안내서", "body": "청년 정책 안내서입니다."},
 ]

@@ -3,6 +3,7 @@
 The index has several segments and deleted documents (a build, then a reindex that
 changes and removes some), so offsets, deletions and global statistics are exercised.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,18 +15,43 @@ import pytest
 from whoosh import query as Q
 
 from indexer import SearchRequest, build_index, load_mapping, update_index
-from indexer.engines.whoosh.evaluation import top_documents
-from indexer.query.builder import QueryBuilder, parse_user_query
+from indexer.engines.whoosh.index import SearchIndex
+from indexer.query.builder import parse_user_query
 from indexer.query.rawquery import bound_expansions, parse_raw_query
 from indexer.query.textquery import query_builder
 from indexer.reading.readers import read_sources
-from indexer.engines.whoosh.index import SearchIndex
+from indexer.search.ranking import top_documents
 
 from .conftest import SHARED_DATA, make_settings
 
-WORDS = ["지원", "서울", "장애인", "청년", "주거", "일자리", "노인", "아동", "교육", "환경",
-         "교통", "안전", "문화", "복지", "건강", "센터", "운영", "사업", "public", "housing",
-         "smart", "Seoul", "광화문광장", "어린이집", "도시재생", "없는낱말"]
+WORDS = [
+    "지원",
+    "서울",
+    "장애인",
+    "청년",
+    "주거",
+    "일자리",
+    "노인",
+    "아동",
+    "교육",
+    "환경",
+    "교통",
+    "안전",
+    "문화",
+    "복지",
+    "건강",
+    "센터",
+    "운영",
+    "사업",
+    "public",
+    "housing",
+    "smart",
+    "Seoul",
+    "광화문광장",
+    "어린이집",
+    "도시재생",
+    "없는낱말",
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +59,9 @@ def segmented_index(tmp_path_factory):
     """Welfare programs built, then reindexed with 30 changed and 20 removed."""
     tmp_path = tmp_path_factory.mktemp("segments")
     settings = make_settings(tmp_path)
-    documents = read_sources([(SHARED_DATA / "kr-welfare-services",
-                               load_mapping("kr-welfare-services"))]).documents
+    documents = read_sources(
+        [(SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services"))]
+    ).documents
     build_index(documents, settings.index_dir, settings)
     changed = [d for d in documents[20:]]
     for document in changed[:30]:
@@ -49,22 +76,31 @@ def whoosh_scores(searcher, query) -> dict[int, float]:
     # Whoosh's RequireMatcher loses matches when its parts are intersections (1 of 16
     # documents in one case here); the same meaning in terms it gets right: both must
     # match, and the second adds nothing to the score.
-    query = query.accept(lambda node: Q.And([node.a, node.b.with_boost(0.0)])
-                         if isinstance(node, Q.Require) else node)
+    query = query.accept(
+        lambda node: (
+            Q.And([node.a, node.b.with_boost(0.0)]) if isinstance(node, Q.Require) else node
+        )
+    )
     results = searcher.search(query, limit=None)
     return {docnum: score for score, docnum in results.top_n}
 
 
 def array_scores(index, query) -> dict[int, float]:
     matches = index.readers.current().evaluator().evaluate(query)
-    return dict(zip(matches.ids.tolist(), matches.scores.tolist()))
+    return dict(zip(matches.ids.tolist(), matches.scores.tolist(), strict=True))
 
 
 def user_queries() -> list[str]:
     rng = random.Random(7)
     queries = [" ".join(rng.sample(WORDS, rng.randint(1, 5))) for _ in range(40)]
-    return queries + ['"장애인 활동"', "지원 -청년", "title:서울 지원", "category:보건 지원",
-                      "광화문광장", "-지원"]
+    return queries + [
+        '"장애인 활동"',
+        "지원 -청년",
+        "title:서울 지원",
+        "category:보건 지원",
+        "광화문광장",
+        "-지원",
+    ]
 
 
 def test_the_index_has_segments_and_deletions(segmented_index):
@@ -80,8 +116,7 @@ def test_user_queries_match_whoosh(segmented_index, any_word):
     when its parts are intersections (whoosh_scores); the array evaluator gives the
     meaning Require documents: both must match, only the first scores."""
     searcher = segmented_index.readers.current().searcher
-    builder = query_builder(searcher.schema, segmented_index.weights,
-                            segmented_index.settings)
+    builder = query_builder(searcher.schema, segmented_index.weights, segmented_index.settings)
     compared = 0
     for text in user_queries():
         query = builder.build(parse_user_query(text), any_word=any_word)
@@ -96,10 +131,23 @@ def test_user_queries_match_whoosh(segmented_index, any_word):
     assert compared > 500  # the queries did match documents
 
 
-@pytest.mark.parametrize("text", ["지원 AND 서울", "지원 OR 청년^2", "지원 NOT 청년", "지원*",
-                                  "title:(장애인 OR 노인)", '"장애인 활동"~2', "*",
-                                  "body:[가 TO 나]", "NOT 청년 지원*", "NOT 청년",
-                                  "지원 OR NOT 청년", "*원* NOT (노인 OR 청년)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "지원 AND 서울",
+        "지원 OR 청년^2",
+        "지원 NOT 청년",
+        "지원*",
+        "title:(장애인 OR 노인)",
+        '"장애인 활동"~2',
+        "*",
+        "body:[가 TO 나]",
+        "NOT 청년 지원*",
+        "NOT 청년",
+        "지원 OR NOT 청년",
+        "*원* NOT (노인 OR 청년)",
+    ],
+)
 def test_raw_queries_match_whoosh(segmented_index, text):
     searcher = segmented_index.readers.current().searcher
     query = parse_raw_query(searcher.schema, text)
@@ -152,28 +200,39 @@ def test_search_ranking_equals_a_whoosh_ranking(segmented_index):
     settings = dataclasses.replace(segmented_index.settings, passage_weight=0.0)
     plain = SearchIndex(settings.index_dir, settings)
     searcher = segmented_index.readers.current().searcher
-    builder = query_builder(searcher.schema, segmented_index.weights,
-                            segmented_index.settings)
+    builder = query_builder(searcher.schema, segmented_index.weights, segmented_index.settings)
     checked = {"all words": 0, "relaxed": 0, "left out by the word count": 0}
-    for text in ["장애인 지원", "청년 주거", "노인 건강 센터", "장애인 청년 노인 센터",
-                 "주거 건강 교통"]:
+    for text in [
+        "장애인 지원",
+        "청년 주거",
+        "노인 건강 센터",
+        "장애인 청년 노인 센터",
+        "주거 건강 교통",
+    ]:
         parsed = parse_user_query(text)
         all_words = whoosh_scores(searcher, builder.build(parsed))
         result = plain.search(SearchRequest(q=text, size=10, facets=False, highlight=False))
-        scores = whoosh_scores(searcher, builder.build(parsed, any_word=True)) \
-            if result.relaxed else all_words
+        scores = (
+            whoosh_scores(searcher, builder.build(parsed, any_word=True))
+            if result.relaxed
+            else all_words
+        )
         if result.relaxed:  # only documents with half of the words found in the index
             held = [set(whoosh_scores(searcher, word)) for word in builder.word_queries(parsed)]
             present = [docs for docs in held if docs]
             least = math.ceil(len(present) * settings.relaxed_min_word_fraction)
-            kept = {docnum: score for docnum, score in scores.items()
-                    if sum(docnum in docs for docs in present) >= max(1, least)}
+            kept = {
+                docnum: score
+                for docnum, score in scores.items()
+                if sum(docnum in docs for docs in present) >= max(1, least)
+            }
             checked["left out by the word count"] += len(scores) - len(kept)
             scores = kept
         # Every match, best first (Whoosh's limit=10 skips blocks by quality and, with
         # several segments and deletions, can miss better documents).
-        ranked = sorted(scores, key=lambda docnum: (docnum not in all_words, -scores[docnum],
-                                                    docnum))
+        ranked = sorted(
+            scores, key=lambda docnum: (docnum not in all_words, -scores[docnum], docnum)
+        )
         expected = [searcher.stored_fields(docnum)["id"] for docnum in ranked[:10]]
         assert [hit.id for hit in result.hits] == expected, text
         checked["relaxed" if result.relaxed else "all words"] += 1

@@ -1,5 +1,6 @@
 """Export and follow a search: every match as CSV (Excel, Korean intact) or JSON Lines from
 the CLI and the API, an Atom feed of the newest documents, and a citation per document."""
+
 from __future__ import annotations
 
 import csv
@@ -15,8 +16,8 @@ from click.testing import CliRunner
 
 from indexer import SearchRequest, build_index, read_corpus
 from indexer.cli import main
-from indexer.model.export import COLUMNS
 from indexer.engines.whoosh.index import SearchIndex
+from indexer.model.export import COLUMNS
 from searchweb import create_app
 
 from .conftest import make_settings, write_jsonl
@@ -26,14 +27,28 @@ from .conftest import make_settings, write_jsonl
 def exported(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("export")
     records = [
-        {"id": f"p-{n}", "title": f"청년 월세 지원 {n}차", "body": "청년 월세를 지원합니다. " * (n + 1),
-         "category": ["주거", "청년"], "department": "주택정책과", "date": f"2021-0{n + 1}-15"}
+        {
+            "id": f"p-{n}",
+            "title": f"청년 월세 지원 {n}차",
+            "body": "청년 월세를 지원합니다. " * (n + 1),
+            "category": ["주거", "청년"],
+            "department": "주택정책과",
+            "date": f"2021-0{n + 1}-15",
+        }
         for n in range(6)
     ] + [
-        {"id": "formula", "title": "=HYPERLINK(\"http://example.com\",\"청년\")",
-         "body": "청년 제목이 수식처럼 보이는 문서", "year": "2019"},
-        {"id": "comma", "title": "청년, \"따옴표\"와 쉼표", "body": "청년\n줄바꿈이 있는 본문",
-         "department": "청년정책담당관"},
+        {
+            "id": "formula",
+            "title": '=HYPERLINK("http://example.com","청년")',
+            "body": "청년 제목이 수식처럼 보이는 문서",
+            "year": "2019",
+        },
+        {
+            "id": "comma",
+            "title": '청년, "따옴표"와 쉼표',
+            "body": "청년\n줄바꿈이 있는 본문",
+            "department": "청년정책담당관",
+        },
     ]
     corpus = write_jsonl(tmp_path / "corpus" / "docs.jsonl", records).parent
     settings = make_settings(tmp_path)
@@ -61,7 +76,7 @@ def test_cli_csv_holds_every_match_in_rank_order(exported):
     assert list(rows[0]) == list(COLUMNS)
     assert [int(row["rank"]) for row in rows] == list(range(1, 9))
     comma = next(row for row in rows if row["id"] == "comma")
-    assert comma["title"] == "청년, \"따옴표\"와 쉼표" and comma["department"] == "청년정책담당관"
+    assert comma["title"] == '청년, "따옴표"와 쉼표' and comma["department"] == "청년정책담당관"
     assert next(row for row in rows if row["id"] == "p-0")["category"] == "주거; 청년"
 
 
@@ -84,8 +99,9 @@ def test_an_export_past_the_cap_says_how_many_were_left_out(exported):
         result = index.export(SearchRequest(q="청년"))
     assert (len(result.hits), result.total) == (3, 8)
     env = {"POLICYSEARCH_EXPORT_MAX_ROWS": "3"}
-    cli = CliRunner().invoke(main, ["search", "청년", "--format", "csv", "--index-dir",
-                                    exported.index_dir], env=env)
+    cli = CliRunner().invoke(
+        main, ["search", "청년", "--format", "csv", "--index-dir", exported.index_dir], env=env
+    )
     assert len(csv_rows(cli.stdout)) == 3
     assert "best 3 of 8" in cli.stderr
 

@@ -1,5 +1,6 @@
 """Every facet value is reachable: all values of one facet for a search, and those
 holding a text, in the core, the API and the page (the browser test clicks them)."""
+
 from __future__ import annotations
 
 import html
@@ -41,8 +42,11 @@ def test_every_value_of_a_facet_with_its_count(policy_index, name):
 def test_values_holding_a_text_are_every_such_value(policy_index):
     request = SearchRequest(q="지원", filters={"year": ["2018"]})
     facet = policy_index.facet(request, "department", contains="복지")
-    expected = {value: count for value, count in all_counts(policy_index, request, "department")
-                .items() if "복지" in value}
+    expected = {
+        value: count
+        for value, count in all_counts(policy_index, request, "department").items()
+        if "복지" in value
+    }
     assert expected and {v.value: v.count for v in facet.values} == expected
 
 

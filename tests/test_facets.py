@@ -1,4 +1,5 @@
 """Facet counts equal a brute-force count over the stored documents."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -13,8 +14,17 @@ def all_matching_ids(index, query, date_from="", date_to=""):
     """Ids matching the query alone (no facet filters), page by page."""
     ids, page = [], 1
     while True:
-        result = index.search(SearchRequest(q=query, date_from=date_from, date_to=date_to,
-                                            page=page, size=100, highlight=False, facets=False))
+        result = index.search(
+            SearchRequest(
+                q=query,
+                date_from=date_from,
+                date_to=date_to,
+                page=page,
+                size=100,
+                highlight=False,
+                facets=False,
+            )
+        )
         ids += [hit.id for hit in result.hits]
         if page >= result.pages:
             return set(ids)
@@ -35,8 +45,11 @@ def brute_force_counts(documents, matching, filters):
         counter = Counter()
         for doc_id in matching:
             document = documents[doc_id]
-            if all(set(facet_values(document, other)) & set(values)
-                   for other, values in filters.items() if other != name):
+            if all(
+                set(facet_values(document, other)) & set(values)
+                for other, values in filters.items()
+                if other != name
+            ):
                 counter.update(facet_values(document, name))
         counts[name] = dict(counter)
     return counts
@@ -47,15 +60,18 @@ def stored(policy_index):
     return {d.id: d for d in policy_index.documents()}
 
 
-@pytest.mark.parametrize("query, filters", [
-    ("", {}),
-    ("지원", {}),
-    ("지원", {"category": ["사회복지"]}),
-    ("지원", {"category": ["사회복지", "보건"], "year": ["2018"]}),
-    ("장애인", {"department": ["보건복지부"], "lang": ["ko"]}),
-    ("Seoul", {"category": ["Smart City", "Urban Planning"]}),
-    ("주거 지원", {"year": ["2023", "2018"], "category": ["생계 지원"]}),
-])
+@pytest.mark.parametrize(
+    "query, filters",
+    [
+        ("", {}),
+        ("지원", {}),
+        ("지원", {"category": ["사회복지"]}),
+        ("지원", {"category": ["사회복지", "보건"], "year": ["2018"]}),
+        ("장애인", {"department": ["보건복지부"], "lang": ["ko"]}),
+        ("Seoul", {"category": ["Smart City", "Urban Planning"]}),
+        ("주거 지원", {"year": ["2023", "2018"], "category": ["생계 지원"]}),
+    ],
+)
 def test_facet_counts_match_a_brute_force_count(policy_index, stored, query, filters):
     result = policy_index.search(SearchRequest(q=query, filters=filters, size=5, facet_size=1000))
     matching = all_matching_ids(policy_index, query)
@@ -64,8 +80,10 @@ def test_facet_counts_match_a_brute_force_count(policy_index, stored, query, fil
     assert got == expected
     # The total is the documents that pass every filter.
     assert result.total == sum(
-        1 for doc_id in matching
-        if all(set(facet_values(stored[doc_id], n)) & set(v) for n, v in filters.items()))
+        1
+        for doc_id in matching
+        if all(set(facet_values(stored[doc_id], n)) & set(v) for n, v in filters.items())
+    )
 
 
 def test_facet_shape_marks_selection_and_truncation(small_index):

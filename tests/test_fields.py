@@ -3,10 +3,10 @@
 from dataclasses import fields as dataclass_fields
 
 from indexer.config import Settings
-from indexer.reading.documents import Document
-from indexer.fields import CONTENT_HASH, FACET_FIELDS, FIELDS, FILTER_FIELDS
-from indexer.reading.mapping import DEFAULT_ALIASES, DOCUMENT_FIELDS
 from indexer.engines.whoosh.schema import build_schema, document_values, index_values
+from indexer.fields import CONTENT_HASH, FACET_FIELDS, FIELDS, FILTER_FIELDS
+from indexer.reading.documents import Document
+from indexer.reading.mapping import DEFAULT_ALIASES, DOCUMENT_FIELDS
 
 
 def test_every_document_attribute_is_a_registered_field_and_back():

@@ -1,6 +1,7 @@
 """HWP 5.0 and HWPX files read as ../shared/data/hwp-samples/SOURCE.md describes them:
 body text, table cells, footnotes inside cells, headers and footers, or the named
 rejection. extract-hwp (an independent reader) is the cross-check for the text."""
+
 from __future__ import annotations
 
 import re
@@ -20,24 +21,42 @@ SAMPLES = SHARED_DATA / "hwp-samples"
 PHRASES = {
     "msit-press-nuri-rocket-2018.hwp": ["보도일시 2018. 9. 4.(화)", "거대공공연구정책과"],
     "msit-press-nuri-rocket-2018.hwpx": ["보도일시 2018. 9. 4.(화)", "거대공공연구정책과"],
-    "tkd-foundation-rfp-2025.hwp": ["2025년 영업관리시스템 운영 및 유지관리 용역", "태권도진흥재단"],
-    "nonsan-foundation-official-letter-2024.hwp": ["귀 기관의 무궁한 발전을 기원합니다", "수신자 참조"],
+    "tkd-foundation-rfp-2025.hwp": [
+        "2025년 영업관리시스템 운영 및 유지관리 용역",
+        "태권도진흥재단",
+    ],
+    "nonsan-foundation-official-letter-2024.hwp": [
+        "귀 기관의 무궁한 발전을 기원합니다",
+        "수신자 참조",
+    ],
     "kps-genai-pilot-rfp-2025.hwp": ["생성형 AI 서비스 시범 도입", "추진배경 및 필요성"],
     "kwater-digital-platform-rfp-2025.hwp": ["K-water 디지털플랫폼 구축", "제안공모요강"],
     "molit-green-remodeling-notice.hwp": ["보조사업자 모집 공고", "국토안전관리원"],
     # Table cells, and the footnotes inside them (other readers drop those).
-    "moef-fiscal-stats-2011-10.hwp": ["통 합 재 정 통 계", "177,419", "통합재정수지 (A-B)",
-                                      "고정․재고자산, 토지 및 무형자산 매각수입 등",
-                                      "인건비, 임차료, 이자지급"],
+    "moef-fiscal-stats-2011-10.hwp": [
+        "통 합 재 정 통 계",
+        "177,419",
+        "통합재정수지 (A-B)",
+        "고정․재고자산, 토지 및 무형자산 매각수입 등",
+        "인건비, 임차료, 이자지급",
+    ],
     "header-footer.hwp": ["Header", "풋터", "header2"],
     "header-footer.hwpx": ["머리말 테스트", "꼬리말"],
-    "moef-press-fdi-2024q1.hwpx": ["1분기 해외직접투자는 150.9억 달러", "보도시점 2024. 6. 21.(금)"],
+    "moef-press-fdi-2024q1.hwpx": [
+        "1분기 해외직접투자는 150.9억 달러",
+        "보도시점 2024. 6. 21.(금)",
+    ],
     "gangbuk-419-music-festival-rfp-2023.hwpx": ["가을밤의 음악축제", "강 북 구 청"],
-    "gangnam-legislative-notice-2023.hwpx": ["서울특별시 강남구 공고 제2023-745호", "공무직 관리 규정"],
+    "gangnam-legislative-notice-2023.hwpx": [
+        "서울특별시 강남구 공고 제2023-745호",
+        "공무직 관리 규정",
+    ],
     "opendata-standard-transfer-center.hwpx": ["대중교통환승센터", "국가통합교통체계효율화법"],
     "mcst-press-paris-olympics-2024.hwpx": ["파리 올림픽·패럴림픽", "선수단 격려"],
-    "ulsan-namgu-legislative-notice-no-manifest.hwpx": ["울산광역시 남구 공고 제2021-174호",
-                                                        "구세 조례 일부개정조례안"],
+    "ulsan-namgu-legislative-notice-no-manifest.hwpx": [
+        "울산광역시 남구 공고 제2021-174호",
+        "구세 조례 일부개정조례안",
+    ],
 }
 REJECTED = {
     "distribution-restricted.hwp": "배포용",
@@ -104,9 +123,14 @@ def test_text_matches_an_independent_reader(name):
 
 def test_junk_metadata_titles_are_replaced_by_the_first_body_line():
     # The metadata titles are "1111", "2", "□ " and the title of another document.
-    assert read_sample("gangbuk-419-music-festival-rfp-2023.hwpx").title == "- 4·19민주묘지에 울려퍼지는 -"
+    assert (
+        read_sample("gangbuk-419-music-festival-rfp-2023.hwpx").title
+        == "- 4·19민주묘지에 울려퍼지는 -"
+    )
     assert read_sample("msit-press-nuri-rocket-2018.hwp").title == "보도일시"
-    assert read_sample("molit-green-remodeling-notice.hwp").title.startswith("「기존 건축물의 에너지")
+    assert read_sample("molit-green-remodeling-notice.hwp").title.startswith(
+        "「기존 건축물의 에너지"
+    )
     assert read_sample("kps-genai-pilot-rfp-2025.hwp").title == "제 안 요 청 서"
 
 

@@ -44,7 +44,10 @@ def test_a_notice_renders_in_each_language():
     assert notice.text("en") == "The query was cut to 500 characters."
     assert "500자" in notice.text("ko")
     assert notice.to_dict("ko") == {
-        "code": "query_cut", "params": {"max_chars": 500}, "message": notice.text("ko")}
+        "code": "query_cut",
+        "params": {"max_chars": 500},
+        "message": notice.text("ko"),
+    }
     assert render("no_such_code") == "no_such_code"
 
 
@@ -53,10 +56,10 @@ def client(policy_index):
     return create_app({"SETTINGS": policy_index.settings, "TESTING": True}).test_client()
 
 
-@pytest.mark.parametrize("language, expected", [("en", "page must be between 1 and"),
-                                                ("ko", "page 값은 1에서")])
-def test_api_errors_carry_a_code_and_the_message_in_the_language_asked(client, language,
-                                                                      expected):
+@pytest.mark.parametrize(
+    "language, expected", [("en", "page must be between 1 and"), ("ko", "page 값은 1에서")]
+)
+def test_api_errors_carry_a_code_and_the_message_in_the_language_asked(client, language, expected):
     response = client.get(f"/api/search?q=지원&page=99999&hl={language}")
     body = response.get_json()
     assert response.status_code == 400

@@ -1,6 +1,7 @@
 """Operators never lose documents: reindex reads the recorded sources, deletes only
 within the sources it read, refuses large deletions, keeps what a rejected file held,
 and never switches to an empty index."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,10 @@ from .conftest import PROJECT_ROOT, make_settings, write_jsonl
 
 
 def records(prefix: str, count: int, title: str = "도시 정책") -> list[dict]:
-    return [{"id": f"{prefix}-{i}", "title": f"{title} {i}", "body": f"{prefix} 사업 설명 {i}"}
-            for i in range(count)]
+    return [
+        {"id": f"{prefix}-{i}", "title": f"{title} {i}", "body": f"{prefix} 사업 설명 {i}"}
+        for i in range(count)
+    ]
 
 
 @pytest.fixture
@@ -46,9 +49,12 @@ def indexed_ids(tmp_path, index_dir: str) -> set[str]:
 def test_reindex_without_a_path_reindexes_the_recorded_sources(cli, tmp_path):
     exports = write_jsonl(tmp_path / "exports" / "a.jsonl", records("a", 21)).parent
     assert cli("index", str(exports)).exit_code == 0
-    (exports / "a.jsonl").write_text((exports / "a.jsonl").read_text(encoding="utf-8")
-                                     + json.dumps({"id": "a-new", "title": "새 정책", "body": "본문"},
-                                                  ensure_ascii=False) + "\n", encoding="utf-8")
+    (exports / "a.jsonl").write_text(
+        (exports / "a.jsonl").read_text(encoding="utf-8")
+        + json.dumps({"id": "a-new", "title": "새 정책", "body": "본문"}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
     result = cli("reindex")
     assert result.exit_code == 0, result.output
     assert "Added 1, updated 0, deleted 0" in result.output
@@ -158,18 +164,32 @@ def test_json_summary_and_skipped_files_by_extension(cli, tmp_path):
     assert "Skipped 3 files that are not documents (2 .png, 1 .zip)" in text.output
     result = cli("reindex", str(exports), "--json")
     summary = json.loads(result.stdout)
-    assert summary["changes"] == {"added": 0, "updated": 0, "deleted": 0, "kept": 0,
-                                  "unchanged": 3, "indexed_before": 3}
+    assert summary["changes"] == {
+        "added": 0,
+        "updated": 0,
+        "deleted": 0,
+        "kept": 0,
+        "unchanged": 3,
+        "indexed_before": 3,
+    }
     assert summary["skipped"] == {".png": 2, ".zip": 1}
     assert summary["exit_status"] == 0 and summary["documents_in_index"] == 3
 
 
 def test_progress_lines_are_printed_without_a_terminal(tmp_path):
     exports = write_jsonl(tmp_path / "exports" / "a.jsonl", records("a", 300)).parent
-    script = ("import indexer.cli as c, indexer.cli.progress as p; p.Progress.LINE_EVERY_S = 0.0; "
-              "c.main(['index', %r, '--index-dir', %r])" % (str(exports), str(tmp_path / "ix")))
-    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                               cwd=PROJECT_ROOT, timeout=300, stdin=subprocess.DEVNULL)
+    script = (
+        "import indexer.cli as c, indexer.cli.progress as p; p.Progress.LINE_EVERY_S = 0.0; "
+        "c.main(['index', %r, '--index-dir', %r])" % (str(exports), str(tmp_path / "ix"))
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert completed.returncode == 0, completed.stderr
     lines = [line for line in completed.stderr.splitlines() if line.startswith("Indexing: ")]
     assert lines and "of 300 documents" in lines[-1] and "/s, about" in lines[-1]
@@ -177,8 +197,21 @@ def test_progress_lines_are_printed_without_a_terminal(tmp_path):
 
 def test_serve_on_a_missing_index_directory_names_it(tmp_path):
     completed = subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "serve", "--index-dir", str(tmp_path / "typo"),
-         "--port", "8791"], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "searchweb.cli",
+            "serve",
+            "--index-dir",
+            str(tmp_path / "typo"),
+            "--port",
+            "8791",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
     assert completed.returncode == 1
     assert f"No index in {tmp_path / 'typo'}" in completed.stderr
     assert not (tmp_path / "typo").exists()

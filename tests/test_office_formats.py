@@ -1,4 +1,5 @@
 """DOCX documents, XLSX rows and CSVs with Korean column names go in without a mapping."""
+
 from __future__ import annotations
 
 import docx
@@ -23,7 +24,13 @@ def test_docx_paragraphs_tables_headers_and_footers_are_read(tmp_path):
 
     [doc] = read_corpus(tmp_path).documents
     assert (doc.title, doc.author) == ("청년 월세 지원 계획", "주택정책과")
-    for phrase in ("청년 월세를 지원", "만 19~39세 청년", "월 20만원", "서울특별시 보도자료", "02-120"):
+    for phrase in (
+        "청년 월세를 지원",
+        "만 19~39세 청년",
+        "월 20만원",
+        "서울특별시 보도자료",
+        "02-120",
+    ):
         assert phrase in doc.body
 
 
@@ -40,7 +47,9 @@ def test_xlsx_rows_are_records_with_korean_column_names(tmp_path):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["사업명", "사업내용", "담당부서", "분야", "등록일"])
-    sheet.append(["청년 창업 지원", "창업 공간과 자금을 지원", "경제정책과", "일자리", "2023-05-01"])
+    sheet.append(
+        ["청년 창업 지원", "창업 공간과 자금을 지원", "경제정책과", "일자리", "2023-05-01"]
+    )
     sheet.append([None, None, None, None, None])  # blank rows are skipped
     sheet.append(["어르신 돌봄", "", "복지정책과", "복지", None])  # title only: still a document
     second = workbook.create_sheet("2024")
@@ -53,7 +62,12 @@ def test_xlsx_rows_are_records_with_korean_column_names(tmp_path):
     assert report.rejections == []
     first = docs["programs.xlsx#1"]
     assert (first.title, first.body, first.department, first.category, first.date) == (
-        "청년 창업 지원", "창업 공간과 자금을 지원", "경제정책과", ["일자리"], "2023-05-01")
+        "청년 창업 지원",
+        "창업 공간과 자금을 지원",
+        "경제정책과",
+        ["일자리"],
+        "2023-05-01",
+    )
     assert docs["programs.xlsx#2"].title == "어르신 돌봄"
     assert docs["programs.xlsx#3"].body == "동네 공원을 만듭니다"
 
@@ -62,11 +76,17 @@ def test_csv_with_korean_headers_is_read_without_a_mapping(tmp_path):
     (tmp_path / "export.csv").write_text(
         "정책명,본문,소관,카테고리,게시일,링크\n"
         "미세먼지 저감,노후 경유차 운행 제한,기후환경본부,환경,2022.11.03,https://example.org/1\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     [doc] = read_corpus(tmp_path).documents
     assert (doc.title, doc.body, doc.department, doc.category, doc.date, doc.url) == (
-        "미세먼지 저감", "노후 경유차 운행 제한", "기후환경본부", ["환경"], "2022-11-03",
-        "https://example.org/1")
+        "미세먼지 저감",
+        "노후 경유차 운행 제한",
+        "기후환경본부",
+        ["환경"],
+        "2022-11-03",
+        "https://example.org/1",
+    )
 
 
 def test_when_no_column_maps_the_message_lists_the_columns_and_a_mapping_example(tmp_path):

@@ -12,12 +12,19 @@ from .conftest import make_settings, write_jsonl
 FILLER = " ".join(["도시 공원 정비 계획 수립 검토"] * 6)
 DOCUMENTS = [
     # Each word twice, far apart: BM25 prefers it.
-    {"id": "scattered", "title": "연혁",
-     "body": f"그는 서울 출신이다. {FILLER} 대학교 시절 법학을 배웠다. {FILLER} "
-             f"1961년 행사가 열렸다. {FILLER} 입학 정원이 늘었다. {FILLER} 서울 {FILLER} "
-             f"대학교 {FILLER} 1961년 {FILLER} 입학"},
+    {
+        "id": "scattered",
+        "title": "연혁",
+        "body": f"그는 서울 출신이다. {FILLER} 대학교 시절 법학을 배웠다. {FILLER} "
+        f"1961년 행사가 열렸다. {FILLER} 입학 정원이 늘었다. {FILLER} 서울 {FILLER} "
+        f"대학교 {FILLER} 1961년 {FILLER} 입학",
+    },
     # Each word once, in one sentence.
-    {"id": "together", "title": "연혁", "body": f"1961년 서울 대학교 입학. {FILLER} {FILLER} {FILLER} {FILLER} {FILLER}"},
+    {
+        "id": "together",
+        "title": "연혁",
+        "body": f"1961년 서울 대학교 입학. {FILLER} {FILLER} {FILLER} {FILLER} {FILLER}",
+    },
 ]
 
 
@@ -61,12 +68,14 @@ def test_the_words_together_rank_first_for_a_question(tmp_path):
 # words tell them apart.
 ARTICLE = [
     {"id": f"para-{n}", "title": "이순신", "body": body}
-    for n, body in enumerate([
-        "이순신 장군은 한산도 대첩에서 학익진 전법으로 승리하였다. 이순신 이순신",
-        "이순신 장군은 노량 해전에서 전사하였다. 이순신은 조선의 장군이다.",
-        "이순신 장군의 난중일기는 국보이다. 이순신 장군 일기",
-        "이순신 장군은 명량 해전에서 열두 척으로 싸웠다.",
-    ])
+    for n, body in enumerate(
+        [
+            "이순신 장군은 한산도 대첩에서 학익진 전법으로 승리하였다. 이순신 이순신",
+            "이순신 장군은 노량 해전에서 전사하였다. 이순신은 조선의 장군이다.",
+            "이순신 장군의 난중일기는 국보이다. 이순신 장군 일기",
+            "이순신 장군은 명량 해전에서 열두 척으로 싸웠다.",
+        ]
+    )
 ] + [{"id": "other", "title": "거북선", "body": "거북선은 조선 수군의 배이다. 한산도 학익진"}]
 
 
@@ -82,8 +91,13 @@ def evidence(tmp_path, documents, morphemes, weight):
     with SearchIndex(settings.index_dir, settings) as index:
         searcher = index.readers.current().searcher
         docnums = [searcher.document_number(id=d["id"]) for d in documents]
-        return dict(zip([d["id"] for d in documents],
-                        best_passages(searcher, docnums, morphemes, weight), strict=True))
+        return dict(
+            zip(
+                [d["id"] for d in documents],
+                best_passages(searcher, docnums, morphemes, weight),
+                strict=True,
+            )
+        )
 
 
 def test_among_one_articles_paragraphs_the_words_they_share_count_for_nothing_more(tmp_path):
@@ -100,4 +114,5 @@ def test_documents_with_different_titles_are_weighed_as_before(tmp_path):
     documents = [dict(d, title=f"{d['title']} {n}") for n, d in enumerate(ARTICLE)]
     morphemes = ["이순신", "한산도", "학익진", "전법"]
     assert evidence(tmp_path, documents, morphemes, 3.0) == evidence(
-        tmp_path, documents, morphemes, 0.0)
+        tmp_path, documents, morphemes, 0.0
+    )

@@ -1,4 +1,5 @@
 """The postings cache: bounded by bytes, shared across requests, warmed by a server."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -8,8 +9,8 @@ import time
 import numpy as np
 
 from indexer import SearchRequest
-from indexer.engines.whoosh.postings import PostingsCache
 from indexer.engines.whoosh.index import SearchIndex
+from indexer.engines.whoosh.postings import PostingsCache
 
 
 def test_cache_evicts_the_least_recently_used_beyond_its_byte_bound():
@@ -28,7 +29,7 @@ def test_cache_evicts_the_least_recently_used_beyond_its_byte_bound():
 
 def test_cached_arrays_cannot_be_changed_by_a_caller():
     cache = PostingsCache(max_bytes=10_000)
-    ids, = cache.get_or_load("k", lambda: (np.arange(5),))
+    (ids,) = cache.get_or_load("k", lambda: (np.arange(5),))
     assert not ids.flags.writeable
 
 
@@ -50,14 +51,16 @@ def test_warming_decodes_each_fields_most_frequent_terms(policy_index):
         report = index.warm_postings(terms_per_field=50)
         assert report.terms == 4 * 50 and report.cached_mb > 0
         reader = index.readers.current().searcher.reader()
-        _, top = max((info.doc_frequency(), term)
-                     for term, info in reader.iter_field("body_bigram"))
+        _, top = max(
+            (info.doc_frequency(), term) for term, info in reader.iter_field("body_bigram")
+        )
         before = index.readers.postings.misses
         index.readers.current().evaluator().term_documents("body_bigram", top)
         assert index.readers.postings.misses == before  # already decoded
         # ...while a rare term was not.
-        rare = heapq.nsmallest(1, ((info.doc_frequency(), term)
-                                   for term, info in reader.iter_field("body")))[0][1]
+        rare = heapq.nsmallest(
+            1, ((info.doc_frequency(), term) for term, info in reader.iter_field("body"))
+        )[0][1]
         index.readers.current().evaluator().term_documents("body", rare)
         assert index.readers.postings.misses > before
     finally:

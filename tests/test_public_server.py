@@ -1,5 +1,6 @@
 """serve on the open web: slow clients never hold a search worker, and the answers the
 connection front gives itself (oversized or unfinished requests) are JSON under /api/."""
+
 from __future__ import annotations
 
 import json
@@ -32,9 +33,14 @@ def index_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(index_dir):
     # Slow clients are cut off after 3 s (default 10 s); they reconnect, as attackers do.
-    with running_server(index_dir, {"CLIENT_READ_TIMEOUT_MS": "3000",
-                                    "API_REQUESTS_PER_MINUTE": "0"},
-                        "--workers", "1", "--threads", "2") as base:
+    with running_server(
+        index_dir,
+        {"CLIENT_READ_TIMEOUT_MS": "3000", "API_REQUESTS_PER_MINUTE": "0"},
+        "--workers",
+        "1",
+        "--threads",
+        "2",
+    ) as base:
         yield base
 
 
@@ -54,8 +60,10 @@ def test_fifty_slow_clients_do_not_delay_normal_searches(server):
     parts = urlsplit(server)
     address = (parts.hostname, parts.port)
     stop = threading.Event()
-    drips = [threading.Thread(target=_drip, args=(address, stop), daemon=True)
-             for _ in range(SLOW_CLIENTS)]
+    drips = [
+        threading.Thread(target=_drip, args=(address, stop), daemon=True)
+        for _ in range(SLOW_CLIENTS)
+    ]
     for drip in drips:
         drip.start()
     time.sleep(2.0)  # every slow client is connected and dripping
@@ -149,9 +157,11 @@ def test_an_ambiguous_frame_reaches_the_workers_as_one_request(server):
     # the front parses the first, re-frames it for the workers and answers it alone.
     parts = urlsplit(server)
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
-        sock.sendall(b"GET /api/search?q=x HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-                     b"GET /api/doc/hidden HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.sendall(
+            b"GET /api/search?q=x HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+            b"GET /api/doc/hidden HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         answer = _read_all(sock)
     assert answer.count(b"HTTP/1.1 ") == 1
     assert answer.startswith(b"HTTP/1.1 200 ")
@@ -159,8 +169,9 @@ def test_an_ambiguous_frame_reaches_the_workers_as_one_request(server):
 
 def test_without_the_front_gunicorn_serves_the_port_itself(index_dir):
     # For deployments behind nginx, which buffers whole requests itself.
-    with running_server(index_dir, {"API_REQUESTS_PER_MINUTE": "0"}, "--no-front",
-                        "--workers", "1") as base:
+    with running_server(
+        index_dir, {"API_REQUESTS_PER_MINUTE": "0"}, "--no-front", "--workers", "1"
+    ) as base:
         query = "서울" * 250
         status, _, body = _fetch(f"{base}/api/search?q={quote(query)}")
         assert status == 200 and json.loads(body)["query"] == query

@@ -13,21 +13,55 @@ from indexer import SearchIndex, SearchRequest, build_index, read_corpus
 from .conftest import make_settings, write_jsonl
 
 DOCUMENTS = [
-    {"id": "dust-2014", "title": "미세먼지 저감 대책", "body": "도로 청소를 늘립니다.", "year": 2014},
-    {"id": "dust-2018", "title": "미세먼지 저감 사업", "body": "공기청정기를 보급합니다.",
-     "year": 2018},
+    {
+        "id": "dust-2014",
+        "title": "미세먼지 저감 대책",
+        "body": "도로 청소를 늘립니다.",
+        "year": 2014,
+    },
+    {
+        "id": "dust-2018",
+        "title": "미세먼지 저감 사업",
+        "body": "공기청정기를 보급합니다.",
+        "year": 2018,
+    },
     {"id": "youth-2014", "title": "청년 주거 안정", "body": "임대주택을 공급합니다.", "year": 2014},
-    {"id": "all-three", "title": "청년 월세 지원", "body": "청년에게 월세를 지원합니다.",
-     "year": 2018},
-    {"id": "two-of-three", "title": "청년 월세 부담", "body": "청년 가구의 월세 부담을 조사합니다.",
-     "year": 2018},
-    {"id": "one-word", "title": "중소기업 지원 사업", "body": "기술 개발을 돕습니다.", "year": 2018},
-    {"id": "turkey", "title": "쿠데타 미수", "body": "터키 총리 비날리 을드름. 그 이름은 널리 알려졌다.",
-     "year": 2016},
-    {"id": "toys", "title": "장난감 대여 센터", "body": "아이들에게 장난감을 대여합니다.",
-     "year": 2018},
-    {"id": "jobs", "title": "어르신 일자리", "body": "일자리 사업은 주5일, 하루 4시간 근무합니다.",
-     "year": 2018},
+    {
+        "id": "all-three",
+        "title": "청년 월세 지원",
+        "body": "청년에게 월세를 지원합니다.",
+        "year": 2018,
+    },
+    {
+        "id": "two-of-three",
+        "title": "청년 월세 부담",
+        "body": "청년 가구의 월세 부담을 조사합니다.",
+        "year": 2018,
+    },
+    {
+        "id": "one-word",
+        "title": "중소기업 지원 사업",
+        "body": "기술 개발을 돕습니다.",
+        "year": 2018,
+    },
+    {
+        "id": "turkey",
+        "title": "쿠데타 미수",
+        "body": "터키 총리 비날리 을드름. 그 이름은 널리 알려졌다.",
+        "year": 2016,
+    },
+    {
+        "id": "toys",
+        "title": "장난감 대여 센터",
+        "body": "아이들에게 장난감을 대여합니다.",
+        "year": 2018,
+    },
+    {
+        "id": "jobs",
+        "title": "어르신 일자리",
+        "body": "일자리 사업은 주5일, 하루 4시간 근무합니다.",
+        "year": 2018,
+    },
 ]
 
 

@@ -1,4 +1,5 @@
 """Named documents come first for everyday queries over the shipped and shared corpora."""
+
 from __future__ import annotations
 
 import pytest
@@ -46,10 +47,13 @@ def test_disability_activity_support_finds_the_welfare_and_budget_programs(polic
     assert any(title.startswith("장애인활동지원 사업") for title in titles)  # Seoul budget program
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("서울시는 아리수를", "아리수"),
-    ("tap water", "아리수"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("서울시는 아리수를", "아리수"),
+        ("tap water", "아리수"),
+    ],
+)
 def test_particles_and_english_queries_still_find_the_topic(policy_index, query, expected):
     result = policy_index.search(SearchRequest(q=query, size=5))
     assert result.total > 0

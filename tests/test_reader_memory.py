@@ -1,4 +1,5 @@
 """Opening a reader (one per serving thread) must not copy the index into memory."""
+
 from __future__ import annotations
 
 import gc
@@ -7,8 +8,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.engines.whoosh.mapped import open_for_reading
 from indexer.engines.whoosh.generations import current_generation
+from indexer.engines.whoosh.mapped import open_for_reading
 
 
 def anonymous_memory_bytes() -> int:
@@ -23,8 +24,9 @@ def postings_bytes(generation: Path) -> int:
     total = 0
     with ix.reader() as reader:
         for leaf, _ in reader.leaf_readers():
-            total += leaf._terms._postfile._buf.nbytes if hasattr(
-                leaf._terms._postfile, "_buf") else 0
+            total += (
+                leaf._terms._postfile._buf.nbytes if hasattr(leaf._terms._postfile, "_buf") else 0
+            )
     ix.close()
     return total
 

@@ -1,4 +1,5 @@
 """Reading corpora: formats, encodings, mappings, and a rejection for every bad input."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,9 @@ def by_id(report):
 def minimal_pdf(text: str, title: str = "") -> bytes:
     """A one-page PDF with ``text`` in Helvetica (no text at all when empty, as a scan
     without a text layer), built by hand (offsets computed)."""
-    stream = (f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET" if text else "0 0 m 10 10 l S").encode("latin-1")
+    stream = (f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET" if text else "0 0 m 10 10 l S").encode(
+        "latin-1"
+    )
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -44,7 +47,11 @@ def minimal_pdf(text: str, title: str = "") -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     info = b" /Info %d 0 R" % len(objects) if title else b""
-    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        info,
+        xref,
+    )
     return bytes(out)
 
 
@@ -89,7 +96,9 @@ def test_bad_inputs_are_rejected_and_everything_else_is_indexed(tmp_path):
     lines = [json.dumps(r, ensure_ascii=False) for r in good]
     lines.insert(1, '{"id": "broken", "title": "잘린 줄')  # truncated JSON line
     lines.append(json.dumps({"id": "empty", "title": "", "body": ""}, ensure_ascii=False))
-    lines.append(json.dumps({"id": "typed", "title": {"ko": "객체"}, "body": "본문"}, ensure_ascii=False))
+    lines.append(
+        json.dumps({"id": "typed", "title": {"ko": "객체"}, "body": "본문"}, ensure_ascii=False)
+    )
     lines.append("[1, 2, 3]")
     lines.append(json.dumps({"id": "ok-0", "title": "중복", "body": "본문"}, ensure_ascii=False))
     (corpus / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -137,17 +146,27 @@ def test_files_over_the_size_limit_are_rejected_unread(tmp_path):
 def test_front_matter_html_and_pdf_documents(tmp_path):
     (tmp_path / "plan.md").write_text(
         "---\ntitle: 2030 서울플랜\ndate: 2014.05.20\ncategory: [도시계획, 교통]\n---\n# 개요\n서울의 미래 도시계획입니다.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (tmp_path / "page.html").write_text(
         "<html><head><title>미세먼지 대책</title><style>p{}</style><script>alert(1)</script></head>"
-        "<body><h1>미세먼지</h1><p>서울시는 &lt;대책&gt;을 발표했습니다.</p></body></html>", encoding="utf-8")
+        "<body><h1>미세먼지</h1><p>서울시는 &lt;대책&gt;을 발표했습니다.</p></body></html>",
+        encoding="utf-8",
+    )
     (tmp_path / "report.pdf").write_bytes(minimal_pdf("Seoul Smart City Report"))
     docs = by_id(read_corpus(tmp_path))
     plan = docs["plan.md"]
-    assert (plan.title, plan.date, plan.year, plan.category) == ("2030 서울플랜", "2014-05-20", 2014, ["도시계획", "교통"])
+    assert (plan.title, plan.date, plan.year, plan.category) == (
+        "2030 서울플랜",
+        "2014-05-20",
+        2014,
+        ["도시계획", "교통"],
+    )
     assert "미래 도시계획" in plan.body
     page = docs["page.html"]
-    assert page.title == "미세먼지"  # the page's own heading, as the main-content extractor finds it
+    assert (
+        page.title == "미세먼지"
+    )  # the page's own heading, as the main-content extractor finds it
     assert "<대책>을 발표" in page.body and "alert" not in page.body and "p{}" not in page.body
     assert "Seoul Smart City Report" in docs["report.pdf"].body
 
@@ -172,45 +191,85 @@ def test_missing_corpus_path_is_a_clear_error(tmp_path):
 
 
 def test_mapping_takes_first_non_empty_field_and_joins_body(tmp_path):
-    write_jsonl(tmp_path / "data" / "programs.jsonl", [
-        {"id": "b1", "program_title": "제목", "function_category": "", "department": "기후환경본부",
-         "purpose": "목적", "content": "내용", "fiscal_year": 2018},
-    ])
+    write_jsonl(
+        tmp_path / "data" / "programs.jsonl",
+        [
+            {
+                "id": "b1",
+                "program_title": "제목",
+                "function_category": "",
+                "department": "기후환경본부",
+                "purpose": "목적",
+                "content": "내용",
+                "fiscal_year": 2018,
+            },
+        ],
+    )
     (tmp_path / "mapping.toml").write_text(
         '[[files]]\nglob = "*.jsonl"\n[files.fields]\ntitle = "program_title"\n'
         'body = ["purpose", "content"]\ncategory = ["function_category", "department"]\n'
-        'year = "fiscal_year"\n', encoding="utf-8")
-    [document] = read_corpus(tmp_path / "data", load_mapping(str(tmp_path / "mapping.toml"))).documents
+        'year = "fiscal_year"\n',
+        encoding="utf-8",
+    )
+    [document] = read_corpus(
+        tmp_path / "data", load_mapping(str(tmp_path / "mapping.toml"))
+    ).documents
     assert document.category == ["기후환경본부"]
     assert document.body.startswith("목적\n\n내용")
     assert document.year == 2018
 
 
 def test_the_shipped_budget_mapping_takes_categories_from_the_function_category_only(tmp_path):
-    write_jsonl(tmp_path / "seoul_budget_programs_2018.jsonl", [
-        {"id": "b1", "program_title": "제목", "function_category": "", "department": "기후환경본부"},
-        {"id": "b2", "program_title": "제목", "function_category": "환경", "department": "기후환경본부"},
-    ])
+    write_jsonl(
+        tmp_path / "seoul_budget_programs_2018.jsonl",
+        [
+            {
+                "id": "b1",
+                "program_title": "제목",
+                "function_category": "",
+                "department": "기후환경본부",
+            },
+            {
+                "id": "b2",
+                "program_title": "제목",
+                "function_category": "환경",
+                "department": "기후환경본부",
+            },
+        ],
+    )
     documents = read_corpus(tmp_path, load_mapping("seoul-budget-promises")).documents
     assert [(d.id, d.category, d.department) for d in documents] == [
-        ("b1", [], "기후환경본부"), ("b2", ["환경"], "기후환경본부")]
+        ("b1", [], "기후환경본부"),
+        ("b2", ["환경"], "기후환경본부"),
+    ]
 
 
 def test_nested_json_records_through_a_record_path(tmp_path):
-    data = {"data": [{"title": "서울", "paragraphs": [{"context": "첫 문단"}, {"context": "둘째 문단"}]}]}
-    (tmp_path / "KorQuAD_v1.0_dev.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    data = {
+        "data": [
+            {"title": "서울", "paragraphs": [{"context": "첫 문단"}, {"context": "둘째 문단"}]}
+        ]
+    }
+    (tmp_path / "KorQuAD_v1.0_dev.json").write_text(
+        json.dumps(data, ensure_ascii=False), encoding="utf-8"
+    )
     docs = by_id(read_corpus(tmp_path, load_mapping("korquad-v1-dev")))
     assert docs["서울#1"].body == "둘째 문단" and docs["서울#1"].title == "서울"
 
 
 def test_a_mapping_naming_a_missing_field_warns_and_names_the_file(tmp_path):
-    write_jsonl(tmp_path / "data" / "programs.jsonl", [
-        {"id": "p1", "title": "제목", "text": "본문입니다", "dept": "복지정책실"},
-        {"id": "p2", "title": "제목 둘", "text": "두 번째 본문", "dept": "복지정책실"},
-    ])
+    write_jsonl(
+        tmp_path / "data" / "programs.jsonl",
+        [
+            {"id": "p1", "title": "제목", "text": "본문입니다", "dept": "복지정책실"},
+            {"id": "p2", "title": "제목 둘", "text": "두 번째 본문", "dept": "복지정책실"},
+        ],
+    )
     (tmp_path / "mapping.toml").write_text(
         '[[files]]\nglob = "*.jsonl"\n[files.fields]\nid = "id"\ntitle = "title"\nbody = "text"\n'
-        'department = "departmnet"\n', encoding="utf-8")
+        'department = "departmnet"\n',
+        encoding="utf-8",
+    )
     report = read_corpus(tmp_path / "data", load_mapping(str(tmp_path / "mapping.toml")))
     assert [d.id for d in report.documents] == ["p1", "p2"]
     [warning] = report.warnings
@@ -219,9 +278,13 @@ def test_a_mapping_naming_a_missing_field_warns_and_names_the_file(tmp_path):
 
 
 def test_a_mapping_naming_a_missing_body_field_indexes_the_titles_and_warns(tmp_path):
-    write_jsonl(tmp_path / "data" / "programs.jsonl", [{"id": "p1", "title": "제목", "text": "본문"}])
+    write_jsonl(
+        tmp_path / "data" / "programs.jsonl", [{"id": "p1", "title": "제목", "text": "본문"}]
+    )
     (tmp_path / "mapping.toml").write_text(
-        '[[files]]\nglob = "*.jsonl"\n[files.fields]\ntitle = "title"\nbody = "contents"\n', encoding="utf-8")
+        '[[files]]\nglob = "*.jsonl"\n[files.fields]\ntitle = "title"\nbody = "contents"\n',
+        encoding="utf-8",
+    )
     report = read_corpus(tmp_path / "data", load_mapping(str(tmp_path / "mapping.toml")))
     assert report.rejections == []
     assert [(d.id, d.title, d.body) for d in report.documents] == [("programs.jsonl#1", "제목", "")]
@@ -259,8 +322,14 @@ def test_an_unreadable_file_is_rejected_and_the_rest_indexed(tmp_path):
     if os.geteuid() == 0:
         caps = "-dac_override,-dac_read_search"
         command = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", *command]
-    completed = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT,
-                               timeout=120, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    completed = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
     assert completed.returncode == 0, completed.stderr
     ids_line, rejections_line = completed.stdout.strip().splitlines()[-2:]
     assert ids_line == "['open']"

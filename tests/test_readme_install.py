@@ -1,4 +1,5 @@
 """The README's install-and-run command works on a fresh copy, as a new user would run it."""
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,16 @@ def readme_command(heading: str) -> str:
 
 def copy_checkout(destination):
     """The project's tracked and new (not ignored) files, as a fresh clone would have them."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=PROJECT_ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = PROJECT_ROOT / name
         if source.is_file():
@@ -42,19 +50,30 @@ def test_the_test_command_is_what_ci_runs():
     assert "scripts/test.sh" in (PROJECT_ROOT / ".ci" / "run").read_text()
 
 
-@pytest.mark.skipif(os.environ.get("POLICYSEARCH_SKIP_INSTALL_TEST") == "1",
-                    reason="POLICYSEARCH_SKIP_INSTALL_TEST=1")
+@pytest.mark.skipif(
+    os.environ.get("POLICYSEARCH_SKIP_INSTALL_TEST") == "1",
+    reason="POLICYSEARCH_SKIP_INSTALL_TEST=1",
+)
 def test_install_and_run_command_serves_the_shipped_corpus(tmp_path):
     command = readme_command("Install and run")
     assert command.endswith("policysearch serve")
     project = tmp_path / "policysearch"
     copy_checkout(project)
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("POLICYSEARCH_", "VIRTUAL_ENV", "PYTHON"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("POLICYSEARCH_", "VIRTUAL_ENV", "PYTHON"))
+    }
     log = open(tmp_path / "serve.log", "w")
-    process = subprocess.Popen(["bash", "-c", f"{command} --port {port}"], cwd=project, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        ["bash", "-c", f"{command} --port {port}"],
+        cwd=project,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/api/search?" + urllib.parse.urlencode({"q": "공유도시"})
     try:
         deadline = time.monotonic() + INSTALL_TIMEOUT_S

@@ -3,6 +3,7 @@
 Every 5th question (1,155 of 5,774) keeps the run near a minute; bench/relevance.py
 measures the whole set and the peers.
 """
+
 from __future__ import annotations
 
 from .conftest import PROJECT_ROOT, make_settings
@@ -26,8 +27,9 @@ def test_default_mrr_at_10_on_korquad_dev_stays_above_the_floor(tmp_path, monkey
     query_ids = list(collection.queries)[::SAMPLE_EVERY]
     run = {}
     for qid in query_ids:
-        hits = index.search(SearchRequest(q=collection.queries[qid], size=10, highlight=False,
-                                          facets=False)).hits
+        hits = index.search(
+            SearchRequest(q=collection.queries[qid], size=10, highlight=False, facets=False)
+        ).hits
         run[qid] = {hit.id: 10 - rank for rank, hit in enumerate(hits)} or {"-": 0.0}
     index.close()
     mrr = evaluate(Qrels({q: collection.qrels[q] for q in query_ids}), Run(run), "mrr@10")

@@ -1,6 +1,7 @@
 """Every request has a time budget: a raw query of many wildcards and NOT on a
 100,000-document index is answered or refused within it, a search past it stops, and
 the worker is free for the next user."""
+
 from __future__ import annotations
 
 import itertools
@@ -14,8 +15,8 @@ from urllib.parse import quote
 import pytest
 
 from indexer import Document, SearchRequest, build_index
-from indexer.errors import QueryError, SearchTimeoutError
 from indexer.engines.whoosh.index import SearchIndex
+from indexer.errors import QueryError, SearchTimeoutError
 
 from .conftest import make_settings, running_server
 
@@ -43,8 +44,10 @@ def big_index_dir(tmp_path_factory):
     def text(words: int) -> str:
         return " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=words))
 
-    documents = [Document(id=f"d{number}", title=text(4), body=text(30),
-                          category=[f"c{number % 7}"]) for number in range(DOCUMENTS)]
+    documents = [
+        Document(id=f"d{number}", title=text(4), body=text(30), category=[f"c{number % 7}"])
+        for number in range(DOCUMENTS)
+    ]
     settings = make_settings(tmp_path_factory.mktemp("budget"))
     build_index(documents, settings.index_dir, settings)
     return settings.index_dir
@@ -60,8 +63,9 @@ def _timed_search(index: SearchIndex, q: str) -> tuple[float, Exception | None]:
 
 
 def test_the_runaway_query_ends_within_the_budget(big_index_dir, tmp_path):
-    settings = make_settings(tmp_path, index_dir=big_index_dir, request_timeout_ms=BUDGET_MS,
-                             result_cache_size=0)
+    settings = make_settings(
+        tmp_path, index_dir=big_index_dir, request_timeout_ms=BUDGET_MS, result_cache_size=0
+    )
     index = SearchIndex(big_index_dir, settings)
     try:
         assert index.search(SearchRequest(q="x", size=1)).total >= 0  # opened and checked
@@ -73,8 +77,9 @@ def test_the_runaway_query_ends_within_the_budget(big_index_dir, tmp_path):
 
 
 def test_a_search_past_its_budget_stops_with_a_clear_error(big_index_dir, tmp_path):
-    settings = make_settings(tmp_path, index_dir=big_index_dir, request_timeout_ms=1,
-                             result_cache_size=0)
+    settings = make_settings(
+        tmp_path, index_dir=big_index_dir, request_timeout_ms=1, result_cache_size=0
+    )
     index = SearchIndex(big_index_dir, settings)
     try:
         elapsed_s, error = _timed_search(index, RUNAWAY)
@@ -117,10 +122,18 @@ CASES = [(BUDGET_MS, RUNAWAY), (100, "*q* *x* *z* *w*")]
 def test_over_http_the_worker_is_free_right_after(big_index_dir, budget_ms, q):
     # One worker with one thread: if the runaway were still running, the next search
     # would wait for it.
-    with running_server(big_index_dir, {"ALLOW_RAW_QUERIES": "1",
-                                        "REQUEST_TIMEOUT_MS": str(budget_ms),
-                                        "API_REQUESTS_PER_MINUTE": "0"},
-                        "--workers", "1", "--threads", "1") as base:
+    with running_server(
+        big_index_dir,
+        {
+            "ALLOW_RAW_QUERIES": "1",
+            "REQUEST_TIMEOUT_MS": str(budget_ms),
+            "API_REQUESTS_PER_MINUTE": "0",
+        },
+        "--workers",
+        "1",
+        "--threads",
+        "1",
+    ) as base:
         started = time.monotonic()
         status, body = _get(f"{base}/api/search?raw=1&q={quote(q)}")
         assert time.monotonic() - started < budget_ms / 1000 + SLACK_S

@@ -1,4 +1,5 @@
 """The search API: query syntax, fallback, filters, sorting, paging and highlighting."""
+
 from __future__ import annotations
 
 import re
@@ -31,12 +32,30 @@ def test_falls_back_to_any_word_and_says_so(small_index):
 
 def _partial_match_index(tmp_path, **overrides):
     """One document with both words, two with one word each (one of them many times)."""
-    write_jsonl(tmp_path / "p" / "docs.jsonl", [
-        {"id": "both", "title": "공원 안내", "body": "공원 옆 도서관 이용 시간", "date": "2020-01-01"},
-        {"id": "park-only", "title": "공원 공원", "body": "공원 공원 공원 공원 산책로", "date": "2024-01-01"},
-        {"id": "library-only", "title": "도서관", "body": "도서관 열람실", "date": "2023-01-01"},
-        {"id": "neither", "title": "버스", "body": "버스 노선", "date": "2022-01-01"},
-    ])
+    write_jsonl(
+        tmp_path / "p" / "docs.jsonl",
+        [
+            {
+                "id": "both",
+                "title": "공원 안내",
+                "body": "공원 옆 도서관 이용 시간",
+                "date": "2020-01-01",
+            },
+            {
+                "id": "park-only",
+                "title": "공원 공원",
+                "body": "공원 공원 공원 공원 산책로",
+                "date": "2024-01-01",
+            },
+            {
+                "id": "library-only",
+                "title": "도서관",
+                "body": "도서관 열람실",
+                "date": "2023-01-01",
+            },
+            {"id": "neither", "title": "버스", "body": "버스 노선", "date": "2022-01-01"},
+        ],
+    )
     settings = make_settings(tmp_path, **overrides)
     build_index(read_corpus(tmp_path / "p").documents, settings.index_dir, settings)
     return SearchIndex(settings.index_dir, settings)
@@ -77,11 +96,14 @@ def test_compound_parts_find_the_compound(small_index):
 
 
 def test_a_compound_matches_its_parts_written_apart_but_not_far_apart(tmp_path):
-    write_jsonl(tmp_path / "c" / "docs.jsonl", [
-        {"id": "whole", "title": "공유도시 정책", "body": "서울의 공유도시 사업"},
-        {"id": "spaced", "title": "공유 도시 정책", "body": "공유 도시 서울을 만듭니다"},
-        {"id": "apart", "title": "도시 정책", "body": "도시의 자원을 시민과 공유합니다"},
-    ])
+    write_jsonl(
+        tmp_path / "c" / "docs.jsonl",
+        [
+            {"id": "whole", "title": "공유도시 정책", "body": "서울의 공유도시 사업"},
+            {"id": "spaced", "title": "공유 도시 정책", "body": "공유 도시 서울을 만듭니다"},
+            {"id": "apart", "title": "도시 정책", "body": "도시의 자원을 시민과 공유합니다"},
+        ],
+    )
     settings = make_settings(tmp_path)
     build_index(read_corpus(tmp_path / "c").documents, settings.index_dir, settings)
     index = SearchIndex(settings.index_dir, settings)
@@ -126,7 +148,10 @@ def test_exclusion_removes_documents(small_index):
 
 def test_field_prefixes_search_only_that_field(small_index):
     assert ids(small_index.search(SearchRequest(q="title:아리수"))) == ["water-1"]
-    assert set(ids(small_index.search(SearchRequest(q='category:"도시계획"')))) == {"square-1", "regen-1"}
+    assert set(ids(small_index.search(SearchRequest(q='category:"도시계획"')))) == {
+        "square-1",
+        "regen-1",
+    }
     # 도시재생 appears in regen-1's body only, so a title search on another word misses it.
     assert ids(small_index.search(SearchRequest(q="title:낡은"))) == []
 
@@ -134,14 +159,35 @@ def test_field_prefixes_search_only_that_field(small_index):
 def test_unknown_field_is_searched_as_text(small_index):
     result = small_index.search(SearchRequest(q="nosuchfield:아리수"))
     assert ids(result) == ["water-1"]
-    assert any(notice.code == "unknown_field" and "Unknown field" in notice.text()
-               for notice in result.notices)
+    assert any(
+        notice.code == "unknown_field" and "Unknown field" in notice.text()
+        for notice in result.notices
+    )
 
 
-@pytest.mark.parametrize("query", [
-    '"unbalanced', "((아리수", "title:", ":", "-", "--", "*", "a*", "?", "AND OR NOT",
-    "\x00아리수", "title:\"", '""', "category:", "🙂🙃", "x" * 5000, "아리수 -", "{}[]^~",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced',
+        "((아리수",
+        "title:",
+        ":",
+        "-",
+        "--",
+        "*",
+        "a*",
+        "?",
+        "AND OR NOT",
+        "\x00아리수",
+        'title:"',
+        '""',
+        "category:",
+        "🙂🙃",
+        "x" * 5000,
+        "아리수 -",
+        "{}[]^~",
+    ],
+)
 def test_malformed_queries_give_a_consistent_answer(small_index, query):
     result = small_index.search(SearchRequest(q=query))
     assert_consistent(small_index, result)
@@ -173,8 +219,9 @@ def test_raw_mode_supports_whoosh_syntax(small_index):
 def test_filters_or_within_a_facet_and_across_facets(small_index):
     both = small_index.search(SearchRequest(filters={"category": ["교통", "복지"]}))
     assert set(ids(both)) == {"bike-1", "care-1"}
-    narrowed = small_index.search(SearchRequest(filters={"category": ["교통", "복지"],
-                                                         "department": ["복지정책실"]}))
+    narrowed = small_index.search(
+        SearchRequest(filters={"category": ["교통", "복지"], "department": ["복지정책실"]})
+    )
     assert ids(narrowed) == ["care-1"]
 
 
@@ -191,20 +238,32 @@ def test_paging_reports_total_and_pages(small_index):
     assert not set(ids(first)) & set(ids(third))
 
 
-@pytest.mark.parametrize("request_args, message", [
-    ({"page": 0}, "page"), ({"size": 10_000}, "size"), ({"sort": "popular"}, "sort"),
-    ({"date_from": "yesterday"}, "date_from"), ({"filters": {"colour": ["red"]}}, "filter"),
-])
+@pytest.mark.parametrize(
+    "request_args, message",
+    [
+        ({"page": 0}, "page"),
+        ({"size": 10_000}, "size"),
+        ({"sort": "popular"}, "sort"),
+        ({"date_from": "yesterday"}, "date_from"),
+        ({"filters": {"colour": ["red"]}}, "filter"),
+    ],
+)
 def test_invalid_requests_raise_a_query_error_with_a_message(small_index, request_args, message):
     with pytest.raises(QueryError, match=message):
         small_index.search(SearchRequest(**request_args))
 
 
 def test_snippets_mark_matches_and_escape_everything_else(tmp_path, settings):
-    write_jsonl(tmp_path / "c" / "x.jsonl", [{
-        "id": "xss", "title": "<script>alert(1)</script> 아리수",
-        "body": "아리수 <img src=x onerror=alert(1)> & \"quotes\" 아리수 품질",
-    }])
+    write_jsonl(
+        tmp_path / "c" / "x.jsonl",
+        [
+            {
+                "id": "xss",
+                "title": "<script>alert(1)</script> 아리수",
+                "body": '아리수 <img src=x onerror=alert(1)> & "quotes" 아리수 품질',
+            }
+        ],
+    )
     build_index(read_corpus(tmp_path / "c").documents, settings.index_dir, settings)
     index = SearchIndex(settings.index_dir, settings)
     [hit] = index.search(SearchRequest(q="아리수")).hits
@@ -238,8 +297,10 @@ def test_repeated_requests_come_from_the_cache_until_the_index_changes(tmp_path,
     again = index.search(SearchRequest(q="따릉이"))
     assert ids(again) == ids(first) == ["bike-1"]
     assert index._cache.hits == 1
-    write_jsonl(small_corpus / "more.jsonl", [{"id": "bike-2", "title": "따릉이 대여소",
-                                               "body": "따릉이 대여소를 늘립니다."}])
+    write_jsonl(
+        small_corpus / "more.jsonl",
+        [{"id": "bike-2", "title": "따릉이 대여소", "body": "따릉이 대여소를 늘립니다."}],
+    )
     update_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
     assert set(ids(index.search(SearchRequest(q="따릉이")))) == {"bike-1", "bike-2"}
     index.close()
@@ -248,6 +309,7 @@ def test_repeated_requests_come_from_the_cache_until_the_index_changes(tmp_path,
 def test_result_as_plain_data_is_json_and_a_copy(small_index):
     import dataclasses
     import json
+
     result = small_index.search(SearchRequest(q="도시", facet_size=5))
     assert result.hits and result.facets
     data = result.to_dict()
@@ -255,7 +317,9 @@ def test_result_as_plain_data_is_json_and_a_copy(small_index):
     assert set(data) == {f.name for f in dataclasses.fields(result)}
     assert data["facets"] == [dataclasses.asdict(facet) for facet in result.facets]
     hit, first = data["hits"][0], result.hits[0]
-    assert hit["title_html"] == first.marked_title.to_html() and hit["snippet"] == first.snippet.text
+    assert (
+        hit["title_html"] == first.marked_title.to_html() and hit["snippet"] == first.snippet.text
+    )
     assert [tuple(span) for span in hit["snippet_spans"]] == list(first.snippet.spans)
     data["facets"][0]["values"][0]["count"] = -1  # a copy: the cached result is untouched
     data["hits"][0]["category"].append("changed")

@@ -1,5 +1,6 @@
 """A document opened from the results keeps the search: its box holds the query, its
 words are marked, and "back to the results" returns to the same filters, sort and page."""
+
 from __future__ import annotations
 
 import html
@@ -43,5 +44,7 @@ def test_the_document_page_keeps_the_query_and_leads_back_to_the_same_page(clien
 
 def test_a_similar_document_keeps_the_search_too(client):
     page = client.get(first_hit_link(client.get(SEARCH).get_data(as_text=True)))
-    similar = re.findall(r'<section class="similar">.*?<a href="([^"]+)"', page.get_data(as_text=True), re.S)
+    similar = re.findall(
+        r'<section class="similar">.*?<a href="([^"]+)"', page.get_data(as_text=True), re.S
+    )
     assert similar and params(similar[0]) == params(SEARCH)

@@ -20,9 +20,20 @@ def test_every_field_of_the_request_is_part_of_the_cache_key(small_index):
     """A field left out of the key would serve one request the other's result."""
     # dkfltn (아리수 typed in Latin mode) gets a suggestion, so spell=False differs too.
     base = SearchRequest(q="아리수 광화문광장 도시재생 장애인 bicycle dkfltn", size=2)
-    changed = {"q": "아리수", "page": 2, "size": 3, "facet_size": 1, "facets": False,
-               "highlight": False, "sort": "date", "filters": {"lang": ["ko"]},
-               "date_from": "2021", "date_to": "2020", "raw": True, "spell": False}
+    changed = {
+        "q": "아리수",
+        "page": 2,
+        "size": 3,
+        "facet_size": 1,
+        "facets": False,
+        "highlight": False,
+        "sort": "date",
+        "filters": {"lang": ["ko"]},
+        "date_from": "2021",
+        "date_to": "2020",
+        "raw": True,
+        "spell": False,
+    }
     assert set(changed) == {f.name for f in dataclasses.fields(base)}
 
     def answer(request):  # the result without its timing, which differs on every call

@@ -1,18 +1,19 @@
 """Snippets are text plus spans: HTML escapes the text and marks only the spans."""
 
-from indexer.search.marks import Snippet, join_snippets
+from indexer.model.snippets import Snippet, join_snippets
 
 
 def test_html_escapes_every_part_and_marks_only_the_spans():
     snippet = Snippet("<b>청년</b> & 월세", ((3, 5), (12, 14)))
     assert snippet.to_html() == "&lt;b&gt;<mark>청년</mark>&lt;/b&gt; &amp; <mark>월세</mark>"
     assert snippet.marked("[", "]") == "<b>[청년]</b> & [월세]"
-    assert snippet.parts() == [("<b>", False), ("청년", True), ("</b> & ", False),
-                               ("월세", True)]
+    assert snippet.parts() == [("<b>", False), ("청년", True), ("</b> & ", False), ("월세", True)]
 
 
 def test_joined_snippets_keep_their_spans_on_the_same_characters():
-    joined = join_snippets(["… ", Snippet("서울 청년", ((3, 5),)), " … ", Snippet("월세", ((0, 2),))])
+    joined = join_snippets(
+        ["… ", Snippet("서울 청년", ((3, 5),)), " … ", Snippet("월세", ((0, 2),))]
+    )
     assert [joined.text[start:end] for start, end in joined.spans] == ["청년", "월세"]
 
 

@@ -30,8 +30,9 @@ def test_keyboard_slips_are_converted_both_ways():
 
 
 def test_the_nearest_term_in_jamo_wins_by_frequency():
-    vocabulary = Vocabulary.from_counts({"일자리": 50, "자리": 40, "지원": 100, "정년": 30,
-                                         "청년": 200, "월세": 9})
+    vocabulary = Vocabulary.from_counts(
+        {"일자리": 50, "자리": 40, "지원": 100, "정년": 30, "청년": 200, "월세": 9}
+    )
     assert vocabulary.closest("일지리") == "일자리"  # one vowel
     assert vocabulary.closest("지언") == "지원"
     assert vocabulary.closest("정년") is None  # a term of its own, however common 청년 is
@@ -50,15 +51,17 @@ def search(index, q, **options):
     return index.search(SearchRequest(q=q, **options))
 
 
-@pytest.mark.parametrize("typed, corrected", [
-    ("장애인활동지언", "장애인활동지원"),  # a typo inside a compound
-    ("어르신 일지리", "어르신 일자리"),  # a whole word one vowel off
-    ("의료비 지언", "의료비 지원"),  # a typo some document also holds
-    ("dkfltn", "아리수"),  # typed with the keyboard in Latin mode
-    ("wkddodls ghkfehd wldnjs", "장애인 활동 지원"),
-])
-def test_a_search_no_document_fully_matches_is_run_corrected_with_a_notice(index, typed,
-                                                                          corrected):
+@pytest.mark.parametrize(
+    "typed, corrected",
+    [
+        ("장애인활동지언", "장애인활동지원"),  # a typo inside a compound
+        ("어르신 일지리", "어르신 일자리"),  # a whole word one vowel off
+        ("의료비 지언", "의료비 지원"),  # a typo some document also holds
+        ("dkfltn", "아리수"),  # typed with the keyboard in Latin mode
+        ("wkddodls ghkfehd wldnjs", "장애인 활동 지원"),
+    ],
+)
+def test_a_search_no_document_fully_matches_is_run_corrected_with_a_notice(index, typed, corrected):
     result = search(index, typed)
     assert result.searched == corrected and result.total > 0
     assert result.notices[0].code == "corrected"
@@ -135,8 +138,9 @@ def test_the_cli_says_what_it_searched_and_can_search_as_typed(policy_index):
     corrected = CliRunner().invoke(main, ["search", "dkfltn", "--index-dir", index_dir])
     assert corrected.exit_code == 0
     assert "showing results for '아리수'" in corrected.output
-    as_typed = CliRunner().invoke(main, ["search", "dkfltn", "--no-spell",
-                                         "--index-dir", index_dir])
+    as_typed = CliRunner().invoke(
+        main, ["search", "dkfltn", "--no-spell", "--index-dir", index_dir]
+    )
     assert "No documents match 'dkfltn'" in as_typed.output
 
 
@@ -146,6 +150,7 @@ def test_the_vocabulary_outlives_the_thread_that_built_it(policy_index):
 
     settings = policy_index.settings
     with SearchIndex(settings.index_dir, settings) as index:
+
         def build_and_close() -> None:
             view = index.readers.current()
             view.shared.vocabulary(view.reader)

@@ -12,8 +12,16 @@ from indexer.query.synonyms import Thesaurus, load_thesaurus, parse_synonyms
 
 
 def test_the_solr_format_reads_equivalents_and_one_way_mappings():
-    parsed = parse_synonyms(["# policy words", "어르신, 노인, 고령자", "병원비 => 의료비, 진료비",
-                             "", "월세 => 임대료  # rent"], "test.txt")
+    parsed = parse_synonyms(
+        [
+            "# policy words",
+            "어르신, 노인, 고령자",
+            "병원비 => 의료비, 진료비",
+            "",
+            "월세 => 임대료  # rent",
+        ],
+        "test.txt",
+    )
     assert parsed["어르신"] == ["노인", "고령자"] and parsed["노인"] == ["어르신", "고령자"]
     assert parsed["병원비"] == ["의료비", "진료비"] and "의료비" not in parsed
     assert parsed["월세"] == ["임대료"]

@@ -1,4 +1,5 @@
 """The JVM taggers (Komoran, Okt) selected by configuration: exact offsets and a working index."""
+
 from __future__ import annotations
 
 import shutil
@@ -23,7 +24,7 @@ def test_jvm_tagger_tokens_point_at_their_surface(tagger):
     assert {"서울시", "사업", "추진", "seoul", "2022", "활동", "지원"} <= set(texts)
     assert "는" not in texts and "을" not in texts
     for token in tokens:
-        surface = TEXT[token.startchar:token.endchar]
+        surface = TEXT[token.startchar : token.endchar]
         assert surface and surface.strip() == surface
         assert surface.lower().startswith(token.text[:2].lower()) or token.text == "metavers"
 

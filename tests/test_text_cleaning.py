@@ -1,5 +1,6 @@
 """Text is normalised the same way at index and query time: NFC, no invisible
 characters, no private-use glyphs, literal <br> as a line break."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,13 +26,23 @@ def ids(index: SearchIndex, query: str) -> list[str]:
 
 
 def test_decomposed_and_hidden_words_are_found_by_plain_queries(tmp_path, settings):
-    write_jsonl(tmp_path / "c" / "docs.jsonl", [
-        {"id": "nfd", "title": unicodedata.normalize("NFD", "도시재생 활성화 계획"),
-         "body": unicodedata.normalize("NFD", "쇠퇴한 구도심의 도시재생을 추진합니다.")},
-        {"id": "zw", "title": "수돗물 안내", "body": "서울의 수돗물 아\u200b리\u200b수는 깨끗합니다."},
-        {"id": "shy", "title": "Water", "body": "Se\u00adoul tap water is safe to drink."},
-        {"id": "bom", "title": "기타", "body": "청년\ufeff주택 공급 확대"},
-    ])
+    write_jsonl(
+        tmp_path / "c" / "docs.jsonl",
+        [
+            {
+                "id": "nfd",
+                "title": unicodedata.normalize("NFD", "도시재생 활성화 계획"),
+                "body": unicodedata.normalize("NFD", "쇠퇴한 구도심의 도시재생을 추진합니다."),
+            },
+            {
+                "id": "zw",
+                "title": "수돗물 안내",
+                "body": "서울의 수돗물 아\u200b리\u200b수는 깨끗합니다.",
+            },
+            {"id": "shy", "title": "Water", "body": "Se\u00adoul tap water is safe to drink."},
+            {"id": "bom", "title": "기타", "body": "청년\ufeff주택 공급 확대"},
+        ],
+    )
     build_index(read_corpus(tmp_path / "c").documents, settings.index_dir, settings)
     # About cleaning, not expansion: with translations 아리수 would also find the
     # English "tap water" document (tests/test_translations.py).

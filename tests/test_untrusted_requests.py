@@ -1,6 +1,7 @@
 """What a client controls cannot steer the answers: a forged Host is never echoed, ids
 with dot segments get links that reach them, every /api/ error is JSON (405 with
 Allow), and the API refuses what its OpenAPI description does not allow."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,9 +22,15 @@ DOT_IDS = ["..", ".", "a/../b", "x/./y", "../../etc/passwd"]
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("untrusted")
-    records = [{"id": doc_id, "title": f"청년 주거 지원 {number}",
-                "body": f"서울시 청년 월세 지원 정책 {number}", "category": ["주거"]}
-               for number, doc_id in enumerate(DOT_IDS + ["plain-1", "slash/ok"])]
+    records = [
+        {
+            "id": doc_id,
+            "title": f"청년 주거 지원 {number}",
+            "body": f"서울시 청년 월세 지원 정책 {number}",
+            "category": ["주거"],
+        }
+        for number, doc_id in enumerate(DOT_IDS + ["plain-1", "slash/ok"])
+    ]
     write_jsonl(tmp_path / "corpus" / "docs.jsonl", records)
     settings = make_settings(tmp_path, api_requests_per_minute=0)
     build_index(read_corpus(tmp_path / "corpus").documents, settings.index_dir, settings)
@@ -35,9 +42,20 @@ def client(settings):
     return create_app({"SETTINGS": settings, "TESTING": True}).test_client()
 
 
-PATHS = ["/", "/?q=청년", "/embed?q=청년", "/opensearch.xml", "/api/openapi.json",
-         "/api/search?q=청년", "/api/suggest?q=청", "/doc/plain-1?q=청년", "/api/doc/plain-1",
-         "/embed.js", "/nowhere", "/api/nowhere"]
+PATHS = [
+    "/",
+    "/?q=청년",
+    "/embed?q=청년",
+    "/opensearch.xml",
+    "/api/openapi.json",
+    "/api/search?q=청년",
+    "/api/suggest?q=청",
+    "/doc/plain-1?q=청년",
+    "/api/doc/plain-1",
+    "/embed.js",
+    "/nowhere",
+    "/api/nowhere",
+]
 
 
 def test_a_forged_host_never_appears_in_any_response(settings):
@@ -84,8 +102,10 @@ def test_ids_with_dot_segments_get_links_that_reach_them(client, doc_id):
 
 
 def test_ordinary_ids_keep_path_links(client):
-    hits = {hit["id"]: hit["doc_url"] for hit in
-            client.get("/api/search?q=청년&size=20").get_json()["hits"]}
+    hits = {
+        hit["id"]: hit["doc_url"]
+        for hit in client.get("/api/search?q=청년&size=20").get_json()["hits"]
+    }
     assert hits["plain-1"] == "/doc/plain-1"
     assert hits["slash/ok"] == "/doc/slash%2Fok"
     assert client.get(hits["slash/ok"]).status_code == 200
@@ -98,16 +118,19 @@ def test_method_not_allowed_is_json_with_allow(client):
     assert set(response.headers["Allow"].split(", ")) >= {"GET"}
 
 
-@pytest.mark.parametrize("query, message", [
-    ("size=0", "size must be between 1"),
-    ("facet_size=0", "facet_size must be between 1"),
-    ("from=2022-13-45", "date_from must look like"),
-    ("to=2022-02-32", "date_to must look like"),
-    ("size=", "size must be a whole number"),
-    ("from=", "from must look like"),
-    ("raw=yes", "raw must be 1 or 0"),
-    ("sort=", "Unknown sort"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("size=0", "size must be between 1"),
+        ("facet_size=0", "facet_size must be between 1"),
+        ("from=2022-13-45", "date_from must look like"),
+        ("to=2022-02-32", "date_to must look like"),
+        ("size=", "size must be a whole number"),
+        ("from=", "from must look like"),
+        ("raw=yes", "raw must be 1 or 0"),
+        ("sort=", "Unknown sort"),
+    ],
+)
 def test_the_api_refuses_what_its_description_does_not_allow(client, query, message):
     response = client.get(f"/api/search?q=청년&{query}")
     assert response.status_code == 400, query

@@ -1,4 +1,5 @@
 """The HTML pages through Flask's test client."""
+
 from __future__ import annotations
 
 import re
@@ -123,7 +124,9 @@ def test_embed_frame_may_be_framed_by_other_sites(client):
 def test_a_missing_index_is_explained_on_the_page(tmp_path):
     from indexer import load_settings
 
-    app = create_app({"SETTINGS": load_settings(None, environ={}, index_dir=str(tmp_path / "none"))})
+    app = create_app(
+        {"SETTINGS": load_settings(None, environ={}, index_dir=str(tmp_path / "none"))}
+    )
     response = app.test_client().get("/?hl=en")
     assert response.status_code == 503
     assert "policysearch index" in text_of(response)

@@ -1,5 +1,6 @@
 """Web security: hostile documents and queries come out inert everywhere, CSP forbids
 inline script, the API is read-only with CORS for reads, and clients are rate limited."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,7 +17,7 @@ from .conftest import make_settings, running_server, write_jsonl
 
 # Each payload, if it ever ran, would set window.__pwned (checked in a real browser below).
 PAYLOADS = [
-    '<script>window.__pwned=1</script>',
+    "<script>window.__pwned=1</script>",
     '<img src=x onerror="window.__pwned=2">',
     '"><svg onload="window.__pwned=3">',
     "</mark><iframe srcdoc='<script>parent.__pwned=4</script>'></iframe><mark>",
@@ -28,15 +29,18 @@ RAW_MARKUP = re.compile(r"<(script|img|svg|iframe)\b[^>]*(onerror|onload|srcdoc|
 @pytest.fixture(scope="module")
 def hostile_settings(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("hostile")
-    records = [{
-        "id": f"evil-{number}<b>",
-        "title": f"청년 주거 {payload}",
-        "body": f"청년 월세 지원 {payload} 서울시 청년 정책 {payload}",
-        "category": [f"주거{payload}"],
-        "department": f"청년청 {payload}",
-        "url": "javascript:window.__pwned=9",
-        "tags": [payload],
-    } for number, payload in enumerate(PAYLOADS)]
+    records = [
+        {
+            "id": f"evil-{number}<b>",
+            "title": f"청년 주거 {payload}",
+            "body": f"청년 월세 지원 {payload} 서울시 청년 정책 {payload}",
+            "category": [f"주거{payload}"],
+            "department": f"청년청 {payload}",
+            "url": "javascript:window.__pwned=9",
+            "tags": [payload],
+        }
+        for number, payload in enumerate(PAYLOADS)
+    ]
     write_jsonl(tmp_path / "corpus" / "evil.jsonl", records)
     settings = make_settings(tmp_path, api_requests_per_minute=0)
     report = read_corpus(tmp_path / "corpus")
@@ -58,10 +62,17 @@ def assert_inert(html: str) -> None:
         assert " src=" in tag, tag
 
 
-@pytest.mark.parametrize("path", [
-    "/?q=청년", "/?q=청년&category=주거" + PAYLOADS[0], "/?q=" + PAYLOADS[1],
-    "/?q=" + PAYLOADS[0] + "&hl=en", "/embed?q=청년", "/embed?q=" + PAYLOADS[2],
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?q=청년",
+        "/?q=청년&category=주거" + PAYLOADS[0],
+        "/?q=" + PAYLOADS[1],
+        "/?q=" + PAYLOADS[0] + "&hl=en",
+        "/embed?q=청년",
+        "/embed?q=" + PAYLOADS[2],
+    ],
+)
 def test_search_and_embed_pages_escape_documents_and_queries(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -79,7 +90,9 @@ def test_document_pages_escape_text_and_drop_script_urls(client):
 
 
 def test_api_snippets_hold_only_mark_tags(client):
-    body = client.get("/api/search", query_string={"q": "청년 " + PAYLOADS[1], "size": 50}).get_json()
+    body = client.get(
+        "/api/search", query_string={"q": "청년 " + PAYLOADS[1], "size": 50}
+    ).get_json()
     assert body["total"] == len(PAYLOADS)
     for hit in body["hits"]:
         for html in (hit["title_html"], hit["snippet_html"]):
@@ -106,8 +119,10 @@ def test_no_route_changes_state_and_cors_is_for_reads(hostile_settings):
     for method in ("post", "put", "delete", "patch"):
         response = getattr(client, method)("/api/search", headers={"Origin": "https://a.example"})
         assert response.status_code == 405 and response.get_json()["error"]
-    preflight = client.options("/api/search", headers={"Origin": "https://a.example",
-                                                       "Access-Control-Request-Method": "POST"})
+    preflight = client.options(
+        "/api/search",
+        headers={"Origin": "https://a.example", "Access-Control-Request-Method": "POST"},
+    )
     assert preflight.headers["Access-Control-Allow-Methods"] == "GET, OPTIONS"
 
 
@@ -115,20 +130,37 @@ def test_api_rate_limit_per_client_with_retry_after(hostile_settings):
     limited = dataclasses.replace(hostile_settings, api_requests_per_minute=60, api_burst=5)
     client = create_app({"SETTINGS": limited, "TESTING": True}).test_client()
     first = {"REMOTE_ADDR": "198.51.100.7"}
-    statuses = [client.get("/api/search?q=청년", environ_base=first,
-                           headers={"Origin": "https://a.example"}).status_code for _ in range(7)]
+    statuses = [
+        client.get(
+            "/api/search?q=청년", environ_base=first, headers={"Origin": "https://a.example"}
+        ).status_code
+        for _ in range(7)
+    ]
     assert statuses == [200] * 5 + [429] * 2
-    refused = client.get("/api/search?q=청년", environ_base=first, headers={"Origin": "https://a.example"})
+    refused = client.get(
+        "/api/search?q=청년", environ_base=first, headers={"Origin": "https://a.example"}
+    )
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) >= 1
     assert "60 a minute" in refused.get_json()["error"]
     assert refused.headers["Access-Control-Allow-Origin"] == "*"  # the widget can show why
     # Another client is not affected.
-    assert client.get("/api/search?q=청년", environ_base={"REMOTE_ADDR": "198.51.100.8"}).status_code == 200
+    assert (
+        client.get("/api/search?q=청년", environ_base={"REMOTE_ADDR": "198.51.100.8"}).status_code
+        == 200
+    )
 
 
-@pytest.mark.parametrize("path", ["/?q=청년", "/embed?q=청년", "/doc/evil-0%3Cb%3E?q=청년",
-                                  "/api/suggest?q=청", "/api/doc/evil-0%3Cb%3E"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?q=청년",
+        "/embed?q=청년",
+        "/doc/evil-0%3Cb%3E?q=청년",
+        "/api/suggest?q=청",
+        "/api/doc/evil-0%3Cb%3E",
+    ],
+)
 def test_every_route_that_searches_shares_the_rate_limit(hostile_settings, path):
     limited = dataclasses.replace(hostile_settings, api_requests_per_minute=60, api_burst=3)
     client = create_app({"SETTINGS": limited, "TESTING": True}).test_client()
@@ -159,8 +191,13 @@ def test_raw_queries_are_refused_unless_allowed_then_limited_harder(hostile_sett
     refused = client.get("/api/search?q=청*&raw=1")
     assert refused.status_code == 400 and "allow_raw_queries" in refused.get_json()["error"]
     assert client.get("/?q=청*&raw=1").status_code == 400
-    allowed = dataclasses.replace(hostile_settings, allow_raw_queries=True, raw_queries_per_minute=6,
-                                  api_requests_per_minute=600, api_burst=100)
+    allowed = dataclasses.replace(
+        hostile_settings,
+        allow_raw_queries=True,
+        raw_queries_per_minute=6,
+        api_requests_per_minute=600,
+        api_burst=100,
+    )
     client = create_app({"SETTINGS": allowed, "TESTING": True}).test_client()
     statuses = [client.get("/api/search?q=청*&raw=1").status_code for _ in range(3)]
     assert statuses == [200, 429, 429]  # burst: a sixth of the per-minute rate, at least 1
@@ -168,22 +205,39 @@ def test_raw_queries_are_refused_unless_allowed_then_limited_harder(hostile_sett
 
 
 def test_rate_limit_trusts_forwarded_for_only_behind_configured_proxies(hostile_settings):
-    behind = dataclasses.replace(hostile_settings, api_requests_per_minute=60, api_burst=1,
-                                 proxy_hops=1)
+    behind = dataclasses.replace(
+        hostile_settings, api_requests_per_minute=60, api_burst=1, proxy_hops=1
+    )
     client = create_app({"SETTINGS": behind, "TESTING": True}).test_client()
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     for user in ("203.0.113.1", "203.0.113.2"):
-        assert client.get("/api/search?q=청년", environ_base=proxy,
-                          headers={"X-Forwarded-For": user}).status_code == 200
-    assert client.get("/api/search?q=청년", environ_base=proxy,
-                      headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 429
+        assert (
+            client.get(
+                "/api/search?q=청년", environ_base=proxy, headers={"X-Forwarded-For": user}
+            ).status_code
+            == 200
+        )
+    assert (
+        client.get(
+            "/api/search?q=청년", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.1"}
+        ).status_code
+        == 429
+    )
     direct = dataclasses.replace(behind, proxy_hops=0)
     client = create_app({"SETTINGS": direct, "TESTING": True}).test_client()
-    assert client.get("/api/search?q=청년", environ_base=proxy,
-                      headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 200
+    assert (
+        client.get(
+            "/api/search?q=청년", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.1"}
+        ).status_code
+        == 200
+    )
     # Without trusted proxies a forged header does not buy a new bucket.
-    assert client.get("/api/search?q=청년", environ_base=proxy,
-                      headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 429
+    assert (
+        client.get(
+            "/api/search?q=청년", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.9"}
+        ).status_code
+        == 429
+    )
 
 
 def test_token_bucket_refills_at_the_configured_rate():
@@ -211,13 +265,20 @@ def test_no_payload_runs_in_a_real_browser(hostile_settings, tmp_path):
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            for path in ["/?q=청년", "/?q=" + PAYLOADS[1], "/doc/evil-1%3Cb%3E?q=청년", "/embed?q=청년"]:
+            for path in [
+                "/?q=청년",
+                "/?q=" + PAYLOADS[1],
+                "/doc/evil-1%3Cb%3E?q=청년",
+                "/embed?q=청년",
+            ]:
                 page.goto(base + path)
                 assert page.evaluate("window.__pwned") is None, path
             # The embed widget on another page renders the hostile hits as text.
             host_page.write_text(
                 f'<!doctype html><meta charset="utf-8"><div id="box"></div>'
-                f'<script src="{base}/embed.js" data-target="#box"></script>', encoding="utf-8")
+                f'<script src="{base}/embed.js" data-target="#box"></script>',
+                encoding="utf-8",
+            )
             page.goto(host_page.as_uri())
             box = page.locator("policy-search input")
             box.fill("청년")

@@ -1,4 +1,5 @@
 """Full builds switch atomically; reindex is incremental; one writer; crashes lose nothing."""
+
 from __future__ import annotations
 
 import json
@@ -12,17 +13,25 @@ from pathlib import Path
 import pytest
 
 from indexer import (
-    IndexLockedError, IndexMissingError, SearchRequest, build_index, read_corpus, update_index,
+    IndexLockedError,
+    IndexMissingError,
+    SearchRequest,
+    build_index,
+    read_corpus,
+    update_index,
 )
-from indexer.engines.whoosh.index import SearchIndex
 from indexer.engines.whoosh.generations import CURRENT_FILE, current_generation
+from indexer.engines.whoosh.index import SearchIndex
 from indexer.writing.lock import LOCK_FILE, WriteLock
 
 from .conftest import SHARED_DATA, write_jsonl
 
 
 def records(n, prefix="doc", text="아리수 수돗물 정책"):
-    return [{"id": f"{prefix}-{i}", "title": f"{text} {i}", "body": f"{text} 본문 {i}"} for i in range(n)]
+    return [
+        {"id": f"{prefix}-{i}", "title": f"{text} {i}", "body": f"{text} 본문 {i}"}
+        for i in range(n)
+    ]
 
 
 def test_search_before_any_build_says_how_to_build(settings):
@@ -87,8 +96,15 @@ def test_a_stale_lock_is_detected_and_explained(tmp_path, settings):
     corpus = write_jsonl(tmp_path / "c" / "a.jsonl", records(2)).parent
     index_dir = Path(settings.index_dir)
     index_dir.mkdir(parents=True)
-    (index_dir / LOCK_FILE).write_text(json.dumps(
-        {"pid": 999_999_999, "host": os.uname().nodename, "started": "2026-01-01T00:00:00+00:00"}))
+    (index_dir / LOCK_FILE).write_text(
+        json.dumps(
+            {
+                "pid": 999_999_999,
+                "host": os.uname().nodename,
+                "started": "2026-01-01T00:00:00+00:00",
+            }
+        )
+    )
     result = build_index(read_corpus(corpus).documents, index_dir, settings)
     assert "stale lock" in result.notice and "no longer running" in result.notice
     assert (index_dir / LOCK_FILE).read_text() == ""
@@ -97,9 +113,22 @@ def test_a_stale_lock_is_detected_and_explained(tmp_path, settings):
 def _kill_build_midway(index_dir: Path, corpus: Path, command: str) -> None:
     """Starts `policysearch <command>` and kill -9s it once it is writing."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", command, str(corpus), "--index-dir", str(index_dir),
-         "--mapping", "korquad-v1-dev", "-q", "--allow-deletes"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "searchweb.cli",
+            command,
+            str(corpus),
+            "--index-dir",
+            str(index_dir),
+            "--mapping",
+            "korquad-v1-dev",
+            "-q",
+            "--allow-deletes",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     lock = index_dir / LOCK_FILE
     while time.monotonic() < deadline:
@@ -131,9 +160,23 @@ def test_a_build_killed_midway_leaves_the_previous_index_answering(tmp_path, set
     index.close()
 
     rerun = subprocess.run(
-        [sys.executable, "-m", "indexer.cli", command, str(korquad), "--index-dir", str(index_dir),
-         "--mapping", "korquad-v1-dev", "-q", "--allow-deletes"],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "searchweb.cli",
+            command,
+            str(korquad),
+            "--index-dir",
+            str(index_dir),
+            "--mapping",
+            "korquad-v1-dev",
+            "-q",
+            "--allow-deletes",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert rerun.returncode == 0, rerun.stderr
     assert "stale lock" in rerun.stderr
     index = SearchIndex(index_dir, settings)

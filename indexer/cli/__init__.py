@@ -68,7 +68,7 @@ def main() -> None:
     """Search city policy documents in Korean and English."""
 
 
-from indexer.cli import build, cluster, lookup, serving  # noqa: E402  (registers the commands on main)
+from indexer.cli import build, cluster, lookup  # noqa: E402  (registers the commands on main)
 
 __all__ = [
     "EXIT_FAILURE",

@@ -10,7 +10,7 @@ from typing import Any, Callable, NoReturn
 
 import click
 
-from indexer.backends import writers
+from indexer.backends import backend_of, writers
 from indexer.cli import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -190,7 +190,7 @@ class _Run:
     ) -> None:
         summary = {
             "command": self.command,
-            "index_dir": writers(self.settings).target,
+            "index_dir": backend_of(self.settings).directory(self.settings),
             "dry_run": self.dry_run,
             "exit_status": status,
             "message": message,
@@ -242,7 +242,7 @@ def _write(
     try:
         return write(
             run.report.documents,
-            writers(run.settings).target,
+            backend_of(run.settings).directory(run.settings),
             run.settings,
             progress=progress.update,
             options=options,
@@ -275,11 +275,10 @@ def _index_run(
     config_file: str | None,
 ) -> tuple[_Run, list]:
     settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
-    if settings.backend == "cluster" and command == "reindex" and not paths:
-        # The cluster does not record the sources it was built from.
+    if command == "reindex" and not paths and not backend_of(settings).records_sources:
         raise click.ClickException(
-            "Setting backend is cluster: name the PATHs to read, as the cluster was built "
-            "from them: policysearch reindex PATH ..."
+            f"Setting backend is {settings.backend}, which does not record the sources it "
+            "was built from: name the PATHs to read: policysearch reindex PATH ..."
         )
     progress = Progress(quiet or as_json)
     chosen = _sources_to_read(paths, mapping, settings, quiet=progress.quiet)
@@ -343,8 +342,9 @@ def _full_build(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_delete
             "Nothing was changed."
         )
     else:
+        directory = backend_of(run.settings).directory(run.settings)
         message = (
-            f"Indexed {result.documents:,} documents into {writers(run.settings).target} "
+            f"Indexed {result.documents:,} documents into {directory} "
             f"in {run.progress.elapsed():.1f}s{changes}."
         )
     run.finish(plan, result.documents, result.notice, message)
@@ -392,7 +392,7 @@ def reindex(
         config_file,
     )
     written = writers(run.settings)
-    if run.settings.backend == "whoosh" and not has_index(run.settings.index_dir):
+    if not backend_of(run.settings).has_index(run.settings):
         run.progress.say("No index yet: building one from scratch.")
         _full_build(run, chosen, allow_deletes)
         return

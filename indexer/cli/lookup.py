@@ -21,7 +21,7 @@ from indexer.config import Settings
 from indexer.fields import FILTER_FIELDS, field_named
 from indexer.model import export
 from indexer.model.request import SORT_ALIASES, SORTS, SearchRequest
-from indexer.search.marks import Snippet
+from indexer.model.snippets import Snippet
 
 
 def _terminal(snippet: Snippet) -> str:

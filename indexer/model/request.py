@@ -21,6 +21,7 @@ SORTS = ("relevance", "newest", "oldest")
 # Earlier names still accepted: "date" was newest-first before oldest-first existed.
 SORT_ALIASES = {"date": "newest"}
 MAX_FACET_SIZE = 1000
+MAX_SUGGEST_PREFIX_CHARS = 50  # of the last word typed, for completions
 # A year, a month or a day; the day is not checked against its month (a bound of
 # 2022-02-31 still means "up to the end of February").
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 from indexer.fields import DOCUMENT_FIELDS, HIT_FIELDS, shown_values
 from indexer.messages import DEFAULT_LANGUAGE, Notice
 from indexer.model.facets import Facet
-from indexer.search.marks import Snippet
+from indexer.model.snippets import Snippet
 
 if TYPE_CHECKING:
     from indexer.model.request import CheckedRequest

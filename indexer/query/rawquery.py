@@ -13,10 +13,10 @@ from whoosh import query as Q
 from whoosh.qparser import MultifieldParser
 
 from indexer.deadline import NO_DEADLINE, Deadline
-from indexer.engines.whoosh.private import multiterm_texts, wildcard_pattern, wildcard_prefix
 from indexer.errors import QueryError
 from indexer.fields import TEXT_FIELDS
 from indexer.messages import Notice
+from indexer.query.node_internals import multiterm_texts, wildcard_pattern, wildcard_prefix
 
 # Terms the wildcards of one request may read (a leading * reads a field's whole list).
 MAX_SCANNED_TERMS = 2_000_000

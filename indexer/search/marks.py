@@ -1,18 +1,14 @@
-"""Snippets with the matches marked: text plus the spans of the matches.
+"""Marks: Whoosh's highlighter over a field's analysed text, giving Snippets (text plus
+the spans of the matches), and which query terms are not marked on their own.
 
-Highlighting reads the character offsets stored in the index (``chars=True``)
-instead of re-running the tagger over every hit.
+The Whoosh engine hands the highlighter stored character offsets
+(indexer/engines/whoosh/offsets.py); the cluster analyses the stored text again.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass
-from html import escape
-from typing import Callable
 
-import numpy as np
 from whoosh.highlight import (
     Formatter,
     Fragment,
@@ -21,72 +17,11 @@ from whoosh.highlight import (
     WholeFragmenter,
 )
 
-from indexer.engines.whoosh.private import set_match_offsets
+from indexer.config import Settings
+from indexer.model.snippets import Snippet, join_snippets, stripped_snippet
 
+MAX_TITLE_CHARS = 1000  # a hit's title beyond this is cut
 _WHITESPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """Text with the matches marked as spans: (start, end) character offsets into
-    ``text`` (Unicode code points), sorted and not overlapping. Front ends render the
-    spans: ``to_html`` for pages and the API, ``marked`` for a terminal."""
-
-    text: str
-    spans: tuple[tuple[int, int], ...] = ()
-
-    def to_html(self) -> str:
-        """The text escaped, each span in one <mark>."""
-        return self.marked("<mark>", "</mark>", _escape)
-
-    def marked(self, before: str, after: str, convert: Callable[[str], str] = str) -> str:
-        """The text with ``before`` and ``after`` around each span, every part converted."""
-        text, output, index = self.text, [], 0
-        for start, end in self.spans:
-            output += [convert(text[index:start]), before, convert(text[start:end]), after]
-            index = end
-        output.append(convert(text[index:]))
-        return "".join(output)
-
-    def parts(self) -> list[tuple[str, bool]]:
-        """The text in order as (part, marked) pairs, empty parts left out."""
-        parts, index = [], 0
-        for start, end in self.spans:
-            parts += [(self.text[index:start], False), (self.text[start:end], True)]
-            index = end
-        parts.append((self.text[index:], False))
-        return [(part, marked) for part, marked in parts if part]
-
-    def __bool__(self) -> bool:
-        return bool(self.text)
-
-
-def join_snippets(parts: list[Snippet | str]) -> Snippet:
-    """Snippets and plain strings one after another, the spans moved along."""
-    texts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    length = 0
-    for part in parts:
-        if isinstance(part, str):
-            part = Snippet(part)
-        spans += [(start + length, end + length) for start, end in part.spans]
-        texts.append(part.text)
-        length += len(part.text)
-    return Snippet("".join(texts), tuple(spans))
-
-
-def _escape(text: str) -> str:
-    return escape(text, quote=False)
-
-
-def _stripped(text: str, spans: list[tuple[int, int]]) -> Snippet:
-    """Without leading and trailing whitespace, spans kept on the same characters."""
-    stripped = text.strip()
-    if len(stripped) == len(text):
-        return Snippet(text, tuple(spans))
-    lead, length = len(text) - len(text.lstrip()), len(stripped)
-    kept = ((max(0, start - lead), min(length, end - lead)) for start, end in spans)
-    return Snippet(stripped, tuple((start, end) for start, end in kept if end > start))
 
 
 class MarkFormatter(Formatter):
@@ -128,7 +63,7 @@ class MarkFormatter(Formatter):
             length += len(before) + len(marked)
             index = end
         output.append(self._text(text[index : fragment.endchar]))
-        return _stripped("".join(output), marks)
+        return stripped_snippet("".join(output), marks)
 
     def format(self, fragments, replace=False) -> Snippet:
         fragments = _merge_overlapping(sorted(fragments, key=lambda f: f.startchar))
@@ -217,109 +152,8 @@ def lone_syllables(query, typed: str) -> frozenset[str]:
     )
 
 
-def attach_matched_terms(
-    results,
-    docnums: list[int],
-    query,
-    term_documents: Callable[[str, bytes], np.ndarray],
-    unmarked: frozenset[str] = frozenset(),
-) -> None:
-    """Records which of the query's terms each of ``docnums`` holds, as Whoosh's
-    ``terms=True`` would, by looking these documents up in each term's documents
-    (``term_documents(field, term)``, ascending). With it the highlighter marks from
-    stored character offsets instead of re-running the tagger over every hit. Terms in
-    ``unmarked`` are not marked (see lone_syllables)."""
-    schema = results.searcher.schema
-    termdocs: dict[tuple[str, bytes], list[int]] = defaultdict(list)
-    docterms: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
-    wanted = np.array(sorted(set(docnums)), dtype=np.int64)
-    # (Whoosh's existing_terms() stops after the first field of an Or here; list them all.)
-    terms = {
-        (fieldname, schema[fieldname].to_bytes(text) if isinstance(text, str) else text)
-        for fieldname, text in query.all_terms(phrases=True)
-        if fieldname in schema and text not in unmarked
-    }
-    for fieldname, btext in sorted(terms):
-        holding = term_documents(fieldname, btext)
-        if not len(holding):  # not in the index
-            continue
-        at = np.minimum(np.searchsorted(holding, wanted), len(holding) - 1)
-        for docnum in wanted[holding[at] == wanted].tolist():
-            termdocs[(fieldname, btext)].append(docnum)
-            docterms[docnum].append((fieldname, btext))
-    results.termdocs = dict(termdocs)
-    results.docterms = dict(docterms)
-
-
-def load_match_offsets(
-    results, fieldname: str, texts: dict[int, str], retokenize_max_chars: int
-) -> None:
-    """Fills Whoosh's per-results cache of matched terms' character offsets for one field,
-    so ``highlight_hit`` marks them without looking anything up itself.
-
-    Whoosh would read every matched term's postings once per hit, decoding a block of
-    positions each time (most of a request's time). A text up to ``retokenize_max_chars``
-    is analysed again instead, with the index's own analyzer, which is cheaper for
-    titles and ordinary bodies; a longer text uses the stored offsets, as Whoosh does.
-    Needs ``attach_matched_terms`` first.
-    """
-    searcher = results.searcher
-    field = searcher.schema[fieldname]
-    cache: dict[int, dict[str, list[tuple[int, int, int]]]] = {}
-    stored_lookups: dict[str, list[int]] = defaultdict(list)  # word -> long documents
-    for docnum in sorted(texts):
-        text = texts[docnum]
-        words = {
-            field.from_bytes(term)
-            for name, term in results.docterms.get(docnum, ())
-            if name == fieldname
-        }
-        offsets: dict[str, list[tuple[int, int, int]]] = {word: [] for word in words}
-        cache[docnum] = offsets
-        if not words:
-            continue
-        if len(text) <= retokenize_max_chars:
-            for token in field.analyzer(
-                text, positions=True, chars=True, mode="index", removestops=False
-            ):
-                if token.text in offsets:
-                    offsets[token.text].append((token.pos, token.startchar, token.endchar))
-        else:
-            for word in words:
-                stored_lookups[word].append(docnum)
-    # One pass along each word's postings for all the long documents holding it.
-    for word, docnums in stored_lookups.items():
-        postings = searcher.postings(fieldname, field.to_bytes(word))
-        for docnum in docnums:
-            postings.skip_to(docnum)
-            if not postings.is_active():
-                break
-            if postings.id() == docnum:
-                cache[docnum][word] = list(postings.value_as("characters"))
-    set_match_offsets(results, fieldname, cache)
-
-
-def plain_snippet(text: str, snippet_chars: int) -> Snippet:
-    """The start of a text, cut at a space when one is near; nothing marked."""
-    text = _WHITESPACE.sub(" ", text[: snippet_chars * 2]).strip()
-    if len(text) <= snippet_chars:
-        return Snippet(text)
-    cut = text.rfind(" ", 0, snippet_chars)
-    if cut < snippet_chars // 2:
-        cut = snippet_chars
-    return Snippet(text[:cut] + " …")
-
-
-def highlight_field(
-    highlighter: Highlighter, hit, fieldname: str, text: str, top: int
-) -> Snippet | None:
-    """The field's text with the hit's matches marked; None when it has none to mark."""
-    if not text:
-        return None
-    try:
-        snippet = highlighter.highlight_hit(hit, fieldname, text=text, top=top)
-    except KeyError:
-        # A term matched in another field only; nothing to mark here.
-        return None
-    # Whoosh returns "" when no fragment holds a match.
-    return snippet if isinstance(snippet, Snippet) and snippet else None
+def unmarked_terms(query, typed: str, settings: Settings) -> frozenset[str]:
+    """Terms not to mark: syllables that are only parts of longer words typed."""
+    if query is None or settings.mark_lone_syllables:
+        return frozenset()
+    return lone_syllables(query, typed)

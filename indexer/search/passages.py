@@ -22,7 +22,11 @@ import math
 from collections import Counter
 from typing import Any, Callable
 
+import numpy as np
 from whoosh.reading import TermNotFound
+
+from indexer.config import Settings
+from indexer.search.ranking import top_documents
 
 WINDOW_POSITIONS = 16
 RERANK_DEPTH = 20
@@ -130,3 +134,25 @@ def _best_window(occurrences: list[tuple[int, str]], weights: dict[str, float]) 
             start += 1
         best = max(best, sum(weights[m] for m in inside))
     return best
+
+
+def with_passages(
+    ids: np.ndarray,
+    scores: np.ndarray,
+    text: str,
+    analyzer: Any,
+    settings: Settings,
+    evidence_of: Callable[[np.ndarray, list[str]], list[float]],
+) -> np.ndarray:
+    """The scores with the passage evidence (indexer/passages.py) of the best-ranked
+    documents added; the others keep theirs and stay below them. ``evidence_of`` gives
+    the evidence of the documents at some positions of ``ids`` for the query morphemes
+    (each backend reads positions its own way)."""
+    best = top_documents(ids, scores, RERANK_DEPTH)
+    morphemes = query_morphemes(analyzer, text)
+    if len(best) < 2 or len(morphemes) < MIN_MORPHEMES:
+        return scores
+    evidence = evidence_of(best, morphemes)
+    scores = scores.copy()
+    scores[best] += settings.passage_weight * np.asarray(evidence)
+    return scores

@@ -14,8 +14,8 @@ from typing import Any
 from whoosh import query as Q
 from whoosh.highlight import Highlighter, highlight
 
+from indexer.model.snippets import Snippet
 from indexer.query.builder import positive_part
-from indexer.search.marks import Snippet
 
 # Longer bodies are marked in their first this many characters (analysing a million
 # characters took 1.7 s).

@@ -42,30 +42,30 @@ from indexer.engines.sphinx.termstats import (
     read_frequencies,
     read_totals,
 )
-from indexer.engines.whoosh.browse import MAX_SUGGEST_PREFIX_CHARS
-from indexer.engines.whoosh.evaluation import top_documents
-from indexer.engines.whoosh.hits import MAX_TITLE_CHARS, PREFERRED_BONUS
-from indexer.engines.whoosh.pipeline import relaxed_notice, respell, unmarked_terms, with_passages
 from indexer.engines.whoosh.schema import build_schema
 from indexer.engines.whoosh.scoring import field_weighting
 from indexer.fields import FACET_FIELDS, TEXT_FIELDS, field_named
 from indexer.messages import Notice
 from indexer.model.facets import Facet, facet_of
-from indexer.model.request import CheckedRequest, SearchRequest, validate
+from indexer.model.request import MAX_SUGGEST_PREFIX_CHARS, CheckedRequest, SearchRequest, validate
 from indexer.model.results import Hit, SearchResult, StoredDocument, Suggestion, hit_fields
+from indexer.model.snippets import Snippet, plain_snippet
 from indexer.query.builder import Weights
 from indexer.query.spelling import Vocabulary, correct, is_choseong
 from indexer.query.textquery import TextQuery, query_builder, text_query
 from indexer.reading.documents import normalize_text
 from indexer.search.marks import (
-    Snippet,
+    MAX_TITLE_CHARS,
     body_highlighter,
-    plain_snippet,
     title_highlighter,
+    unmarked_terms,
     whole_highlighter,
 )
 from indexer.search.passages import FIELD as PASSAGE_FIELD
-from indexer.search.passages import passage_evidence, query_morphemes
+from indexer.search.passages import passage_evidence, query_morphemes, with_passages
+from indexer.search.ranking import top_documents
+from indexer.search.relax import PREFERRED_BONUS, relaxed_notice
+from indexer.search.respell import respell
 
 MAX_FACET_VALUES = 1000
 WEIGHT_SCALE = 1000  # the cluster's own ranking is read back as a whole number

@@ -14,11 +14,11 @@ from indexer.engines.sphinx.backend import TIMEOUT_S
 from indexer.engines.sphinx.layout import ClusterLayout
 from indexer.engines.sphinx.search import ClusterSearcher
 from indexer.engines.sphinx.sphinxql import connect, count_documents, serving_generation
-from indexer.engines.whoosh.index import whole_facet
 from indexer.model.facets import Facet
 from indexer.model.request import SearchRequest
 from indexer.model.results import IndexStats, SearchResult, StoredDocument, Suggestion
-from indexer.search.marks import Snippet
+from indexer.model.snippets import Snippet
+from indexer.search.facets import whole_facet
 
 
 class ClusterService:

@@ -42,15 +42,10 @@ from indexer.engines.sphinx.termstats import (
     write_stats,
 )
 from indexer.engines.whoosh.schema import document_values
-from indexer.engines.whoosh.writer import (
-    BuildResult,
-    Progress,
-    UpdateResult,
-    WriteOptions,
-    planned_update,
-)
+from indexer.engines.whoosh.writer import Progress, WriteOptions, planned_update
 from indexer.reading.documents import Document
 from indexer.writing.changes import IndexedEntry, check_plan, plan_changes
+from indexer.writing.results import BuildResult, UpdateResult
 
 
 def build_cluster(

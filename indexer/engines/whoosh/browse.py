@@ -8,14 +8,14 @@ from itertools import islice
 from whoosh import query as Q
 
 from indexer.analysis.taggers import tagger_version
+from indexer.engines.whoosh.facet_tables import count_facets
 from indexer.engines.whoosh.generations import directory_size_bytes, read_meta
 from indexer.engines.whoosh.searchers import ReaderView, term_text
-from indexer.model.facets import count_facets
+from indexer.model.request import MAX_SUGGEST_PREFIX_CHARS
 from indexer.model.results import IndexStats, StoredDocument, Suggestion
 from indexer.query.spelling import is_choseong
 from indexer.reading.documents import normalize_text
 
-MAX_SUGGEST_PREFIX_CHARS = 50
 MAX_SUGGEST_TERMS = 2000  # bounds the work for a one-syllable prefix
 SIMILAR_TEXT_CHARS = 5000
 

@@ -14,27 +14,22 @@ from whoosh.searching import Results
 
 from indexer.deadline import Deadline
 from indexer.engines.whoosh.evaluation import Evaluator
+from indexer.engines.whoosh.offsets import attach_matched_terms, highlight_field, load_match_offsets
 from indexer.model.results import Hit, hit_fields
+from indexer.model.snippets import Snippet, plain_snippet
 from indexer.query.builder import positive_part
 from indexer.search.marks import (
-    Snippet,
-    attach_matched_terms,
+    MAX_TITLE_CHARS,
     body_highlighter,
-    highlight_field,
-    load_match_offsets,
-    plain_snippet,
     title_highlighter,
     whole_highlighter,
 )
+from indexer.search.relax import PREFERRED_BONUS
 
 # Titles and texts up to this long are analysed again to find the matches to mark;
 # longer ones read the offsets stored in the index (x10 bench corpus, 240 queries, warm:
 # p50 9.2 ms with stored offsets only, 8.0 ms at 150 characters, 8.5 ms at 600).
 RETOKENIZE_MAX_CHARS = 200
-# Added to the score of documents with every word when a short query was relaxed
-# (indexer/pipeline.py); taken off again before scores are shown.
-PREFERRED_BONUS = 1_000_000.0
-MAX_TITLE_CHARS = 1000
 
 
 def page_of_hits(

@@ -24,31 +24,14 @@ from indexer.engines.whoosh.generations import read_meta
 from indexer.engines.whoosh.hits import marked_document
 from indexer.engines.whoosh.searchers import ReaderPool, ReaderView
 from indexer.engines.whoosh.warming import warm_postings
-from indexer.errors import QueryError, SearchTimeoutError
-from indexer.fields import FACET_FIELDS
+from indexer.errors import SearchTimeoutError
 from indexer.model.facets import Facet
-from indexer.model.request import MAX_FACET_SIZE, SearchRequest, bounded
+from indexer.model.request import SearchRequest
 from indexer.model.results import IndexStats, SearchResult, StoredDocument, Suggestion, WarmUpReport
+from indexer.model.snippets import Snippet
 from indexer.query.builder import Weights
 from indexer.query.textquery import query_builder, text_query
-from indexer.search.marks import Snippet
-
-
-def whole_facet(
-    search: Callable[[SearchRequest], SearchResult],
-    request: SearchRequest,
-    name: str,
-    contains: str,
-    limit: int,
-) -> Facet:
-    """Facet ``name`` with every value (see SearchIndex.facet), by ``search``."""
-    if name not in FACET_FIELDS:
-        raise QueryError(code="unknown_facet", value=name, known=", ".join(FACET_FIELDS))
-    whole = dataclasses.replace(
-        request, page=1, size=1, highlight=False, facets=True, facet_size=MAX_FACET_SIZE
-    )
-    found = next(facet for facet in search(whole).facets if facet.name == name)
-    return found.containing(contains, bounded("limit", limit or MAX_FACET_SIZE, 1, MAX_FACET_SIZE))
+from indexer.search.facets import whole_facet
 
 
 class SearchIndex:

@@ -14,29 +14,29 @@ import math
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable
 
 import numpy as np
 from whoosh import query as Q
 
 from indexer.config import Settings
 from indexer.deadline import Deadline
-from indexer.engines.whoosh.evaluation import Evaluator, Matches, top_documents
-from indexer.engines.whoosh.hits import PREFERRED_BONUS, page_of_hits
-from indexer.engines.whoosh.private import multiterm_texts
+from indexer.engines.whoosh.evaluation import Evaluator, Matches
+from indexer.engines.whoosh.facet_tables import FacetTables, count_facets, narrow
+from indexer.engines.whoosh.hits import page_of_hits
 from indexer.engines.whoosh.searchers import ReaderView
 from indexer.fields import FACET_FIELDS
-from indexer.messages import Notice
-from indexer.model.facets import FacetTables, count_facets, narrow
 from indexer.model.request import CheckedRequest, SearchRequest, validate
 from indexer.model.results import SearchResult
 from indexer.query.builder import Weights
+from indexer.query.node_internals import multiterm_texts
 from indexer.query.spelling import correct
 from indexer.query.textquery import TextQuery, query_builder, text_query
-from indexer.search.marks import lone_syllables
+from indexer.search.marks import unmarked_terms
 from indexer.search.passages import FIELD as PASSAGE_FIELD
-from indexer.search.passages import MIN_MORPHEMES as MIN_PASSAGE_MORPHEMES
-from indexer.search.passages import RERANK_DEPTH, best_passages, query_morphemes
+from indexer.search.passages import best_passages, with_passages
+from indexer.search.ranking import top_documents
+from indexer.search.relax import PREFERRED_BONUS, relaxed_notice
+from indexer.search.respell import respell
 
 _LETTERS = re.compile(r"[A-Za-z가-힣ㄱ-ㅣ]")  # nothing to correct without letters
 
@@ -167,41 +167,6 @@ def answer(q: str, checked: CheckedRequest, context: Context) -> SearchResult:
     )
 
 
-def respell(
-    result: SearchResult,
-    checked: CheckedRequest,
-    settings: Settings,
-    answer_corrected: Callable[[CheckedRequest], SearchResult],
-    correction: Callable[[str, bool], str | None],
-) -> SearchResult:
-    """Words no document holds, corrected from the index's vocabulary (indexer/spelling.py).
-    When no document had every word typed, the corrected query is searched instead if
-    documents have every corrected word (with a notice and a way back); otherwise the
-    correction is offered ("did you mean"). Skipped when every word was required and
-    found (each word then has documents). ``answer_corrected`` answers a request and
-    ``correction`` corrects a text (as correction_of): each backend gives its own."""
-    typed = checked.text.strip()
-    every_word_found = result.total and not result.relaxed
-    if not _LETTERS.search(typed) or (
-        every_word_found and len(typed.split()) <= settings.and_max_words
-    ):
-        return result
-    none_had_every_word = not result.total or (result.relaxed and not result.all_words_total)
-    corrected = correction(typed, none_had_every_word)
-    if corrected is None:
-        return result
-    if none_had_every_word:
-        again = answer_corrected(dataclasses.replace(checked, text=corrected))
-        if again.total and (not again.relaxed or again.all_words_total):
-            again.searched = corrected
-            notice = Notice("corrected", {"original": typed, "corrected": corrected})
-            again.notices.insert(0, notice)
-            return again
-    result.suggestion = corrected
-    result.notices.append(Notice("did_you_mean", {"suggestion": corrected}))
-    return result
-
-
 def correction_of(text: str, held_too: bool = False, *, context: Context) -> str | None:
     """``text`` with the words no document holds corrected (indexer/spelling.py), or None;
     ``held_too``: also words held only inside longer words."""
@@ -215,24 +180,6 @@ def correction_of(text: str, held_too: bool = False, *, context: Context) -> str
 
     vocabulary = view.shared.vocabulary(view.reader)
     return correct(text, holds, vocabulary, builder.morphemes, held_too)
-
-
-def relaxed_notice(all_words: int, min_words: int, words: int) -> Notice:
-    """Says that documents with only some of the words follow: ``all_words`` documents
-    have every word, the others at least ``min_words`` of the ``words`` found."""
-    if min_words <= 1:
-        return Notice("relaxed_some", {"count": all_words}) if all_words else Notice("relaxed_none")
-    counts = {"min_words": min_words, "words": words}
-    if all_words:
-        return Notice("relaxed_some_of", {"count": all_words, **counts})
-    return Notice("relaxed_none_of", counts)
-
-
-def unmarked_terms(query: Q.Query | None, typed: str, settings: Settings) -> frozenset[str]:
-    """Terms not to mark: syllables that are only parts of longer words typed."""
-    if query is None or settings.mark_lone_syllables:
-        return frozenset()
-    return lone_syllables(query, typed)
 
 
 def filter_masks(
@@ -313,28 +260,6 @@ def evaluate(text: TextQuery, masks: Masks, evaluator: Evaluator, min_all_word_h
         min_words=min_words,
         words=present,
     )
-
-
-def with_passages(
-    ids: np.ndarray,
-    scores: np.ndarray,
-    text: str,
-    analyzer: Any,
-    settings: Settings,
-    evidence_of: Callable[[np.ndarray, list[str]], list[float]],
-) -> np.ndarray:
-    """The scores with the passage evidence (indexer/passages.py) of the best-ranked
-    documents added; the others keep theirs and stay below them. ``evidence_of`` gives
-    the evidence of the documents at some positions of ``ids`` for the query morphemes
-    (each backend reads positions its own way)."""
-    best = top_documents(ids, scores, RERANK_DEPTH)
-    morphemes = query_morphemes(analyzer, text)
-    if len(best) < 2 or len(morphemes) < MIN_PASSAGE_MORPHEMES:
-        return scores
-    evidence = evidence_of(best, morphemes)
-    scores = scores.copy()
-    scores[best] += settings.passage_weight * np.asarray(evidence)
-    return scores
 
 
 def page(

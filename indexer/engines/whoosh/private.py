@@ -11,7 +11,6 @@ import ctypes.util
 import signal
 
 import numpy as np
-from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -109,21 +108,6 @@ def set_match_offsets(results, fieldname: str, offsets: dict) -> None:
     """Fills ``Results._char_cache``, where Whoosh's highlighter looks for the matched
     terms' character offsets of each hit before reading postings itself."""
     results._char_cache[fieldname] = offsets
-
-
-def wildcard_pattern(node: Q.Wildcard | Q.Regex) -> str:
-    """The regular expression a Wildcard or Regex node matches terms with."""
-    return node._get_pattern()
-
-
-def wildcard_prefix(node: Q.Wildcard | Q.Regex) -> str:
-    """The literal text every term the node matches starts with ("" for none)."""
-    return node._find_prefix(node.text)
-
-
-def multiterm_texts(node: Q.MultiTerm, reader):
-    """The index terms (bytes) a prefix, range or fuzzy node expands to, lazily."""
-    return node._btexts(reader)
 
 
 class _WorkerDiesWithParent(SubWriterTask):

@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from indexer.config import Settings
 from indexer.deadline import NO_DEADLINE, Deadline
 from indexer.engines.whoosh.evaluation import Evaluator, ReaderArrays
+from indexer.engines.whoosh.facet_tables import FacetTables
 from indexer.engines.whoosh.generations import (
     current_generation,
     generation_problem,
@@ -31,7 +32,6 @@ from indexer.engines.whoosh.postings import PostingsCache
 from indexer.engines.whoosh.scoring import field_weighting
 from indexer.errors import IndexDamagedError
 from indexer.fields import TEXT_FIELDS
-from indexer.model.facets import FacetTables
 from indexer.query.spelling import Vocabulary
 
 logger = logging.getLogger("policysearch")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -44,31 +44,10 @@ from indexer.errors import (
 from indexer.reading.documents import Document
 from indexer.writing.changes import ChangePlan, IndexedEntry, check_plan, plan_changes
 from indexer.writing.lock import WriteLock
+from indexer.writing.results import BuildResult, UpdateResult
 
 Progress = Callable[[int], None]
 WRITER_MEMORY_MB = 256
-
-
-@dataclass
-class BuildResult:
-    generation: Path
-    documents: int
-    notice: str = ""  # e.g. a recovered stale lock
-    plan: ChangePlan | None = None
-
-
-@dataclass
-class UpdateResult:
-    generation: Path
-    added: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    documents: int = 0
-    notice: str = ""
-    changed_ids: list[str] = field(default_factory=list)
-    kept: int = 0  # vanished from a file rejected this time, so kept
-    plan: ChangePlan | None = None
 
 
 def writer_processes(settings: Settings) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import click
 
+from indexer.backends import backend_of
 from indexer.cli import (
     EXIT_PARTIAL,
     _common_options,
@@ -16,7 +16,6 @@ from indexer.cli import (
     main,
 )
 from indexer.config import Settings
-from indexer.engines.whoosh.generations import has_index, serving_generation
 
 
 @main.command()
@@ -74,49 +73,41 @@ def serve(
             f"Port {port} on {host} is in use. Stop what uses it or "
             "choose another: policysearch serve --port 8001"
         )
-    if settings.backend == "cluster":
-        _check_cluster(settings)
-        serving = f"the cluster of {settings.cluster_dir}"
-    else:
-        _prepare_index(settings, config_file)
-        serving = settings.index_dir
+    backend = backend_of(settings)
+    if not backend.has_index(settings):
+        _build_first(settings, config_file)
+    notice = backend.readiness(settings)
+    if notice:
+        click.echo(notice, err=True)
+    serving = backend.directory(settings)
     click.echo(f"Serving {serving} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     status = run_server(settings, host, port, workers, threads, access_log, front=not no_front)
     if status:
         raise SystemExit(status)
 
 
-def _check_cluster(settings: Settings) -> None:
-    """The cluster holds the documents: its aggregator must answer (ClusterError says
-    which address did not)."""
-    from indexer.engines.sphinx.layout import ClusterLayout
-    from indexer.engines.sphinx.sphinxql import connect
-
-    with connect(ClusterLayout.load(Path(settings.cluster_dir)).aggregator, timeout_s=5.0):
-        pass
-
-
-def _prepare_index(settings: Settings, config_file: str | None) -> None:
-    """The Whoosh index checked (or built from the shipped corpus when there is none)."""
-    if not has_index(settings.index_dir) and settings.index_dir != Settings().index_dir:
+def _build_first(settings: Settings, config_file: str | None) -> None:
+    """An index built from the shipped corpus where there is none, in the default
+    directory only."""
+    if settings.index_dir != Settings().index_dir:
         # A typo in --index-dir must not quietly serve the 8-document sample corpus.
         raise click.ClickException(
             f"No index in {settings.index_dir}. Check the directory, or build one there: "
             f"policysearch index PATH --index-dir {settings.index_dir}"
         )
-    if has_index(settings.index_dir):
-        # Every byte checked once at start-up; a damaged generation is reported in one
-        # line and the newest complete one is served.
-        choice = serving_generation(settings.index_dir, full=True)
-        if choice.notice:
-            click.echo(choice.notice, err=True)
-    else:
-        click.echo(f"No index in {settings.index_dir} yet: building one first.", err=True)
-        # In a child process: the server's master must never load a tagger (a JVM
-        # started before gunicorn forks its workers hangs them).
-        command = [sys.executable, "-m", "indexer.cli", "index", "--index-dir", settings.index_dir]
-        if config_file:
-            command += ["--config", config_file]
-        built = subprocess.run(command)
-        if built.returncode not in (0, EXIT_PARTIAL):
-            raise click.ClickException("Building the index failed (see above); nothing to serve.")
+    click.echo(f"No index in {settings.index_dir} yet: building one first.", err=True)
+    # In a child process: the server's master must never load a tagger (a JVM
+    # started before gunicorn forks its workers hangs them).
+    command = [
+        sys.executable,
+        "-m",
+        "searchweb.cli",
+        "index",
+        "--index-dir",
+        settings.index_dir,
+    ]
+    if config_file:
+        command += ["--config", config_file]
+    built = subprocess.run(command)
+    if built.returncode not in (0, EXIT_PARTIAL):
+        raise click.ClickException("Building the index failed (see above); nothing to serve.")
