@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -71,6 +72,7 @@ MAX_FACET_VALUES = 1000
 WEIGHT_SCALE = 1000  # the cluster's own ranking is read back as a whole number
 SNIPPET_WINDOW = 2  # snippet lengths of a body analysed to mark a hit's snippet
 SIMILAR_TERMS = 12  # words of a document that find its similar ones (as Whoosh's more_like)
+_WORDLIKE = re.compile(r"\w")  # a word Sphinx indexes has a letter or a digit
 
 
 class ClusterSearcher:
@@ -114,6 +116,10 @@ class ClusterSearcher:
         documents with enough of the words when too few have them all, the best
         candidates scored as the Whoosh backend scores them, facets and the page."""
         text, match, relaxed_match, text_notices = self._matches(checked)
+        if text is not None and text.query is Q.NullQuery:
+            # Nothing searchable was typed (punctuation only): nothing matches, as on
+            # the Whoosh backend, instead of every document.
+            return self._nothing(asked, q, checked, text_notices)
         names = self._value_names(asked)
         # Whoosh decides on relaxing before the filters narrow (dates do narrow).
         unfiltered = dataclasses.replace(checked, filters={})
@@ -162,6 +168,17 @@ class ClusterSearcher:
             relaxed=relaxed,
             all_words_total=all_words,
             notices=notices,
+        )
+
+    def _nothing(
+        self, asked: _Asked, q: str, checked: CheckedRequest, notices: list[Notice]
+    ) -> SearchResult:
+        facets = [
+            facet_of(name, {}, checked.filters.get(name, ()), checked.facet_size)
+            for name in (FACET_FIELDS if checked.facets else ())
+        ]
+        return SearchResult.answering(
+            checked, q, 0, [], facets, asked.started, notices=[*checked.notices, *notices]
         )
 
     def _enough_words(
@@ -373,6 +390,8 @@ class ClusterSearcher:
 
     def _title_rows(self, asked: _Asked, prefix: str, limit: int) -> list[tuple]:
         """Documents whose title holds the word or (Hangul) its first two syllables."""
+        if not _WORDLIKE.search(prefix):
+            return []  # punctuation is not indexed: Sphinx rejects a query of it alone
         words = [escaped(prefix)]
         if len(prefix) >= 2 and not prefix.isascii():
             words.append(escaped(prefix[:2]))
@@ -441,13 +460,15 @@ class ClusterSearcher:
             return None, "", "", []
         if not checked.raw:
             text = text_query(self.builder, checked.text, False, None, self.settings)
+            if text.query is Q.NullQuery:
+                return text, "", "", list(text.notices)
             try:
                 match = sphinx_query(text.query) if text.query is not None else ""
                 relaxed = sphinx_query(text.relaxed) if text.relaxed is not None else ""
                 return text, match, relaxed, list(text.notices)
             except Untranslatable:
                 pass
-        words = query_morphemes(self.analyzer, checked.text)
+        words = [w for w in query_morphemes(self.analyzer, checked.text) if _WORDLIKE.search(w)]
         if not words:
             return None, "", "", []
         joined = " ".join(escaped(word) for word in words)
