@@ -94,6 +94,27 @@ class CandidateArrays:
     def average_length(self, searcher: Any, fieldname: str) -> float:
         return self._stats.average_length(fieldname)
 
+    def holds_phrase(self, number: int, fieldname: str, words: list[str], slop: int) -> bool:
+        """Whether candidate ``number``'s field holds the words in order, each within
+        ``slop`` positions of the words before it (as Whoosh's SpanNear2, mindist 1)."""
+        wanted = set(words)
+        positions: dict[str, list[int]] = {}
+        encoded = self._candidates[number].terms.get(fieldname, "")
+        for position, term in decode_positions(encoded):
+            if term in wanted:
+                positions.setdefault(term, []).append(position)
+        spans = {(start, start) for start in positions.get(words[0], [])}
+        for word in words[1:]:
+            found = positions.get(word, [])
+            # A span grows by a word standing after its start, 1 to slop past its end.
+            spans = {
+                (start, max(end, at))
+                for start, end in spans
+                for at in found
+                if at >= start and 1 <= (at - end if at > end else 0) <= slop
+            }
+        return bool(spans)
+
 
 class CandidateEvaluator(Evaluator):
     """Evaluator over candidates: terms from their terms strings, frequencies from the
@@ -132,7 +153,25 @@ class CandidateEvaluator(Evaluator):
         return found
 
     def _whoosh(self, node: Q.Query) -> Matches:
+        if type(node) is Q.Phrase:
+            return self._phrase(node)
         return Matches(EMPTY_IDS, np.zeros(0))
+
+    def _phrase(self, node: Q.Phrase) -> Matches:
+        """As Whoosh scores a phrase: the sum of its words' scores, in the documents
+        holding them in order (within the slop), times the phrase's boost."""
+        words = [str(word) for word in node.words]
+        if node.fieldname not in self.schema or not words:
+            return Matches(EMPTY_IDS, np.zeros(0))
+        every_word = self._node(Q.And([Q.Term(node.fieldname, word) for word in words]))
+        arrays: CandidateArrays = self.arrays  # type: ignore[assignment]
+        keep = np.array(
+            [arrays.holds_phrase(int(n), node.fieldname, words, node.slop) for n in every_word.ids],
+            dtype=bool,
+        )
+        if not len(keep):
+            return every_word
+        return Matches(every_word.ids[keep], every_word.scores[keep] * node.boost)
 
 
 def query_terms(queries: Iterable[Q.Query | None]) -> set[tuple[str, str]]:
