@@ -486,7 +486,7 @@ class ClusterSearcher:
                 continue
             spec = field_named(name)
             if spec.kind == "year":
-                ids = [int(v) for v in values if v.isdigit()] or [-1]
+                ids = [int(v) for v in values if v.isascii() and v.isdigit()] or [-1]
             else:
                 ids = [value_id(name, value) for value in values]
             clauses.append(f"{name} IN ({', '.join(str(i) for i in ids)})")
