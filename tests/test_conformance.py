@@ -46,50 +46,29 @@ def test_a_query_of_punctuation_only_finds_nothing_and_says_so_on_both(both, q):
 
 
 # Differences still open (docs/ARCHITECTURE.md, "Work left"): Sphinx matches these
-# itself, so its totals differ. strict: the test fails once they agree, to be moved up.
+# itself, so its totals differ.
+def known(request_args: dict, reason: str, name: str):
+    """A request whose answers differ today; strict, so it fails once they agree."""
+    return pytest.param(request_args, marks=pytest.mark.xfail(strict=True, reason=reason), id=name)
+
+
+FIELD_PREFIX = "the cluster searches a field:value written in the text as words"
+PROXIMITY = "Sphinx's proximity is unordered, Whoosh's slop is ordered"
 KNOWN_DIFFERENCES = [
-    pytest.param(
-        dict(q="category:수송및교통 버스"),
-        marks=pytest.mark.xfail(
-            strict=True, reason="the cluster searches a field:value written in the text as words"
-        ),
-        id="field prefix in the text",
-    ),
-    pytest.param(
-        dict(q="year:2014 청년"),
-        marks=pytest.mark.xfail(
-            strict=True, reason="the cluster searches a field:value written in the text as words"
-        ),
-        id="year prefix in the text",
-    ),
-    pytest.param(
+    known(dict(q="category:수송및교통 버스"), FIELD_PREFIX, "field prefix in the text"),
+    known(dict(q="year:2014 청년"), FIELD_PREFIX, "year prefix in the text"),
+    known(
         dict(q='청년 "주거 지원"'),
-        marks=pytest.mark.xfail(
-            strict=True, reason="the cluster relaxes a query with a phrase to more documents"
-        ),
-        id="relaxed with a phrase",
+        "the cluster relaxes a query with a phrase to more documents",
+        "relaxed with a phrase",
     ),
-    pytest.param(
-        dict(q='"도시 재생"~3'),
-        marks=pytest.mark.xfail(
-            strict=True, reason="Sphinx's proximity is unordered, Whoosh's slop is ordered"
-        ),
-        id="proximity",
-    ),
-    pytest.param(
+    known(dict(q='"도시 재생"~3'), PROXIMITY, "proximity"),
+    known(
         dict(q="청년 월세 10"),
-        marks=pytest.mark.xfail(
-            strict=True, reason="relaxed totals differ: 158 on the cluster, 144 on Whoosh"
-        ),
-        id="relaxed with a word no document holds",
+        "relaxed totals differ: 158 on the cluster, 144 on Whoosh",
+        "relaxed with a word no document holds",
     ),
-    pytest.param(
-        dict(q='"청년 월세"~10'),
-        marks=pytest.mark.xfail(
-            strict=True, reason="Sphinx's proximity is unordered, Whoosh's slop is ordered"
-        ),
-        id="proximity relaxed",
-    ),
+    known(dict(q='"청년 월세"~10'), PROXIMITY, "proximity relaxed"),
 ]
 
 SAME_TOTALS = [
@@ -207,8 +186,4 @@ def test_similar_documents_exist_on_both_and_exclude_the_document(both):
 
 def test_an_empty_query_browses_every_document_on_both(both):
     whoosh, cluster = answers(both, q="")
-    assert whoosh.total == cluster.total == whoosh_total_documents(both[0])
-
-
-def whoosh_total_documents(index) -> int:
-    return index.stats().documents
+    assert whoosh.total == cluster.total == both[0].stats().documents
