@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from indexer.errors import SearchTimeoutError
 
@@ -17,10 +18,16 @@ from indexer.errors import SearchTimeoutError
 @dataclass
 class Deadline:
     budget_ms: int  # 0 = no budget
-    started: float = field(default_factory=time.monotonic)
+    # Seconds, monotonic. Tests pass a fake clock to see that every path checks its
+    # deadline without depending on how fast the machine is.
+    clock: Callable[[], float] = time.monotonic
+    started_s: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started_s = self.clock()
 
     def expired(self) -> bool:
-        return self.budget_ms > 0 and (time.monotonic() - self.started) * 1000 > self.budget_ms
+        return self.budget_ms > 0 and (self.clock() - self.started_s) * 1000 > self.budget_ms
 
     def check(self) -> None:
         if self.expired():

@@ -233,3 +233,21 @@ def running_server(
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=60)
+
+
+class SteppingClock:
+    """A clock that moves ``step_ms`` forward at every read and counts its reads: a search
+    that reads it N times has been told N * step_ms milliseconds went by."""
+
+    def __init__(self, step_ms: float, jump_after_reads: int = 0, jump_ms: float = 0) -> None:
+        self.step_ms = step_ms
+        self.jump_after_reads = jump_after_reads  # 0: never
+        self.jump_ms = jump_ms
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        now_ms = self.reads * self.step_ms
+        if self.jump_after_reads and self.reads > self.jump_after_reads:
+            now_ms += self.jump_ms
+        return now_ms / 1000

@@ -32,7 +32,7 @@ def index_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(index_dir):
-    # Slow clients are cut off after 3 s (default 10 s); they reconnect, as attackers do.
+    # Unfinished requests are cut off after 3 s (default 10 s).
     with running_server(
         index_dir,
         {"CLIENT_READ_TIMEOUT_MS": "3000", "API_REQUESTS_PER_MINUTE": "0"},
@@ -56,7 +56,22 @@ def _drip(address: tuple[str, int], stop: threading.Event) -> None:
             stop.wait(0.2)
 
 
-def test_fifty_slow_clients_do_not_delay_normal_searches(server):
+def test_fifty_slow_clients_do_not_hold_the_search_workers(index_dir):
+    # The slow clients are never cut off here: if any of them held one of the two search
+    # threads, the normal searches behind them would never be answered. (How fast they
+    # are answered depends on the machine: not a test.)
+    with running_server(
+        index_dir,
+        {"CLIENT_READ_TIMEOUT_MS": "600000", "API_REQUESTS_PER_MINUTE": "0"},
+        "--workers",
+        "1",
+        "--threads",
+        "2",
+    ) as base:
+        _searches_beside_slow_clients(base)
+
+
+def _searches_beside_slow_clients(server: str) -> None:
     parts = urlsplit(server)
     address = (parts.hostname, parts.port)
     stop = threading.Event()
@@ -67,19 +82,17 @@ def test_fifty_slow_clients_do_not_delay_normal_searches(server):
     for drip in drips:
         drip.start()
     time.sleep(2.0)  # every slow client is connected and dripping
-    timings: list[float] = []
+    answered: list[str] = []
     failures: list[str] = []
 
     def normal_client(number: int) -> None:
         for request in range(REQUESTS_PER_CLIENT):
             url = f"{server}/api/search?q={quote('서울 ' + str(number * 100 + request))}"
-            started = time.monotonic()
             try:
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    json.load(response)
+                with urllib.request.urlopen(url, timeout=60) as response:
+                    answered.append(str(json.load(response)["total"]))
             except OSError as exc:
                 failures.append(f"{url}: {exc}")
-            timings.append(time.monotonic() - started)
 
     clients = [threading.Thread(target=normal_client, args=(n,)) for n in range(NORMAL_CLIENTS)]
     try:
@@ -90,17 +103,15 @@ def test_fifty_slow_clients_do_not_delay_normal_searches(server):
     finally:
         stop.set()
     assert not failures
-    assert len(timings) == NORMAL_CLIENTS * REQUESTS_PER_CLIENT
-    assert max(timings) < 2.0, sorted(timings)[-5:]
+    assert len(answered) == NORMAL_CLIENTS * REQUESTS_PER_CLIENT
 
 
 def test_a_request_that_stops_halfway_is_answered_408_and_closed(server):
     parts = urlsplit(server)
-    with socket.create_connection((parts.hostname, parts.port), timeout=15) as sock:
-        started = time.monotonic()
+    # The socket's own timeout (60 s) guards against a server that never answers.
+    with socket.create_connection((parts.hostname, parts.port), timeout=60) as sock:
         sock.sendall(b"GET /api/search?q=x HTTP/1.1\r\nHost: x\r\n")  # no blank line: unfinished
         answer = _read_all(sock)
-    assert time.monotonic() - started < 10
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 408 ")
     assert json.loads(body)["status"] == 408

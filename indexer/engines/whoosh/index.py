@@ -43,8 +43,10 @@ class SearchIndex:
         settings: Settings,
         warm_in_background: bool = False,
         on_warm_up: Callable[[WarmUpReport], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
+        self.clock = clock  # what request budgets are measured by (seconds)
         self.weights = Weights(settings.title_boost, settings.body_boost, settings.bigram_boost)
         # A server warms each generation it opens on a thread of its own and hears of
         # each warm-up through on_warm_up.
@@ -90,7 +92,7 @@ class SearchIndex:
         view = self.readers.current()
         # The budget is the query's: opening a new generation (checksums, facet tables)
         # is paid once per process and does not count against it.
-        deadline = Deadline(self.settings.request_timeout_ms)
+        deadline = Deadline(self.settings.request_timeout_ms, self.clock)
         if self._cache is None:
             return self._run(request, view, deadline, started)
         # The request is frozen and hashable: all of it is the key, with the state read.
@@ -123,7 +125,7 @@ class SearchIndex:
         ignored), at most setting export_max_rows of them, without marks or facets;
         ``total`` says how many matched. Not cached: an export is read once."""
         started = time.perf_counter()
-        deadline = Deadline(self.settings.export_timeout_ms)
+        deadline = Deadline(self.settings.export_timeout_ms, self.clock)
         return pipeline.run(
             request,
             self.readers.current(),
@@ -149,7 +151,7 @@ class SearchIndex:
         docnum = view.searcher.document_number(id=doc_id)
         if docnum is None:
             return None
-        deadline = Deadline(self.settings.request_timeout_ms)
+        deadline = Deadline(self.settings.request_timeout_ms, self.clock)
         builder = query_builder(view.searcher.schema, self.weights, self.settings)
         text = q[: self.settings.max_query_chars]
         query = text_query(builder, text, False, view.reader, self.settings, deadline)
@@ -168,7 +170,7 @@ class SearchIndex:
         if not typed or not self.settings.spelling_corrections or limit < 1:
             return suggestions
         started = time.perf_counter()
-        deadline = Deadline(self.settings.request_timeout_ms)
+        deadline = Deadline(self.settings.request_timeout_ms, self.clock)
         context = pipeline.Context(view, self.settings, self.weights, deadline, started)
         try:
             correction = pipeline.correction_of(
