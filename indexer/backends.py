@@ -24,6 +24,7 @@ from indexer.model.results import (
     WarmUpReport,
 )
 from indexer.model.snippets import Snippet
+from indexer.writing.options import SourceRecord
 from indexer.writing.results import BuildResult, UpdateResult
 
 
@@ -78,8 +79,9 @@ class Backend:
     # Checked before serving: a notice to show (or ""); raises PolicySearchError when
     # the backend cannot serve.
     readiness: Callable[[Settings], str]
-    # Whether a reindex without PATHs can re-read the sources recorded at the last write.
-    records_sources: bool
+    # The sources the serving index was written from (a reindex without PATHs reads
+    # them again); called once has_index says there is one.
+    recorded_sources: Callable[[Settings], list[SourceRecord]]
 
 
 def _open_whoosh(
@@ -100,6 +102,12 @@ def _whoosh_has_index(settings: Settings) -> bool:
     from indexer.engines.whoosh.generations import has_index
 
     return has_index(settings.index_dir)
+
+
+def _whoosh_sources(settings: Settings) -> list[SourceRecord]:
+    from indexer.engines.whoosh.writer import recorded_sources
+
+    return recorded_sources(settings.index_dir)
 
 
 def _whoosh_readiness(settings: Settings) -> str:
@@ -124,6 +132,15 @@ def _cluster_writers() -> Writers:
     return Writers(build_cluster, update_cluster)
 
 
+def _cluster_sources(settings: Settings) -> list[SourceRecord]:
+    from pathlib import Path
+
+    from indexer.engines.sphinx.writes import ClusterStore
+    from indexer.writing.template import recorded_sources
+
+    return recorded_sources(ClusterStore(Path(settings.cluster_dir), settings).serving())
+
+
 def _cluster_readiness(settings: Settings) -> str:
     """The aggregator must answer (ClusterError says which address did not)."""
     from pathlib import Path
@@ -146,7 +163,7 @@ BACKENDS: dict[str, Backend] = {
             writers=_whoosh_writers,
             has_index=_whoosh_has_index,
             readiness=_whoosh_readiness,
-            records_sources=True,
+            recorded_sources=_whoosh_sources,
         ),
         Backend(
             name="cluster",
@@ -157,7 +174,7 @@ BACKENDS: dict[str, Backend] = {
             # A cluster exists once `policysearch cluster init` wrote it.
             has_index=lambda settings: True,
             readiness=_cluster_readiness,
-            records_sources=False,
+            recorded_sources=_cluster_sources,
         ),
     )
 }

@@ -18,6 +18,7 @@ from indexer.engines.sphinx.local import cluster_status, stop_node
 from indexer.engines.sphinx.search import ClusterSearcher
 from indexer.engines.whoosh.index import SearchIndex
 from indexer.reading.readers import read_sources
+from indexer.writing.lock import WriteLock
 
 from .conftest import SHARED_DATA, make_settings
 from .test_cluster_nodes import needs_sphinx
@@ -273,9 +274,16 @@ def test_index_and_reindex_write_the_cluster_adding_updating_and_deleting_across
             "category": "정원 가꾸기",
         }
         _welfare_copy(corpus, [*edited, added])
-        refused = runner.invoke(main, ["reindex"], env=env)
-        assert refused.exit_code == 1 and "name the PATHs" in refused.output
-        again = runner.invoke(main, ["reindex", str(corpus), "--json"], env=env)
+        # The write template's checks hold on the cluster too: one writer at a time, and
+        # no update by another analysis (the terms would mix).
+        with WriteLock(root):
+            locked = runner.invoke(main, ["reindex", str(corpus)], env=env)
+        assert locked.exit_code != 0 and "Wait for it to finish" in locked.output
+        other_tagger = runner.invoke(main, ["reindex", str(corpus), "--tagger", "okt"], env=env)
+        assert other_tagger.exit_code != 0 and "tagger" in other_tagger.output
+        assert "Traceback" not in locked.output + other_tagger.output
+        # Without a PATH, the reindex reads the source the build recorded.
+        again = runner.invoke(main, ["reindex", "--json"], env=env)
         assert again.exit_code == 0, again.output
         summary = json.loads(again.output)
         assert summary["message"].startswith("Added 1, updated 4, deleted 4")

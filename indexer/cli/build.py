@@ -23,12 +23,11 @@ from indexer.cli import (
 )
 from indexer.cli.progress import REJECTIONS_SHOWN, Progress, report_problems
 from indexer.config import KNOWN_TAGGERS, Settings
-from indexer.engines.whoosh.generations import has_index
-from indexer.engines.whoosh.writer import SourceRecord, WriteOptions, recorded_sources
 from indexer.errors import DeletesRefusedError, NothingToIndexError, PolicySearchError
 from indexer.reading.mapping import load_mapping, mapping_for_corpus, shipped_mapping_names
 from indexer.reading.readers import CorpusReport, ReadLimits, read_sources, source_key
 from indexer.writing.changes import ChangePlan
+from indexer.writing.options import SourceRecord, WriteOptions
 
 SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
@@ -67,9 +66,10 @@ def _sources_to_read(
 
 
 def _recorded_sources(settings: Settings) -> list[SourceRecord]:
-    if not has_index(settings.index_dir):
+    backend = backend_of(settings)
+    if not backend.has_index(settings):
         return []
-    recorded = recorded_sources(settings.index_dir)
+    recorded = backend.recorded_sources(settings)
     missing = [s.path for s in recorded if not Path(s.path).exists()]
     if missing:
         raise click.ClickException(
@@ -275,11 +275,6 @@ def _index_run(
     config_file: str | None,
 ) -> tuple[_Run, list]:
     settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
-    if command == "reindex" and not paths and not backend_of(settings).records_sources:
-        raise click.ClickException(
-            f"Setting backend is {settings.backend}, which does not record the sources it "
-            "was built from: name the PATHs to read: policysearch reindex PATH ..."
-        )
     progress = Progress(quiet or as_json)
     chosen = _sources_to_read(paths, mapping, settings, quiet=progress.quiet)
     report = _read(chosen, settings, progress)

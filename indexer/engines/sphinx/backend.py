@@ -147,6 +147,11 @@ class ClusterIndex:
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
             return serving_generation(connection)
 
+    def target(self) -> str:
+        """The generation a full build fills: the one not serving."""
+        serving = self.serving()
+        return next(g for g in GENERATIONS if g != serving)
+
     def build(
         self,
         documents: Sequence[Document],
@@ -157,8 +162,7 @@ class ClusterIndex:
         to it. ``global_idf_dirs``: the local node directories that get the cluster's
         document frequencies (global.idf; a node reads it when it starts). Documents are
         analysed in ``build_procs`` processes and written BUILD_CHUNK at a time."""
-        serving = self.serving()
-        target = next(g for g in GENERATIONS if g != serving)
+        target = self.target()
         for shard in self.layout.shards:
             for node in shard.nodes:
                 self.write_rows(node, target, [], truncate=True)

@@ -1,6 +1,7 @@
-"""Index and reindex on the cluster, with the same plans and refusals as the Whoosh
-backend's (indexer/changes.py, indexer/writer.py), and the same signatures, so the CLI
-writes either backend the same way.
+"""Index and reindex on the cluster through the write template both backends share
+(indexer/writing/template.py: the lock, the plans and refusals, the analysis check, the
+recorded sources), with the same signatures as the Whoosh backend's, so the CLI writes
+either backend the same way.
 
 A full build fills the generation that is not serving (ClusterIndex.build), carrying
 over the documents of files rejected this time, then switches to it. A reindex adds new
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -33,7 +35,6 @@ from indexer.engines.sphinx.sphinxql import (
     connect,
     every_row,
     rows_by_id,
-    serving_generation,
 )
 from indexer.engines.sphinx.termstats import (
     CollectionStats,
@@ -41,11 +42,15 @@ from indexer.engines.sphinx.termstats import (
     read_totals,
     write_stats,
 )
-from indexer.engines.whoosh.schema import document_values
-from indexer.engines.whoosh.writer import Progress, WriteOptions, planned_update
+from indexer.engines.whoosh.schema import SCHEMA_VERSION, analysis_fingerprint, document_values
 from indexer.reading.documents import Document
-from indexer.writing.changes import IndexedEntry, check_plan, plan_changes
+from indexer.writing import template
+from indexer.writing.changes import ChangePlan, IndexedEntry
+from indexer.writing.files import write_text_atomically
+from indexer.writing.options import Progress, WriteOptions
 from indexer.writing.results import BuildResult, UpdateResult
+
+WRITTEN_FILE = "written.json"  # per generation: what its last write recorded
 
 
 def build_cluster(
@@ -55,24 +60,11 @@ def build_cluster(
     progress: Progress | None = None,
     options: WriteOptions | None = None,
 ) -> BuildResult:
-    """As writer.build_index, into the cluster of ``cluster_dir``. Local shard nodes are
-    restarted one at a time afterwards, to read the new global.idf."""
-    options = options or WriteOptions()
-    root = Path(cluster_dir)
-    index = ClusterIndex(ClusterLayout.load(root), settings)
-    with connect(index.layout.aggregator, TIMEOUT_S) as connection:
-        generation = serving_generation(connection)
-        existing = indexed_entries(connection, generation, index.schema.column_attributes)
-        plan = plan_changes(existing, documents, None, options.troubled_files)
-        check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
-        if options.dry_run:
-            return BuildResult(Path(generation), len(documents) + len(plan.kept), "", plan)
-        carried = _stored_documents(connection, generation, plan.kept)
-    every = [*documents, *carried]
-    node_dirs = [root / node.name for shard in index.layout.shards for node in shard.nodes]
-    built = index.build(every, node_dirs, progress)
-    restart_shards(root)
-    return BuildResult(Path(built.generation), built.documents, "", plan)
+    """A full build (writing/template.py ``build``) into the generation that is not
+    serving. Local shard nodes are restarted one at a time afterwards, to read the new
+    global.idf."""
+    store = ClusterStore(Path(cluster_dir), settings)
+    return template.build(store, documents, settings.max_delete_fraction, progress, options)
 
 
 def update_cluster(
@@ -82,41 +74,113 @@ def update_cluster(
     progress: Progress | None = None,
     options: WriteOptions | None = None,
 ) -> UpdateResult:
-    """As writer.update_index, in the serving generation of the cluster of
-    ``cluster_dir``."""
-    options = options or WriteOptions()
-    index = ClusterIndex(ClusterLayout.load(Path(cluster_dir)), settings)
-    with connect(index.layout.aggregator, TIMEOUT_S) as connection:
-        generation = serving_generation(connection)
-        existing = indexed_entries(connection, generation, index.schema.column_attributes)
-    result = planned_update(existing, documents, settings, options, Path(generation))
-    plan = result.plan
-    assert plan is not None
-    if options.dry_run:
-        return result
-    writing = set(plan.added) | set(plan.updated)
-    chosen = [d for d in documents if d.id in writing]
-    rows = []
-    for analysed in index.analysed(chosen):
-        rows += analysed
-        if progress is not None:
-            progress(len(analysed))
-    with connect(index.layout.aggregator, TIMEOUT_S) as connection:
-        old_terms = _terms_of(connection, generation, [*plan.updated, *plan.deleted])
-    for number, shard_rows in index.by_shard(rows).items():
-        for node in index.layout.shards[number].nodes:
-            index.write_rows(node, generation, shard_rows)
-    _delete(index, generation, plan.deleted)
-    change = CollectionStats()
-    for row in rows:
-        change.add(json.loads(row.values["terms"]))
-    for terms in old_terms.values():
-        change.add(terms, sign=-1)
-    index.name_values(generation, facet_values(chosen))
-    with connect(index.layout.aggregator, TIMEOUT_S) as connection:
-        _apply_stats(connection, generation, change)
-    result.changed_ids = [*plan.added, *plan.updated, *plan.deleted]
-    return result
+    """A reindex (writing/template.py ``update``) of the serving generation."""
+    store = ClusterStore(Path(cluster_dir), settings)
+    return template.update(store, documents, settings.max_delete_fraction, progress, options)
+
+
+class ClusterStore:
+    """The two generations of a cluster, for the write template. What each write records
+    (the analysis, the sources) is kept in the cluster directory, beside cluster.json,
+    where the write lock lives too: writes start on the machine that holds it."""
+
+    def __init__(self, root: Path, settings: Settings) -> None:
+        self.root = root
+        self.settings = settings
+        self.index = ClusterIndex(ClusterLayout.load(root), settings)
+
+    def discard_incomplete(self) -> str:
+        return ""  # a build cut short left the generation that is not serving: refilled
+
+    def analysis(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tagger": self.settings.tagger,
+            "analysis": analysis_fingerprint(self.settings),
+        }
+
+    def serving(self) -> ClusterState:
+        return ClusterState(self, self.index.serving())
+
+    def updatable(self) -> ClusterState:
+        return self.serving()
+
+    def write_all(
+        self, documents: Sequence[Document], meta: dict[str, Any], progress: Progress | None
+    ) -> Path:
+        # Recorded first: the generation serves as soon as the build switches to it.
+        ClusterState(self, self.index.target()).save_meta(meta)
+        node_dirs = [
+            self.root / node.name for shard in self.index.layout.shards for node in shard.nodes
+        ]
+        built = self.index.build(documents, node_dirs, progress)
+        restart_shards(self.root)
+        return Path(built.generation)
+
+    def written(self) -> dict[str, Any]:
+        try:
+            written = json.loads((self.root / WRITTEN_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # none yet (a cluster of an earlier version)
+            return {}
+        return written if isinstance(written, dict) else {}
+
+
+@dataclass(frozen=True)
+class ClusterState:
+    """One generation of the cluster, for the write template."""
+
+    store: ClusterStore
+    generation: str
+
+    @property
+    def location(self) -> Path:
+        return Path(self.generation)
+
+    def meta(self) -> dict[str, Any]:
+        meta = self.store.written().get(self.generation)
+        return dict(meta) if isinstance(meta, dict) else {}
+
+    def entries(self) -> dict[str, IndexedEntry]:
+        index = self.store.index
+        with connect(index.layout.aggregator, TIMEOUT_S) as connection:
+            return indexed_entries(connection, self.generation, index.schema.column_attributes)
+
+    def stored_documents(self, doc_ids: Sequence[str]) -> list[Document]:
+        with connect(self.store.index.layout.aggregator, TIMEOUT_S) as connection:
+            return _stored_documents(connection, self.generation, list(doc_ids))
+
+    def apply(
+        self, documents: Sequence[Document], plan: ChangePlan, progress: Progress | None
+    ) -> None:
+        """Writes the added and changed documents on the shard (and mirrors) each belongs
+        to, deletes the vanished, and moves the cluster's statistics by the difference."""
+        index, generation = self.store.index, self.generation
+        writing = set(plan.added) | set(plan.updated)
+        chosen = [d for d in documents if d.id in writing]
+        rows = []
+        for analysed in index.analysed(chosen):
+            rows += analysed
+            if progress is not None:
+                progress(len(analysed))
+        with connect(index.layout.aggregator, TIMEOUT_S) as connection:
+            old_terms = _terms_of(connection, generation, [*plan.updated, *plan.deleted])
+        for number, shard_rows in index.by_shard(rows).items():
+            for node in index.layout.shards[number].nodes:
+                index.write_rows(node, generation, shard_rows)
+        _delete(index, generation, plan.deleted)
+        change = CollectionStats()
+        for row in rows:
+            change.add(json.loads(row.values["terms"]))
+        for terms in old_terms.values():
+            change.add(terms, sign=-1)
+        index.name_values(generation, facet_values(chosen))
+        with connect(index.layout.aggregator, TIMEOUT_S) as connection:
+            _apply_stats(connection, generation, change)
+
+    def save_meta(self, meta: dict[str, Any]) -> None:
+        written = {**self.store.written(), self.generation: meta}
+        text = json.dumps(written, ensure_ascii=False, indent=2)
+        write_text_atomically(self.store.root / WRITTEN_FILE, text)
 
 
 def indexed_entries(

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import IndexDamagedError, IndexMissingError
+from indexer.writing.files import write_text_atomically
 
 CURRENT_FILE = "CURRENT"
 META_FILE = "meta.json"
@@ -35,15 +36,6 @@ GENERATION_PREFIX = "gen-"
 # What CURRENT may name: a generation directory directly inside index_dir, never a path.
 _GENERATION_NAME = re.compile(r"^gen-[0-9A-Za-z_-]{1,100}$")
 _CRC_CHUNK_BYTES = 4 * 2**20
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
 
 
 def current_generation(index_dir: str | os.PathLike[str]) -> Path:
@@ -113,7 +105,7 @@ def switch_generation(index_dir: str | os.PathLike[str], generation: Path) -> No
     """Points readers at ``generation`` and removes all but the previous generation."""
     root = Path(index_dir)
     previous = _current_name(root)
-    _write_atomically(root / CURRENT_FILE, generation.name + "\n")
+    write_text_atomically(root / CURRENT_FILE, generation.name + "\n")
     keep = {generation.name} | ({previous} if previous else set())
     for child in _generations(root):
         if child.name not in keep:
@@ -249,12 +241,8 @@ def read_meta(generation: Path) -> dict[str, Any]:
 
 
 def write_meta(generation: Path, meta: dict[str, Any]) -> None:
-    _write_atomically(generation / META_FILE, json.dumps(meta, ensure_ascii=False, indent=2))
+    write_text_atomically(generation / META_FILE, json.dumps(meta, ensure_ascii=False, indent=2))
 
 
 def directory_size_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-
-
-def utc_now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,4 +1,5 @@
-"""Writing the index: full builds into a fresh generation, and incremental updates."""
+"""Writing the Whoosh index: full builds into a fresh generation and updates in place,
+through the write template (indexer/writing/template.py) over this engine's store."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
@@ -23,7 +24,6 @@ from indexer.engines.whoosh.generations import (
     remove_incomplete_generations,
     serving_generation,
     switch_generation,
-    utc_now_iso,
     write_meta,
 )
 from indexer.engines.whoosh.mapped import open_for_reading
@@ -35,18 +35,13 @@ from indexer.engines.whoosh.schema import (
     document_values,
     index_values,
 )
-from indexer.errors import (
-    AnalyzerChangedError,
-    IndexDamagedError,
-    IndexMissingError,
-    IndexWriteError,
-)
+from indexer.errors import IndexDamagedError, IndexMissingError, IndexWriteError
 from indexer.reading.documents import Document
-from indexer.writing.changes import ChangePlan, IndexedEntry, check_plan, plan_changes
-from indexer.writing.lock import WriteLock
+from indexer.writing import template
+from indexer.writing.changes import ChangePlan, IndexedEntry
+from indexer.writing.options import Progress, SourceRecord, WriteOptions
 from indexer.writing.results import BuildResult, UpdateResult
 
-Progress = Callable[[int], None]
 WRITER_MEMORY_MB = 256
 
 
@@ -72,39 +67,6 @@ def _writing(ix: whoosh_index.Index, procs: int) -> Iterator[IndexWriter]:
     writer.commit()
 
 
-@dataclass(frozen=True)
-class SourceRecord:
-    """A corpus PATH an index was built from, and the mapping it was read with."""
-
-    path: str  # absolute
-    mapping: str | None = None  # a shipped mapping's name or a TOML file's absolute path
-
-    def to_dict(self) -> dict[str, str | None]:
-        return {"path": self.path, "mapping": self.mapping}
-
-
-def recorded_sources(index_dir: str | os.PathLike[str]) -> list[SourceRecord]:
-    """The sources the serving index was built from (empty for an index that predates them)."""
-    meta = read_meta(serving_generation(index_dir).generation)
-    return [
-        SourceRecord(str(s.get("path")), s.get("mapping"))
-        for s in meta.get("sources", [])
-        if isinstance(s, dict) and s.get("path")
-    ]
-
-
-@dataclass
-class WriteOptions:
-    """How a build or reindex may change the index."""
-
-    sources: Sequence[SourceRecord] = ()
-    troubled_files: frozenset[tuple[str, str]] = frozenset()  # rejected this time: keep theirs
-    allow_deletes: bool = False
-    dry_run: bool = False
-    corpus_description: str = ""
-    rejected: int = 0
-
-
 def build_index(
     documents: Sequence[Document],
     index_dir: str | os.PathLike[str],
@@ -112,55 +74,120 @@ def build_index(
     progress: Progress | None = None,
     options: WriteOptions | None = None,
 ) -> BuildResult:
-    """Writes every document into a new generation, then switches readers to it.
+    """A full build into a new generation (writing/template.py ``build``)."""
+    store = WhooshStore(Path(index_dir), settings)
+    return template.build(store, documents, settings.max_delete_fraction, progress, options)
 
-    Refused (nothing written) when nothing was read or when it would delete more of the
-    serving index than max_delete_fraction allows. Documents of files rejected this
-    time are carried over from the serving index.
-    """
-    options = options or WriteOptions()
-    root = Path(index_dir)
-    with WriteLock(root) as lock:
-        removed = remove_incomplete_generations(root)
-        previous = _readable_current(root)
-        existing = _indexed_entries(previous) if previous else {}
-        plan = plan_changes(existing, documents, None, options.troubled_files)
-        check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
-        notice = "\n".join(filter(None, [lock.recovered_from, _removed_notice(removed)]))
-        if options.dry_run:
-            return BuildResult(previous or root, len(documents) + len(plan.kept), notice, plan)
-        carried = _stored_documents(previous, plan.kept) if previous and plan.kept else []
-        generation = new_generation(root)
+
+def update_index(
+    documents: Sequence[Document],
+    index_dir: str | os.PathLike[str],
+    settings: Settings,
+    progress: Progress | None = None,
+    options: WriteOptions | None = None,
+) -> UpdateResult:
+    """A reindex in place (writing/template.py ``update``): Whoosh commits atomically,
+    so until the commit readers see the previous state."""
+    store = WhooshStore(Path(index_dir), settings)
+    return template.update(store, documents, settings.max_delete_fraction, progress, options)
+
+
+def recorded_sources(index_dir: str | os.PathLike[str]) -> list[SourceRecord]:
+    """The sources the serving index was built from (empty for an index that predates them)."""
+    return template.recorded_sources(WhooshStore(Path(index_dir), None).serving())
+
+
+class WhooshStore:
+    """Generations of a Whoosh index in ``root``, for the write template."""
+
+    def __init__(self, root: Path, settings: Settings | None) -> None:
+        self.root = root
+        self.settings = settings
+
+    def discard_incomplete(self) -> str:
+        removed = remove_incomplete_generations(self.root)
+        if not removed:
+            return ""
+        return (
+            f"Removed {len(removed)} incomplete generation(s) left by a build that did not "
+            f"finish: {', '.join(removed)}."
+        )
+
+    def analysis(self) -> dict[str, Any]:
+        assert self.settings is not None
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tagger": self.settings.tagger,
+            "analysis": analysis_fingerprint(self.settings),
+        }
+
+    def serving(self) -> GenerationState | None:
         try:
-            _write_generation(generation, [*documents, *carried], settings, progress)
-            now = utc_now_iso()
-            write_meta(
-                generation,
-                {
-                    "schema_version": SCHEMA_VERSION,
-                    "tagger": settings.tagger,
-                    "analysis": analysis_fingerprint(settings),
-                    "built_at": now,
-                    "updated_at": now,
-                    "corpus": options.corpus_description,
-                    "sources": [source.to_dict() for source in options.sources],
-                    "documents": len(documents) + len(carried),
-                    "rejected": options.rejected,
-                    "files": file_checksums(generation),
-                },
+            return GenerationState(serving_generation(self.root).generation)
+        except IndexMissingError:  # none yet, or none readable: a build starts afresh
+            return None
+
+    def updatable(self) -> GenerationState:
+        generation = current_generation(self.root)
+        problem = generation_problem(generation, full=True)
+        if problem:
+            raise IndexDamagedError(
+                f"The index in {self.root} is damaged ({problem}), so it cannot be updated. "
+                f"Rebuild it: policysearch index --index-dir {self.root}"
             )
+        return GenerationState(generation)
+
+    def write_all(
+        self, documents: Sequence[Document], meta: dict[str, Any], progress: Progress | None
+    ) -> Path:
+        assert self.settings is not None
+        generation = new_generation(self.root)
+        try:
+            _write_generation(generation, documents, self.settings, progress)
+            write_meta(generation, {**meta, "files": file_checksums(generation)})
         except OSError as exc:
             shutil.rmtree(generation, ignore_errors=True)
             raise IndexWriteError(
-                f"Writing the index in {root} failed: {exc.strerror or exc}. The partial build "
-                f"was removed and the serving index is unchanged. Free space (or fix "
+                f"Writing the index in {self.root} failed: {exc.strerror or exc}. The partial "
+                f"build was removed and the serving index is unchanged. Free space (or fix "
                 f"permissions) and run the command again."
             ) from None
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
             raise
-        switch_generation(root, generation)
-        return BuildResult(generation, len(documents) + len(carried), notice, plan)
+        switch_generation(self.root, generation)
+        return generation
+
+
+@dataclass(frozen=True)
+class GenerationState:
+    """One generation of a Whoosh index, for the write template."""
+
+    location: Path
+
+    def meta(self) -> dict[str, Any]:
+        return read_meta(self.location)
+
+    def entries(self) -> dict[str, IndexedEntry]:
+        return _indexed_entries(self.location)
+
+    def stored_documents(self, doc_ids: Sequence[str]) -> list[Document]:
+        return _stored_documents(self.location, doc_ids)
+
+    def apply(
+        self, documents: Sequence[Document], plan: ChangePlan, progress: Progress | None
+    ) -> int:
+        ix = whoosh_index.open_dir(str(self.location))
+        try:
+            _apply(ix, documents, plan, progress)
+            with ix.reader() as reader:
+                return int(reader.doc_count())
+        finally:
+            ix.close()
+
+    def save_meta(self, meta: dict[str, Any]) -> None:
+        files = file_checksums(self.location, meta.get("files"))
+        write_meta(self.location, {**meta, "files": files})
 
 
 def _write_generation(
@@ -173,128 +200,6 @@ def _write_generation(
             if progress:
                 progress(1)
     ix.close()
-
-
-def _readable_current(root: Path) -> Path | None:
-    """The serving generation a build compares against, or None for a first build."""
-    try:
-        return serving_generation(root).generation
-    except IndexMissingError:  # none yet, or none readable: a build starts afresh
-        return None
-
-
-def _removed_notice(removed: list[str]) -> str:
-    if not removed:
-        return ""
-    return (
-        f"Removed {len(removed)} incomplete generation(s) left by a build that did not "
-        f"finish: {', '.join(removed)}."
-    )
-
-
-def check_compatible(generation: Path, settings: Settings) -> None:
-    meta = read_meta(generation)
-    if meta.get("schema_version") != SCHEMA_VERSION:
-        raise AnalyzerChangedError(
-            f"The index in {generation.parent} was built by another version of policysearch "
-            f"(schema {meta.get('schema_version')}, this one uses {SCHEMA_VERSION}). "
-            "Run a full build: policysearch index [PATH]"
-        )
-    if meta.get("tagger") != settings.tagger:
-        raise AnalyzerChangedError(
-            f"The index was built with the {meta.get('tagger')} tagger but the configuration says "
-            f"{settings.tagger}. Run a full build (policysearch index) to switch taggers."
-        )
-    if meta.get("analysis") != analysis_fingerprint(settings):
-        raise AnalyzerChangedError(
-            "The user dictionary changed since the index was built, so updating it would mix "
-            "two analyses of the text. Run a full build instead: policysearch index"
-        )
-
-
-def planned_update(
-    existing: dict[str, IndexedEntry],
-    documents: Sequence[Document],
-    settings: Settings,
-    options: WriteOptions,
-    generation: Path,
-) -> UpdateResult:
-    """What a reindex of ``documents`` will do to an index holding ``existing``, checked
-    (DeletesRefusedError, NothingToIndexError): the counts and the plan, nothing written.
-    Only the sources read (``options.sources``; without them, the documents' sources)
-    lose their vanished documents. Both backends' reindexes start here."""
-    scope = (
-        {s.path for s in options.sources}
-        if options.sources
-        else {d.origin_source for d in documents}
-    )
-    plan = plan_changes(existing, documents, scope, options.troubled_files)
-    check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
-    return UpdateResult(
-        generation=generation,
-        plan=plan,
-        added=len(plan.added),
-        updated=len(plan.updated),
-        deleted=len(plan.deleted),
-        unchanged=plan.unchanged,
-        kept=len(plan.kept),
-        documents=len(existing) + len(plan.added) - len(plan.deleted),
-    )
-
-
-def update_index(
-    documents: Sequence[Document],
-    index_dir: str | os.PathLike[str],
-    settings: Settings,
-    progress: Progress | None = None,
-    options: WriteOptions | None = None,
-) -> UpdateResult:
-    """Adds new, updates changed (by content hash) and deletes vanished documents in place.
-
-    Only the sources read (``options.sources``; without them, the sources of the
-    documents) lose their vanished documents. Whoosh commits atomically: until the
-    commit, readers see the previous state.
-    """
-    options = options or WriteOptions()
-    root = Path(index_dir)
-    with WriteLock(root) as lock:
-        generation = current_generation(root)
-        problem = generation_problem(generation, full=True)
-        if problem:
-            raise IndexDamagedError(
-                f"The index in {root} is damaged ({problem}), so it cannot be updated. "
-                f"Rebuild it: policysearch index --index-dir {root}"
-            )
-        check_compatible(generation, settings)
-        ix = whoosh_index.open_dir(str(generation))
-        with ix.reader() as reader:
-            existing = _entries(reader)
-        result = planned_update(existing, documents, settings, options, generation)
-        result.notice = lock.recovered_from
-        plan = result.plan
-        assert plan is not None
-        if options.dry_run:
-            ix.close()
-            return result
-        _apply(ix, documents, plan, progress)
-        with ix.reader() as reader:
-            result.documents = reader.doc_count()
-        ix.close()
-        result.changed_ids = [*plan.added, *plan.updated, *plan.deleted]
-        meta = read_meta(generation)
-        known = {s["path"]: s for s in meta.get("sources", []) if isinstance(s, dict)}
-        for source in options.sources:
-            known[source.path] = source.to_dict()
-        meta.update(
-            updated_at=utc_now_iso(),
-            documents=result.documents,
-            sources=list(known.values()),
-            files=file_checksums(generation, meta.get("files")),
-        )
-        if options.corpus_description:
-            meta["corpus"] = options.corpus_description
-        write_meta(generation, meta)
-        return result
 
 
 def _apply(
