@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable, Sequence
+
+from indexer.analysis.taggers import JVM_TAGGERS
+from indexer.config import Settings
 
 Progress = Callable[[int], None]  # told how many more documents were written
 
@@ -29,3 +33,12 @@ class WriteOptions:
     dry_run: bool = False
     corpus_description: str = ""
     rejected: int = 0
+
+
+def writer_processes(settings: Settings) -> int:
+    """How many processes analyse documents during a write (the taggers are most of a
+    build's time). A JVM in the parent makes forked processes hang: JVM taggers write
+    alone."""
+    if settings.tagger in JVM_TAGGERS:
+        return 1
+    return max(1, min(settings.build_procs, os.cpu_count() or 1))

@@ -31,9 +31,9 @@ from indexer.engines.sphinx.nodeconfig import (
 from indexer.engines.sphinx.sphinxql import ClusterError, connect, serving_generation
 from indexer.engines.sphinx.termstats import CollectionStats, encode_tokens, write_stats
 from indexer.engines.whoosh.schema import build_schema, index_values
-from indexer.engines.whoosh.writer import writer_processes
 from indexer.fields import FIELDS
 from indexer.reading.documents import Document
+from indexer.writing.options import writer_processes
 
 INSERT_BATCH = 200
 BUILD_CHUNK = 500  # documents analysed and written at a time by a full build

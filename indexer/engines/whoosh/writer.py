@@ -13,7 +13,6 @@ from typing import Any, Iterable, Iterator, Sequence
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
-from indexer.analysis.taggers import JVM_TAGGERS
 from indexer.config import Settings
 from indexer.engines.whoosh.generations import (
     current_generation,
@@ -39,17 +38,10 @@ from indexer.errors import IndexDamagedError, IndexMissingError, IndexWriteError
 from indexer.reading.documents import Document
 from indexer.writing import template
 from indexer.writing.changes import ChangePlan, IndexedEntry
-from indexer.writing.options import Progress, SourceRecord, WriteOptions
+from indexer.writing.options import Progress, SourceRecord, WriteOptions, writer_processes
 from indexer.writing.results import BuildResult, UpdateResult
 
 WRITER_MEMORY_MB = 256
-
-
-def writer_processes(settings: Settings) -> int:
-    # A JVM in the parent makes forked writer processes hang: JVM taggers write alone.
-    if settings.tagger in JVM_TAGGERS:
-        return 1
-    return max(1, min(settings.build_procs, os.cpu_count() or 1))
 
 
 @contextmanager
