@@ -162,12 +162,12 @@ def test_raw_queries_match_whoosh(segmented_index, text):
 
 def test_not_and_wildcards_run_on_arrays_not_on_whoosh_matchers(segmented_index, monkeypatch):
     # Whoosh's per-document matchers made NOT with wildcards take minutes on a large index.
-    from indexer.engines.whoosh.evaluation import Evaluator
+    from indexer.engines.whoosh.evaluation import WhooshStatistics
 
-    def refuse(self, node):
+    def refuse(self, node, evaluator):
         raise AssertionError(f"handed to Whoosh: {node!r}")
 
-    monkeypatch.setattr(Evaluator, "_whoosh", refuse)
+    monkeypatch.setattr(WhooshStatistics, "other_node", refuse)
     searcher = segmented_index.readers.current().searcher
     for text in ["NOT zzq *원* *지*", "지원 NOT 청년", "NOT 청년"]:
         query, _ = bound_expansions(parse_raw_query(searcher.schema, text), searcher.reader(), 200)

@@ -1,6 +1,6 @@
-"""The cluster's candidates scored as the Whoosh backend scores (indexer/termstats.py
-says why): the same query trees evaluated by the same Evaluator, over the candidates'
-own terms instead of an index's postings, with the whole cluster's document
+"""The cluster's candidates scored as the Whoosh backend scores (termstats.py says why):
+the same query trees evaluated by the same evaluator (search/evaluation.py), over the
+candidates' own terms instead of an index's postings, with the whole cluster's document
 frequencies, document count and average field lengths.
 
 Candidates are numbered 0..n-1 in the order given; a term's "postings" are the
@@ -13,21 +13,23 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 from whoosh import query as Q
 
-from indexer.deadline import NO_DEADLINE, Deadline
 from indexer.engines.sphinx.termstats import (
     SAME_POSITION,
     CollectionStats,
     decode_positions,
     token_count,
 )
-from indexer.engines.whoosh.evaluation import EMPTY_IDS, Evaluator, Matches
 from indexer.engines.whoosh.private import stored_lengths
+from indexer.fields import BIGRAM_FIELDS, TEXT_FIELDS
+from indexer.search.evaluation import NO_MATCHES, Matches, Postings, QueryEvaluator
 from indexer.search.passages import FIELD as PASSAGE_FIELD
+
+SCORED_FIELDS = frozenset((*TEXT_FIELDS, *BIGRAM_FIELDS))  # by BM25F; others by weight
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,18 @@ class Candidate:
         return cls(int(row_id), json.loads(terms_json) if terms_json else {})
 
 
-class CandidateArrays:
-    """What the Evaluator reads of an index, for the candidates; ``wanted``: the (field,
-    term) pairs the queries read (only those are counted)."""
+class CandidateStatistics:
+    """The candidates as a provider of statistics for the array evaluation
+    (search/evaluation.py): a term's postings are the candidates holding it, with its
+    frequency in the field, and the whole cluster's document frequency; ``wanted``: the
+    (field, term) pairs the queries read (only those are counted)."""
 
     def __init__(
         self,
         candidates: list[Candidate],
         stats: CollectionStats,
         wanted: Iterable[tuple[str, str]],
+        frequencies: dict[tuple[str, str], int],
     ) -> None:
         self.doc_count_all = len(candidates)
         self.collection_documents = max(1, stats.documents)
@@ -58,6 +63,7 @@ class CandidateArrays:
         self.live_ids = np.arange(len(candidates), dtype=np.int64)
         self.has_deletions = False
         self._stats = stats
+        self._frequencies = frequencies
         self._wanted: dict[str, set[str]] = {}
         for fieldname, term in wanted:
             self._wanted.setdefault(fieldname, set()).add(term)
@@ -65,11 +71,20 @@ class CandidateArrays:
         self._lengths: dict[str, np.ndarray] = {}
         self._candidates = candidates
 
-    def frequencies(self, fieldname: str, term: str) -> np.ndarray:
-        """How often each candidate's field holds ``term``, one of the wanted terms."""
+    def holds_field(self, fieldname: str) -> bool:
+        return True  # a field the candidates lack terms of matches nothing
+
+    def scorable(self, fieldname: str) -> bool:
+        return fieldname in SCORED_FIELDS
+
+    def postings(self, fieldname: str, text: str | bytes) -> Postings:
+        term = text if isinstance(text, str) else text.decode("utf-8")
         if fieldname not in self._counts:
             self._counts[fieldname] = self._count_wanted(fieldname)
-        return np.array([c[term] for c in self._counts[fieldname]], dtype=np.float32)
+        counts = np.array([c[term] for c in self._counts[fieldname]], dtype=np.float32)
+        ids = np.flatnonzero(counts).astype(np.int64)
+        held = max(self._frequencies.get((fieldname, term), 0), len(ids))
+        return Postings(ids, counts[ids], held)
 
     def _count_wanted(self, fieldname: str) -> list[Counter[str]]:
         # One regular-expression scan per document finds every wanted term (a whole
@@ -82,7 +97,7 @@ class CandidateArrays:
         pattern = re.compile(f"(?:^| ){re.escape(SAME_POSITION)}?({alternatives})(?= |$)")
         return [Counter(pattern.findall(c.terms.get(fieldname, ""))) for c in self._candidates]
 
-    def field_lengths(self, reader: Any, fieldname: str) -> np.ndarray:
+    def field_lengths(self, fieldname: str) -> np.ndarray:
         if fieldname not in self._lengths:
             counted = np.array(
                 [token_count(c.terms.get(fieldname, "")) for c in self._candidates],
@@ -91,8 +106,27 @@ class CandidateArrays:
             self._lengths[fieldname] = stored_lengths(counted)
         return self._lengths[fieldname]
 
-    def average_length(self, searcher: Any, fieldname: str) -> float:
+    def average_length(self, fieldname: str) -> float:
         return self._stats.average_length(fieldname)
+
+    def other_node(self, node: Q.Query, evaluator: QueryEvaluator) -> Matches:
+        """Phrases, from the candidates' positions; any other node without an array form
+        matches nothing here (the query plan makes none)."""
+        if type(node) is not Q.Phrase:
+            return NO_MATCHES
+        # As Whoosh scores a phrase: the sum of its words' scores, in the documents
+        # holding them in order (within the slop), times the phrase's boost.
+        words = [str(word) for word in node.words]
+        if not words:
+            return NO_MATCHES
+        every_word = evaluator.node(Q.And([Q.Term(node.fieldname, word) for word in words]))
+        keep = np.array(
+            [self.holds_phrase(int(n), node.fieldname, words, node.slop) for n in every_word.ids],
+            dtype=bool,
+        )
+        if not len(keep):
+            return every_word
+        return Matches(every_word.ids[keep], every_word.scores[keep] * node.boost)
 
     def holds_phrase(self, number: int, fieldname: str, words: list[str], slop: int) -> bool:
         """Whether candidate ``number``'s field holds the words in order, each within
@@ -114,64 +148,6 @@ class CandidateArrays:
                 if at >= start and 1 <= (at - end if at > end else 0) <= slop
             }
         return bool(spans)
-
-
-class CandidateEvaluator(Evaluator):
-    """Evaluator over candidates: terms from their terms strings, frequencies from the
-    cluster's. Query trees of words (terms, And, Or, AndMaybe, AndNot, Not) only; a
-    node only Whoosh's matchers can evaluate matches nothing here."""
-
-    def __init__(
-        self,
-        schema: Any,
-        weighting: Any,
-        arrays: CandidateArrays,
-        frequencies: dict[tuple[str, str], int],
-        deadline: Deadline = NO_DEADLINE,
-    ) -> None:
-        self.searcher = None
-        self.reader = None
-        self.deadline = deadline
-        self.schema = schema
-        self.weighting = weighting
-        self.arrays = arrays  # type: ignore[assignment]
-        self.frequencies = frequencies
-        self._terms = {}
-
-    def _term_postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, int]:
-        key = (fieldname, btext)
-        found = self._terms.get(key)
-        if found is not None:
-            return found
-        text = btext.decode("utf-8")
-        counts = self.arrays.frequencies(fieldname, text)  # type: ignore[attr-defined]
-        ids = np.flatnonzero(counts).astype(np.int64)
-        weights = counts[ids]
-        frequency = max(self.frequencies.get((fieldname, text), 0), len(ids))
-        found = (ids, weights, frequency)
-        self._terms[key] = found
-        return found
-
-    def _whoosh(self, node: Q.Query) -> Matches:
-        if type(node) is Q.Phrase:
-            return self._phrase(node)
-        return Matches(EMPTY_IDS, np.zeros(0))
-
-    def _phrase(self, node: Q.Phrase) -> Matches:
-        """As Whoosh scores a phrase: the sum of its words' scores, in the documents
-        holding them in order (within the slop), times the phrase's boost."""
-        words = [str(word) for word in node.words]
-        if node.fieldname not in self.schema or not words:
-            return Matches(EMPTY_IDS, np.zeros(0))
-        every_word = self._node(Q.And([Q.Term(node.fieldname, word) for word in words]))
-        arrays: CandidateArrays = self.arrays  # type: ignore[assignment]
-        keep = np.array(
-            [arrays.holds_phrase(int(n), node.fieldname, words, node.slop) for n in every_word.ids],
-            dtype=bool,
-        )
-        if not len(keep):
-            return every_word
-        return Matches(every_word.ids[keep], every_word.scores[keep] * node.boost)
 
 
 def query_terms(queries: Iterable[Q.Query | None]) -> set[tuple[str, str]]:

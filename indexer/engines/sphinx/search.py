@@ -30,8 +30,7 @@ from indexer.engines.sphinx.nodeconfig import VALUES_INDEX
 from indexer.engines.sphinx.querytext import Untranslatable, escaped, sphinx_query
 from indexer.engines.sphinx.rerank import (
     Candidate,
-    CandidateArrays,
-    CandidateEvaluator,
+    CandidateStatistics,
     body_occurrences,
     query_terms,
 )
@@ -44,7 +43,6 @@ from indexer.engines.sphinx.termstats import (
     read_totals,
 )
 from indexer.engines.whoosh.schema import build_schema
-from indexer.engines.whoosh.scoring import field_weighting
 from indexer.fields import FACET_FIELDS, TEXT_FIELDS, field_named
 from indexer.messages import Notice
 from indexer.model.facets import Facet, facet_of
@@ -55,6 +53,7 @@ from indexer.query.builder import Weights
 from indexer.query.spelling import Vocabulary, correct, is_choseong
 from indexer.query.textquery import TextQuery, query_builder, text_query
 from indexer.reading.documents import normalize_text
+from indexer.search.evaluation import QueryEvaluator, bm25f_parameters
 from indexer.search.marks import (
     MAX_TITLE_CHARS,
     body_highlighter,
@@ -83,7 +82,7 @@ class ClusterSearcher:
         self.analyzer = self.schema["body"].analyzer
         weights = Weights(settings.title_boost, settings.body_boost, settings.bigram_boost)
         self.builder = query_builder(self.schema, weights, settings)
-        self.weighting = field_weighting(settings.bm25_b, settings.bm25_k1, settings.bigram_bm25_k1)
+        self.parameters = bm25f_parameters(settings)
         self._names: dict[str, dict[int, str]] = {}  # generation and version -> id -> value
         self._vocabulary: dict[str, Vocabulary] = {}  # generation and version -> terms
         # No filter, no date: whether any document holds a word (relaxing, corrections).
@@ -228,10 +227,8 @@ class ClusterSearcher:
         morphemes = query_morphemes(self.analyzer, checked.text)
         wanted = query_terms([query]) | {(PASSAGE_FIELD, m) for m in morphemes}
         frequencies = read_frequencies(asked.connection, asked.generation, wanted)
-        arrays = CandidateArrays(candidates, stats, wanted)
-        matches = CandidateEvaluator(self.schema, self.weighting, arrays, frequencies).evaluate(
-            query
-        )
+        statistics = CandidateStatistics(candidates, stats, wanted, frequencies)
+        matches = QueryEvaluator(statistics, self.parameters).evaluate(query)
         positions = np.arange(len(candidates))
         scores = np.zeros(len(candidates))
         scores[matches.ids] = matches.scores

@@ -20,7 +20,7 @@ from whoosh import query as Q
 
 from indexer.config import Settings
 from indexer.deadline import Deadline
-from indexer.engines.whoosh.evaluation import Evaluator, Matches
+from indexer.engines.whoosh.evaluation import Evaluator
 from indexer.engines.whoosh.facet_tables import FacetTables, count_facets, narrow
 from indexer.engines.whoosh.hits import page_of_hits
 from indexer.engines.whoosh.searchers import ReaderView
@@ -31,6 +31,7 @@ from indexer.query.builder import Weights
 from indexer.query.node_internals import multiterm_texts
 from indexer.query.spelling import correct
 from indexer.query.textquery import TextQuery, query_builder, text_query
+from indexer.search.evaluation import Matches
 from indexer.search.marks import unmarked_terms
 from indexer.search.passages import FIELD as PASSAGE_FIELD
 from indexer.search.passages import best_passages, with_passages

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 from whoosh import scoring
 
-from indexer.fields import BIGRAM_FIELDS
+from indexer.config import Settings
+from indexer.search.evaluation import BM25FParameters, bm25f_parameters
 
 
 class FieldBM25F(scoring.BM25F):
-    def __init__(self, B: float, K1: float, field_K1: dict[str, float]) -> None:
-        super().__init__(B=B, K1=K1)
-        self.default_B, self.default_K1 = B, K1
-        self.field_K1 = dict(field_K1)
+    def __init__(self, parameters: BM25FParameters) -> None:
+        super().__init__(B=parameters.B, K1=parameters.K1)
+        # B and K1 of every field: Whoosh's scorer and the array evaluation both use these.
+        self.parameters_all = parameters
 
     def parameters(self, fieldname: str) -> tuple[float, float]:
-        """(B, K1) of a field: Whoosh's scorer and the array evaluation both use these."""
-        return (
-            float(self._field_B.get(fieldname, self.default_B)),
-            self.field_K1.get(fieldname, self.default_K1),
-        )
+        return self.parameters_all.of(fieldname)
 
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
@@ -32,6 +29,6 @@ class FieldBM25F(scoring.BM25F):
         return scoring.BM25FScorer(searcher, fieldname, text, B, K1, qf=qf)
 
 
-def field_weighting(B: float, K1: float, bigram_K1: float) -> FieldBM25F:
-    """Our scorer: the bigram fields with their own (low) K1."""
-    return FieldBM25F(B=B, K1=K1, field_K1={name: bigram_K1 for name in BIGRAM_FIELDS})
+def field_weighting(settings: Settings) -> FieldBM25F:
+    """Our scorer, for Whoosh's matchers: the settings' BM25F."""
+    return FieldBM25F(bm25f_parameters(settings))

@@ -142,7 +142,7 @@ class ReaderPool:
         self.on_new_generation = on_new_generation
         self.postings = PostingsCache(settings.postings_cache_mb * 2**20)
         # Stateless: every thread's searcher scores with it.
-        self.weighting = field_weighting(settings.bm25_b, settings.bm25_k1, settings.bigram_bm25_k1)
+        self.weighting = field_weighting(settings)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._indexes: dict[Path, whoosh_index.Index] = {}
