@@ -1,7 +1,8 @@
 """The search API the CLI and the web share: ``SearchIndex``, a thin facade.
 
 The work lives in small modules: readers and their lifecycle (searchers.py), warming
-(warming.py), the request pipeline (pipeline.py), hits and snippets (hits.py,
+(warming.py), one request's answers to the engine-neutral search (request.py and
+search/pipeline.py), hits and snippets (hits.py,
 highlight.py), suggestions, similar documents and statistics (browse.py). One
 ``SearchIndex`` serves many requests and threads; use it as a context manager, or
 call ``close`` in each thread that used it.
@@ -19,9 +20,10 @@ from typing import Callable
 from indexer.cache import LruCache
 from indexer.config import Settings
 from indexer.deadline import Deadline
-from indexer.engines.whoosh import browse, pipeline
+from indexer.engines.whoosh import browse
 from indexer.engines.whoosh.generations import read_meta
 from indexer.engines.whoosh.hits import marked_document
+from indexer.engines.whoosh.request import WhooshRequest
 from indexer.engines.whoosh.searchers import ReaderPool, ReaderView
 from indexer.engines.whoosh.warming import warm_postings
 from indexer.errors import SearchTimeoutError
@@ -31,7 +33,9 @@ from indexer.model.results import IndexStats, SearchResult, StoredDocument, Sugg
 from indexer.model.snippets import Snippet
 from indexer.query.builder import Weights
 from indexer.query.textquery import query_builder, text_query
+from indexer.search import pipeline
 from indexer.search.facets import whole_facet
+from indexer.search.marks import unmarked_terms
 
 
 class SearchIndex:
@@ -112,7 +116,8 @@ class SearchIndex:
     def _run(
         self, request: SearchRequest, view: ReaderView, deadline: Deadline, started: float
     ) -> SearchResult:
-        return pipeline.run(request, view, self.settings, self.weights, deadline, started)
+        engine = WhooshRequest(view, self.settings, self.weights, deadline)
+        return pipeline.run(request, engine, self.settings, started)
 
     def facet(self, request: SearchRequest, name: str, contains: str = "", limit: int = 0) -> Facet:
         """Every value of facet ``name`` for the documents ``request`` finds (not only the
@@ -126,14 +131,9 @@ class SearchIndex:
         ``total`` says how many matched. Not cached: an export is read once."""
         started = time.perf_counter()
         deadline = Deadline(self.settings.export_timeout_ms, self.clock)
+        engine = WhooshRequest(self.readers.current(), self.settings, self.weights, deadline)
         return pipeline.run(
-            request,
-            self.readers.current(),
-            self.settings,
-            self.weights,
-            deadline,
-            started,
-            export_rows=self.settings.export_max_rows,
+            request, engine, self.settings, started, export_rows=self.settings.export_max_rows
         )
 
     def updated_at(self) -> str:
@@ -156,9 +156,7 @@ class SearchIndex:
         text = q[: self.settings.max_query_chars]
         query = text_query(builder, text, False, view.reader, self.settings, deadline)
         queries = [query.query, query.relaxed]
-        unmarked = frozenset().union(
-            *(pipeline.unmarked_terms(q, text, self.settings) for q in queries)
-        )
+        unmarked = frozenset().union(*(unmarked_terms(q, text, self.settings) for q in queries))
         return marked_document(view.evaluator(deadline), docnum, queries, unmarked)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
@@ -169,13 +167,10 @@ class SearchIndex:
         typed = " ".join(text.split())
         if not typed or not self.settings.spelling_corrections or limit < 1:
             return suggestions
-        started = time.perf_counter()
         deadline = Deadline(self.settings.request_timeout_ms, self.clock)
-        context = pipeline.Context(view, self.settings, self.weights, deadline, started)
+        engine = WhooshRequest(view, self.settings, self.weights, deadline)
         try:
-            correction = pipeline.correction_of(
-                typed[: self.settings.max_query_chars], context=context
-            )
+            correction = pipeline.correction_of(engine, typed[: self.settings.max_query_chars])
         except SearchTimeoutError:
             return suggestions  # completions without a correction rather than nothing
         if correction is None or any(s.text == correction for s in suggestions):

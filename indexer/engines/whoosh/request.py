@@ -1,0 +1,253 @@
+"""One request on the Whoosh index, as the engine-neutral search asks it
+(search/engine.py ``RequestEngine``): queries are Whoosh query trees evaluated as NumPy
+arrays over one reader view; filters and dates are masks over the documents.
+
+Each query is evaluated once per request and kept: the relaxing rule, the totals, the
+page and the facets all read the same matches.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import numpy as np
+from whoosh import query as Q
+
+from indexer.config import Settings
+from indexer.deadline import Deadline
+from indexer.engines.whoosh.facet_tables import count_facets, narrow
+from indexer.engines.whoosh.hits import page_of_hits
+from indexer.engines.whoosh.searchers import ReaderView
+from indexer.fields import FACET_FIELDS
+from indexer.messages import Notice
+from indexer.model.facets import Facet
+from indexer.model.request import CheckedRequest
+from indexer.model.results import Hit
+from indexer.query.builder import Weights
+from indexer.query.node_internals import multiterm_texts
+from indexer.query.spelling import Vocabulary
+from indexer.query.textquery import query_builder, text_query
+from indexer.search.engine import PageRequest, Plan, Relaxing, Selection
+from indexer.search.evaluation import Matches
+from indexer.search.passages import FIELD as PASSAGE_FIELD
+from indexer.search.passages import best_passages, with_passages
+from indexer.search.ranking import top_documents
+from indexer.search.relax import PREFERRED_BONUS
+
+
+class WhooshRequest:
+    """The answers one request needs from one reader view of the Whoosh index."""
+
+    def __init__(
+        self, view: ReaderView, settings: Settings, weights: Weights, deadline: Deadline
+    ) -> None:
+        self.view = view
+        self.settings = settings
+        self.deadline = deadline
+        self.evaluator = view.evaluator(deadline)
+        self.builder = query_builder(view.searcher.schema, weights, settings)
+        self._matches: dict[int, Matches] = {}  # by id() of a query this request made
+        self._queries: list[Any] = []  # keeps those queries alive, so ids stay unique
+        self._filters: dict[tuple, _Masks] = {}
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def plan(self, checked: CheckedRequest) -> Plan:
+        text = text_query(
+            self.builder,
+            checked.text,
+            checked.raw,
+            self.view.reader,
+            self.settings,
+            self.deadline,
+        )
+        return Plan(
+            query=text.query,
+            scored=text.query,
+            relaxed=text.relaxed,
+            scored_relaxed=text.relaxed,
+            words=text.words,
+            min_word_fraction=text.min_word_fraction,
+            notices=tuple(text.notices),
+            nothing=text.query is Q.NullQuery,
+        )
+
+    def holds(self, word: Any) -> bool:
+        return len(self._evaluated(word)) > 0
+
+    def holds_text(self, word: str) -> bool:
+        query = self.builder.word_query(word)
+        return query is not None and len(self.evaluator.evaluate(query)) > 0
+
+    def vocabulary(self) -> Vocabulary:
+        return self.view.shared.vocabulary(self.view.reader)
+
+    def morpheme_analyzer(self) -> Callable[..., Iterable[Any]]:
+        return self.builder.morphemes
+
+    def notices(self) -> list[Notice]:
+        return []
+
+    # -- counting, paging, facets -----------------------------------------------------------
+
+    def count(self, selection: Selection, checked: CheckedRequest, filtered: bool) -> int:
+        matches = self._selected(selection, checked)
+        if not filtered:
+            return len(matches)
+        return int(self._masks(checked).allowed[matches.ids].sum())
+
+    def page(self, relaxing: Relaxing, checked: CheckedRequest, page: PageRequest) -> list[Hit]:
+        matches = self._selected(relaxing.selection, checked)
+        ids, scores = matches.ids, matches.scores
+        preferred = np.zeros(0, dtype=np.int64)
+        if relaxing.preferred is not None:
+            preferred = self._selected(relaxing.preferred, checked).ids
+            scores = scores + np.isin(ids, preferred, assume_unique=True) * PREFERRED_BONUS
+        keep = self._masks(checked).allowed[ids]
+        ids, scores = ids[keep], scores[keep]
+        if page.ranked and self.settings.passage_weight > 0 and not checked.raw:
+            scores = self._with_passages(ids, scores, checked.text)
+        docnums, page_scores = self._page_of(ids, scores, page, checked.sort == "oldest")
+        return page_of_hits(
+            self.evaluator,
+            relaxing.scored,
+            docnums,
+            page_scores,
+            preferred,
+            page.highlight,
+            self.settings.snippet_chars,
+            self.deadline,
+            page.unmarked,
+        )
+
+    def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
+        matching = _mask(self._selected(selection, checked).ids, self._doc_count)
+        return count_facets(
+            self.view.shared.facet_tables,
+            matching,
+            self._masks(checked).filters,
+            {name: list(values) for name, values in checked.filters.items()},
+            checked.facet_size,
+        )
+
+    # -- internals --------------------------------------------------------------------------
+
+    @property
+    def _doc_count(self) -> int:
+        return int(self.evaluator.arrays.doc_count_all)
+
+    def _evaluated(self, query: Any) -> Matches:
+        """The query's matches (every document for None), evaluated once a request."""
+        found = self._matches.get(id(query))
+        if found is None:
+            found = self.evaluator.evaluate(query)
+            self._matches[id(query)] = found
+            self._queries.append(query)
+        return found
+
+    def _selected(self, selection: Selection, checked: CheckedRequest) -> Matches:
+        """The selection's matches within the request's dates."""
+        matches = self._evaluated(selection.query)
+        dates = self._masks(checked).dates
+        if dates is not None:
+            keep = dates[matches.ids]
+            matches = Matches(matches.ids[keep], matches.scores[keep])
+        if selection.words is not None:
+            held = np.zeros(self._doc_count, dtype=np.int32)
+            for word in selection.words:
+                held[self._evaluated(word).ids] += 1
+            keep = held[matches.ids] >= selection.at_least
+            matches = Matches(matches.ids[keep], matches.scores[keep])
+        return matches
+
+    def _masks(self, checked: CheckedRequest) -> _Masks:
+        key = (
+            tuple(sorted((name, tuple(values)) for name, values in checked.filters.items())),
+            checked.date_from,
+            checked.date_to,
+        )
+        masks = self._filters.get(key)
+        if masks is None:
+            masks = self._filter_masks(checked)
+            self._filters[key] = masks
+        return masks
+
+    def _filter_masks(self, checked: CheckedRequest) -> _Masks:
+        tables = self.view.shared.facet_tables
+        filters = {}
+        for name, values in checked.filters.items():
+            if name in FACET_FIELDS:
+                filters[name] = tables.docs_with_any(name, values)
+            else:  # a filter that is not a facet (tags, source): its postings
+                terms = Q.Or([Q.Term(name, value) for value in values])
+                filters[name] = _mask(self.evaluator.evaluate(terms).ids, self._doc_count)
+        allowed = narrow(np.ones(self._doc_count, dtype=bool), filters)
+        return _Masks(filters, allowed, self._date_mask(checked.date_from, checked.date_to))
+
+    def _date_mask(self, date_from: str, date_to: str) -> np.ndarray | None:
+        """The documents dated within the range (a mask), or None when no range was asked."""
+        if not date_from and not date_to:
+            return None
+        evaluator = self.evaluator
+        has_date = self.view.shared.date_order(self.view.reader).has_date
+        # Dates are stored as yyyy-mm-dd strings, so a string range is a date range;
+        # "\uffff" makes a partial upper bound (2022-11) include the whole month.
+        upper = (date_to + "\uffff") if date_to else None
+        date_range = Q.TermRange("date", date_from or None, upper)
+        mask = np.zeros(self._doc_count, dtype=bool)
+        for btext in multiterm_texts(date_range, evaluator.reader):  # one term per date
+            mask[evaluator.term_documents("date", btext)] = True
+        # A document with a year and no date (a budget line of FY2018) is in the range
+        # when its year overlaps it: 2018 is within 2018-06..2019.
+        years = Q.TermRange("year", date_from[:4] or None, date_to[:4] or None)
+        for btext in multiterm_texts(years, evaluator.reader):
+            in_year = evaluator.term_documents("year", btext)
+            mask[in_year[~has_date[in_year]]] = True
+        return mask
+
+    def _with_passages(self, ids: np.ndarray, scores: np.ndarray, text: str) -> np.ndarray:
+        searcher = self.view.searcher
+        return with_passages(
+            ids,
+            scores,
+            text,
+            searcher.schema[PASSAGE_FIELD].analyzer,
+            self.settings,
+            lambda best, morphemes: best_passages(
+                searcher, ids[best].tolist(), morphemes, self.settings.shared_title_weight
+            ),
+        )
+
+    def _page_of(
+        self, ids: np.ndarray, scores: np.ndarray, page: PageRequest, oldest_first: bool
+    ) -> tuple[list[int], list[float | None]]:
+        """The page's document numbers and scores (None when sorted by date)."""
+        limit = page.start + page.size
+        if page.ranked:
+            best = top_documents(ids, scores, limit)
+        else:
+            # By date (or browsing without a query): a sort, relevance only between equals.
+            order = self.view.shared.date_order(self.view.reader)
+            best = order.order(ids, scores, oldest_first=oldest_first)[:limit]
+        chosen = best[page.start : limit]
+        if not page.ranked:
+            return ids[chosen].tolist(), [None] * len(chosen)
+        return ids[chosen].tolist(), [float(score) for score in scores[chosen]]
+
+
+class _Masks:
+    """Which documents the request's filters allow: a mask per filter, all of them
+    together, and the date range's mask (None when no range was asked)."""
+
+    def __init__(
+        self, filters: dict[str, np.ndarray], allowed: np.ndarray, dates: np.ndarray | None
+    ) -> None:
+        self.filters = filters
+        self.allowed = allowed
+        self.dates = dates
+
+
+def _mask(ids: np.ndarray, doc_count: int) -> np.ndarray:
+    mask = np.zeros(doc_count, dtype=bool)
+    mask[ids] = True
+    return mask

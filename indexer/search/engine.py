@@ -1,0 +1,113 @@
+"""What the engine-neutral search (search/pipeline.py) asks of an engine for one request.
+
+An engine answers in its own terms: a query is whatever the engine searches with (a
+query tree for the Whoosh index, a Sphinx MATCH() text for the cluster), and the
+pipeline only hands it back. The rules (when to relax, how many words are enough,
+which totals to report, when to correct a typo, what notices say) are the pipeline's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Protocol, Sequence
+
+from indexer.messages import Notice
+from indexer.model.facets import Facet
+from indexer.model.request import CheckedRequest
+from indexer.model.results import Hit
+from indexer.query.spelling import Vocabulary
+
+QueryPlan = Any  # a query tree of query/ (whoosh.query nodes, read only by engines)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a request's text asks, in the engine's terms."""
+
+    query: Any  # every word; None: every document (browsing, no text)
+    # The query plan (query/) the engine scores and marks with (None: the engine's own
+    # order, no marks).
+    scored: QueryPlan | None
+    # Any of the words, for relaxing (None: the query is never relaxed), and its plan.
+    relaxed: Any = None
+    scored_relaxed: QueryPlan | None = None
+    words: Callable[[], Sequence[Any]] = tuple  # each word's query, for enough words
+    min_word_fraction: float = 0.0  # of the words held, a document needs this share
+    notices: tuple[Notice, ...] = ()
+    nothing: bool = False  # nothing searchable was typed (punctuation): nothing matches
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Documents a step asks about: those matching ``query`` (in the request's date
+    range) and, when ``words`` is not None, holding at least ``at_least`` of them (none
+    qualify when no word is given)."""
+
+    query: Any
+    words: tuple[Any, ...] | None = None
+    at_least: int = 1
+
+
+@dataclass(frozen=True)
+class Relaxing:
+    """What matches: the query, or (relaxed) documents with enough of the words, those
+    with every word (``preferred``) first."""
+
+    selection: Selection
+    scored: QueryPlan | None
+    preferred: Selection | None = None
+    min_words: int = 1
+    words_held: int = 0
+
+    @property
+    def relaxed(self) -> bool:
+        return self.preferred is not None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """The page a request shows: where it starts, how long it is, its order, marks."""
+
+    start: int
+    size: int
+    ranked: bool  # by relevance (else by date, checked.sort says which way)
+    highlight: bool
+    unmarked: frozenset[str] = field(default_factory=frozenset)  # terms never marked
+
+
+class RequestEngine(Protocol):
+    """One request's view of a backend (its state is read once, at the start)."""
+
+    def plan(self, checked: CheckedRequest) -> Plan: ...
+
+    def count(self, selection: Selection, checked: CheckedRequest, filtered: bool) -> int:
+        """Matches of ``selection`` in the date range, within the request's filters when
+        ``filtered``."""
+        ...
+
+    def holds(self, word: Any) -> bool:
+        """Whether any document holds ``word`` (one of Plan.words), whatever the filters."""
+        ...
+
+    def holds_text(self, word: str) -> bool:
+        """Whether any document holds the typed word, analysed (for corrections)."""
+        ...
+
+    def vocabulary(self) -> Vocabulary: ...
+
+    def morpheme_analyzer(self) -> Callable[..., Iterable[Any]]:
+        """The analyzer that splits a typed word into the index's morphemes."""
+        ...
+
+    def page(self, relaxing: Relaxing, checked: CheckedRequest, page: PageRequest) -> list[Hit]:
+        """The hits of the page, within the request's filters and dates."""
+        ...
+
+    def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
+        """Every facet's counts over ``selection``; a facet's own filter does not narrow
+        its counts (the other filters do)."""
+        ...
+
+    def notices(self) -> list[Notice]:
+        """What the engine has to say about this request (a shard missing)."""
+        ...

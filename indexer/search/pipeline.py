@@ -1,0 +1,139 @@
+"""The steps of a search, written once for every backend:
+
+validate -> plan the text -> relax? -> totals -> page (ranked or by date, marked)
+-> facets -> notices -> respell?
+
+Each engine answers the questions of search/engine.py (``RequestEngine``) for one
+request; everything decided here holds on both backends alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from indexer.config import Settings
+from indexer.fields import FACET_FIELDS
+from indexer.model.facets import facet_of
+from indexer.model.request import CheckedRequest, SearchRequest, validate
+from indexer.model.results import SearchResult
+from indexer.query.spelling import correct
+from indexer.search.engine import PageRequest, Plan, Relaxing, RequestEngine, Selection
+from indexer.search.marks import unmarked_terms
+from indexer.search.relax import relaxed_notice
+from indexer.search.respell import respell
+
+
+def run(
+    request: SearchRequest,
+    engine: RequestEngine,
+    settings: Settings,
+    started: float,
+    export_rows: int = 0,
+) -> SearchResult:
+    """The result of ``request``; ``export_rows``: one page of every match up to that
+    many, without marks or facets. ``started``: time.perf_counter() at the start."""
+    checked = validate(request, settings)
+    if export_rows:
+        checked = dataclasses.replace(
+            checked, page=1, size=export_rows, highlight=False, facets=False
+        )
+    q = request.q or ""
+    result = answer(q, checked, engine, settings, started)
+    if request.spell and settings.spelling_corrections and not checked.raw:
+        result = respell(
+            result,
+            checked,
+            settings,
+            lambda corrected: answer(result.query, corrected, engine, settings, started),
+            lambda text, held_too: correction_of(engine, text, held_too),
+        )
+    return result
+
+
+def answer(
+    q: str, checked: CheckedRequest, engine: RequestEngine, settings: Settings, started: float
+) -> SearchResult:
+    """The result of one checked request: the steps of the module docstring."""
+    plan = engine.plan(checked)
+    notices = [*checked.notices, *plan.notices]
+    if plan.nothing:
+        # Nothing searchable was typed (punctuation only): nothing matches.
+        return SearchResult.answering(
+            checked, q, 0, [], _no_facets(checked), started, notices=notices
+        )
+    relaxing = relax(plan, checked, engine, settings)
+    total = engine.count(relaxing.selection, checked, filtered=True)
+    all_words_total = None
+    if relaxing.preferred is not None:
+        all_words_total = engine.count(relaxing.preferred, checked, filtered=True)
+        notices.append(relaxed_notice(all_words_total, relaxing.min_words, relaxing.words_held))
+    page = PageRequest(
+        start=(checked.page - 1) * checked.size,
+        size=checked.size,
+        ranked=checked.ranked and relaxing.selection.query is not None,
+        highlight=checked.highlight and relaxing.scored is not None,
+        unmarked=unmarked_terms(relaxing.scored, checked.text, settings),
+    )
+    hits = engine.page(relaxing, checked, page)
+    facets = engine.facets(relaxing.selection, checked) if checked.facets else []
+    notices.extend(engine.notices())
+    return SearchResult.answering(
+        checked,
+        q,
+        total,
+        hits,
+        facets,
+        started,
+        relaxed=relaxing.relaxed,
+        all_words_total=all_words_total,
+        notices=notices,
+    )
+
+
+def relax(
+    plan: Plan, checked: CheckedRequest, engine: RequestEngine, settings: Settings
+) -> Relaxing:
+    """Relaxing, one rule for every backend: when fewer than min_all_word_hits documents
+    (in the date range, before the filters) hold every word of a query that may relax,
+    documents holding enough of the words follow those with all of them. Enough is
+    relaxed_min_word_fraction of the words some document holds (a typo or a question
+    word no document holds cannot be required). Kept only when it finds more."""
+    strict = Relaxing(Selection(plan.query), plan.scored)
+    if plan.relaxed is None or plan.query is None:
+        return strict
+    strict_count = engine.count(strict.selection, checked, filtered=False)
+    if strict_count >= settings.min_all_word_hits:
+        return strict
+    held: tuple | None = None
+    at_least = 1
+    if plan.min_word_fraction > 0:
+        held = tuple(word for word in plan.words() if engine.holds(word))
+        at_least = max(1, math.ceil(len(held) * plan.min_word_fraction - 1e-9))
+    wider = Selection(plan.relaxed, held, at_least)
+    if engine.count(wider, checked, filtered=False) <= strict_count:
+        return strict
+    return Relaxing(
+        wider,
+        plan.scored_relaxed,
+        preferred=strict.selection,
+        min_words=at_least,
+        words_held=len(held or ()),
+    )
+
+
+def correction_of(engine: RequestEngine, text: str, held_too: bool = False) -> str | None:
+    """``text`` with the words no document holds corrected (query/spelling.py), or None;
+    ``held_too``: also words held only inside longer words."""
+    return correct(
+        text, engine.holds_text, engine.vocabulary(), engine.morpheme_analyzer(), held_too
+    )
+
+
+def _no_facets(checked: CheckedRequest) -> list:
+    if not checked.facets:
+        return []
+    return [
+        facet_of(name, {}, checked.filters.get(name, ()), checked.facet_size)
+        for name in FACET_FIELDS
+    ]
