@@ -1,5 +1,5 @@
 """The cluster as the CLI and the web use an index: the same operations as
-``SearchIndex`` (indexer/search.py), answered by the cluster's aggregator.
+``SearchIndex`` (engines/whoosh/index.py), answered by the cluster's aggregator.
 
 A search while the aggregator is down raises
 ClusterError, whose HTTP status is 503 and whose message says what to check.
@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.config import Settings
+from indexer.engines.sphinx import browse
 from indexer.engines.sphinx.backend import TIMEOUT_S
 from indexer.engines.sphinx.layout import ClusterLayout
 from indexer.engines.sphinx.search import ClusterSearcher
@@ -49,20 +50,20 @@ class ClusterService:
         return self.searcher.search(request, export_rows=self.settings.export_max_rows)
 
     def document(self, doc_id: str) -> StoredDocument | None:
-        stored = self.searcher.stored(doc_id)
+        stored = browse.stored(self.searcher, doc_id)
         return StoredDocument.from_stored(stored) if stored is not None else None
 
     def highlighted_document(self, doc_id: str, q: str) -> tuple[Snippet, Snippet] | None:
-        return self.searcher.marked_document(doc_id, q)
+        return browse.marked_document(self.searcher, doc_id, q)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
-        return self.searcher.suggest(text, limit)
+        return browse.suggest(self.searcher, text, limit)
 
     def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
-        return self.searcher.similar(doc_id, limit)
+        return browse.similar(self.searcher, doc_id, limit)
 
     def updated_at(self) -> str:
-        return self.searcher.updated_at()
+        return browse.updated_at(self.searcher)
 
     def stats(self) -> IndexStats:
         with connect(self.layout.aggregator, TIMEOUT_S) as connection:
