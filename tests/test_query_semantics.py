@@ -95,6 +95,16 @@ def test_a_field_prefix_filters_and_is_never_relaxed(corpus):
         assert loose.relaxed and "dust-2018" in ids(loose)  # the old meaning: one more word
 
 
+def test_a_negated_field_prefix_leaves_its_documents_out(corpus):
+    with open_index(corpus) as index:
+        every = set(ids(index.search(SearchRequest(q="미세먼지"))))
+        without = index.search(SearchRequest(q="미세먼지 -year:2014"))
+        only = index.search(SearchRequest(q="미세먼지 year:2014"))
+    assert every == {"dust-2014", "dust-2018"}
+    assert ids(without) == ["dust-2018"] and without.total == 1
+    assert ids(only) == ["dust-2014"]
+
+
 def test_a_relaxed_query_keeps_documents_with_half_of_its_words_and_says_so(corpus):
     with open_index(corpus) as index:
         result = index.search(SearchRequest(q="청년 월세 지원"))

@@ -177,7 +177,10 @@ class QueryBuilder:
         expansions = self.expansions(parsed)
         for clause in parsed.clauses:
             if strict_fields and _filters(clause):
-                required.append(Q.Term(clause.field, clause.text))
+                # category:X keeps only documents of X; -category:X leaves them out.
+                (negatives if clause.negated else required).append(
+                    Q.Term(clause.field, clause.text)
+                )
                 continue
             # Any-word queries score bigrams once over the whole text (below), across word
             # boundaries as in the index, instead of word by word.
