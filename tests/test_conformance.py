@@ -45,28 +45,13 @@ def test_a_query_of_punctuation_only_finds_nothing_and_says_so_on_both(both, q):
         assert "nothing_searchable" in codes(result), (q, codes(result))
 
 
-# Differences still open (docs/ARCHITECTURE.md, "Work left"): Sphinx matches these
-# itself, so its totals differ.
-def known(request_args: dict, reason: str, name: str):
-    """A request whose answers differ today; strict, so it fails once they agree."""
-    return pytest.param(request_args, marks=pytest.mark.xfail(strict=True, reason=reason), id=name)
-
-
-FIELD_PREFIX = "the cluster searches a field:value written in the text as words"
-PROXIMITY = "Sphinx's proximity is unordered, Whoosh's slop is ordered"
-KNOWN_DIFFERENCES = [
-    known(dict(q="category:수송및교통 버스"), FIELD_PREFIX, "field prefix in the text"),
-    known(dict(q="year:2014 청년"), FIELD_PREFIX, "year prefix in the text"),
-    known(dict(q='"도시 재생"~3'), PROXIMITY, "proximity"),
-    known(
-        dict(q="청년 월세 10"),
-        "relaxed totals differ: 158 on the cluster, 144 on Whoosh",
-        "relaxed with a word no document holds",
-    ),
-    known(dict(q='"청년 월세"~10'), PROXIMITY, "proximity relaxed"),
-]
-
 SAME_TOTALS = [
+    dict(q="category:수송및교통 버스"),
+    dict(q="year:2014 청년"),
+    dict(q="청년 -category:일반공공행정"),
+    dict(q='"도시 재생"~3'),
+    dict(q="청년 월세 10"),  # a word written apart from "10%" and "10.5" in the index
+    dict(q='"청년 월세"~10'),
     dict(q="청년 월세"),
     dict(q='청년 "주거 지원"'),
     dict(q="장애인 활동지원 바우처 신청"),
@@ -81,7 +66,7 @@ SAME_TOTALS = [
 ]
 
 
-@pytest.mark.parametrize("request_args", [*SAME_TOTALS, *KNOWN_DIFFERENCES])
+@pytest.mark.parametrize("request_args", SAME_TOTALS)
 def test_totals_relaxing_and_notices_are_the_same_on_both(both, request_args):
     whoosh, cluster = answers(both, **request_args)
     assert whoosh.total > 0, request_args

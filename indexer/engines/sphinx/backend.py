@@ -28,6 +28,7 @@ from indexer.engines.sphinx.nodeconfig import (
     ClusterSchema,
     cluster_schema,
 )
+from indexer.engines.sphinx.querytext import sphinx_word
 from indexer.engines.sphinx.sphinxql import ClusterError, connect, serving_generation
 from indexer.engines.sphinx.termstats import CollectionStats, encode_tokens, write_stats
 from indexer.engines.whoosh.schema import build_schema, index_values
@@ -76,7 +77,7 @@ class DocumentRows:
             source = name.removesuffix("_bigram")
             text = str(getattr(document, source) or "")
             tokens = [(token.pos, token.text) for token in analyzer(text, positions=True)]
-            values[name] = " ".join(text for _, text in tokens)
+            values[name] = " ".join(sphinx_word(text) for _, text in tokens)
             terms[name] = encode_tokens(tokens)
         values["terms"] = json.dumps(terms, ensure_ascii=False)
         values["doc_id"] = document.id

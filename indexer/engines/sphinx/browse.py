@@ -13,7 +13,7 @@ from typing import Any
 
 from indexer.engines.sphinx.backend import TIMEOUT_S
 from indexer.engines.sphinx.marks import marked_field
-from indexer.engines.sphinx.querytext import escaped
+from indexer.engines.sphinx.querytext import sphinx_word
 from indexer.engines.sphinx.search import ClusterSearcher
 from indexer.engines.sphinx.sphinxql import connect, serving_generation
 from indexer.engines.sphinx.statements import Asked, document_row, ranking_options
@@ -103,9 +103,9 @@ def _title_rows(asked: Asked, settings: Any, prefix: str, limit: int) -> list[tu
     """Documents whose title holds the word or (Hangul) its first two syllables."""
     if not _WORDLIKE.search(prefix):
         return []  # punctuation is not indexed: Sphinx rejects a query of it alone
-    words = [escaped(prefix)]
+    words = [sphinx_word(prefix)]
     if len(prefix) >= 2 and not prefix.isascii():
-        words.append(escaped(prefix[:2]))
+        words.append(sphinx_word(prefix[:2]))
     match = f"@(title,title_bigram) ({' | '.join(words)})"
     with asked.connection.cursor() as cursor:
         cursor.execute(
@@ -160,7 +160,7 @@ def _distinctive_words(asked: Asked, doc_id: str) -> str | None:
     )[:SIMILAR_TERMS]
     if not weighted:
         return None
-    return "@body (" + " | ".join(escaped(term) for _, term in weighted) + ")"
+    return "@body (" + " | ".join(sphinx_word(term) for _, term in weighted) + ")"
 
 
 def updated_at(searcher: ClusterSearcher) -> str:

@@ -11,7 +11,8 @@ The aggregator has a distributed index per generation, whose agents are the shar
 (``|`` between a shard's node and its mirrors). Text arrives analysed by our own
 analyzer (morphemes, and Hangul bigrams for the *_bigram fields), joined by spaces, so
 searchd only splits on spaces: its charset table holds Hangul (U+AC00..U+D7A3, the
-compatibility jamo U+3131..U+318E and the jamo U+1100..U+11FF), digits and Latin letters.
+compatibility jamo U+3131..U+318E and the jamo U+1100..U+11FF), digits and Latin letters,
+and any other character of a term is written in those (querytext.sphinx_word).
 
 Blocks are written one setting per line: searchd does not parse a block on one line.
 Each node has its own pid file, data directory and binlog directory (a shared binlog
@@ -31,8 +32,25 @@ GENERATIONS = ("docs_a", "docs_b")
 STATE_INDEX = "cluster_state"
 # Facet and filter values by their ids (a search shows names, the shards hold ids).
 VALUES_INDEX = "cluster_values"
-CHARSET_TABLE = (
-    "0..9, A..Z->a..z, _, a..z, U+AC00..U+D7A3, U+3131..U+318E, U+1100..U+11FF, U+00C0..U+00FF"
+# The characters searchd keeps in a word (first, last); querytext.sphinx_word writes
+# every other character of a term as _hex_, so each term is one word to searchd.
+WORD_CHARACTERS = (
+    ("0", "9"),
+    ("a", "z"),
+    ("\uac00", "\ud7a3"),  # Hangul syllables
+    ("\u3131", "\u318e"),  # compatibility jamo
+    ("\u1100", "\u11ff"),  # jamo
+    ("\u00c0", "\u00ff"),  # Latin-1 letters
+)
+CHARSET_TABLE = ", ".join(
+    [
+        "A..Z->a..z",
+        "_",
+        *(
+            f"{first}..{last}" if first.isascii() else f"U+{ord(first):04X}..U+{ord(last):04X}"
+            for first, last in WORD_CHARACTERS
+        ),
+    ]
 )
 AGENT_CONNECT_TIMEOUT_MS = 300
 AGENT_QUERY_TIMEOUT_MS = 3000

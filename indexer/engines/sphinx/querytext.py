@@ -14,19 +14,28 @@ import re
 
 from whoosh import query as Q
 
+from indexer.engines.sphinx.nodeconfig import WORD_CHARACTERS
 from indexer.fields import BIGRAM_FIELDS, TEXT_FIELDS
 
 SEARCHED_FIELDS = frozenset((*TEXT_FIELDS, *BIGRAM_FIELDS))
-# Characters with a meaning in Sphinx's extended query syntax, escaped in words.
-_SPECIAL = re.compile(r"([\\()|\-!@~\"&/^$=<'])")
+_OTHER = re.compile(
+    "[^A-Z"
+    + "".join(f"{re.escape(first)}-{re.escape(last)}" for first, last in WORD_CHARACTERS)
+    + "]"
+)
 
 
 class Untranslatable(Exception):
     pass
 
 
-def escaped(word: str) -> str:
-    return _SPECIAL.sub(r"\\\1", word)
+def sphinx_word(term: str) -> str:
+    """``term`` as one word searchd keeps whole: a character outside its charset (a
+    period, %, a comma, Hanja, an underscore) written as _hex_. Documents' terms are
+    written so (backend.DocumentRows) and so are a query's, so "10.5" or "10%" match
+    only themselves, as in the Whoosh index, not every "10"; and the result has no
+    character of Sphinx's query syntax to escape."""
+    return _OTHER.sub(lambda found: f"_{ord(found.group()):x}_", term)
 
 
 def sphinx_query(node: Q.Query) -> str:
@@ -35,11 +44,11 @@ def sphinx_query(node: Q.Query) -> str:
     if kind is Q.Term:
         if node.fieldname not in SEARCHED_FIELDS:
             raise Untranslatable(node.fieldname)
-        return f"(@{node.fieldname} {escaped(str(node.text))})"
+        return f"(@{node.fieldname} {sphinx_word(str(node.text))})"
     if kind is Q.Phrase:
         if node.fieldname not in SEARCHED_FIELDS:
             raise Untranslatable(node.fieldname)
-        words = " ".join(escaped(str(word)) for word in node.words)
+        words = " ".join(sphinx_word(str(word)) for word in node.words)
         return f'(@{node.fieldname} "{words}")'
     if kind in (Q.And, Q.Require):
         parts = [sphinx_query(child) for child in _children(node)]

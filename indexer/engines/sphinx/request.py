@@ -17,22 +17,22 @@ from whoosh import query as Q
 
 from indexer.engines.sphinx import statements
 from indexer.engines.sphinx.hits import hit_of
-from indexer.engines.sphinx.querytext import Untranslatable, escaped, sphinx_query
+from indexer.engines.sphinx.querytext import Untranslatable, sphinx_query, sphinx_word
 from indexer.engines.sphinx.rerank import (
     Candidate,
     CandidateStatistics,
     body_occurrences,
     query_terms,
 )
-from indexer.engines.sphinx.statements import WEIGHT_SCALE, Asked
+from indexer.engines.sphinx.statements import WEIGHT_SCALE, Asked, ClusterQuery
 from indexer.engines.sphinx.termstats import read_frequencies
-from indexer.fields import FACET_FIELDS
+from indexer.fields import FACET_FIELDS, QUERY_FILTER_FIELDS
 from indexer.messages import Notice
 from indexer.model.facets import Facet
 from indexer.model.request import CheckedRequest
 from indexer.model.results import Hit
 from indexer.query.spelling import Vocabulary
-from indexer.query.textquery import text_query
+from indexer.query.textquery import TextQuery, text_query
 from indexer.search.engine import PageRequest, Plan, Relaxing, Selection
 from indexer.search.evaluation import QueryEvaluator
 from indexer.search.passages import FIELD as PASSAGE_FIELD
@@ -57,63 +57,72 @@ class ClusterRequest:
     # -- planning ---------------------------------------------------------------------------
 
     def plan(self, checked: CheckedRequest) -> Plan:
-        """The text query translated to Sphinx's syntax. Raw syntax, or a query with a
-        node Sphinx has no counterpart for (a field:value filter, a wildcard), searches
-        the words alone, in the cluster's own order."""
+        """The text query translated to Sphinx's syntax, its field:value terms as
+        attribute conditions. Raw syntax, or a query with a node Sphinx has no
+        counterpart for (a wildcard, a filter inside an OR), searches the words alone,
+        in the cluster's own order."""
         if not checked.text.strip():
             return Plan(query=None, scored=None)
+        notices: tuple[Notice, ...] = ()
         if not checked.raw:
             text = text_query(self.searcher.builder, checked.text, False, None, self.settings)
+            notices = tuple(text.notices)
             if text.query is Q.NullQuery:
-                return Plan(query=None, scored=None, notices=tuple(text.notices), nothing=True)
+                return Plan(query=None, scored=None, notices=notices, nothing=True)
             try:
-                return self._translated(text.query, text.relaxed, text, checked)
+                return self._translated(text)
             except Untranslatable:
                 pass
         words = [
             w for w in query_morphemes(self.searcher.analyzer, checked.text) if _WORDLIKE.search(w)
         ]
         if not words:
-            return Plan(query=None, scored=None)
-        joined = " ".join(escaped(word) for word in words)
+            return Plan(query=None, scored=None, notices=notices)
+        joined = " ".join(sphinx_word(word) for word in words)
         return Plan(
-            query=f"@(title,body) {joined}", scored=None, relaxed=f'@(title,body) "{joined}"/1'
+            query=ClusterQuery(f"@(title,body) {joined}"),
+            scored=None,
+            relaxed=ClusterQuery(f'@(title,body) "{joined}"/1'),
+            notices=notices,
         )
 
-    def _translated(
-        self, query: Q.Query | None, relaxed: Q.Query | None, text: Any, checked: CheckedRequest
-    ) -> Plan:
-        match = sphinx_query(query) if query is not None else None
-        any_word = sphinx_query(relaxed) if relaxed is not None else None
+    def _translated(self, text: TextQuery) -> Plan:
+        strict = cluster_query(text.query) if text.query is not None else None
+        any_word = cluster_query(text.relaxed) if text.relaxed is not None else None
 
         def words() -> list[str]:
+            # A word of a field:value term alone (strict_field_prefixes off) has no
+            # MATCH() form to count among the words: it is left out of the count here.
             translated = []
             for word in text.words():
                 try:
-                    translated.append(sphinx_query(word))
+                    query = cluster_query(word)
                 except Untranslatable:
                     continue
+                if query.match and not query.required and not query.excluded:
+                    translated.append(query.match)
             return translated
 
         return Plan(
-            query=match,
-            scored=query,
-            relaxed=any_word if any_word != match else None,
-            scored_relaxed=relaxed,
+            query=strict,
+            scored=text.query,
+            relaxed=any_word if any_word != strict else None,
+            scored_relaxed=text.relaxed,
             words=words,
             min_word_fraction=text.min_word_fraction,
             notices=tuple(text.notices),
         )
 
     def holds(self, word: Any) -> bool:
-        return statements.count(self.asked, word, self.searcher.everything) > 0
+        query = word if isinstance(word, ClusterQuery) else ClusterQuery(word)
+        return statements.count(self.asked, query, self.searcher.everything) > 0
 
     def holds_text(self, word: str) -> bool:
         query = self.searcher.builder.word_query(word)
         if query is None:
             return False
         try:
-            return self.holds(sphinx_query(query))
+            return self.holds(cluster_query(query))
         except Untranslatable:
             return False
 
@@ -139,7 +148,8 @@ class ClusterRequest:
         match = _match_of(selection)
         names = self.searcher.value_names(self.asked)
         return [
-            statements.facet(self.asked, match or "", checked, name, names) for name in FACET_FIELDS
+            statements.facet(self.asked, match or ClusterQuery(""), checked, name, names)
+            for name in FACET_FIELDS
         ]
 
     def page(self, relaxing: Relaxing, checked: CheckedRequest, page: PageRequest) -> list[Hit]:
@@ -150,7 +160,7 @@ class ClusterRequest:
             return []
         preferred: list[int] = []
         if relaxing.preferred is not None:
-            strict = _match_of(relaxing.preferred) or ""
+            strict = _match_of(relaxing.preferred) or ClusterQuery("")
             all_words = self.count(relaxing.preferred, checked, filtered=True)
             rows = statements.rows(self.asked, self.settings, strict, checked, [], 0, all_words, "")
             preferred = [int(row[0]) for row in rows]
@@ -199,7 +209,7 @@ class ClusterRequest:
         return hit_of(row, score, marked_by, unmarked, self.searcher.schema, self.settings)
 
     def _rescored(
-        self, match: str, checked: CheckedRequest, preferred: list[int], query: Q.Query
+        self, match: ClusterQuery, checked: CheckedRequest, preferred: list[int], query: Q.Query
     ) -> list[tuple[int, float]]:
         """The cluster's best ``cluster_candidates`` matches (cluster id, score), ordered
         by the Whoosh backend's scores: BM25F with the cluster's statistics, documents
@@ -214,7 +224,9 @@ class ClusterRequest:
         morphemes = query_morphemes(self.searcher.analyzer, checked.text)
         wanted = query_terms([query]) | {(PASSAGE_FIELD, m) for m in morphemes}
         frequencies = read_frequencies(asked.connection, asked.generation, wanted)
-        statistics = CandidateStatistics(candidates, asked.totals, wanted, frequencies)
+        # Every candidate has the field:value terms the query required.
+        held = frozenset(match.required)
+        statistics = CandidateStatistics(candidates, asked.totals, wanted, frequencies, held)
         matches = QueryEvaluator(statistics, self.searcher.parameters).evaluate(query)
         positions = np.arange(len(candidates))
         scores = np.zeros(len(candidates))
@@ -248,16 +260,50 @@ class ClusterRequest:
         ]
 
 
-def _match_of(selection: Selection) -> str | None:
-    """The selection as one MATCH() text ("" for every document); None when nothing can
-    match (enough words asked of none). Enough words is every choice of that many of
-    them, joined by OR: Sphinx 2.2 has no "at least n of these" operator."""
-    match = selection.query or ""
+def _match_of(selection: Selection) -> ClusterQuery | None:
+    """The selection as one query (an empty MATCH() for every document); None when
+    nothing can match (enough words asked of none). Enough words is every choice of
+    that many of them, joined by OR: Sphinx 2.2 has no "at least n of these" operator."""
+    query = selection.query or ClusterQuery("")
     if selection.words is None:
-        return match
+        return query
     if not selection.words:
         return None
     choices = " | ".join(
         "(" + " ".join(chosen) + ")" for chosen in combinations(selection.words, selection.at_least)
     )
-    return f"({match}) ({choices})" if match else f"({choices})"
+    match = f"({query.match}) ({choices})" if query.match else f"({choices})"
+    return ClusterQuery(match, query.required, query.excluded)
+
+
+def cluster_query(node: Q.Query) -> ClusterQuery:
+    """A query tree as the cluster runs it: its field:value terms required at the top
+    (category:X 버스) or excluded there (-category:X) as attribute conditions, the rest
+    as a MATCH() text; Untranslatable for what has no counterpart."""
+    excluded: tuple[tuple[str, str], ...] = ()
+    if type(node) is Q.AndNot:
+        negatives = node.b.subqueries if type(node.b) is Q.Or else [node.b]
+        excluded = tuple(_pairs(negatives))
+        others = [child for child in negatives if not _is_filter_term(child)]
+        if others:
+            kept = others[0] if len(others) == 1 else Q.Or(others)
+            node = Q.AndNot(node.a, kept)
+        elif excluded:
+            node = node.a
+    children = node.subqueries if type(node) is Q.And else [node]
+    required = tuple(_pairs(children))
+    rest = [child for child in children if not _is_filter_term(child)]
+    if not required:
+        return ClusterQuery(sphinx_query(node), (), excluded)
+    if not rest:
+        return ClusterQuery("", required, excluded)
+    text = rest[0] if len(rest) == 1 else Q.And(rest)
+    return ClusterQuery(sphinx_query(text), required, excluded)
+
+
+def _pairs(nodes: list[Q.Query]) -> list[tuple[str, str]]:
+    return [(node.fieldname, str(node.text)) for node in nodes if _is_filter_term(node)]
+
+
+def _is_filter_term(node: Q.Query) -> bool:
+    return type(node) is Q.Term and node.fieldname in QUERY_FILTER_FIELDS

@@ -56,8 +56,10 @@ class CandidateStatistics:
         stats: CollectionStats,
         wanted: Iterable[tuple[str, str]],
         frequencies: dict[tuple[str, str], int],
+        held_by_all: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self.doc_count_all = len(candidates)
+        self._held_by_all = held_by_all  # (field, value) terms every candidate has
         self.collection_documents = max(1, stats.documents)
         self.live = np.ones(len(candidates), dtype=bool)
         self.live_ids = np.arange(len(candidates), dtype=np.int64)
@@ -79,6 +81,9 @@ class CandidateStatistics:
 
     def postings(self, fieldname: str, text: str | bytes) -> Postings:
         term = text if isinstance(text, str) else text.decode("utf-8")
+        if (fieldname, term) in self._held_by_all:
+            held = max(self._frequencies.get((fieldname, term), 0), len(self.live_ids))
+            return Postings(self.live_ids, np.ones(len(self.live_ids), dtype=np.float32), held)
         if fieldname not in self._counts:
             self._counts[fieldname] = self._count_wanted(fieldname)
         counts = np.array([c[term] for c in self._counts[fieldname]], dtype=np.float32)

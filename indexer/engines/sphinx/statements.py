@@ -78,36 +78,55 @@ def ranking_options(settings: Settings) -> str:
     )
 
 
+@dataclass(frozen=True)
+class ClusterQuery:
+    """A query as the cluster runs it: a MATCH() text ("" for every document) and the
+    field:value terms the text required (attribute conditions, never skipped)."""
+
+    match: str
+    required: tuple[tuple[str, str], ...] = ()
+    excluded: tuple[tuple[str, str], ...] = ()  # -category:X
+
+
 def statement(
     generation: str,
-    match: str,
+    query: ClusterQuery,
     checked: CheckedRequest,
     skip: str | None = None,
     columns: str = "",
 ) -> tuple[str, list[Any]]:
     """``SELECT id, score, <columns>, ... FROM generation WHERE ...``, the part every
     statement shares, and its parameters; ``skip``: a filter left out."""
-    where, params = _where(match, checked, skip)
+    where, params = _where(query, checked, skip)
     sql = f"SELECT {_select(checked, columns)} FROM {generation}"
     return (f"{sql} WHERE {where}" if where else sql), params
 
 
-def _where(match: str, checked: CheckedRequest, skip: str | None) -> tuple[str, list[Any]]:
+def _where(query: ClusterQuery, checked: CheckedRequest, skip: str | None) -> tuple[str, list[Any]]:
     clauses, params = [], []
-    if match:
+    if query.match:
         clauses.append("MATCH(%s)")
-        params.append(match)
+        params.append(query.match)
     for name, values in checked.filters.items():
-        if name == skip or not values:
-            continue
-        if field_named(name).kind == "year":
-            ids = [int(v) for v in values if v.isascii() and v.isdigit()] or [-1]
-        else:
-            ids = [value_id(name, value) for value in values]
-        clauses.append(f"{name} IN ({', '.join(str(i) for i in ids)})")
+        if name != skip and values:
+            clauses.append(_any_of(name, values))
+    for name, value in query.required:
+        clauses.append(_any_of(name, [value]))
+    for name, value in query.excluded:
+        clauses.append(_any_of(name, [value], negated=True))
     if checked.date_from or checked.date_to:
         clauses.append("in_range = 1")
     return " AND ".join(clauses), params
+
+
+def _any_of(name: str, values: list[str] | tuple[str, ...], negated: bool = False) -> str:
+    """The attribute condition: the document has one of ``values`` in field ``name``
+    (``negated``: none of them)."""
+    if field_named(name).kind == "year":
+        ids = [int(v) for v in values if v.isascii() and v.isdigit()] or [-1]
+    else:
+        ids = [value_id(name, value) for value in values]
+    return f"{name} {'NOT IN' if negated else 'IN'} ({', '.join(str(i) for i in ids)})"
 
 
 def _select(checked: CheckedRequest, columns: str) -> str:
@@ -137,9 +156,9 @@ def _bound(date: str, low: bool) -> str:
     return year + month + day
 
 
-def count(asked: Asked, match: str, checked: CheckedRequest) -> int:
+def count(asked: Asked, query: ClusterQuery, checked: CheckedRequest) -> int:
     """How many documents match (a missing shard's warning is kept in ``asked``)."""
-    sql, params = statement(asked.generation, match, checked)
+    sql, params = statement(asked.generation, query, checked)
     key = (sql, *params)
     known = asked.counted.get(key)
     if known is not None:
@@ -160,7 +179,7 @@ def count(asked: Asked, match: str, checked: CheckedRequest) -> int:
 def rows(
     asked: Asked,
     settings: Settings,
-    match: str,
+    query: ClusterQuery,
     checked: CheckedRequest,
     preferred: list[int],
     start: int,
@@ -172,9 +191,9 @@ def rows(
     if number <= 0:
         return []
     first = f", IN(id, {', '.join(map(str, preferred))}) AS preferred" if preferred else ""
-    sql, params = statement(asked.generation, match, checked, columns=columns)
+    sql, params = statement(asked.generation, query, checked, columns=columns)
     sql = sql.replace(" FROM ", first + " FROM ", 1)
-    if checked.sort == "relevance" and match:
+    if checked.sort == "relevance" and query.match:
         order = ("preferred DESC, " if preferred else "") + "score DESC, id ASC"
     elif checked.sort == "oldest":
         order = "dated ASC, score DESC, id ASC"
@@ -199,11 +218,11 @@ def titles(asked: Asked, ids: list[int]) -> list[str]:
 
 
 def facet(
-    asked: Asked, match: str, checked: CheckedRequest, name: str, names: dict[int, str]
+    asked: Asked, query: ClusterQuery, checked: CheckedRequest, name: str, names: dict[int, str]
 ) -> Facet:
     """Facet ``name``'s counts; disjunctive: its own selection does not narrow them."""
     sql, params = statement(
-        asked.generation, match, checked, skip=name, columns=f"COUNT(*) AS n, {name} AS value"
+        asked.generation, query, checked, skip=name, columns=f"COUNT(*) AS n, {name} AS value"
     )
     sql += (
         f" GROUP BY {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES} "
