@@ -117,9 +117,6 @@ def test_a_quoted_phrase_ranks_the_same_first_page_on_both(both, q):
     assert [h.id for h in cluster.hits] == [h.id for h in whoosh.hits]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="pages 2 and 3 of a two-word query share 7 of 10 documents; cause not found"
-)
 def test_paging_walks_the_same_documents_on_both(both):
     pages = [answers(both, q="지원 사업", page=page, size=10) for page in (1, 2, 3)]
     for whoosh, cluster in pages:

@@ -78,6 +78,7 @@ class DocumentRows:
             text = str(getattr(document, source) or "")
             tokens = [(token.pos, token.text) for token in analyzer(text, positions=True)]
             values[name] = " ".join(sphinx_word(text) for _, text in tokens)
+            values[f"{name}_length"] = len(tokens)
             terms[name] = encode_tokens(tokens)
         values["terms"] = json.dumps(terms, ensure_ascii=False)
         values["doc_id"] = document.id

@@ -111,7 +111,7 @@ def _title_rows(asked: Asked, settings: Any, prefix: str, limit: int) -> list[tu
         cursor.execute(
             f"SELECT id, WEIGHT() AS score, doc_id, stored FROM {asked.generation} "
             f"WHERE MATCH(%s) LIMIT {limit} "
-            + ranking_options(settings)
+            + ranking_options(settings, asked.totals)
             + f", max_matches={limit}",
             (match,),
         )
@@ -130,7 +130,7 @@ def similar(searcher: ClusterSearcher, doc_id: str, limit: int) -> list[StoredDo
             cursor.execute(
                 f"SELECT id, WEIGHT() AS score, doc_id, stored FROM {asked.generation} "
                 f"WHERE MATCH(%s) ORDER BY score DESC, id ASC LIMIT {limit + 1} "
-                + ranking_options(searcher.settings)
+                + ranking_options(searcher.settings, asked.totals)
                 + f", max_matches={limit + 1}",
                 (match,),
             )

@@ -17,6 +17,9 @@ from indexer.errors import ConfigError
 
 LAYOUT_FILE = "cluster.json"
 LOOPBACK = "127.0.0.1"
+# What `cluster init` writes into the nodes' configuration; 2: field lengths for the
+# ranking (nodeconfig.cluster_schema). A cluster set up for an older one is set up again.
+LAYOUT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,18 @@ class Shard:
 class ClusterLayout:
     aggregator: Node
     shards: tuple[Shard, ...] = field(default_factory=tuple)
+    version: int = LAYOUT_VERSION
+
+    def require_current(self, directory: Path) -> None:
+        """ConfigError when the nodes were set up by an earlier version (their indexes
+        lack what searches and writes now read)."""
+        if self.version < LAYOUT_VERSION:
+            raise ConfigError(
+                f"The cluster in {directory} was set up by an earlier version of policysearch. "
+                f"Set up a new one and build it: policysearch cluster stop {directory}; "
+                f"policysearch cluster init NEW_DIR --shards {len(self.shards)}; policysearch "
+                "cluster start NEW_DIR; set cluster_dir to NEW_DIR; policysearch index."
+            )
 
     @property
     def nodes(self) -> tuple[Node, ...]:
@@ -96,6 +111,7 @@ class ClusterLayout:
                 )
                 for shard in data["shards"]
             ),
+            version=int(data.get("version", 1)),
         )
 
 

@@ -92,13 +92,15 @@ def cluster_schema() -> ClusterSchema:
     its WHERE has no OR for strings); years and days (yyyymmdd) as numbers; the id and
     the whole stored document as JSON in ``stored`` (searchd keeps no text it indexed);
     each text field's analysed tokens in ``terms`` (JSON), for scoring candidates; and
-    the columns (content hash, origin) a reindex compares."""
+    the columns (content hash, origin) a reindex compares; each text field's length in
+    tokens (<field>_length), which the candidates' ranking normalises by."""
     text = tuple(name for f in FIELDS if f.kind == "text" for name in (f.name, f"{f.name}_bigram"))
     values = tuple(f.name for f in FIELDS if f.kind == "keyword")
     multi = tuple(f.name for f in FIELDS if f.kind == "keywords")
     columns = tuple(f.name for f in FIELDS if f.kind == "column")
     strings = ("doc_id", "stored", "terms")
-    return ClusterSchema(text, strings, columns, values, multi, ("year", "day"))
+    lengths = tuple(f"{name}_length" for name in text)  # tokens, for the ranking
+    return ClusterSchema(text, strings, columns, values, multi, ("year", "day", *lengths))
 
 
 def _block(kind: str, name: str, settings: Sequence[tuple[str, object]]) -> str:

@@ -7,6 +7,7 @@ vocabulary for corrections) is kept here, read again after every write.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from indexer.config import Settings
@@ -32,6 +33,7 @@ class ClusterSearcher:
     """Searches one cluster for many requests (a connection per request)."""
 
     def __init__(self, layout: ClusterLayout, settings: Settings) -> None:
+        layout.require_current(Path(settings.cluster_dir or "."))
         self.layout = layout
         self.settings = settings
         self.schema: Any = build_schema(settings)

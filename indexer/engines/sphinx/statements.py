@@ -20,9 +20,12 @@ from indexer.engines.sphinx.termstats import CollectionStats, read_totals
 from indexer.fields import field_named
 from indexer.model.facets import Facet, facet_of
 from indexer.model.request import CheckedRequest
+from indexer.search.evaluation import bm25f_parameters
 
 MAX_FACET_VALUES = 1000
 WEIGHT_SCALE = 1000  # the cluster's own ranking is read back as a whole number
+RANKED_FIELDS = ("title", "body", "title_bigram", "body_bigram")
+FIELD_CODES = 4  # field numbers carried in the weights (ranking_options)
 
 
 @dataclass(frozen=True)
@@ -47,35 +50,53 @@ class Asked:
         return f"{self.generation}:{self.totals.written_ns}"
 
 
-def ranking_options(settings: Settings) -> str:
-    """The cluster's own ranking, which picks the candidates (and orders results
-    beyond them): per field, its weight times the matched words' IDF (cluster-wide,
-    from global.idf) times their mean occurrences saturated as BM25 saturates (k1).
-    Sphinx 2.2's bm25f() and bm25a() need field lengths, which its real-time indexes
-    do not keep (they return a constant there), so there is no length normalisation.
-    Field weights are whole numbers: ours times ten."""
-    k1 = settings.bm25_k1
-    weights = {
+def ranking_options(settings: Settings, totals: CollectionStats) -> str:
+    """The cluster's own ranking, which picks the candidates (and orders results beyond
+    them): BM25F per field as the Whoosh backend scores, on what Sphinx 2.2 offers per
+    field (the matched words' summed IDF, cluster-wide from global.idf, and their mean
+    occurrences): the occurrences saturated by the field's K1 and normalised by its
+    length (an attribute of each document: real-time indexes keep no field lengths
+    for bm25f()) against the average, times the field's weight and the IDF.
+
+    Sphinx tells the expression a field only by its weight, so each field's weight
+    carries its number: weight * 100 * FIELD_CODES + number."""
+    parameters = bm25f_parameters(settings)
+    weights = field_weights(settings)
+    per_field = []
+    for number, name in enumerate(RANKED_FIELDS):
+        B, K1 = parameters.of(name)
+        average = max(totals.average_length(name), 1.0)
+        frequency = "(hit_count/word_count)"
+        norm = f"({1 - B:g}+{B:g}*{name}_length/{average:.4f})"
+        saturated = f"{frequency}*{K1 + 1:g}/({frequency}+{K1:g}*{norm})"
+        # Whoosh's IDF is Sphinx's plain one plus 1, per matched word: sum_idf +
+        # word_count (a word in most documents has a negative plain IDF; a sum below
+        # zero would be read back as 2^32 - 1).
+        idf = "IF(sum_idf + word_count > 0, sum_idf + word_count, 0)"
+        per_field.append((number, f"{weights[name]:g}*{idf}*{saturated}"))
+    field_number = f"(user_weight-{FIELD_CODES}*IDIV(user_weight,{FIELD_CODES}))"
+    expression = per_field[-1][1]
+    for number, term in reversed(per_field[:-1]):
+        expression = f"IF({field_number}={number}, {term}, {expression})"
+    coded = ", ".join(
+        f"{name}={round(100 * weights[name]) * FIELD_CODES + number}"
+        for number, name in enumerate(RANKED_FIELDS)
+    )
+    # WEIGHT() is a whole number: the sum is scaled to keep its fraction.
+    return (
+        f"OPTION ranker=expr('sum({expression})*{WEIGHT_SCALE}'), "
+        f"idf='plain,tfidf_unnormalized', field_weights=({coded}), global_idf=1"
+    )
+
+
+def field_weights(settings: Settings) -> dict[str, float]:
+    """Each searched field's weight, as the Whoosh backend's query builder boosts it."""
+    return {
         "title": settings.title_boost,
         "body": settings.body_boost,
         "title_bigram": settings.title_boost * settings.bigram_boost,
         "body_bigram": settings.body_boost * settings.bigram_boost,
     }
-    field_weights = ", ".join(f"{name}={round(10 * w)}" for name, w in weights.items())
-    # The matched words' mean frequency, saturated, times the sum of their IDFs:
-    # a field holding more of the words scores more (dividing the sum by the word
-    # count instead cost long queries: KorQuAD MRR@10 0.49 against 0.60).
-    frequency = "(hit_count/word_count)"
-    saturated = f"{frequency}*{k1 + 1:g}/({frequency}+{k1:g})"
-    # A word in most documents has a negative IDF here (a field matching only such
-    # words made the sum negative, read back as 2^32 - 1), and WEIGHT() is a whole
-    # number: negative sums count as none, and the sum is scaled to keep its fraction.
-    idf = "IF(sum_idf > 0, sum_idf, 0)"
-    expression = f"sum(user_weight*{idf}*{saturated})*{WEIGHT_SCALE}"
-    return (
-        f"OPTION ranker=expr('{expression}'), idf='plain,tfidf_unnormalized', "
-        f"field_weights=({field_weights}), global_idf=1"
-    )
 
 
 @dataclass(frozen=True)
@@ -200,7 +221,7 @@ def rows(
     else:
         order = "dated DESC, score DESC, id ASC"
     sql += f" ORDER BY {order} LIMIT {start}, {number} "
-    sql += ranking_options(settings) + f", max_matches={start + number}"
+    sql += ranking_options(settings, asked.totals) + f", max_matches={start + number}"
     with asked.connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())

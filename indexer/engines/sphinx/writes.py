@@ -87,7 +87,9 @@ class ClusterStore:
     def __init__(self, root: Path, settings: Settings) -> None:
         self.root = root
         self.settings = settings
-        self.index = ClusterIndex(ClusterLayout.load(root), settings)
+        layout = ClusterLayout.load(root)
+        layout.require_current(root)
+        self.index = ClusterIndex(layout, settings)
 
     def discard_incomplete(self) -> str:
         return ""  # a build cut short left the generation that is not serving: refilled
