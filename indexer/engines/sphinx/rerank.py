@@ -13,21 +13,31 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 from whoosh import query as Q
 
+from indexer.engines.sphinx import statements
+from indexer.engines.sphinx.statements import Asked, ClusterQuery
 from indexer.engines.sphinx.termstats import (
     SAME_POSITION,
     CollectionStats,
     decode_positions,
+    read_frequencies,
     token_count,
 )
 from indexer.engines.whoosh.private import stored_lengths
 from indexer.fields import BIGRAM_FIELDS, TEXT_FIELDS
+from indexer.model.request import CheckedRequest
 from indexer.search.evaluation import NO_MATCHES, Matches, Postings, QueryEvaluator
 from indexer.search.passages import FIELD as PASSAGE_FIELD
+from indexer.search.passages import passage_evidence, query_morphemes, with_passages
+from indexer.search.ranking import top_documents
+from indexer.search.relax import PREFERRED_BONUS
+
+if TYPE_CHECKING:
+    from indexer.engines.sphinx.search import ClusterSearcher
 
 SCORED_FIELDS = frozenset((*TEXT_FIELDS, *BIGRAM_FIELDS))  # by BM25F; others by weight
 
@@ -153,6 +163,63 @@ class CandidateStatistics:
                 if at >= start and 1 <= (at - end if at > end else 0) <= slop
             }
         return bool(spans)
+
+
+def rescored(
+    searcher: ClusterSearcher,
+    asked: Asked,
+    match: ClusterQuery,
+    checked: CheckedRequest,
+    preferred: list[int],
+    query: Q.Query,
+) -> list[tuple[int, float]]:
+    """The cluster's best ``cluster_candidates`` matches (cluster id, score), ordered
+    by the Whoosh backend's scores: BM25F with the cluster's statistics, documents
+    with every word ahead when relaxed, and the passage evidence."""
+    settings = searcher.settings
+    rows = statements.rows(
+        asked, settings, match, checked, preferred, 0, settings.cluster_candidates, "terms"
+    )
+    candidates = [Candidate.from_row(row[0], row[2]) for row in rows]
+    if not candidates:
+        return []
+    morphemes = query_morphemes(searcher.analyzer, checked.text)
+    wanted = query_terms([query]) | {(PASSAGE_FIELD, m) for m in morphemes}
+    frequencies = read_frequencies(asked.connection, asked.generation, wanted)
+    # Every candidate has the field:value terms the query required.
+    held = frozenset(match.required)
+    statistics = CandidateStatistics(candidates, asked.totals, wanted, frequencies, held)
+    matches = QueryEvaluator(statistics, searcher.parameters).evaluate(query)
+    positions = np.arange(len(candidates))
+    scores = np.zeros(len(candidates))
+    scores[matches.ids] = matches.scores
+    if preferred:
+        ids = np.array([c.id for c in candidates])
+        scores[np.isin(ids, preferred)] += PREFERRED_BONUS
+    if settings.passage_weight > 0 and not checked.raw:
+
+        def evidence_of(best: np.ndarray, morphemes: list[str]) -> list[float]:
+            chosen = [candidates[int(n)] for n in best]
+            return passage_evidence(
+                [body_occurrences(c, set(morphemes)) for c in chosen],
+                {m: frequencies.get((PASSAGE_FIELD, m), 0) for m in morphemes},
+                asked.totals.documents,
+                lambda: statements.titles(asked, [c.id for c in chosen]),
+                settings.shared_title_weight,
+            )
+
+        scores = with_passages(
+            positions, scores, checked.text, searcher.analyzer, settings, evidence_of
+        )
+    order = top_documents(positions, scores, len(candidates))
+    bonus = set(preferred)
+    return [
+        (
+            candidates[n].id,
+            float(scores[n]) - (PREFERRED_BONUS if candidates[n].id in bonus else 0.0),
+        )
+        for n in order
+    ]
 
 
 def query_terms(queries: Iterable[Q.Query | None]) -> set[tuple[str, str]]:
