@@ -24,8 +24,8 @@ from indexer.model.snippets import Snippet, plain_snippet
 from indexer.query.spelling import is_choseong
 from indexer.query.textquery import text_query
 from indexer.reading.documents import normalize_text
-from indexer.search import pipeline
 from indexer.search.marks import unmarked_terms, whole_highlighter
+from indexer.search.suggest import with_correction
 
 SIMILAR_TERMS = 12  # words of a document that find its similar ones (as Whoosh's more_like)
 _WORDLIKE = re.compile(r"\w")  # a word Sphinx indexes has a letter or a digit
@@ -90,13 +90,7 @@ def suggest(searcher: ClusterSearcher, text: str, limit: int) -> list[Suggestion
             if prefix in title.lower() and title not in seen:
                 suggestions.append(Suggestion(title, "title", 1, row[2]))
                 seen.add(title)
-        correction = None
-        if settings.spelling_corrections:
-            typed = " ".join(words)[: settings.max_query_chars]
-            correction = pipeline.correction_of(engine, typed)
-    if correction is not None and correction not in seen:
-        suggestions.insert(0, Suggestion(correction, "correction", 0))
-    return suggestions[:limit]
+        return with_correction(suggestions, " ".join(words), engine, settings, limit)
 
 
 def _title_rows(asked: Asked, settings: Any, prefix: str, limit: int) -> list[tuple]:

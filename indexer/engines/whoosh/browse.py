@@ -10,11 +10,16 @@ from whoosh import query as Q
 from indexer.analysis.taggers import tagger_version
 from indexer.engines.whoosh.facet_tables import count_facets
 from indexer.engines.whoosh.generations import directory_size_bytes, read_meta
+from indexer.engines.whoosh.hits import marked_document
+from indexer.engines.whoosh.request import WhooshRequest
 from indexer.engines.whoosh.searchers import ReaderView, term_text
 from indexer.model.request import MAX_SUGGEST_PREFIX_CHARS
 from indexer.model.results import IndexStats, StoredDocument, Suggestion
+from indexer.model.snippets import Snippet
 from indexer.query.spelling import is_choseong
+from indexer.query.textquery import text_query
 from indexer.reading.documents import normalize_text
+from indexer.search.marks import unmarked_terms
 
 MAX_SUGGEST_TERMS = 2000  # bounds the work for a one-syllable prefix
 SIMILAR_TEXT_CHARS = 5000
@@ -90,3 +95,19 @@ def index_stats(view: ReaderView, index_dir: str, facet_size: int) -> IndexStats
         schema_version=meta.get("schema_version"),
         facets=facets,
     )
+
+
+def highlighted_document(
+    engine: WhooshRequest, doc_id: str, q: str
+) -> tuple[Snippet, Snippet] | None:
+    """The title and body of a whole document with the terms of ``q`` marked (those of
+    the any-word query when the document lacks some words); None when not held."""
+    view, settings = engine.view, engine.settings
+    docnum = view.searcher.document_number(id=doc_id)
+    if docnum is None:
+        return None
+    text = q[: settings.max_query_chars]
+    query = text_query(engine.builder, text, False, view.reader, settings, engine.deadline)
+    queries = [query.query, query.relaxed]
+    unmarked = frozenset().union(*(unmarked_terms(q, text, settings) for q in queries))
+    return marked_document(engine.evaluator, docnum, queries, unmarked)

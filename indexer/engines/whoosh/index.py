@@ -22,20 +22,17 @@ from indexer.config import Settings
 from indexer.deadline import Deadline
 from indexer.engines.whoosh import browse
 from indexer.engines.whoosh.generations import read_meta
-from indexer.engines.whoosh.hits import marked_document
 from indexer.engines.whoosh.request import WhooshRequest
 from indexer.engines.whoosh.searchers import ReaderPool, ReaderView
 from indexer.engines.whoosh.warming import warm_postings
-from indexer.errors import SearchTimeoutError
 from indexer.model.facets import Facet
 from indexer.model.request import SearchRequest
 from indexer.model.results import IndexStats, SearchResult, StoredDocument, Suggestion, WarmUpReport
 from indexer.model.snippets import Snippet
 from indexer.query.builder import Weights
-from indexer.query.textquery import query_builder, text_query
 from indexer.search import pipeline
 from indexer.search.facets import whole_facet
-from indexer.search.marks import unmarked_terms
+from indexer.search.suggest import with_correction
 
 
 class SearchIndex:
@@ -147,35 +144,19 @@ class SearchIndex:
     def highlighted_document(self, doc_id: str, q: str) -> tuple[Snippet, Snippet] | None:
         """The title and body of a whole document with the terms of ``q`` marked;
         SearchTimeoutError past setting request_timeout_ms."""
-        view = self.readers.current()
-        docnum = view.searcher.document_number(id=doc_id)
-        if docnum is None:
-            return None
         deadline = Deadline(self.settings.request_timeout_ms, self.clock)
-        builder = query_builder(view.searcher.schema, self.weights, self.settings)
-        text = q[: self.settings.max_query_chars]
-        query = text_query(builder, text, False, view.reader, self.settings, deadline)
-        queries = [query.query, query.relaxed]
-        unmarked = frozenset().union(*(unmarked_terms(q, text, self.settings) for q in queries))
-        return marked_document(view.evaluator(deadline), docnum, queries, unmarked)
+        engine = WhooshRequest(self.readers.current(), self.settings, self.weights, deadline)
+        return browse.highlighted_document(engine, doc_id, q)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         """Completions of the last word (browse.suggest), after the text with its typos
-        and keyboard slips corrected when it has some (dkfltn: 아리수)."""
+        and keyboard slips corrected when it has some (search/suggest.py)."""
         view = self.readers.current()
-        suggestions = browse.suggest(view, text, limit)
-        typed = " ".join(text.split())
-        if not typed or not self.settings.spelling_corrections or limit < 1:
-            return suggestions
         deadline = Deadline(self.settings.request_timeout_ms, self.clock)
         engine = WhooshRequest(view, self.settings, self.weights, deadline)
-        try:
-            correction = pipeline.correction_of(engine, typed[: self.settings.max_query_chars])
-        except SearchTimeoutError:
-            return suggestions  # completions without a correction rather than nothing
-        if correction is None or any(s.text == correction for s in suggestions):
-            return suggestions
-        return [Suggestion(correction, "correction", 0), *suggestions][:limit]
+        return with_correction(
+            browse.suggest(view, text, limit), text, engine, self.settings, limit
+        )
 
     def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
         return browse.similar(self.readers.current(), doc_id, limit)

@@ -15,16 +15,15 @@ from whoosh import query as Q
 
 from indexer.config import Settings
 from indexer.deadline import Deadline
-from indexer.engines.whoosh.facet_tables import count_facets, narrow
+from indexer.engines.whoosh.facet_tables import count_facets
 from indexer.engines.whoosh.hits import page_of_hits
+from indexer.engines.whoosh.masks import Masks, document_mask, request_masks
 from indexer.engines.whoosh.searchers import ReaderView
-from indexer.fields import FACET_FIELDS
 from indexer.messages import Notice
 from indexer.model.facets import Facet
 from indexer.model.request import CheckedRequest
 from indexer.model.results import Hit
 from indexer.query.builder import Weights
-from indexer.query.node_internals import multiterm_texts
 from indexer.query.spelling import Vocabulary
 from indexer.query.textquery import query_builder, text_query
 from indexer.search.engine import PageRequest, Plan, Relaxing, Selection
@@ -48,7 +47,7 @@ class WhooshRequest:
         self.builder = query_builder(view.searcher.schema, weights, settings)
         self._matches: dict[int, Matches] = {}  # by id() of a query this request made
         self._queries: list[Any] = []  # keeps those queries alive, so ids stay unique
-        self._filters: dict[tuple, _Masks] = {}
+        self._filters: dict[tuple, Masks] = {}
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -106,8 +105,8 @@ class WhooshRequest:
         keep = self._masks(checked).allowed[ids]
         ids, scores = ids[keep], scores[keep]
         if page.ranked and self.settings.passage_weight > 0 and not checked.raw:
-            scores = self._with_passages(ids, scores, checked.text)
-        docnums, page_scores = self._page_of(ids, scores, page, checked.sort == "oldest")
+            scores = with_passage_evidence(self.view, self.settings, ids, scores, checked.text)
+        docnums, page_scores = page_of(self.view, ids, scores, page, checked.sort == "oldest")
         return page_of_hits(
             self.evaluator,
             relaxing.scored,
@@ -121,7 +120,7 @@ class WhooshRequest:
         )
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
-        matching = _mask(self._selected(selection, checked).ids, self._doc_count)
+        matching = document_mask(self._selected(selection, checked).ids, self._doc_count)
         return count_facets(
             self.view.shared.facet_tables,
             matching,
@@ -160,7 +159,7 @@ class WhooshRequest:
             matches = Matches(matches.ids[keep], matches.scores[keep])
         return matches
 
-    def _masks(self, checked: CheckedRequest) -> _Masks:
+    def _masks(self, checked: CheckedRequest) -> Masks:
         key = (
             tuple(sorted((name, tuple(values)) for name, values in checked.filters.items())),
             checked.date_from,
@@ -168,86 +167,40 @@ class WhooshRequest:
         )
         masks = self._filters.get(key)
         if masks is None:
-            masks = self._filter_masks(checked)
+            masks = request_masks(self.view, self.evaluator, checked)
             self._filters[key] = masks
         return masks
 
-    def _filter_masks(self, checked: CheckedRequest) -> _Masks:
-        tables = self.view.shared.facet_tables
-        filters = {}
-        for name, values in checked.filters.items():
-            if name in FACET_FIELDS:
-                filters[name] = tables.docs_with_any(name, values)
-            else:  # a filter that is not a facet (tags, source): its postings
-                terms = Q.Or([Q.Term(name, value) for value in values])
-                filters[name] = _mask(self.evaluator.evaluate(terms).ids, self._doc_count)
-        allowed = narrow(np.ones(self._doc_count, dtype=bool), filters)
-        return _Masks(filters, allowed, self._date_mask(checked.date_from, checked.date_to))
 
-    def _date_mask(self, date_from: str, date_to: str) -> np.ndarray | None:
-        """The documents dated within the range (a mask), or None when no range was asked."""
-        if not date_from and not date_to:
-            return None
-        evaluator = self.evaluator
-        has_date = self.view.shared.date_order(self.view.reader).has_date
-        # Dates are stored as yyyy-mm-dd strings, so a string range is a date range;
-        # "\uffff" makes a partial upper bound (2022-11) include the whole month.
-        upper = (date_to + "\uffff") if date_to else None
-        date_range = Q.TermRange("date", date_from or None, upper)
-        mask = np.zeros(self._doc_count, dtype=bool)
-        for btext in multiterm_texts(date_range, evaluator.reader):  # one term per date
-            mask[evaluator.term_documents("date", btext)] = True
-        # A document with a year and no date (a budget line of FY2018) is in the range
-        # when its year overlaps it: 2018 is within 2018-06..2019.
-        years = Q.TermRange("year", date_from[:4] or None, date_to[:4] or None)
-        for btext in multiterm_texts(years, evaluator.reader):
-            in_year = evaluator.term_documents("year", btext)
-            mask[in_year[~has_date[in_year]]] = True
-        return mask
-
-    def _with_passages(self, ids: np.ndarray, scores: np.ndarray, text: str) -> np.ndarray:
-        searcher = self.view.searcher
-        return with_passages(
-            ids,
-            scores,
-            text,
-            searcher.schema[PASSAGE_FIELD].analyzer,
-            self.settings,
-            lambda best, morphemes: best_passages(
-                searcher, ids[best].tolist(), morphemes, self.settings.shared_title_weight
-            ),
-        )
-
-    def _page_of(
-        self, ids: np.ndarray, scores: np.ndarray, page: PageRequest, oldest_first: bool
-    ) -> tuple[list[int], list[float | None]]:
-        """The page's document numbers and scores (None when sorted by date)."""
-        limit = page.start + page.size
-        if page.ranked:
-            best = top_documents(ids, scores, limit)
-        else:
-            # By date (or browsing without a query): a sort, relevance only between equals.
-            order = self.view.shared.date_order(self.view.reader)
-            best = order.order(ids, scores, oldest_first=oldest_first)[:limit]
-        chosen = best[page.start : limit]
-        if not page.ranked:
-            return ids[chosen].tolist(), [None] * len(chosen)
-        return ids[chosen].tolist(), [float(score) for score in scores[chosen]]
+def with_passage_evidence(
+    view: ReaderView, settings: Settings, ids: np.ndarray, scores: np.ndarray, text: str
+) -> np.ndarray:
+    """The scores with the passage evidence of the best documents (search/passages.py)."""
+    searcher = view.searcher
+    return with_passages(
+        ids,
+        scores,
+        text,
+        searcher.schema[PASSAGE_FIELD].analyzer,
+        settings,
+        lambda best, morphemes: best_passages(
+            searcher, ids[best].tolist(), morphemes, settings.shared_title_weight
+        ),
+    )
 
 
-class _Masks:
-    """Which documents the request's filters allow: a mask per filter, all of them
-    together, and the date range's mask (None when no range was asked)."""
-
-    def __init__(
-        self, filters: dict[str, np.ndarray], allowed: np.ndarray, dates: np.ndarray | None
-    ) -> None:
-        self.filters = filters
-        self.allowed = allowed
-        self.dates = dates
-
-
-def _mask(ids: np.ndarray, doc_count: int) -> np.ndarray:
-    mask = np.zeros(doc_count, dtype=bool)
-    mask[ids] = True
-    return mask
+def page_of(
+    view: ReaderView, ids: np.ndarray, scores: np.ndarray, page: PageRequest, oldest_first: bool
+) -> tuple[list[int], list[float | None]]:
+    """The page's document numbers and scores (None when sorted by date)."""
+    limit = page.start + page.size
+    if page.ranked:
+        best = top_documents(ids, scores, limit)
+    else:
+        # By date (or browsing without a query): a sort, relevance only between equals.
+        order = view.shared.date_order(view.reader)
+        best = order.order(ids, scores, oldest_first=oldest_first)[:limit]
+    chosen = best[page.start : limit]
+    if not page.ranked:
+        return ids[chosen].tolist(), [None] * len(chosen)
+    return ids[chosen].tolist(), [float(score) for score in scores[chosen]]
