@@ -16,7 +16,7 @@ from whoosh import query as Q
 
 from indexer import SearchRequest, build_index, load_mapping, update_index
 from indexer.engines.whoosh.index import SearchIndex
-from indexer.query.builder import parse_user_query
+from indexer.query.parsing import parse_user_query
 from indexer.query.rawquery import bound_expansions, parse_raw_query
 from indexer.query.textquery import query_builder
 from indexer.reading.readers import read_sources

@@ -12,7 +12,8 @@ from whoosh import query as Q
 from indexer.config import Settings
 from indexer.deadline import NO_DEADLINE, Deadline
 from indexer.messages import Notice
-from indexer.query.builder import QueryBuilder, Weights, parse_user_query
+from indexer.query.builder import QueryBuilder, Weights
+from indexer.query.parsing import parse_user_query
 from indexer.query.rawquery import bound_expansions, parse_raw_query
 from indexer.query.synonyms import load_glossary, load_thesaurus
 from indexer.reading.documents import normalize_text
@@ -72,9 +73,9 @@ def text_query(
         notices.append(Notice("raw_unparsed"))
     parsed = parse_user_query(text, settings.max_query_words)
     notices.extend(parsed.notices)
-    for word, synonyms in builder.synonyms_used(parsed):
+    for word, synonyms in builder.expansions.synonyms_used(parsed):
         notices.append(Notice("synonyms", {"word": word, "synonyms": ", ".join(synonyms)}))
-    for word, korean in builder.synonyms_used(parsed, glossary=True):
+    for word, korean in builder.expansions.synonyms_used(parsed, glossary=True):
         notices.append(Notice("translated", {"word": word, "translations": ", ".join(korean)}))
     # Long queries read like questions or headlines: few documents hold every word.
     strict = settings.strict_field_prefixes
