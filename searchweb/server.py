@@ -99,11 +99,24 @@ def serve(
     workers do not contend for the GIL (x1 bench, wrk 8 connections: 244 req/s with 4
     threads, 264 with 1; 272 before the front). Without the front, 4 threads overlap
     the waiting on clients."""
-    from .front import limits_for, run_front
-
     if threads is None:
         threads = 1 if front else DIRECT_THREADS
-    options: dict[str, Any] = {
+    options = _gunicorn_options(workers, threads, access_log)
+    if not front:
+        # gunicorn's largest line (8190 bytes) holds a 500-character Korean query (4,500
+        # bytes encoded); its default 4094 did not.
+        options.update(
+            bind=f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+            limit_request_line=8190,
+            limit_request_field_size=16384,
+        )
+        PolicySearchServer(settings, options).run()
+        return 0
+    return _serve_behind_front(settings, host, port, options)
+
+
+def _gunicorn_options(workers: int, threads: int, access_log: bool) -> dict[str, Any]:
+    return {
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
@@ -121,16 +134,12 @@ def serve(
         # machine took over the first one's.
         "control_socket_disable": True,
     }
-    if not front:
-        # gunicorn's largest line (8190 bytes) holds a 500-character Korean query (4,500
-        # bytes encoded); its default 4094 did not.
-        options.update(
-            bind=f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-            limit_request_line=8190,
-            limit_request_field_size=16384,
-        )
-        PolicySearchServer(settings, options).run()
-        return 0
+
+
+def _serve_behind_front(settings: Settings, host: str, port: int, options: dict[str, Any]) -> int:
+    """The front on host:port in this process, gunicorn's master forked behind it."""
+    from .front import limits_for, run_front
+
     listener = listen(host, port)
     runtime_dir = tempfile.mkdtemp(prefix="policysearch-serve-")  # mode 0700: ours alone
     backend_socket = os.path.join(runtime_dir, "workers.sock")

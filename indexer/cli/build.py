@@ -22,81 +22,13 @@ from indexer.cli import (
     main,
 )
 from indexer.cli.progress import REJECTIONS_SHOWN, Progress, report_problems
+from indexer.cli.sources import read_chosen, sources_to_read
 from indexer.config import KNOWN_TAGGERS, Settings
 from indexer.errors import DeletesRefusedError, NothingToIndexError, PolicySearchError
-from indexer.reading.mapping import load_mapping, mapping_for_corpus, shipped_mapping_names
-from indexer.reading.readers import CorpusReport, ReadLimits, read_sources, source_key
+from indexer.reading.mapping import shipped_mapping_names
+from indexer.reading.readers import CorpusReport
 from indexer.writing.changes import ChangePlan
 from indexer.writing.options import SourceRecord, WriteOptions
-
-SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
-
-
-def _sources_to_read(
-    paths: tuple[str, ...], mapping_name: str | None, settings: Settings, quiet: bool
-) -> list[tuple[Path, SourceRecord]]:
-    """(path, source record) for each PATH; with none, the sources the index records."""
-    if not paths:
-        recorded = _recorded_sources(settings)
-        if recorded:
-            if not quiet:
-                click.echo(
-                    "Reading the sources this index was built from: "
-                    + ", ".join(s.path for s in recorded),
-                    err=True,
-                )
-            return [(Path(s.path), s) for s in recorded]
-    corpora = [Path(p) for p in paths] or [Path(settings.corpus_path or SHIPPED_CORPUS)]
-    chosen = []
-    for corpus in corpora:
-        if not corpus.exists():
-            raise click.ClickException(
-                f"Corpus path {corpus} does not exist. Give the folder or file to index: "
-                "policysearch index PATH"
-            )
-        name = mapping_name
-        if name is None:
-            name = mapping_for_corpus(corpus)
-            if name and not quiet:
-                click.echo(f"Using the shipped mapping {name!r} for {corpus}.", err=True)
-        elif Path(name).is_file():
-            name = str(Path(name).resolve())  # recorded so a later reindex finds it
-        chosen.append((corpus, SourceRecord(source_key(corpus), name)))
-    return chosen
-
-
-def _recorded_sources(settings: Settings) -> list[SourceRecord]:
-    backend = backend_of(settings)
-    if not backend.has_index(settings):
-        return []
-    recorded = backend.recorded_sources(settings)
-    missing = [s.path for s in recorded if not Path(s.path).exists()]
-    if missing:
-        raise click.ClickException(
-            f"A source of this index no longer exists: {', '.join(missing)}. Nothing was "
-            "changed. Give the PATHs to read: policysearch reindex PATH ..."
-        )
-    return recorded
-
-
-def _read(
-    chosen: list[tuple[Path, SourceRecord]], settings: Settings, progress: "Progress"
-) -> CorpusReport:
-    sources = [(path, load_mapping(record.mapping)) for path, record in chosen]
-    limits = ReadLimits(settings.max_file_bytes, settings.max_body_chars)
-    report = read_sources(sources, limits, progress=progress.reading)
-    progress.say(
-        f"Read {len(report.documents):,} documents from {report.files_read:,} files "
-        f"in {progress.elapsed():.1f}s."
-    )
-    skipped = report.skipped_by_extension()
-    if skipped:
-        listed = ", ".join(f"{count:,} {suffix}" for suffix, count in skipped.items())
-        progress.say(
-            f"Skipped {len(report.skipped):,} files that are not documents "
-            f"({listed}); --report FILE lists them."
-        )
-    return report
 
 
 def _index_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -276,8 +208,8 @@ def _index_run(
 ) -> tuple[_Run, list]:
     settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
     progress = Progress(quiet or as_json)
-    chosen = _sources_to_read(paths, mapping, settings, quiet=progress.quiet)
-    report = _read(chosen, settings, progress)
+    chosen = sources_to_read(paths, mapping, settings, quiet=progress.quiet)
+    report = read_chosen(chosen, settings, progress)
     run = _Run(
         command,
         settings,
