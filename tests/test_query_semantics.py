@@ -105,6 +105,21 @@ def test_a_negated_field_prefix_leaves_its_documents_out(corpus):
     assert ids(only) == ["dust-2014"]
 
 
+def test_a_title_prefix_stays_in_the_title_with_its_synonyms_too(tmp_path):
+    records = [
+        {"id": "title", "title": "아리수 품질 검사", "body": "수질을 검사합니다."},
+        {"id": "body", "title": "수도 요금 안내", "body": "아리수 공급 요금입니다."},
+        {"id": "synonym-title", "title": "Arisu tap water quality", "body": "Seoul."},
+        {"id": "synonym-body", "title": "하천 정비", "body": "tap water and arisu"},
+    ]
+    write_jsonl(tmp_path / "corpus" / "docs.jsonl", records)
+    with open_index(tmp_path) as index:
+        anywhere = set(ids(index.search(SearchRequest(q="아리수"))))
+        in_title = set(ids(index.search(SearchRequest(q="title:아리수"))))
+    assert anywhere == {"title", "body", "synonym-title", "synonym-body"}
+    assert in_title == {"title", "synonym-title"}
+
+
 def test_a_relaxed_query_keeps_documents_with_half_of_its_words_and_says_so(corpus):
     with open_index(corpus) as index:
         result = index.search(SearchRequest(q="청년 월세 지원"))

@@ -182,7 +182,8 @@ class QueryBuilder:
             expansions = self.expansions.of(ParsedQuery([clause])).get(clause, [])
         options = [typed]
         for word, weight in expansions:
-            found = self._plain_clause(Clause(word), with_bigrams, partial)
+            # A synonym of title:word is sought in the title too, not everywhere.
+            found = self._plain_clause(Clause(word, field=clause.field), with_bigrams, partial)
             if found is not None:
                 found.boost = (found.boost or 1.0) * weight
                 options.append(found)
