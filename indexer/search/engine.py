@@ -80,9 +80,8 @@ class RequestEngine(Protocol):
 
     def plan(self, checked: CheckedRequest) -> Plan: ...
 
-    def count(self, selection: Selection, checked: CheckedRequest, filtered: bool) -> int:
-        """Matches of ``selection`` in the date range, within the request's filters when
-        ``filtered``."""
+    def count(self, selection: Selection, checked: CheckedRequest) -> int:
+        """Matches of ``selection`` within the request's filters and date range."""
         ...
 
     def holds(self, word: Any) -> bool:

@@ -63,10 +63,10 @@ def answer(
             checked, q, 0, [], _no_facets(checked), started, notices=notices
         )
     relaxing = relax(plan, checked, engine, settings)
-    total = engine.count(relaxing.selection, checked, filtered=True)
+    total = engine.count(relaxing.selection, checked)
     all_words_total = None
     if relaxing.preferred is not None:
-        all_words_total = engine.count(relaxing.preferred, checked, filtered=True)
+        all_words_total = engine.count(relaxing.preferred, checked)
         notices.append(relaxed_notice(all_words_total, relaxing.min_words, relaxing.words_held))
     page = PageRequest(
         start=(checked.page - 1) * checked.size,
@@ -95,14 +95,18 @@ def relax(
     plan: Plan, checked: CheckedRequest, engine: RequestEngine, settings: Settings
 ) -> Relaxing:
     """Relaxing, one rule for every backend: when fewer than min_all_word_hits documents
-    (in the date range, before the filters) hold every word of a query that may relax,
-    documents holding enough of the words follow those with all of them. Enough is
+    of the whole collection hold every word of a query that may relax, documents holding
+    enough of the words follow those with all of them. Enough is
     relaxed_min_word_fraction of the words some document holds (a typo or a question
-    word no document holds cannot be required). Kept only when it finds more."""
+    word no document holds cannot be required). Kept only when it finds more.
+
+    Decided before the filters and the date range, so they only narrow what the words
+    found: adding one never switches relaxing on, so it never raises the total."""
     strict = Relaxing(Selection(plan.query), plan.scored)
     if plan.relaxed is None or plan.query is None:
         return strict
-    strict_count = engine.count(strict.selection, checked, filtered=False)
+    checked = dataclasses.replace(checked, filters={}, date_from="", date_to="")
+    strict_count = engine.count(strict.selection, checked)
     if strict_count >= settings.min_all_word_hits:
         return strict
     held: tuple | None = None
@@ -111,7 +115,7 @@ def relax(
         held = tuple(word for word in plan.words() if engine.holds(word))
         at_least = max(1, math.ceil(len(held) * plan.min_word_fraction - 1e-9))
     wider = Selection(plan.relaxed, held, at_least)
-    if engine.count(wider, checked, filtered=False) <= strict_count:
+    if engine.count(wider, checked) <= strict_count:
         return strict
     return Relaxing(
         wider,

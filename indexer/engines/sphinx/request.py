@@ -7,7 +7,6 @@ their stored terms and the cluster's statistics (rerank.py).
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from indexer.engines.sphinx import statements
@@ -65,12 +64,9 @@ class ClusterRequest:
 
     # -- counting, paging, facets -----------------------------------------------------------
 
-    def count(self, selection: Selection, checked: CheckedRequest, filtered: bool) -> int:
+    def count(self, selection: Selection, checked: CheckedRequest) -> int:
         match = selected_query(selection)
-        if match is None:
-            return 0
-        within = checked if filtered else dataclasses.replace(checked, filters={})
-        return statements.count(self.asked, match, within)
+        return statements.count(self.asked, match, checked) if match is not None else 0
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
         match = selected_query(selection)
@@ -89,7 +85,7 @@ class ClusterRequest:
         preferred: list[int] = []
         if relaxing.preferred is not None:
             strict = selected_query(relaxing.preferred) or ClusterQuery("")
-            all_words = self.count(relaxing.preferred, checked, filtered=True)
+            all_words = self.count(relaxing.preferred, checked)
             rows = statements.rows(self.asked, self.settings, strict, checked, [], 0, all_words, "")
             preferred = [int(row[0]) for row in rows]
         ranking: list[tuple[int, float]] = []

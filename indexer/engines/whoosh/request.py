@@ -89,10 +89,8 @@ class WhooshRequest:
 
     # -- counting, paging, facets -----------------------------------------------------------
 
-    def count(self, selection: Selection, checked: CheckedRequest, filtered: bool) -> int:
+    def count(self, selection: Selection, checked: CheckedRequest) -> int:
         matches = self._selected(selection, checked)
-        if not filtered:
-            return len(matches)
         return int(self._masks(checked).allowed[matches.ids].sum())
 
     def page(self, relaxing: Relaxing, checked: CheckedRequest, page: PageRequest) -> list[Hit]:

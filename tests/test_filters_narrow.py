@@ -1,0 +1,61 @@
+"""Filters only narrow (issue 25): a filter or a date range never raises a total, and a
+facet's count for a value is the total of the search filtered by that value. Checked
+over many generated queries and filters on the policy documents."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer import SearchRequest
+
+WORDS = ["청년", "월세", "지원", "주거", "노인", "일자리", "어린이집", "버스", "장애인", "서울",
+         "문화", "환경", "10", "바우처", "신청", "public", "bicycle"]  # fmt: skip
+YEARS = ["2014", "2016", "2018", "2020", "2022", "2023"]
+queries = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3, unique=True).map(" ".join)
+PROPERTY_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _facet(result, name: str) -> dict[str, int]:
+    facet = next(f for f in result.facets if f.name == name)
+    return {value.value: value.count for value in facet.values}
+
+
+@PROPERTY_SETTINGS
+@given(q=queries, year=st.sampled_from(YEARS), wide=st.booleans())
+def test_a_date_range_never_raises_the_total(policy_index, q, year, wide):
+    everything = policy_index.search(SearchRequest(q=q, size=1))
+    date_to = "2023-12" if wide else year
+    dated = policy_index.search(SearchRequest(q=q, size=1, date_from=year, date_to=date_to))
+    assert dated.total <= everything.total, (q, year, date_to)
+    if dated.relaxed:
+        assert everything.relaxed  # a range never switches relaxing on
+
+
+@PROPERTY_SETTINGS
+@given(q=queries, pick=st.integers(min_value=0, max_value=5))
+def test_a_facet_count_is_the_total_of_that_filter(policy_index, q, pick):
+    result = policy_index.search(SearchRequest(q=q, size=1, facet_size=10))
+    for name in ("category", "year"):
+        counts = _facet(result, name)
+        if not counts:
+            continue
+        value, count = sorted(counts.items())[pick % len(counts)]
+        filtered = policy_index.search(SearchRequest(q=q, size=1, filters={name: (value,)}))
+        assert filtered.total == count <= result.total, (q, name, value)
+
+
+@PROPERTY_SETTINGS
+@given(q=queries, pick=st.integers(min_value=0, max_value=5))
+def test_the_year_facet_equals_the_total_of_that_years_date_range(policy_index, q, pick):
+    result = policy_index.search(SearchRequest(q=q, size=1, facet_size=50))
+    counts = _facet(result, "year")
+    if not counts:
+        return
+    year, count = sorted(counts.items())[pick % len(counts)]
+    dated = policy_index.search(SearchRequest(q=q, size=1, date_from=year, date_to=year))
+    assert dated.total == count, (q, year)
