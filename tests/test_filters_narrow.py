@@ -59,3 +59,19 @@ def test_the_year_facet_equals_the_total_of_that_years_date_range(policy_index, 
     year, count = sorted(counts.items())[pick % len(counts)]
     dated = policy_index.search(SearchRequest(q=q, size=1, date_from=year, date_to=year))
     assert dated.total == count, (q, year)
+
+
+@PROPERTY_SETTINGS
+@given(q=queries, pick=st.integers(min_value=0, max_value=5))
+def test_a_field_prefix_in_the_text_gives_what_its_filter_gives(policy_index, q, pick):
+    result = policy_index.search(SearchRequest(q=q, size=1, facet_size=10))
+    for name in ("year", "category"):
+        counts = _facet(result, name)
+        if not counts:
+            continue
+        value = sorted(counts)[pick % len(counts)]
+        written = f'{q} {name}:"{value}"' if " " in value else f"{q} {name}:{value}"
+        prefixed = policy_index.search(SearchRequest(q=written, size=10))
+        filtered = policy_index.search(SearchRequest(q=q, size=10, filters={name: (value,)}))
+        assert prefixed.total == filtered.total, (written, name, value)
+        assert [h.id for h in prefixed.hits] == [h.id for h in filtered.hits]

@@ -3,9 +3,11 @@ query to relax to, each word's own query for counting, and the notices about the
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable
+from typing import Callable, Collection
 
 from whoosh import query as Q
 
@@ -13,7 +15,7 @@ from indexer.config import Settings
 from indexer.deadline import NO_DEADLINE, Deadline
 from indexer.messages import Notice
 from indexer.query.builder import QueryBuilder, Weights
-from indexer.query.parsing import parse_user_query
+from indexer.query.parsing import ParsedQuery, is_filter, parse_user_query
 from indexer.query.rawquery import bound_expansions, parse_raw_query
 from indexer.query.synonyms import load_glossary, load_thesaurus
 from indexer.reading.documents import normalize_text
@@ -50,6 +52,10 @@ class TextQuery:
     # share of the words (of those found in the index) a document needs.
     words: Callable[[], list[Q.Query]] = list
     min_word_fraction: float = 0.0
+    # field:value written in the text, searched as the filter of that field (year:2014
+    # means what the filter year=2014 means).
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    text: str | None = None  # the text without those filters (None: as typed)
 
 
 def text_query(
@@ -59,8 +65,11 @@ def text_query(
     reader,
     settings: Settings,
     deadline: Deadline = NO_DEADLINE,
+    filtered_fields: Collection[str] = (),
 ) -> TextQuery:
-    """The query of the words typed (or, with ``raw``, of Whoosh's query syntax)."""
+    """The query of the words typed (or, with ``raw``, of Whoosh's query syntax).
+    ``filtered_fields``: fields the request already filters, whose field:value stays a
+    required term of the query (both must hold)."""
     notices: list[Notice] = []
     text = normalize_text(text)  # as documents were: NFC, no invisible characters
     if raw and text.strip():
@@ -73,6 +82,10 @@ def text_query(
         notices.append(Notice("raw_unparsed"))
     parsed = parse_user_query(text, settings.max_query_words)
     notices.extend(parsed.notices)
+    filters: dict[str, tuple[str, ...]] = {}
+    if settings.strict_field_prefixes:
+        parsed, filters = text_filters(parsed, filtered_fields)
+        text = without_filters(text, filters)
     for word, synonyms in builder.expansions.synonyms_used(parsed):
         notices.append(Notice("synonyms", {"word": word, "synonyms": ", ".join(synonyms)}))
     for word, korean in builder.expansions.synonyms_used(parsed, glossary=True):
@@ -84,10 +97,43 @@ def text_query(
     if query is None:
         if parsed.clauses:
             return TextQuery(Q.NullQuery, notices=notices + [Notice("nothing_searchable")])
-        return TextQuery(None, notices=notices)
+        return TextQuery(None, notices=notices, filters=filters, text=text)
     if words <= 1:
-        return TextQuery(query, notices=notices)
+        return TextQuery(query, notices=notices, filters=filters, text=text)
     relaxed = builder.build(parsed, any_word=True, strict_fields=strict)
     fraction = settings.relaxed_min_word_fraction
     word_queries = partial(builder.word_queries, parsed, strict)
-    return TextQuery(query, relaxed, notices, word_queries, fraction)
+    return TextQuery(query, relaxed, notices, word_queries, fraction, filters, text)
+
+
+def text_filters(
+    parsed: ParsedQuery, filtered_fields: Collection[str]
+) -> tuple[ParsedQuery, dict[str, tuple[str, ...]]]:
+    """The clauses without the field:value filters that become the request's filters,
+    and those filters: one value of a filter field the request does not filter already
+    (two values of one field, or one the request filters too, stay required terms:
+    both must hold, where a filter's values mean any of them)."""
+    counts = Counter(c.field for c in parsed.clauses if is_filter(c) and not c.negated)
+    chosen = [
+        c
+        for c in parsed.clauses
+        if is_filter(c)
+        and not c.negated
+        and counts[c.field] == 1
+        and c.field not in filtered_fields
+    ]
+    if not chosen:
+        return parsed, {}
+    rest = [c for c in parsed.clauses if c not in chosen]
+    return ParsedQuery(rest, parsed.notices), {c.field: (c.text,) for c in chosen}
+
+
+def without_filters(text: str, filters: dict[str, tuple[str, ...]]) -> str:
+    """``text`` without the field:value clauses taken as ``filters``."""
+    for name, values in filters.items():
+        for value in values:
+            written = (
+                rf'(?<!\S)-?{re.escape(name)}:(?:"{re.escape(value)}"|{re.escape(value)})(?!\S)'
+            )
+            text = re.sub(written, " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split())

@@ -9,7 +9,7 @@ which totals to report, when to correct a typo, what notices say) are the pipeli
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from indexer.messages import Notice
 from indexer.model.facets import Facet
@@ -35,6 +35,10 @@ class Plan:
     min_word_fraction: float = 0.0  # of the words held, a document needs this share
     notices: tuple[Notice, ...] = ()
     nothing: bool = False  # nothing searchable was typed (punctuation): nothing matches
+    # field:value written in the text, to filter by as the request's filters do, and
+    # the text without them (what passages and marks read).
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    text: str | None = None
 
 
 @dataclass(frozen=True)

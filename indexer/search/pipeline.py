@@ -56,6 +56,10 @@ def answer(
 ) -> SearchResult:
     """The result of one checked request: the steps of the module docstring."""
     plan = engine.plan(checked)
+    if plan.filters:  # year:2014 in the text filters as year=2014 does
+        filters = {**checked.filters, **plan.filters}
+        text = plan.text if plan.text is not None else checked.text
+        checked = dataclasses.replace(checked, filters=filters, text=text)
     notices = [*checked.notices, *plan.notices]
     if plan.nothing:
         # Nothing searchable was typed (punctuation only): nothing matches.

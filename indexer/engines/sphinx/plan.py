@@ -16,7 +16,7 @@ from indexer.engines.sphinx.statements import ClusterQuery
 from indexer.fields import QUERY_FILTER_FIELDS
 from indexer.messages import Notice
 from indexer.model.request import CheckedRequest
-from indexer.query.textquery import TextQuery, text_query
+from indexer.query.textquery import TextQuery, text_query, without_filters
 from indexer.search.engine import Plan, Selection
 from indexer.search.passages import query_morphemes
 
@@ -34,24 +34,35 @@ def plan_of(searcher: ClusterSearcher, checked: CheckedRequest) -> Plan:
     if not checked.text.strip():
         return Plan(query=None, scored=None)
     notices: tuple[Notice, ...] = ()
+    filters: dict[str, tuple[str, ...]] = {}
     if not checked.raw:
-        text = text_query(searcher.builder, checked.text, False, None, searcher.settings)
-        notices = tuple(text.notices)
+        text = text_query(
+            searcher.builder,
+            checked.text,
+            False,
+            None,
+            searcher.settings,
+            filtered_fields=checked.filters.keys(),
+        )
+        notices, filters = tuple(text.notices), text.filters
         if text.query is Q.NullQuery:
             return Plan(query=None, scored=None, notices=notices, nothing=True)
         try:
             return _translated(text)
         except Untranslatable:
             pass
-    words = [w for w in query_morphemes(searcher.analyzer, checked.text) if _WORDLIKE.search(w)]
+    typed = without_filters(checked.text, filters)
+    words = [w for w in query_morphemes(searcher.analyzer, typed) if _WORDLIKE.search(w)]
     if not words:
-        return Plan(query=None, scored=None, notices=notices)
+        return Plan(query=None, scored=None, notices=notices, filters=filters, text=typed)
     joined = " ".join(sphinx_word(word) for word in words)
     return Plan(
         query=ClusterQuery(f"@(title,body) {joined}"),
         scored=None,
         relaxed=ClusterQuery(f'@(title,body) "{joined}"/1'),
         notices=notices,
+        filters=filters,
+        text=typed,
     )
 
 
@@ -80,6 +91,8 @@ def _translated(text: TextQuery) -> Plan:
         words=words,
         min_word_fraction=text.min_word_fraction,
         notices=tuple(text.notices),
+        filters=text.filters,
+        text=text.text,
     )
 
 

@@ -59,6 +59,7 @@ class WhooshRequest:
             self.view.reader,
             self.settings,
             self.deadline,
+            filtered_fields=checked.filters.keys(),
         )
         return Plan(
             query=text.query,
@@ -69,6 +70,8 @@ class WhooshRequest:
             min_word_fraction=text.min_word_fraction,
             notices=tuple(text.notices),
             nothing=text.query is Q.NullQuery,
+            filters=text.filters,
+            text=text.text,
         )
 
     def holds(self, word: Any) -> bool:
