@@ -97,6 +97,19 @@ def test_a_word_with_a_particle_is_not_a_typo_of_the_word():
     )
 
 
+def test_an_english_stop_word_is_not_read_as_a_keyboard_slip():
+    # "for" typed in Latin mode reads as 랙 in Hangul mode; it is an English word that
+    # no index holds (stop words are not indexed), not a slip.
+    vocabulary = Vocabulary.from_counts({"랙": 5, "culture": 10, "card": 10})
+
+    def holds(word: str) -> bool:
+        return word in ("랙", "culture", "card")
+
+    analyzer = morpheme_analyzer("mecab")
+    assert correct("culture card for", holds, vocabulary, analyzer) is None
+    assert correct("dkfltn", lambda word: word == "아리수", vocabulary, analyzer) == "아리수"
+
+
 def test_a_long_query_with_an_unknown_word_gets_a_suggestion(index):
     result = search(index, "서울시 장애인 활동 지원 사업 dkfltn")
     assert result.total > 0 and not result.searched

@@ -22,6 +22,8 @@ from hangul_keyboard import convert_roman_to_hangul, decompose_hangul_full
 from hangul_keyboard.mapping import DOUBLE_JAMO_PAIR, ROMAN_TO_JAMO
 from symspellpy import SymSpell, Verbosity
 
+from indexer.analysis.morphemes import ENGLISH_STOP_WORDS
+
 CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _SYLLABLES = re.compile(r"^[가-힣]+$")
 _HANGUL_ONLY = re.compile(r"^[가-힣ㄱ-ㅣ]+$")
@@ -155,8 +157,10 @@ def correct(
         ]
         fixed = None
         as_typed = word.startswith(("-", '"')) or ":" in word or word.endswith('"')
-        # A Korean word with no content morpheme (너무, 많이) is no term of any index.
+        # A Korean word with no content morpheme (너무, 많이) is no term of any index,
+        # nor is an English stop word (for, and): neither is a typo or a keyboard slip.
         as_typed = as_typed or (not spans and bool(_SYLLABLES.match(word)))
+        as_typed = as_typed or word.lower() in ENGLISH_STOP_WORDS
         if not as_typed and (
             not holds(word) or (held_too and not _terms_known(word, spans, vocabulary))
         ):
