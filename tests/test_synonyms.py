@@ -34,6 +34,7 @@ def test_a_word_with_a_particle_finds_its_entry():
     thesaurus = Thesaurus({"어르신": ("노인",)})
     assert thesaurus.of("어르신들의") == ("노인",) and thesaurus.of("어르신") == ("노인",)
     assert thesaurus.of("어르") == () and thesaurus.of("청년") == ()
+    assert thesaurus.entry("어르신이") == ("어르신", ("노인",))  # what a notice names
 
 
 def test_an_entry_of_several_words_matches_them_typed_together():
@@ -70,6 +71,9 @@ def test_citizens_words_find_the_programs_and_the_words_typed_rank_first(policy_
     notice = next(n for n in result.notices if n.code == "synonyms")
     assert notice.params == {"word": "어르신", "synonyms": "노인, 고령자"}
     assert notice.text("ko") == "‘어르신’에 노인, 고령자 포함"
+    question = policy_index.search(SearchRequest(q="어르신이 받을 수 있는 일자리"))
+    said = next(n for n in question.notices if n.code == "synonyms")
+    assert said.params["word"] == "어르신"  # not 어르신이, the word with its particle
     medical = policy_index.search(SearchRequest(q="병원비 지원"))
     assert all("의료비" in t or "진료비" in t or "병원비" in t for t in titles(medical, 4))
 

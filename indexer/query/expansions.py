@@ -30,10 +30,11 @@ class Expansions:
         some; with ``glossary``, (English words, their Korean translations) instead."""
         table = self.glossary if glossary else self.thesaurus
         words = [c for c in parsed.clauses if expandable(c)]
+        # The entry found, not the word as typed: 어르신이 is said as 어르신.
         used = [
-            (c.text, found)
+            entry
             for c in words
-            if (not glossary or c.text.isascii()) and (found := table.of(c.text))
+            if (not glossary or c.text.isascii()) and (entry := table.entry(c.text))[1]
         ]
         texts = [c.text for c in words]
         for start, end, found in table.of_words(texts):

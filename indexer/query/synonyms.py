@@ -30,15 +30,21 @@ class Thesaurus:
 
     def of(self, word: str) -> tuple[str, ...]:
         """The synonyms of a typed word (without the word itself), or ()."""
+        return self.entry(word)[1]
+
+    def entry(self, word: str) -> tuple[str, tuple[str, ...]]:
+        """The entry a typed word finds (the word, or its stem without a particle:
+        어르신이 finds 어르신) and its synonyms; ("", ()) when none."""
         key = normalize_text(word).lower()
         found = self.expansions.get(key)
-        if found is None:
-            # A one-syllable stem is left alone: 낮은 is the adjective 낮다, not 낮 + 은.
-            for stem in (stem for stem in particle_stems(key) if len(stem) > 1):
-                found = self.expansions.get(stem)
-                if found is not None:
-                    break
-        return found or ()
+        if found is not None:
+            return key, found
+        # A one-syllable stem is left alone: 낮은 is the adjective 낮다, not 낮 + 은.
+        for stem in (stem for stem in particle_stems(key) if len(stem) > 1):
+            found = self.expansions.get(stem)
+            if found is not None:
+                return stem, found
+        return "", ()
 
     @cached_property  # read for every query typed; the entries never change
     def longest_entry(self) -> int:
