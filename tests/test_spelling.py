@@ -59,6 +59,11 @@ def search(index, q, **options):
         ("의료비 지언", "의료비 지원"),  # a typo some document also holds
         ("dkfltn", "아리수"),  # typed with the keyboard in Latin mode
         ("wkddodls ghkfehd wldnjs", "장애인 활동 지원"),
+        # One jamo off inside a word typed without spaces, where the tagger splits the
+        # unknown part into syllables it does not know (issue 25).
+        ("기초연굼", "기초연금"),
+        ("아동수댱", "아동수당"),
+        ("국민내일배움카느", "국민내일배움카드"),
     ],
 )
 def test_a_search_no_document_fully_matches_is_run_corrected_with_a_notice(index, typed, corrected):

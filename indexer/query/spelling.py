@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from hangul_keyboard import convert_roman_to_hangul, decompose_hangul_full
 from hangul_keyboard.mapping import DOUBLE_JAMO_PAIR, ROMAN_TO_JAMO
@@ -109,6 +109,18 @@ class Vocabulary:
         candidates = [self._by_jamo[item.term] for item in found if item.distance == nearest]
         return max(candidates, key=lambda term: (self.count(term), term))
 
+    def nearest(self, word: str) -> list[str]:
+        """Every known term as near to ``word`` as the closest, most frequent first."""
+        first = self.closest(word)
+        if first is None:
+            return []
+        key = jamo(word)
+        distance = 1 if len(key) <= SHORT_WORD_JAMO else 2
+        found = self._symspell.lookup(key, Verbosity.ALL, max_edit_distance=distance)
+        least = min(item.distance for item in found)
+        terms = {self._by_jamo[item.term] for item in found if item.distance == least}
+        return sorted(terms, key=lambda term: (-self.count(term), term))
+
     def completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         """Terms that start with ``prefix`` and are longer, most frequent first."""
         start = bisect.bisect_right(self._sorted, prefix)
@@ -137,6 +149,7 @@ def correct(
     vocabulary: Vocabulary,
     analyzer: Callable[..., Iterable[Any]],
     held_too: bool = False,
+    preferred: Collection[str] = frozenset(),
 ) -> str | None:
     """The query with each word no document holds replaced by one that documents hold
     (a keyboard slip undone, or the nearest terms in jamo); None when nothing changes.
@@ -144,7 +157,9 @@ def correct(
     but that documents hold inside longer words is corrected too (지언 -> 지원). Quoted
     phrases, exclusions and field:value words are left as typed. A held word whose
     morphemes are all terms of the index is right as typed (전지현의 is 전지현 + 의, not a
-    typo of 전지현); morphemes are read in the whole text, as the tagger reads the query."""
+    typo of 전지현); morphemes are read in the whole text, as the tagger reads the query.
+    Among equally near corrections, one that makes a word of ``preferred`` (the policy
+    terms of the thesaurus) wins."""
     output = []
     analysed = [t for t in analyzer(text, chars=True, mode="query") if not t.is_part]
     for match in re.finditer(r"\S+", text):
@@ -164,7 +179,7 @@ def correct(
         if not as_typed and (
             not holds(word) or (held_too and not _terms_known(word, spans, vocabulary))
         ):
-            fixed = _corrected_word(word, spans, holds, vocabulary)
+            fixed = _corrected_word(word, spans, holds, vocabulary, preferred)
         output.append(fixed or word)
     corrected = " ".join(output)
     return corrected if corrected != " ".join(text.split()) else None
@@ -184,12 +199,13 @@ def _corrected_word(
     spans: list[tuple[int, int]],
     holds: Callable[[str], bool],
     vocabulary: Vocabulary,
+    preferred: Collection[str] = frozenset(),
 ) -> str | None:
     slip = keyboard_to_hangul(word) or hangul_to_keyboard(word)
     if slip and holds(slip):
         return slip
     nearest = vocabulary.closest(word)  # the whole word first (일지리 -> 일자리)
-    if nearest and holds(nearest):
+    if nearest and holds(nearest) and nearest in preferred:
         return nearest
     # Else the unknown morphemes of the word (지언 of 장애인활동지언), replaced in place;
     # single syllables are too short to correct safely.
@@ -200,4 +216,58 @@ def _corrected_word(
             replacement = vocabulary.closest(surface)
             if replacement:
                 fixed = fixed[:start] + replacement + fixed[end:]
+    by_parts = fixed if fixed != word and holds(fixed) else None
+    by_runs = _corrected_unknown_runs(word, spans, holds, vocabulary, preferred)
+    whole = nearest if nearest and holds(nearest) else None
+    found = [option for option in (whole, by_parts, by_runs) if option]
+    # A policy term (기초연금) before a commoner word as near (the term 기초연구).
+    return next((option for option in found if option in preferred), found[0] if found else None)
+
+
+def _corrected_unknown_runs(
+    word: str,
+    spans: list[tuple[int, int]],
+    holds: Callable[[str], bool],
+    vocabulary: Vocabulary,
+    preferred: Collection[str],
+) -> str | None:
+    """The word with its stretches that no known term covers corrected. A typo inside a
+    word typed without spaces comes out of the tagger as syllables it does not know, or
+    not at all (기초연굼 is 기초 + 굼: 연 is dropped), so the stretch after the known
+    terms is corrected whole (연굼 -> 연금), else two syllables at a time (카느 -> 카드)."""
+    known = [False] * len(word)
+    for start, end in spans:
+        if word[start:end] in vocabulary.terms:
+            known[start:end] = [True] * (end - start)
+    fixed = word
+    for start, end in reversed(_runs(word, known)):
+        run = word[start:end]
+        options = [
+            fixed[:start] + term + fixed[end:]
+            for term in (vocabulary.nearest(run) if len(run) >= MIN_TERM_SYLLABLES else [])
+        ]
+        for at in range(len(run) - MIN_TERM_SYLLABLES, -1, -1):
+            if options:
+                break
+            pair = run[at : at + MIN_TERM_SYLLABLES]
+            options = [
+                fixed[:start] + run[:at] + term + run[at + len(pair) :] + fixed[end:]
+                for term in vocabulary.nearest(pair)
+            ]
+        # A policy term (a word of the thesaurus) before a commoner one.
+        options.sort(key=lambda option: option not in preferred)
+        fixed = next((option for option in options if holds(option)), fixed)
     return fixed if fixed != word and holds(fixed) else None
+
+
+def _runs(word: str, known: list[bool]) -> list[tuple[int, int]]:
+    """Maximal stretches of Hangul syllables not covered by a known term."""
+    runs, start = [], None
+    for at, char in enumerate(word + " "):
+        unknown = at < len(word) and not known[at] and bool(_SYLLABLES.match(char))
+        if unknown and start is None:
+            start = at
+        elif not unknown and start is not None:
+            runs.append((start, at))
+            start = None
+    return runs

@@ -46,6 +46,14 @@ class Thesaurus:
                 return stem, found
         return "", ()
 
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of the thesaurus, as entries and as synonyms: the vocabulary of
+        policy terms, which a correction prefers (기초연굼 -> 기초연금, not 기초연구)."""
+        return frozenset(self.expansions) | frozenset(
+            word for synonyms in self.expansions.values() for word in synonyms
+        )
+
     @cached_property  # read for every query typed; the entries never change
     def longest_entry(self) -> int:
         return max((key.count(" ") + 1 for key in self.expansions), default=1)

@@ -98,6 +98,10 @@ class RequestEngine(Protocol):
 
     def vocabulary(self) -> Vocabulary: ...
 
+    def policy_terms(self) -> frozenset[str]:
+        """Words a correction prefers among equally near ones (the thesaurus's words)."""
+        ...
+
     def morpheme_analyzer(self) -> Callable[..., Iterable[Any]]:
         """The analyzer that splits a typed word into the index's morphemes."""
         ...

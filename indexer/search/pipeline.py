@@ -133,9 +133,9 @@ def relax(
 def correction_of(engine: RequestEngine, text: str, held_too: bool = False) -> str | None:
     """``text`` with the words no document holds corrected (query/spelling.py), or None;
     ``held_too``: also words held only inside longer words."""
-    return correct(
-        text, engine.holds_text, engine.vocabulary(), engine.morpheme_analyzer(), held_too
-    )
+    vocabulary, analyzer = engine.vocabulary(), engine.morpheme_analyzer()
+    preferred = engine.policy_terms()
+    return correct(text, engine.holds_text, vocabulary, analyzer, held_too, preferred)
 
 
 def _no_facets(checked: CheckedRequest) -> list:

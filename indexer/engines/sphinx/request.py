@@ -59,6 +59,9 @@ class ClusterRequest:
     def morpheme_analyzer(self) -> Callable[..., Iterable[Any]]:
         return self.searcher.builder.morphemes
 
+    def policy_terms(self) -> frozenset[str]:
+        return self.searcher.builder.expansions.thesaurus.words
+
     def notices(self) -> list[Notice]:
         return [Notice("cluster_partial", {})] if self.asked.warnings else []
 

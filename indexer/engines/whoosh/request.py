@@ -87,6 +87,9 @@ class WhooshRequest:
     def morpheme_analyzer(self) -> Callable[..., Iterable[Any]]:
         return self.builder.morphemes
 
+    def policy_terms(self) -> frozenset[str]:
+        return self.builder.expansions.thesaurus.words
+
     def notices(self) -> list[Notice]:
         return []
 
