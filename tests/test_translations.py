@@ -32,8 +32,14 @@ def test_an_english_query_finds_korean_programs_and_says_which_words(policy_inde
     assert "청년" not in plain.hits[0].title
 
 
-def test_a_korean_query_finds_the_english_article(policy_index):
-    ids = [hit.id for hit in search(policy_index, "광화문").hits]
+def test_a_korean_query_finds_the_english_article_and_says_so(policy_index):
+    result = search(policy_index, "광화문")
+    ids = [hit.id for hit in result.hits]
     assert "seoulsolution-002" in ids  # the Gwanghwamun Square lighting article
-    plain = [hit.id for hit in search(policy_index, "광화문", translations=False).hits]
-    assert "seoulsolution-002" not in plain
+    widened = [n for n in result.notices if n.code == "translated_to_english"]
+    assert [n.params["word"] for n in widened] == ["광화문"]
+    assert "gwanghwamun" in widened[0].params["translations"]
+    assert widened[0].text("ko").startswith("‘광화문’을(를) 영어 ")
+    plain = search(policy_index, "광화문", translations=False)
+    assert "seoulsolution-002" not in [hit.id for hit in plain.hits]
+    assert not any(n.code == "translated_to_english" for n in plain.notices)

@@ -24,22 +24,24 @@ class Expansions:
         self._expansions: dict[Clause, list[tuple[str, float]]] = {}
 
     def synonyms_used(
-        self, parsed: ParsedQuery, glossary: bool = False
+        self, parsed: ParsedQuery, glossary: bool = False, from_english: bool = True
     ) -> list[tuple[str, tuple[str, ...]]]:
         """(words typed, their synonyms) for each word or entry of several words that has
-        some; with ``glossary``, (English words, their Korean translations) instead."""
+        some; with ``glossary``, (words typed, their translations) instead: English words
+        and their Korean translations, or (``from_english`` False) Korean words and
+        their English ones."""
         table = self.glossary if glossary else self.thesaurus
+
+        def wanted(typed: str) -> bool:
+            return not glossary or typed.isascii() == from_english
+
         words = [c for c in parsed.clauses if expandable(c)]
         # The entry found, not the word as typed: 어르신이 is said as 어르신.
-        used = [
-            entry
-            for c in words
-            if (not glossary or c.text.isascii()) and (entry := table.entry(c.text))[1]
-        ]
+        used = [entry for c in words if wanted(c.text) and (entry := table.entry(c.text))[1]]
         texts = [c.text for c in words]
         for start, end, found in table.of_words(texts):
             typed = " ".join(texts[start:end])
-            if not glossary or typed.isascii():
+            if wanted(typed):
                 used.append((typed, found))
         return used
 

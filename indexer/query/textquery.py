@@ -90,6 +90,10 @@ def text_query(
         notices.append(Notice("synonyms", {"word": word, "synonyms": ", ".join(synonyms)}))
     for word, korean in builder.expansions.synonyms_used(parsed, glossary=True):
         notices.append(Notice("translated", {"word": word, "translations": ", ".join(korean)}))
+    # A Korean word widened into English words says so too (청년: youth, young).
+    for word, english in builder.expansions.synonyms_used(parsed, True, from_english=False):
+        params = {"word": word, "translations": ", ".join(english)}
+        notices.append(Notice("translated_to_english", params))
     # Long queries read like questions or headlines: few documents hold every word.
     strict = settings.strict_field_prefixes
     words = builder.positive_clause_count(parsed, strict)
