@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from indexer import Document, SearchRequest, build_index  # noqa: E402
 from indexer.config import load_settings  # noqa: E402
+from indexer.engines.whoosh.generations import serving_generation  # noqa: E402
 from indexer.engines.whoosh.index import SearchIndex  # noqa: E402
 from indexer.errors import QueryError, SearchTimeoutError  # noqa: E402
 
@@ -67,7 +68,8 @@ def _whoosh_search(index_dir: str, q: str) -> None:
     from whoosh import index as whoosh_index
     from whoosh.qparser import MultifieldParser
 
-    with whoosh_index.open_dir(index_dir).searcher() as searcher:
+    generation = serving_generation(index_dir).generation  # the index's current folder
+    with whoosh_index.open_dir(str(generation)).searcher() as searcher:
         query = MultifieldParser(["title", "body"], searcher.schema).parse(q)
         searcher.search(query, limit=10)
 
