@@ -163,7 +163,8 @@ def test_a_killed_shard_gives_partial_results_with_a_notice(cluster, documents):
     stop_node(root, layout.node_named("shard2"), kill=True)
     try:
         result = ClusterSearcher(layout, settings).search(SearchRequest(q="지원"))
-        assert [n.code for n in result.notices] == ["cluster_partial"]
+        codes = [n.code for n in result.notices]
+        assert codes[-1] == "cluster_partial" and codes.count("cluster_partial") == 1
         assert result.total > 0
         everything = ClusterSearcher(layout, settings).search(SearchRequest())
         assert everything.total == report.per_shard[1]

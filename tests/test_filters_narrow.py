@@ -13,8 +13,11 @@ WORDS = ["청년", "월세", "지원", "주거", "노인", "일자리", "어린�
          "문화", "환경", "10", "바우처", "신청", "public", "bicycle"]  # fmt: skip
 YEARS = ["2014", "2016", "2018", "2020", "2022", "2023"]
 queries = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3, unique=True).map(" ".join)
+# The same examples every run: the test command is deterministic (a wider search is a
+# matter of running with more examples, not of luck in CI).
 PROPERTY_SETTINGS = settings(
     max_examples=60,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
