@@ -4,11 +4,63 @@ of the last word, after the whole text corrected when it has typos or keyboard s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterable
+
 from indexer.config import Settings
 from indexer.errors import SearchTimeoutError
+from indexer.model.request import MAX_SUGGEST_PREFIX_CHARS
 from indexer.model.results import Suggestion
+from indexer.query.spelling import Vocabulary, is_choseong
+from indexer.reading.documents import normalize_text
 from indexer.search.engine import RequestEngine
 from indexer.search.pipeline import correction_of
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What the user has typed so far: the words before the last, and the start of the
+    last one (lower-cased, at most MAX_SUGGEST_PREFIX_CHARS), which suggestions complete."""
+
+    head: str
+    prefix: str
+
+    @classmethod
+    def of(cls, text: str) -> Typed | None:
+        """None when nothing is typed."""
+        words = normalize_text(text).strip().split()
+        if not words:
+            return None
+        return cls(" ".join(words[:-1]), words[-1].lower()[:MAX_SUGGEST_PREFIX_CHARS])
+
+    def completed(self, term: str, source: str, count: int) -> Suggestion:
+        """The words typed with the last one completed to ``term``."""
+        return Suggestion(f"{self.head} {term}".strip(), source, count)
+
+
+def by_initials(typed: Typed, vocabulary: Vocabulary, limit: int) -> list[Suggestion] | None:
+    """Completions of initial consonants (ㅇㄹㅅ -> 아리수), most frequent first; None when
+    the last word is not initial consonants."""
+    if not is_choseong(typed.prefix):
+        return None
+    terms = vocabulary.with_initials(typed.prefix, limit)
+    return [typed.completed(term, "initials", count) for term, count in terms]
+
+
+def with_titles(
+    completions: list[Suggestion], titles: Iterable[tuple[str, str]], typed: Typed, most: int
+) -> list[Suggestion]:
+    """``completions`` followed by the titles (title, document id) that hold the last
+    word typed, each once, at most ``most`` suggestions in all."""
+    suggestions = list(completions)
+    seen = {s.text for s in suggestions}
+    for title, doc_id in titles:
+        if len(suggestions) >= most:
+            break
+        if typed.prefix in title.lower() and title not in seen:
+            suggestions.append(Suggestion(title, "title", 1, doc_id))
+            seen.add(title)
+    return suggestions
 
 
 def with_correction(

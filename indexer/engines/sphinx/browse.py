@@ -18,14 +18,11 @@ from indexer.engines.sphinx.search import ClusterSearcher
 from indexer.engines.sphinx.sphinxql import connect, serving_generation
 from indexer.engines.sphinx.statements import Asked, document_row, ranking_options
 from indexer.engines.sphinx.termstats import decode_counts, read_frequencies
-from indexer.model.request import MAX_SUGGEST_PREFIX_CHARS
 from indexer.model.results import StoredDocument, Suggestion
 from indexer.model.snippets import Snippet, plain_snippet
-from indexer.query.spelling import is_choseong
 from indexer.query.textquery import text_query
-from indexer.reading.documents import normalize_text
 from indexer.search.marks import unmarked_terms, whole_highlighter
-from indexer.search.suggest import with_correction
+from indexer.search.suggest import Typed, by_initials, with_correction, with_titles
 
 SIMILAR_TERMS = 12  # words of a document that find its similar ones (as Whoosh's more_like)
 _WORDLIKE = re.compile(r"\w")  # a word Sphinx indexes has a letter or a digit
@@ -68,29 +65,24 @@ def marked_document(
 def suggest(searcher: ClusterSearcher, text: str, limit: int) -> list[Suggestion]:
     """As SearchIndex.suggest: the text corrected when it has typos, then completions of
     its last word from the cluster's vocabulary, then titles holding it."""
-    words = normalize_text(text).strip().split()
-    if not words or limit < 1:
+    typed = Typed.of(text)
+    if typed is None or limit < 1:
         return []
-    prefix = words[-1].lower()[:MAX_SUGGEST_PREFIX_CHARS]
-    head = " ".join(words[:-1])
     settings = searcher.settings
     with connect(searcher.layout.aggregator, TIMEOUT_S) as connection:
         engine = searcher.request(connection)
         vocabulary = engine.vocabulary()
-        if is_choseong(prefix):
-            terms = vocabulary.with_initials(prefix, limit)
-            return [Suggestion((head + " " + t).strip(), "initials", n) for t, n in terms]
-        suggestions = [
-            Suggestion((head + " " + term).strip(), "term", count)
-            for term, count in vocabulary.completions(prefix, limit)
+        initials = by_initials(typed, vocabulary, limit)
+        if initials is not None:
+            return initials
+        completions = [
+            typed.completed(term, "term", count)
+            for term, count in vocabulary.completions(typed.prefix, limit)
         ]
-        seen = {s.text for s in suggestions}
-        for row in _title_rows(engine.asked, settings, prefix, limit * 2):
-            title = json.loads(row[3]).get("title", "")
-            if prefix in title.lower() and title not in seen:
-                suggestions.append(Suggestion(title, "title", 1, row[2]))
-                seen.add(title)
-        return with_correction(suggestions, " ".join(words), engine, settings, limit)
+        rows = _title_rows(engine.asked, settings, typed.prefix, limit * 2)
+        titles = ((json.loads(row[3]).get("title", ""), row[2]) for row in rows)
+        suggestions = with_titles(completions, titles, typed, limit * 3)
+        return with_correction(suggestions, text, engine, settings, limit)
 
 
 def _title_rows(asked: Asked, settings: Any, prefix: str, limit: int) -> list[tuple]:

@@ -13,13 +13,11 @@ from indexer.engines.whoosh.generations import directory_size_bytes, read_meta
 from indexer.engines.whoosh.hits import marked_document
 from indexer.engines.whoosh.request import WhooshRequest
 from indexer.engines.whoosh.searchers import ReaderView, term_text
-from indexer.model.request import MAX_SUGGEST_PREFIX_CHARS
 from indexer.model.results import IndexStats, StoredDocument, Suggestion
 from indexer.model.snippets import Snippet
-from indexer.query.spelling import is_choseong
 from indexer.query.textquery import text_query
-from indexer.reading.documents import normalize_text
 from indexer.search.marks import unmarked_terms
+from indexer.search.suggest import Typed, by_initials, with_titles
 
 MAX_SUGGEST_TERMS = 2000  # bounds the work for a one-syllable prefix
 SIMILAR_TEXT_CHARS = 5000
@@ -32,15 +30,14 @@ def suggest(view: ReaderView, text: str, limit: int) -> list[Suggestion]:
     completes to the terms that start with it (서울시, 서울광장); a prefix of initial
     consonants (ㅇㄹㅅ) to the terms with those initials, most frequent first.
     """
-    words = normalize_text(text).strip().split()
-    if not words or limit < 1:
+    typed = Typed.of(text)
+    if typed is None or limit < 1:
         return []
-    prefix = words[-1].lower()[:MAX_SUGGEST_PREFIX_CHARS]
-    head = " ".join(words[:-1])
     reader = view.reader
-    if is_choseong(prefix):  # initial consonants only: ㅇㄹㅅ -> 아리수
-        terms = view.shared.vocabulary(reader).with_initials(prefix, limit)
-        return [Suggestion((head + " " + term).strip(), "initials", n) for term, n in terms]
+    initials = by_initials(typed, view.shared.vocabulary(reader), limit)
+    if initials is not None:
+        return initials
+    prefix = typed.prefix
     counts: dict[str, int] = {}
     if not prefix.isascii():  # English terms are stemmed: poor completions, titles do better
         for fieldname in ("title", "body"):
@@ -49,15 +46,11 @@ def suggest(view: ReaderView, text: str, limit: int) -> list[Suggestion]:
                 if term != prefix:
                     counts[term] = counts.get(term, 0) + reader.doc_frequency(fieldname, term)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    suggestions = [Suggestion((head + " " + term).strip(), "term", count) for term, count in ranked]
+    completions = [typed.completed(term, "term", count) for term, count in ranked]
     title_query = Q.Or([Q.Prefix("title", prefix), Q.Prefix("title_bigram", prefix[:2])])
-    seen = {s.text for s in suggestions}
-    for hit in view.searcher.search(title_query, limit=limit * 2):
-        title = hit.get("title", "")
-        if prefix in title.lower() and title not in seen and len(suggestions) < limit * 2:
-            suggestions.append(Suggestion(title, "title", 1, hit.get("id", "")))
-            seen.add(title)
-    return suggestions[:limit]
+    hits = view.searcher.search(title_query, limit=limit * 2)
+    titles = ((hit.get("title", ""), hit.get("id", "")) for hit in hits)
+    return with_titles(completions, titles, typed, limit * 2)[:limit]
 
 
 def similar(view: ReaderView, doc_id: str, limit: int) -> list[StoredDocument]:
