@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 from whoosh.highlight import Highlighter
 
-from indexer.engines.whoosh.private import set_match_offsets
+from indexer.engines.whoosh.private import set_match_offsets, set_matched_terms
 from indexer.model.snippets import Snippet
 
 
@@ -43,8 +43,7 @@ def attach_matched_terms(
         for docnum in wanted[holding[at] == wanted].tolist():
             termdocs[(fieldname, btext)].append(docnum)
             docterms[docnum].append((fieldname, btext))
-    results.termdocs = dict(termdocs)
-    results.docterms = dict(docterms)
+    set_matched_terms(results, dict(termdocs), dict(docterms))
 
 
 def load_match_offsets(

@@ -104,6 +104,14 @@ def read_field_lengths(leaf_reader, fieldname: str) -> np.ndarray:
     return _BYTE_TO_LENGTH[codes]
 
 
+def set_matched_terms(results, termdocs: dict, docterms: dict) -> None:
+    """Sets which of the query's terms each hit holds, where Whoosh's highlighter reads
+    them (``Results.termdocs``/``docterms``, which Whoosh fills only from its own
+    matchers, one posting list at a time)."""
+    results.termdocs = termdocs
+    results.docterms = docterms
+
+
 def set_match_offsets(results, fieldname: str, offsets: dict) -> None:
     """Fills ``Results._char_cache``, where Whoosh's highlighter looks for the matched
     terms' character offsets of each hit before reading postings itself."""
