@@ -67,14 +67,10 @@ class BM25FParameters:
     B: float
     K1: float
     field_K1: Mapping[str, float] = field(default_factory=dict)
-    field_B: Mapping[str, float] = field(default_factory=dict)
 
     def of(self, fieldname: str) -> tuple[float, float]:
         """(B, K1) of a field."""
-        return (
-            float(self.field_B.get(fieldname, self.B)),
-            float(self.field_K1.get(fieldname, self.K1)),
-        )
+        return float(self.B), float(self.field_K1.get(fieldname, self.K1))
 
 
 def bm25f_parameters(settings: Settings) -> BM25FParameters:

@@ -42,7 +42,7 @@ from indexer.engines.sphinx.termstats import (
     read_totals,
     write_stats,
 )
-from indexer.engines.whoosh.schema import SCHEMA_VERSION, analysis_fingerprint, document_values
+from indexer.engines.whoosh.schema import analysis_record, document_values
 from indexer.reading.documents import Document
 from indexer.writing import template
 from indexer.writing.changes import ChangePlan, IndexedEntry
@@ -95,11 +95,7 @@ class ClusterStore:
         return ""  # a build cut short left the generation that is not serving: refilled
 
     def analysis(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "tagger": self.settings.tagger,
-            "analysis": analysis_fingerprint(self.settings),
-        }
+        return analysis_record(self.settings)
 
     def serving(self) -> ClusterState:
         return ClusterState(self, self.index.serving())

@@ -54,6 +54,16 @@ def analysis_fingerprint(settings: Settings) -> str:
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
 
 
+def analysis_record(settings: Settings) -> dict[str, object]:
+    """What a write records of the analysis, for a later update to compare (both
+    backends analyse with this schema's analyzers)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tagger": settings.tagger,
+        "analysis": analysis_fingerprint(settings),
+    }
+
+
 def index_values(document: Document) -> dict[str, object]:
     """A document's values as the schema stores them (text fields twice, for their
     bigram twins; keywords comma-joined); empty values are left out."""

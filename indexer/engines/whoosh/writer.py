@@ -28,8 +28,7 @@ from indexer.engines.whoosh.generations import (
 from indexer.engines.whoosh.mapped import open_for_reading
 from indexer.engines.whoosh.private import MultiSegmentWriter
 from indexer.engines.whoosh.schema import (
-    SCHEMA_VERSION,
-    analysis_fingerprint,
+    analysis_record,
     build_schema,
     document_values,
     index_values,
@@ -107,11 +106,7 @@ class WhooshStore:
 
     def analysis(self) -> dict[str, Any]:
         assert self.settings is not None
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "tagger": self.settings.tagger,
-            "analysis": analysis_fingerprint(self.settings),
-        }
+        return analysis_record(self.settings)
 
     def serving(self) -> GenerationState | None:
         try:
