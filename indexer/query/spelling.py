@@ -98,28 +98,21 @@ class Vocabulary:
     def closest(self, word: str) -> str | None:
         """The most frequent known term nearest to ``word`` in jamo, or None. A word that
         is a term itself is never corrected (정년 is not a typo of the commoner 청년)."""
-        if word in self.terms or not _SYLLABLES.match(word):
-            return None
-        key = jamo(word)
-        distance = 1 if len(key) <= SHORT_WORD_JAMO else 2
-        found = self._symspell.lookup(key, Verbosity.ALL, max_edit_distance=distance)
-        if not found:
-            return None
-        nearest = min(item.distance for item in found)
-        candidates = [self._by_jamo[item.term] for item in found if item.distance == nearest]
-        return max(candidates, key=lambda term: (self.count(term), term))
+        nearest = self.nearest(word)
+        return nearest[0] if nearest else None
 
     def nearest(self, word: str) -> list[str]:
-        """Every known term as near to ``word`` as the closest, most frequent first."""
-        first = self.closest(word)
-        if first is None:
+        """Every known term as near to ``word`` as the nearest, most frequent first."""
+        if word in self.terms or not _SYLLABLES.match(word):
             return []
         key = jamo(word)
         distance = 1 if len(key) <= SHORT_WORD_JAMO else 2
         found = self._symspell.lookup(key, Verbosity.ALL, max_edit_distance=distance)
+        if not found:
+            return []
         least = min(item.distance for item in found)
         terms = {self._by_jamo[item.term] for item in found if item.distance == least}
-        return sorted(terms, key=lambda term: (-self.count(term), term))
+        return sorted(terms, key=lambda term: (self.count(term), term), reverse=True)
 
     def completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         """Terms that start with ``prefix`` and are longer, most frequent first."""
@@ -204,9 +197,10 @@ def _corrected_word(
     slip = keyboard_to_hangul(word) or hangul_to_keyboard(word)
     if slip and holds(slip):
         return slip
-    nearest = vocabulary.closest(word)  # the whole word first (일지리 -> 일자리)
-    if nearest and holds(nearest) and nearest in preferred:
-        return nearest
+    nearest = vocabulary.closest(word)  # the whole word (일지리 -> 일자리)
+    whole = nearest if nearest and holds(nearest) else None
+    if whole in preferred:
+        return whole
     # Else the unknown morphemes of the word (지언 of 장애인활동지언), replaced in place;
     # single syllables are too short to correct safely.
     fixed = word
@@ -218,7 +212,6 @@ def _corrected_word(
                 fixed = fixed[:start] + replacement + fixed[end:]
     by_parts = fixed if fixed != word and holds(fixed) else None
     by_runs = _corrected_unknown_runs(word, spans, holds, vocabulary, preferred)
-    whole = nearest if nearest and holds(nearest) else None
     found = [option for option in (whole, by_parts, by_runs) if option]
     # A policy term (기초연금) before a commoner word as near (the term 기초연구).
     return next((option for option in found if option in preferred), found[0] if found else None)
