@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +21,9 @@ class Clause:
     phrase: bool = False
     negated: bool = False
     field: str = ""  # "" = all text fields
+    # Where it stands in the text parsed ((start, end); None when made, not typed). Not
+    # part of what the clause means: a word typed twice is one clause.
+    span: tuple[int, int] | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclass
@@ -55,6 +59,7 @@ def parse_user_query(text: str, max_words: int = 32) -> ParsedQuery:
             phrase=match.group("phrase") is not None,
             negated=negated,
             field=field_name,
+            span=match.span(),
         )
         if clause in parsed.clauses:  # a repeated word adds no meaning, only work
             continue

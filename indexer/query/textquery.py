@@ -3,7 +3,6 @@ query to relax to, each word's own query for counting, and the notices about the
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
@@ -84,8 +83,7 @@ def text_query(
     notices.extend(parsed.notices)
     filters: dict[str, tuple[str, ...]] = {}
     if settings.strict_field_prefixes:
-        parsed, filters = text_filters(parsed, filtered_fields)
-        text = without_filters(text, filters)
+        parsed, filters, text = text_filters(parsed, filtered_fields, text)
     for word, synonyms in builder.expansions.synonyms_used(parsed):
         notices.append(Notice("synonyms", {"word": word, "synonyms": ", ".join(synonyms)}))
     for word, korean in builder.expansions.synonyms_used(parsed, glossary=True):
@@ -111,12 +109,13 @@ def text_query(
 
 
 def text_filters(
-    parsed: ParsedQuery, filtered_fields: Collection[str]
-) -> tuple[ParsedQuery, dict[str, tuple[str, ...]]]:
+    parsed: ParsedQuery, filtered_fields: Collection[str], text: str
+) -> tuple[ParsedQuery, dict[str, tuple[str, ...]], str]:
     """The clauses without the field:value filters that become the request's filters,
-    and those filters: one value of a filter field the request does not filter already
-    (two values of one field, or one the request filters too, stay required terms:
-    both must hold, where a filter's values mean any of them)."""
+    those filters, and ``text`` (the text parsed) without them: one value of a filter
+    field the request does not filter already (two values of one field, or one the
+    request filters too, stay required terms: both must hold, where a filter's values
+    mean any of them)."""
     counts = Counter(c.field for c in parsed.clauses if is_filter(c) and not c.negated)
     chosen = [
         c
@@ -127,17 +126,11 @@ def text_filters(
         and c.field not in filtered_fields
     ]
     if not chosen:
-        return parsed, {}
+        return parsed, {}, text
     rest = [c for c in parsed.clauses if c not in chosen]
-    return ParsedQuery(rest, parsed.notices), {c.field: (c.text,) for c in chosen}
-
-
-def without_filters(text: str, filters: dict[str, tuple[str, ...]]) -> str:
-    """``text`` without the field:value clauses taken as ``filters``."""
-    for name, values in filters.items():
-        for value in values:
-            written = (
-                rf'(?<!\S)-?{re.escape(name)}:(?:"{re.escape(value)}"|{re.escape(value)})(?!\S)'
-            )
-            text = re.sub(written, " ", text, flags=re.IGNORECASE)
-    return " ".join(text.split())
+    for clause in sorted(chosen, key=lambda c: c.span or (0, 0), reverse=True):
+        if clause.span is not None:
+            start, end = clause.span
+            text = text[:start] + " " + text[end:]
+    filters: dict[str, tuple[str, ...]] = {c.field: (c.text,) for c in chosen}
+    return ParsedQuery(rest, parsed.notices), filters, " ".join(text.split())

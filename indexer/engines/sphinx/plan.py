@@ -16,7 +16,7 @@ from indexer.engines.sphinx.statements import ClusterQuery
 from indexer.fields import QUERY_FILTER_FIELDS
 from indexer.messages import Notice
 from indexer.model.request import CheckedRequest
-from indexer.query.textquery import TextQuery, text_query, without_filters
+from indexer.query.textquery import TextQuery, text_query
 from indexer.search.engine import Plan, Selection
 from indexer.search.passages import query_morphemes
 
@@ -35,6 +35,7 @@ def plan_of(searcher: ClusterSearcher, checked: CheckedRequest) -> Plan:
         return Plan(query=None, scored=None)
     notices: tuple[Notice, ...] = ()
     filters: dict[str, tuple[str, ...]] = {}
+    typed = checked.text
     if not checked.raw:
         text = text_query(
             searcher.builder,
@@ -45,13 +46,13 @@ def plan_of(searcher: ClusterSearcher, checked: CheckedRequest) -> Plan:
             filtered_fields=checked.filters.keys(),
         )
         notices, filters = tuple(text.notices), text.filters
+        typed = text.text if text.text is not None else typed
         if text.query is Q.NullQuery:
             return Plan(query=None, scored=None, notices=notices, nothing=True)
         try:
             return _translated(text)
         except Untranslatable:
             pass
-    typed = without_filters(checked.text, filters)
     words = [w for w in query_morphemes(searcher.analyzer, typed) if _WORDLIKE.search(w)]
     if not words:
         return Plan(query=None, scored=None, notices=notices, filters=filters, text=typed)
