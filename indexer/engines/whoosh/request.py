@@ -48,6 +48,7 @@ class WhooshRequest:
         self._matches: dict[int, Matches] = {}  # by id() of a query this request made
         self._queries: list[Any] = []  # keeps those queries alive, so ids stay unique
         self._filters: dict[tuple, Masks] = {}
+        self._selections: dict[tuple, Matches] = {}
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -149,7 +150,15 @@ class WhooshRequest:
         return found
 
     def _selected(self, selection: Selection, checked: CheckedRequest) -> Matches:
-        """The selection's matches within the request's dates."""
+        """The selection's matches within the request's dates, found once a request (the
+        relaxing rule, the totals, the page and the facets ask for the same ones)."""
+        words = None if selection.words is None else tuple(map(id, selection.words))
+        key = (id(selection.query), words, selection.at_least, checked.date_from, checked.date_to)
+        if key not in self._selections:
+            self._selections[key] = self._select(selection, checked)
+        return self._selections[key]
+
+    def _select(self, selection: Selection, checked: CheckedRequest) -> Matches:
         matches = self._evaluated(selection.query)
         dates = self._masks(checked).dates
         if dates is not None:
@@ -164,16 +173,11 @@ class WhooshRequest:
         return matches
 
     def _masks(self, checked: CheckedRequest) -> Masks:
-        key = (
-            tuple(sorted((name, tuple(values)) for name, values in checked.filters.items())),
-            checked.date_from,
-            checked.date_to,
-        )
-        masks = self._filters.get(key)
-        if masks is None:
-            masks = request_masks(self.view, self.evaluator, checked)
-            self._filters[key] = masks
-        return masks
+        filters = tuple(sorted((name, tuple(values)) for name, values in checked.filters.items()))
+        key = (filters, checked.date_from, checked.date_to)
+        if key not in self._filters:
+            self._filters[key] = request_masks(self.view, self.evaluator, checked)
+        return self._filters[key]
 
 
 def with_passage_evidence(
