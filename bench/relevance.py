@@ -134,7 +134,7 @@ def judged(name: str) -> Callable[[], Collection]:
 
 
 JUDGED = ROOT / "bench" / "judged"
-JUDGED_SETS = ("paraphrase", "typos", "crosslingual", "unseen")
+JUDGED_SETS = ("paraphrase", "typos", "typos_heldout", "crosslingual", "unseen")
 COLLECTIONS: dict[str, Callable[[], Collection]] = {
     "korquad": korquad,
     "pledges": pledges,
