@@ -11,6 +11,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from werkzeug.exceptions import HTTPException
 
+from indexer import QueryError
 from indexer.model import export
 from indexer.model.request import whole_number
 
@@ -111,11 +112,14 @@ def api_export(export_format: str) -> Response:
     if export_format not in export.FORMATS:
         return refusal(404, "not_found")
     settings = current_app.config["SETTINGS"]
+    tier = request.args.get("tier", "matches")
+    if tier not in export.EXPORTED_TIERS:
+        raise QueryError(code="unknown_tier", value=tier, choices=", ".join(export.EXPORTED_TIERS))
     result = search_index(current_app).export(
         search_request(request.args, settings.allow_raw_queries, strict=True)
     )
     base_url = public_base_url(settings)
-    rows = (export.row(rank, hit, base_url) for rank, hit in enumerate(result.hits, start=1))
+    rows = export.rows(result.hits, tier, base_url, pick_language(request))
     response = Response(
         stream_with_context(export.lines(export_format, rows)),
         mimetype=export.MEDIA_TYPES[export_format],
@@ -123,7 +127,10 @@ def api_export(export_format: str) -> Response:
     name = export.file_name(request.args.get("q", ""), export_format)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     response.headers["X-Total-Count"] = str(result.total)
-    response.headers["X-Exported-Count"] = str(len(result.hits))
+    response.headers["X-Related-Count"] = str(result.related_total)
+    response.headers["X-Exported-Count"] = str(
+        sum(1 for hit in result.hits if tier == "all" or not hit.related)
+    )
     return response
 
 

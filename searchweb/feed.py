@@ -22,6 +22,9 @@ ENTRIES = 50
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/policysearch/feeds")
 
 
+REASON_SCHEME = "urn:policysearch:reason"
+
+
 def hit_updated(hit: Hit, fallback: datetime) -> datetime:
     """A document's date; a year alone is its first day; undated: ``fallback``."""
     when = hit.fields.get("date") or hit.fields.get("year") or ""
@@ -52,7 +55,8 @@ def atom_feed(
     search_key = "&".join(f"{name}={value}" for name, value in sorted(search_pairs))
     _text(feed, "id", uuid.uuid5(ID_NAMESPACE, "search?" + search_key).urn)
     _text(feed, "title", title)
-    entries = [(hit, hit_updated(hit, updated_at)) for hit in result.hits]
+    # The matches only: a feed says what is new on the search, not what is near it.
+    entries = [(hit, hit_updated(hit, updated_at)) for hit in result.hits if not hit.related]
     newest = max((when for _, when in entries), default=updated_at)
     _text(feed, "updated", newest.isoformat())
     author = ET.SubElement(feed, _tag("author"))
@@ -73,6 +77,10 @@ def atom_feed(
             _text(entry_author, "name", department)
         for category in hit.fields.get("category") or ():
             ET.SubElement(entry, _tag("category"), term=category)
+        for reason in hit.reasons:  # why it was found, as the page says it
+            ET.SubElement(
+                entry, _tag("category"), scheme=REASON_SCHEME, term=reason.code, label=reason.text()
+            )
         _text(entry, "summary", hit.snippet.text)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 

@@ -66,6 +66,13 @@ INTERFACE: dict[str, dict[str, str]] = {
         "copy_link": "링크 복사",
         "copied": "복사했습니다.",
         "search_original": "‘{q}’(으)로 검색",
+        "related_count": "관련 결과 {total}건",
+        "related_heading": "관련 결과 {total}건",
+        "related_note": "검색어를 모두 포함하지는 않지만 도움이 될 수 있는 문서입니다.",
+        "no_matches": "‘{q}’와(과) 일치하는 문서가 없습니다. 아래는 관련 결과입니다.",
+        "export_all": "관련 결과까지 CSV",
+        "search_english_too": "영문 문서도 검색",
+        "reasons_label": "찾은 이유",
     },
     "en": {
         "title": "Policy search",
@@ -119,6 +126,13 @@ INTERFACE: dict[str, dict[str, str]] = {
         "copy_link": "Copy link",
         "copied": "Copied.",
         "search_original": "Search for ‘{q}’ instead",
+        "related_count": "{total} related",
+        "related_heading": "Related results ({total})",
+        "related_note": "These do not hold every word searched, but may help.",
+        "no_matches": "No document matches ‘{q}’. Related results follow.",
+        "export_all": "CSV with related results",
+        "search_english_too": "Search English documents too",
+        "reasons_label": "Why found",
     },
 }
 

@@ -8,7 +8,15 @@ from indexer import Settings
 from indexer.fields import DOCUMENT_FIELDS, FACET_FIELDS, FILTER_FIELDS, HIT_FIELDS, field_named
 from indexer.messages import LANGUAGES
 from indexer.model import export
-from indexer.model.request import DATE_PATTERN, MAX_FACET_SIZE, SORT_ALIASES, SORTS
+from indexer.model.request import (
+    DATE_PATTERN,
+    MAX_FACET_SIZE,
+    SORT_ALIASES,
+    SORTS,
+    TRANSLATION_ALIASES,
+    TRANSLATIONS,
+)
+from indexer.model.results import REASONS, TIERS
 
 STRING = {"type": "string"}
 STRINGS = {"type": "array", "items": STRING}
@@ -45,6 +53,17 @@ def _schemas() -> dict[str, Any]:
             }
         ),
         "Notice": _object({"code": STRING, "params": {"type": "object"}, "message": STRING}),
+        "Reason": _object(
+            {
+                "code": {"enum": list(REASONS)},
+                "params": {
+                    "type": "object",
+                    "description": "synonym: word, synonym; some_words: held, words; "
+                    "translated: word, translation; corrected: original, corrected.",
+                },
+                "message": {"type": "string", "description": "A short label."},
+            }
+        ),
         "FacetValue": _object(
             {
                 "value": STRING,
@@ -78,36 +97,53 @@ def _schemas() -> dict[str, Any]:
                 "snippet_html": {"type": "string", "description": "Escaped, matches in <mark>."},
                 "snippet_spans": SPANS,
                 "score": {"type": ["number", "null"], "description": "null when sorted by date."},
+                "tier": {
+                    "enum": list(TIERS),
+                    "description": "match: holds every word typed (a question's content "
+                    "words), as typed or through variants, compound parts or synonyms; "
+                    "related: found helpful otherwise, after the matches.",
+                },
+                "reasons": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/Reason"},
+                    "description": "Why it was found.",
+                },
                 **hit_fields,
             }
         ),
         "SearchResponse": _object(
             {
                 "query": STRING,
-                "total": {"type": "integer", "minimum": 0},
+                "total": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "The matches; the facets count them too.",
+                },
+                "related_total": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Related results, shown after the matches.",
+                },
                 "page": {"type": "integer", "minimum": 1},
                 "size": {"type": "integer", "minimum": 1},
-                "pages": {"type": "integer", "minimum": 0},
+                "pages": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Pages of the matches and then the related results.",
+                },
                 "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                 "facets": {"type": "array", "items": {"$ref": "#/components/schemas/Facet"}},
                 "took_ms": {"type": "number"},
                 "sort": {"enum": list(SORTS)},
                 "relaxed": {
                     "type": "boolean",
-                    "description": "Too few documents had every word of a "
-                    "short query, so documents with some of the words follow them.",
-                },
-                "all_words_total": {
-                    "type": ["integer", "null"],
-                    "minimum": 0,
-                    "description": "When relaxed: how many documents have every word "
-                    "(they are ranked first).",
+                    "description": "Related results follow the matches (related_total > 0).",
                 },
                 "notices": {"type": "array", "items": {"$ref": "#/components/schemas/Notice"}},
                 "searched": {
                     "type": "string",
                     "description": "Nothing matched the words typed: this correction was "
-                    "searched instead (empty otherwise).",
+                    "searched, its results shown as related (empty otherwise).",
                 },
                 "suggestion": {
                     "type": "string",
@@ -191,8 +227,16 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
         _param(
             "sort",
             "relevance (default), newest or oldest; by date, equal dates "
-            "by relevance. date is the former name of newest.",
+            "by relevance, the matches before the related results. date is the former "
+            "name of newest.",
             {"enum": [*SORTS, *SORT_ALIASES]},
+        ),
+        _param(
+            "translations",
+            "Which words the glossary translates for related results: en-ko (default: "
+            "English words into Korean), both (Korean words into English too; ko-en is "
+            "another name), off.",
+            {"enum": [*TRANSLATIONS, *TRANSLATION_ALIASES]},
         ),
     ]
     return {
@@ -266,7 +310,9 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                 "get": {
                     "summary": "Every match of a search, best first, as a file: CSV (UTF-8 "
                     f"with a byte order mark, for Excel) or JSON Lines; at most "
-                    f"{settings.export_max_rows} rows, X-Total-Count says how many matched",
+                    f"{settings.export_max_rows} rows, X-Total-Count says how many matched "
+                    "and X-Related-Count how many related results there are; each row has "
+                    "its tier and reason",
                     "parameters": [
                         {
                             "name": "export_format",
@@ -275,6 +321,12 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                             "schema": {"enum": list(export.FORMATS)},
                         },
                         *what_is_searched,
+                        _param(
+                            "tier",
+                            "matches (default): the matches only; all: the related results "
+                            "after them too.",
+                            {"enum": list(export.EXPORTED_TIERS)},
+                        ),
                         HL_PARAM,
                     ],
                     "responses": {

@@ -15,7 +15,7 @@ from indexer.fields import FILTER_FIELDS
 from indexer.model.request import whole_number
 
 FILTER_PARAMS = FILTER_FIELDS
-KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl", "spell") + FILTER_PARAMS
+KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl", "spell", "translations") + FILTER_PARAMS
 RAW_TRUE = ("1", "true")
 RAW_FLAGS = ("", "0", "false", *RAW_TRUE)
 
@@ -58,6 +58,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
         raw=raw in RAW_TRUE,
         facet_size=_int(args, "facet_size", None, strict),
         spell=spell not in ("0", "false"),
+        translations=args.get("translations", "") or "en-ko",
     )
 
 

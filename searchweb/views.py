@@ -99,7 +99,10 @@ def search_page() -> Response:
         fewer_url=url_with("/", args, more=None, contains=None),
         page_url=lambda page: url_with("/", args, page=str(page)),
         sorts=SORTS,
-        export_url=lambda export_format: url_with(f"/api/export.{export_format}", args),
+        export_url=lambda export_format, tier=None: url_with(
+            f"/api/export.{export_format}", args, tier=tier
+        ),
+        translations_url=url_with("/", args, translations="both"),
         export_rows=settings.export_max_rows,
         feed_url=url_with(url_for("views.feed"), args),
         hit_url=lambda doc_id: document_path(doc_id, args.get("q", ""), context),

@@ -58,8 +58,11 @@ def test_search_json_output_is_the_whole_result(run, small_corpus):
         "snippet_html",
         "snippet_spans",
         "score",
+        "tier",
+        "reasons",
         *HIT_FIELDS,
     }
+    assert hit["tier"] == "match" and [r["code"] for r in hit["reasons"]] == ["all_words"]
     assert hit["doc_url"] == "/doc/water-1" and hit["title_spans"]
 
 

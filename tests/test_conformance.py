@@ -69,13 +69,24 @@ SAME_TOTALS = [
 @pytest.mark.parametrize("request_args", SAME_TOTALS)
 def test_totals_relaxing_and_notices_are_the_same_on_both(both, request_args):
     whoosh, cluster = answers(both, **request_args)
-    assert whoosh.total > 0, request_args
-    assert (cluster.total, cluster.relaxed, cluster.all_words_total) == (
-        whoosh.total,
-        whoosh.relaxed,
-        whoosh.all_words_total,
-    )
+    assert whoosh.total + whoosh.related_total > 0, request_args
+    assert (cluster.total, cluster.related_total) == (whoosh.total, whoosh.related_total)
     assert sorted(set(codes(cluster)) - {"cluster_partial"}) == sorted(set(codes(whoosh)))
+
+
+@pytest.mark.parametrize(
+    "q", ["청년 월세 지원", "어르신 일자리 바우처", "youth rent", "어르신이 받을 수 있는 일자리는"]
+)
+def test_each_hit_has_the_same_tier_and_reasons_on_both(both, q):
+    whoosh, cluster = answers(both, q=q, size=50)
+
+    def why(result):
+        return {hit.id: (hit.tier, hit.reasons) for hit in result.hits}
+
+    assert all(hit.reasons for hit in whoosh.hits), q
+    in_both = why(whoosh).keys() & why(cluster).keys()
+    assert len(in_both) >= min(len(whoosh.hits), 10), q
+    assert {i: why(cluster)[i] for i in in_both} == {i: why(whoosh)[i] for i in in_both}
 
 
 @pytest.mark.parametrize("q", ["청년 월세", "어린이집 보육료 지원", "따릉이"])

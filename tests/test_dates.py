@@ -101,6 +101,11 @@ def test_undated_documents_are_outside_every_range_and_last_in_every_sort(dated)
     assert "u-1" not in ids(index.search(SearchRequest(q="청년", date_from="1900", size=50)))
 
 
+def _when(hit) -> str:
+    """A hit's date as it sorts (a year alone as its first day)."""
+    return str(hit.fields.get("date") or hit.fields.get("year") or "")
+
+
 def test_newest_first_orders_by_date_then_by_relevance(dated):
     index, _ = dated
     relevance = index.search(SearchRequest(q="청년 월세", size=50))
@@ -112,7 +117,12 @@ def test_newest_first_orders_by_date_then_by_relevance(dated):
     programs = [doc_id for doc_id in order if doc_id.startswith("b-") and doc_id != "b-2016"]
     assert programs == sorted(programs, key=lambda doc_id: -score[doc_id])
     assert programs[0] == "b-rent"
-    assert order.index("n-2019") < order.index("n-2018-06") < order.index("b-rent")
+    # The matches come first, each tier newest first.
+    tiers = [hit.tier for hit in newest.hits]
+    assert tiers == sorted(tiers, key=["match", "related"].index)
+    for tier in ("match", "related"):
+        dates = [_when(hit) for hit in newest.hits if hit.tier == tier]
+        assert dates == sorted(dates, reverse=True), tier
 
 
 def test_oldest_first_reverses_the_dates_and_keeps_relevance_between_equals(dated):

@@ -16,6 +16,7 @@ from whoosh import query as Q
 
 from indexer import SearchRequest, build_index, load_mapping, update_index
 from indexer.engines.whoosh.index import SearchIndex
+from indexer.query.forms import word_queries
 from indexer.query.parsing import parse_user_query
 from indexer.query.rawquery import bound_expansions, parse_raw_query
 from indexer.query.textquery import query_builder
@@ -218,7 +219,7 @@ def test_search_ranking_equals_a_whoosh_ranking(segmented_index):
             else all_words
         )
         if result.relaxed:  # only documents with half of the words found in the index
-            held = [set(whoosh_scores(searcher, word)) for word in builder.word_queries(parsed)]
+            held = [set(whoosh_scores(searcher, word)) for word in word_queries(builder, parsed)]
             present = [docs for docs in held if docs]
             least = math.ceil(len(present) * settings.relaxed_min_word_fraction)
             kept = {

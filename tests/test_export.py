@@ -152,7 +152,11 @@ def test_the_feed_is_valid_atom_newest_first(client):
     assert feed.entries[-1].updated >= dates[0] and feed.feed.updated == feed.entries[-1].updated
     first = feed.entries[0]
     assert first.title == "청년 월세 지원 5차" and first.link.startswith("/doc/p-5")
-    assert first.author == "주택정책과" and {t.term for t in first.tags} == {"주거", "청년"}
+    categories = {t.term for t in first.tags if not t.get("scheme")}
+    assert first.author == "주택정책과" and categories == {"주거", "청년"}
+    # Each entry says why it was found, as a category of the reasons' scheme.
+    reasons = [t for t in first.tags if t.get("scheme") == "urn:policysearch:reason"]
+    assert [(t.term, t.label) for t in reasons] == [("all_words", "all words")]
     # The same search, polled again, keeps its ids: a reader shows nothing twice.
     again = feedparser.parse(client.get("/feed.atom?q=청년&hl=en").get_data())
     assert again.feed.id == feed.feed.id and [e.id for e in again.entries] == ids

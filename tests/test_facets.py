@@ -25,7 +25,7 @@ def all_matching_ids(index, query, date_from="", date_to=""):
                 facets=False,
             )
         )
-        ids += [hit.id for hit in result.hits]
+        ids += [hit.id for hit in result.hits if not hit.related]  # the matches
         if page >= result.pages:
             return set(ids)
         page += 1

@@ -120,7 +120,12 @@ def timed_search(index, request: SearchRequest):
 def test_any_query_text_gives_results_or_a_message(warm_index, text, raw):
     result = timed_search(warm_index, SearchRequest(q=text, raw=raw))
     assert result is not None  # text alone is never an error
-    assert result.total >= len(result.hits)
+    assert result.total + result.related_total >= len(result.hits)
+    # The matches come first, and the total counts exactly those on the first page.
+    tiers = [hit.tier for hit in result.hits]
+    assert tiers == sorted(tiers, key=["match", "related"].index)
+    if result.page == 1 and "related" in tiers:
+        assert tiers.index("related") == result.total
     for hit in result.hits:
         # Snippets carry only <mark> markup, whatever the query held.
         assert "<script" not in hit.snippet_html and "<script" not in hit.title_html

@@ -114,10 +114,18 @@ def test_a_title_prefix_stays_in_the_title_with_its_synonyms_too(tmp_path):
     ]
     write_jsonl(tmp_path / "corpus" / "docs.jsonl", records)
     with open_index(tmp_path) as index:
-        anywhere = set(ids(index.search(SearchRequest(q="아리수"))))
-        in_title = set(ids(index.search(SearchRequest(q="title:아리수"))))
+        korean_only = set(ids(index.search(SearchRequest(q="아리수"))))
+        anywhere = set(ids(index.search(SearchRequest(q="아리수", translations="both"))))
+        in_title = index.search(SearchRequest(q="title:아리수", translations="both"))
+    assert korean_only == {"title", "body"}  # a Korean word is not widened unless asked
     assert anywhere == {"title", "body", "synonym-title", "synonym-body"}
-    assert in_title == {"title", "synonym-title"}
+    assert set(ids(in_title)) == {"title", "synonym-title"}
+    # The translated one is a related result, and says which translation found it.
+    assert [(hit.id, hit.tier) for hit in in_title.hits] == [
+        ("title", "match"),
+        ("synonym-title", "related"),
+    ]
+    assert in_title.hits[1].reasons[0].code == "translated"
 
 
 def test_a_relaxed_query_keeps_documents_with_half_of_its_words_and_says_so(corpus):

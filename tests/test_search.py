@@ -24,10 +24,13 @@ def test_all_words_must_match_by_default(small_index):
 def test_falls_back_to_any_word_and_says_so(small_index):
     result = small_index.search(SearchRequest(q="아리수 광화문광장"))
     assert set(ids(result)) == {"water-1", "square-1"}
-    assert result.relaxed is True
+    # Neither holds both words: no match, two related results, each saying so.
+    assert (result.total, result.related_total, result.relaxed) == (0, 2, True)
+    assert all(hit.related for hit in result.hits)
+    assert {hit.reasons_text() for hit in result.hits} == {"1 of 2 words"}
     assert [n.code for n in result.notices if n.code.startswith("relaxed")] == ["relaxed_none"]
     relaxed = next(n for n in result.notices if n.code == "relaxed_none")
-    assert "any of them" in relaxed.text()
+    assert "related results with some of the words" in relaxed.text()
 
 
 def _partial_match_index(tmp_path, **overrides):
@@ -66,25 +69,34 @@ def test_few_all_word_matches_come_first_then_documents_with_some_words(tmp_path
     result = index.search(SearchRequest(q="공원 도서관"))
     assert ids(result)[0] == "both"
     assert set(ids(result)[1:]) == {"park-only", "library-only"}
-    assert result.relaxed is True and result.all_words_total == 1 and result.total == 3
+    # The total counts the match; the two related results are counted apart.
+    assert (result.total, result.related_total, result.pages) == (1, 2, 1)
+    assert [hit.tier for hit in result.hits] == ["match", "related", "related"]
+    assert result.hits[0].reasons_text() == "all words"
+    assert [hit.reasons_text() for hit in result.hits[1:]] == ["1 of 2 words"] * 2
     assert any(n.code == "relaxed_some" and n.params == {"count": 1} for n in result.notices)
-    assert any("Only 1 documents have every word" in n.text() for n in result.notices)
-    # Paging walks on from the all-word documents into the partial ones.
+    assert any("1 documents have every word; related" in n.text() for n in result.notices)
+    # Paging walks on from the match into the related results; the total stays 1.
     second = index.search(SearchRequest(q="공원 도서관", page=2, size=1))
-    assert ids(second)[0] in {"park-only", "library-only"} and second.total == 3
+    assert ids(second)[0] in {"park-only", "library-only"} and second.total == 1
+    assert second.hits[0].related and second.pages == 3
     assert "<mark>" in second.hits[0].snippet_html
 
 
-def test_date_sort_of_a_relaxed_query_orders_every_match_by_date(tmp_path):
+def test_date_sort_of_a_relaxed_query_keeps_the_matches_first(tmp_path):
     index = _partial_match_index(tmp_path)
-    result = index.search(SearchRequest(q="공원 도서관", sort="date"))
-    assert ids(result) == ["park-only", "library-only", "both"]
+    for sort, related in (
+        ("newest", ["park-only", "library-only"]),
+        ("oldest", ["library-only", "park-only"]),
+    ):
+        result = index.search(SearchRequest(q="공원 도서관", sort=sort))
+        assert ids(result) == ["both", *related], sort
 
 
 def test_min_all_word_hits_of_one_keeps_strict_all_words(tmp_path):
     index = _partial_match_index(tmp_path, min_all_word_hits=1)
     result = index.search(SearchRequest(q="공원 도서관"))
-    assert ids(result) == ["both"] and result.relaxed is False and result.all_words_total is None
+    assert ids(result) == ["both"] and result.relaxed is False and result.related_total == 0
 
 
 def test_korean_query_with_particles_matches(small_index):
@@ -314,7 +326,7 @@ def test_result_as_plain_data_is_json_and_a_copy(small_index):
     assert result.hits and result.facets
     data = result.to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
-    assert set(data) == {f.name for f in dataclasses.fields(result)}
+    assert set(data) == {f.name for f in dataclasses.fields(result)} | {"relaxed"}
     assert data["facets"] == [dataclasses.asdict(facet) for facet in result.facets]
     hit, first = data["hits"][0], result.hits[0]
     assert (

@@ -24,7 +24,8 @@ def params(url):
 
 
 def first_hit_link(page):
-    return html.unescape(re.search(r'<li class="hit">\s*<h2><a href="([^"]+)"', page).group(1))
+    found = re.search(r'<li class="hit[^"]*"[^>]*>\s*<h2><a href="([^"]+)"', page)
+    return html.unescape(found.group(1))
 
 
 def test_result_links_carry_the_whole_search(client):

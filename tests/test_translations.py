@@ -21,6 +21,11 @@ def search(index, q, **changes):
         return chosen.search(SearchRequest(q=q, size=20))
 
 
+def search_asking(index, q, **asked):
+    with SearchIndex(index.settings.index_dir, index.settings) as opened:
+        return opened.search(SearchRequest(q=q, size=50, **asked))
+
+
 def test_an_english_query_finds_korean_programs_and_says_which_words(policy_index):
     result = search(policy_index, "youth housing")
     assert "청년" in result.hits[0].title and "주택" in result.hits[0].title
@@ -32,10 +37,18 @@ def test_an_english_query_finds_korean_programs_and_says_which_words(policy_inde
     assert "청년" not in plain.hits[0].title
 
 
-def test_a_korean_query_finds_the_english_article_and_says_so(policy_index):
-    result = search(policy_index, "광화문")
-    ids = [hit.id for hit in result.hits]
-    assert "seoulsolution-002" in ids  # the Gwanghwamun Square lighting article
+def test_a_korean_query_stays_korean_unless_asked_and_says_so(policy_index):
+    korean = search(policy_index, "광화문")
+    assert "seoulsolution-002" not in [hit.id for hit in korean.hits]
+    offered = [n for n in korean.notices if n.code == "translations_offered"]
+    assert [n.params["word"] for n in offered] == ["광화문"]
+    assert not any(n.code == "translated_to_english" for n in korean.notices)
+    # Asked (translations=both), the English article follows as a related result.
+    result = search_asking(policy_index, "광화문", translations="both")
+    assert result.total == korean.total  # translations never change the matches
+    related = {hit.id: hit for hit in result.hits if hit.related}
+    assert "seoulsolution-002" in related  # the Gwanghwamun Square lighting article
+    assert related["seoulsolution-002"].reasons[0].code == "translated"
     widened = [n for n in result.notices if n.code == "translated_to_english"]
     assert [n.params["word"] for n in widened] == ["광화문"]
     assert "gwanghwamun" in widened[0].params["translations"]

@@ -20,7 +20,8 @@ from indexer.cli import (
 from indexer.config import Settings
 from indexer.fields import FILTER_FIELDS, field_named
 from indexer.model import export
-from indexer.model.request import SORT_ALIASES, SORTS, SearchRequest
+from indexer.model.request import SORT_ALIASES, SORTS, TRANSLATIONS, SearchRequest
+from indexer.model.results import SearchResult
 from indexer.model.snippets import Snippet
 
 
@@ -74,6 +75,21 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Print every match (up to setting export_max_rows, best first) as CSV for "
     "Excel or as JSON Lines, instead of one page.",
 )
+@click.option(
+    "--tier",
+    type=click.Choice(export.EXPORTED_TIERS),
+    default="matches",
+    show_default=True,
+    help="What --format writes: the matches, or the related results after them too.",
+)
+@click.option(
+    "--translations",
+    type=click.Choice(TRANSLATIONS),
+    default="en-ko",
+    show_default=True,
+    help="Which words the glossary translates for related results: English words into "
+    "Korean, both ways, or none.",
+)
 @_common_options
 @_fail_cleanly
 def search_command(
@@ -87,6 +103,8 @@ def search_command(
     no_spell: bool,
     as_json: bool,
     export_format: str | None,
+    tier: str,
+    translations: str,
     index_dir: str | None,
     config_file: str | None,
     **filter_options: tuple[str, ...],
@@ -104,9 +122,10 @@ def search_command(
         size=size,
         raw=raw,
         spell=not no_spell,
+        translations=translations,
     )
     if export_format:
-        _export(request, export_format, settings)
+        _export(request, export_format, tier, settings)
         return
     with closing(open_index(settings)) as index:
         result = index.search(request)
@@ -115,37 +134,58 @@ def search_command(
         return
     for notice in result.notices:
         click.echo(notice.text(), err=True)
-    if not result.total:
+    _print_result(result, query)
+
+
+def _print_result(result: SearchResult, query: str) -> None:
+    """The page as text: the matches, then the related results under their heading,
+    each hit with why it was found."""
+    if not result.total and not result.related_total:
         click.echo(f"No documents match {query!r}. Try fewer words or drop a filter.")
         return
     first = (result.page - 1) * result.size + 1
     noun = "document matches" if result.total == 1 else "documents match"
-    click.echo(
-        f"{result.total:,} {noun}; showing {first}-{first + len(result.hits) - 1} "
-        f"({result.took_ms:.0f} ms).\n"
+    counts = f"{result.total:,} {noun}" if result.total else f"No document matches {query!r}"
+    if result.related_total:
+        counts += f", {result.related_total:,} related"
+    shown = (
+        f"showing {first}-{first + len(result.hits) - 1}" if result.hits else "none on this page"
     )
+    click.echo(f"{counts}; {shown} ({result.took_ms:.0f} ms).\n")
+    heading_shown = False
     for rank, hit in enumerate(result.hits, start=first):
+        if hit.related and not heading_shown:
+            click.echo(f"-- Related results ({result.related_total:,}) --\n")
+            heading_shown = True
         date = hit.fields.get("date") or hit.fields.get("year") or ""
         score = f"{hit.score:.2f}" if hit.score is not None else date
         where = " / ".join(
             filter(None, [", ".join(hit.fields.get("category", [])), hit.fields.get("department")])
         )
+        why = f" | {hit.reasons_text()}" if hit.reasons else ""
         click.echo(f"{rank:>3}. {_terminal(hit.marked_title)}  [{score}]")
-        click.echo(f"     {hit.id} | {where}{' | ' + date if date else ''}")
+        click.echo(f"     {hit.id} | {where}{' | ' + date if date else ''}{why}")
         click.echo(f"     {_terminal(hit.snippet)}\n")
 
 
-def _export(request: SearchRequest, export_format: str, settings: Settings) -> None:
+def _export(request: SearchRequest, export_format: str, tier: str, settings: Settings) -> None:
     with closing(open_index(settings)) as index:
         result = index.export(request)
     for notice in result.notices:
         click.echo(notice.text(), err=True)
-    rows = (export.row(rank, hit) for rank, hit in enumerate(result.hits, start=1))
-    for line in export.lines(export_format, rows):
+    for line in export.lines(export_format, export.rows(result.hits, tier)):
         click.echo(line, nl=False)
-    if result.total > len(result.hits):
+    if result.related_total and tier != "all":
         click.echo(
-            f"Exported the best {len(result.hits):,} of {result.total:,} matches "
+            f"Wrote the {result.total:,} matches; {result.related_total:,} related results "
+            "were left out (--tier all writes them too).",
+            err=True,
+        )
+    wanted = result.total + (result.related_total if tier == "all" else 0)
+    written = sum(1 for hit in result.hits if tier == "all" or not hit.related)
+    if wanted > written:
+        click.echo(
+            f"Exported the best {written:,} of {wanted:,} results "
             "(setting export_max_rows); narrow the search to export the rest.",
             err=True,
         )

@@ -2,8 +2,9 @@
 
 One row per hit, the same columns in both formats and everywhere (the CLI's
 ``search --format``, the page's download links, ``/api/export``): the hit fields of the
-registry, the score and the document's address. Rows are produced one at a time, so a
-web answer can stream them.
+registry, the score, the document's address, the hit's tier and why it was found. The
+matches only, unless the related results are asked for too (``tier=all``). Rows are
+produced one at a time, so a web answer can stream them.
 """
 
 from __future__ import annotations
@@ -14,11 +15,22 @@ import json
 from typing import Any, Iterable, Iterator
 
 from indexer.fields import HIT_FIELDS
+from indexer.messages import DEFAULT_LANGUAGE
 from indexer.model.results import Hit, document_path
 
 FORMATS = ("csv", "jsonl")
+EXPORTED_TIERS = ("matches", "all")  # the matches only (the default), or related too
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; charset=utf-8"}
-COLUMNS = ("rank", "id", "title", *(n for n in HIT_FIELDS if n != "id"), "score", "doc_url")
+COLUMNS = (
+    "rank",
+    "id",
+    "title",
+    *(n for n in HIT_FIELDS if n != "id"),
+    "score",
+    "doc_url",
+    "tier",
+    "reason",
+)
 # Excel reads a CSV file as the system's legacy code page (CP949 in Korea) unless it
 # starts with a UTF-8 byte order mark.
 BYTE_ORDER_MARK = "\ufeff"
@@ -28,12 +40,27 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "
 
 
-def row(rank: int, hit: Hit, base_url: str = "") -> dict[str, Any]:
-    """One hit as the exported columns; ``base_url`` makes the document address absolute."""
+def rows(
+    hits: Iterable[Hit], tier: str = "matches", base_url: str = "", language: str = DEFAULT_LANGUAGE
+) -> Iterator[dict[str, Any]]:
+    """The exported rows of ``hits``: the matches, or with ``tier`` "all" the related
+    results too; ``base_url`` makes the document address absolute, ``language`` is the
+    reasons'."""
+    chosen = (hit for hit in hits if tier == "all" or not hit.related)
+    for rank, hit in enumerate(chosen, start=1):
+        yield row(rank, hit, base_url, language)
+
+
+def row(
+    rank: int, hit: Hit, base_url: str = "", language: str = DEFAULT_LANGUAGE
+) -> dict[str, Any]:
+    """One hit as the exported columns."""
     values: dict[str, Any] = {"rank": rank, "id": hit.id, "title": hit.title}
     values.update({name: hit.fields.get(name) for name in COLUMNS if name in hit.fields})
     values["score"] = None if hit.score is None else round(hit.score, 4)
     values["doc_url"] = base_url + document_path(hit.id)
+    values["tier"] = hit.tier
+    values["reason"] = hit.reasons_text(language)
     return {name: values.get(name) for name in COLUMNS}
 
 

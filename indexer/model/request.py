@@ -18,6 +18,10 @@ from indexer.fields import FILTER_FIELDS
 from indexer.messages import Notice
 
 SORTS = ("relevance", "newest", "oldest")
+# Which words the glossary translates for the related results: English words into
+# Korean (the default), both ways (Korean words into English too), or none.
+TRANSLATIONS = ("en-ko", "both", "off")
+TRANSLATION_ALIASES = {"ko-en": "both", "on": "both", "none": "off"}
 # Earlier names still accepted: "date" was newest-first before oldest-first existed.
 SORT_ALIASES = {"date": "newest"}
 MAX_FACET_SIZE = 1000
@@ -58,6 +62,7 @@ class SearchRequest:
     facets: bool = True
     facet_size: int | None = None  # values per facet; default: setting facet_size
     spell: bool = True  # correct typos and keyboard slips (setting spelling_corrections)
+    translations: str = "en-ko"  # TRANSLATIONS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "filters", frozen_filters(self.filters))
@@ -82,6 +87,7 @@ class CheckedRequest:
     highlight: bool
     facets: bool
     notices: tuple[Notice, ...] = field(default=())
+    translations: str = "en-ko"
 
     @property
     def ranked(self) -> bool:
@@ -131,6 +137,13 @@ def validate(request: SearchRequest, settings: Settings) -> CheckedRequest:
     sort = SORT_ALIASES.get(request.sort, request.sort)
     if sort not in SORTS:
         raise QueryError(code="unknown_sort", value=str(request.sort), choices=", ".join(SORTS))
+    translations = TRANSLATION_ALIASES.get(request.translations, request.translations)
+    if translations not in TRANSLATIONS:
+        raise QueryError(
+            code="unknown_translations",
+            value=str(request.translations),
+            choices=", ".join(TRANSLATIONS),
+        )
     filters = request.filter_values()
     unknown = sorted(set(filters) - set(FILTER_FIELDS))
     if unknown:
@@ -155,4 +168,5 @@ def validate(request: SearchRequest, settings: Settings) -> CheckedRequest:
         highlight=request.highlight,
         facets=request.facets,
         notices=tuple(notices),
+        translations=translations,
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from urllib.parse import quote, urlencode
 
 from indexer.fields import DOCUMENT_FIELDS, HIT_FIELDS, shown_values
-from indexer.messages import DEFAULT_LANGUAGE, Notice
+from indexer.messages import DEFAULT_LANGUAGE, Notice, render
 from indexer.model.facets import Facet
 from indexer.model.snippets import Snippet
 
@@ -40,6 +40,25 @@ def document_path(doc_id: str, q: str = "", context: Sequence[tuple[str, str]] =
     return f"{path}?{urlencode(params)}" if params else path
 
 
+# A hit's tier: a match holds every word typed (or a question's content words), each
+# as typed or through its variants, compound parts or synonyms; a related result is
+# anything else found helpful (some of the words, a translation, a correction).
+MATCH, RELATED = "match", "related"
+TIERS = (MATCH, RELATED)
+# Why a hit was found, by code (rendered from the message tables' reason_<code>).
+REASONS = ("all_words", "synonym", "some_words", "translated", "corrected")
+
+
+@dataclass(frozen=True)
+class Reason(Notice):
+    """Why a hit was found: a code of REASONS and its parameters (all_words;
+    synonym: word, synonym; some_words: held, words; translated: word, translation;
+    corrected: original, corrected)."""
+
+    def text(self, language: str = DEFAULT_LANGUAGE) -> str:
+        return render(f"reason_{self.code}", language, self.params)
+
+
 @dataclass(frozen=True)
 class Hit:
     id: str
@@ -47,6 +66,12 @@ class Hit:
     snippet: Snippet  # the text around the matches (the start of the body without any)
     score: float | None
     fields: Mapping[str, Any]  # the stored values of indexer.fields.HIT_FIELDS
+    tier: str = MATCH  # TIERS
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def related(self) -> bool:
+        return self.tier == RELATED
 
     @property
     def title(self) -> str:
@@ -60,7 +85,11 @@ class Hit:
     def snippet_html(self) -> str:
         return self.snippet.to_html()
 
-    def to_dict(self) -> dict[str, Any]:
+    def reasons_text(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The reasons as one short label (a page's, an export column's)."""
+        return "; ".join(reason.text(language) for reason in self.reasons)
+
+    def to_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
         return {
             "id": self.id,
             "doc_url": document_path(self.id),
@@ -71,6 +100,8 @@ class Hit:
             "snippet_html": self.snippet_html,
             "snippet_spans": [list(span) for span in self.snippet.spans],
             "score": self.score,
+            "tier": self.tier,
+            "reasons": [reason.to_dict(language) for reason in self.reasons],
             **{name: _copied(value) for name, value in self.fields.items() if name != "id"},
         }
 
@@ -82,18 +113,17 @@ def hit_fields(stored: Mapping[str, Any]) -> dict[str, Any]:
 @dataclass
 class SearchResult:
     query: str
-    total: int
+    total: int  # the matches: what the facets count and a user can quote
     page: int
     size: int
-    pages: int
+    pages: int  # of the hits shown: the matches, then the related results
     hits: list[Hit]
-    facets: list[Facet]
+    facets: list[Facet]  # counts of the matches
     took_ms: float
     sort: str = "relevance"
-    # Too few documents had every word of a short query (setting min_all_word_hits), so
-    # documents with some of the words follow the all_words_total that have them all.
-    relaxed: bool = False
-    all_words_total: int | None = None
+    # Related results (documents with some of the words, translations, corrections)
+    # follow the matches, counted apart.
+    related_total: int = 0
     notices: list[Notice] = field(default_factory=list)
     # Nothing matched the words typed, so this corrected query was searched instead.
     searched: str = ""
@@ -113,12 +143,13 @@ class SearchResult:
     ) -> SearchResult:
         """The result of ``checked`` (its page, size and sort; the pages ``total`` fills;
         the time since ``started``, a time.perf_counter()), for either backend."""
+        shown = total + rest.get("related_total", 0)
         return cls(
             query=query,
             total=total,
             page=checked.page,
             size=checked.size,
-            pages=(total + checked.size - 1) // checked.size,
+            pages=(shown + checked.size - 1) // checked.size,
             hits=hits,
             facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -126,13 +157,19 @@ class SearchResult:
             **rest,
         )
 
+    @property
+    def relaxed(self) -> bool:
+        """Whether related results follow the matches."""
+        return self.related_total > 0
+
     def to_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
         """Plain data (built directly: dataclasses.asdict's generic deep copy was a
         tenth of an API request); notices rendered in ``language``."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        data["hits"] = [hit.to_dict() for hit in self.hits]
+        data["hits"] = [hit.to_dict(language) for hit in self.hits]
         data["facets"] = [facet.to_dict() for facet in self.facets]
         data["notices"] = [notice.to_dict(language) for notice in self.notices]
+        data["relaxed"] = self.relaxed
         return data
 
 

@@ -15,7 +15,7 @@ from whoosh import query as Q
 
 from indexer.fields import QUERY_FILTER_FIELDS, TEXT_FIELDS
 from indexer.query.context import WordsInContext
-from indexer.query.expansions import Expansions
+from indexer.query.expansions import NONE, Directions, Expansions
 from indexer.query.parsing import Clause, ParsedQuery, expandable, is_filter
 from indexer.query.synonyms import Thesaurus
 from indexer.query.termquery import TermQueries, boosted
@@ -85,12 +85,19 @@ class QueryBuilder:
         self.context = WordsInContext(self.terms.morphemes, optional_non_nouns)
 
     def build(
-        self, parsed: ParsedQuery, any_word: bool = False, strict_fields: bool = False
+        self,
+        parsed: ParsedQuery,
+        any_word: bool = False,
+        strict_fields: bool = False,
+        translated: Directions = NONE,
+        content_words: bool = False,
     ) -> Q.Query | None:
         """The query of all clauses (AND, or OR when ``any_word``); None when nothing is
         searchable. With ``strict_fields`` a filter-field clause (year:2014) is required
-        even when the words are OR-ed."""
-        parts = self._parts(parsed, any_word, strict_fields)
+        even when the words are OR-ed; ``translated``: the words in those directions
+        also match their translations; ``content_words``: only the words holding a
+        noun are required (a question's), the others add to the score."""
+        parts = self._parts(parsed, any_word, strict_fields, translated, content_words)
         if any_word:
             # Any-word queries score bigrams once over the whole text, across word
             # boundaries as in the index, instead of word by word.
@@ -102,12 +109,19 @@ class QueryBuilder:
                 parts.positives.append(whole)
         return parts.combined(any_word)
 
-    def _parts(self, parsed: ParsedQuery, any_word: bool, strict_fields: bool) -> _Parts:
+    def _parts(
+        self,
+        parsed: ParsedQuery,
+        any_word: bool,
+        strict_fields: bool,
+        translated: Directions = NONE,
+        content_words: bool = False,
+    ) -> _Parts:
         """Each clause's query, sorted by the part it plays in the whole."""
         parts = _Parts()
         in_context = self.context.morphemes_in_context(parsed)
-        function_words = self.context.function_words(parsed, predicates=False)
-        expansions = self.expansions.of(parsed)
+        function_words = self.context.function_words(parsed, predicates=content_words)
+        expansions = self.expansions.of(parsed, translated)
         for clause in parsed.clauses:
             if strict_fields and is_filter(clause):
                 # category:X keeps only documents of X; -category:X leaves them out.
@@ -115,7 +129,7 @@ class QueryBuilder:
                 (parts.negatives if clause.negated else parts.required).append(term)
                 continue
             partial = any_word and not clause.negated
-            built = self._clause(
+            built = self.clause_query(
                 clause,
                 with_bigrams=not partial,
                 partial=partial,
@@ -145,26 +159,9 @@ class QueryBuilder:
 
     def word_query(self, word: str) -> Q.Query | None:
         """Whether a document holds ``word``: all its morphemes, or all its bigrams."""
-        return self._clause(Clause(word))
+        return self.clause_query(Clause(word))
 
-    def word_queries(self, parsed: ParsedQuery, strict_fields: bool = False) -> list[Q.Query]:
-        """Each word's own query (any of its morphemes, or all its bigrams, or a synonym):
-        whether a document holds that word, for counting the words of a relaxed query."""
-        function_words = self.context.function_words(parsed)
-        words = [
-            c
-            for c in parsed.clauses
-            if not c.negated and not (strict_fields and is_filter(c)) and c not in function_words
-        ]
-        in_context = self.context.morphemes_in_context(parsed)
-        expansions = self.expansions.of(parsed)
-        queries = (
-            self._clause(c, partial=True, tokens=in_context.get(c), expansions=expansions.get(c))
-            for c in words
-        )
-        return [q for q in queries if q is not None]
-
-    def _clause(
+    def clause_query(
         self,
         clause: Clause,
         with_bigrams: bool = True,
@@ -175,7 +172,7 @@ class QueryBuilder:
         """The clause's query; a word with synonyms or translations matches them too,
         weighted below it. ``tokens``: its morphemes read in context, when known;
         ``expansions``: its synonyms with their weights (else the word's own entries)."""
-        typed = self._plain_clause(clause, with_bigrams, partial, tokens)
+        typed = self.plain_clause(clause, with_bigrams, partial, tokens)
         if typed is None or not expandable(clause):
             return typed
         if expansions is None:
@@ -183,13 +180,13 @@ class QueryBuilder:
         options = [typed]
         for word, weight in expansions:
             # A synonym of title:word is sought in the title too, not everywhere.
-            found = self._plain_clause(Clause(word, field=clause.field), with_bigrams, partial)
+            found = self.plain_clause(Clause(word, field=clause.field), with_bigrams, partial)
             if found is not None:
                 found.boost = (found.boost or 1.0) * weight
                 options.append(found)
         return Q.Or(options) if len(options) > 1 else typed
 
-    def _plain_clause(
+    def plain_clause(
         self,
         clause: Clause,
         with_bigrams: bool = True,

@@ -1,9 +1,38 @@
-"""Synonyms and translations of a query's words, with the weights they count by."""
+"""Synonyms and translations of a query's words, with the weights they count by.
+
+Synonyms are part of what a word matches; translations only widen a query into the
+other language (the related results), and only in the directions a request asks:
+English words into Korean ones by default, Korean words into English ones on request.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from indexer.query.parsing import Clause, ParsedQuery, expandable
 from indexer.query.synonyms import Thesaurus
+
+
+@dataclass(frozen=True)
+class Directions:
+    """Which words a glossary translates: English ones (into Korean), Korean ones (into
+    English). ``NONE`` translates nothing: the words typed and their synonyms only."""
+
+    from_english: bool = False
+    from_korean: bool = False
+
+    def wanted(self, typed: str) -> bool:
+        return self.from_english if typed.isascii() else self.from_korean
+
+    def __bool__(self) -> bool:
+        return self.from_english or self.from_korean
+
+
+NONE = Directions()
+ENGLISH_TO_KOREAN = Directions(from_english=True)
+BOTH_WAYS = Directions(from_english=True, from_korean=True)
+# A request's ``translations`` (model/request.py TRANSLATIONS) as directions.
+BY_NAME = {"en-ko": ENGLISH_TO_KOREAN, "both": BOTH_WAYS, "off": NONE}
 
 
 class Expansions:
@@ -20,20 +49,19 @@ class Expansions:
         self.synonym_weight = synonym_weight
         self.glossary = glossary or Thesaurus()
         self.translation_weight = translation_weight
-        self._expansions_key: tuple[Clause, ...] = ()
+        self._expansions_key: tuple = ()
         self._expansions: dict[Clause, list[tuple[str, float]]] = {}
 
     def synonyms_used(
-        self, parsed: ParsedQuery, glossary: bool = False, from_english: bool = True
+        self, parsed: ParsedQuery, translated: Directions = NONE
     ) -> list[tuple[str, tuple[str, ...]]]:
         """(words typed, their synonyms) for each word or entry of several words that has
-        some; with ``glossary``, (words typed, their translations) instead: English words
-        and their Korean translations, or (``from_english`` False) Korean words and
-        their English ones."""
-        table = self.glossary if glossary else self.thesaurus
+        some; with ``translated``, (words typed, their translations) instead, for the
+        words typed in those directions."""
+        table = self.glossary if translated else self.thesaurus
 
         def wanted(typed: str) -> bool:
-            return not glossary or typed.isascii() == from_english
+            return not translated or translated.wanted(typed)
 
         words = [c for c in parsed.clauses if expandable(c)]
         # The entry found, not the word as typed: 어르신이 is said as 어르신.
@@ -45,29 +73,48 @@ class Expansions:
                 used.append((typed, found))
         return used
 
-    def of(self, parsed: ParsedQuery) -> dict[Clause, list[tuple[str, float]]]:
-        """Each word's synonyms and translations with their weights. An English word's
-        Korean translations count almost as the word (the documents are mostly Korean); a
-        Korean word's English ones only as a synonym, so they reach English articles without
-        reordering the Korean results. An entry of several words typed together (sign
-        language => 수어) gives its synonyms to each of its words."""
-        key = tuple(parsed.clauses)
+    def of(
+        self, parsed: ParsedQuery, translated: Directions = NONE
+    ) -> dict[Clause, list[tuple[str, float]]]:
+        """Each word's synonyms and (in the ``translated`` directions) translations with
+        their weights. An English word's Korean translations count almost as the word
+        (the documents are mostly Korean); a Korean word's English ones only as a
+        synonym. An entry of several words typed together (sign language => 수어) gives
+        its synonyms to each of its words."""
+        key = (tuple(parsed.clauses), translated)
         if key == self._expansions_key:
             return self._expansions
         words = [c for c in parsed.clauses if expandable(c)]
         found: dict[Clause, list[tuple[str, float]]] = {c: [] for c in words}
         texts = [c.text for c in words]
-        for table, glossary in ((self.thesaurus, False), (self.glossary, True)):
+        tables = [(self.thesaurus, False)] + ([(self.glossary, True)] if translated else [])
+        for table, glossary in tables:
             for clause in words:
+                if glossary and not translated.wanted(clause.text):
+                    continue
                 weight = self._weight(clause.text, glossary)
                 found[clause].extend((w, weight) for w in table.of(clause.text))
             for start, end, targets in table.of_words(texts):
-                weight = self._weight(" ".join(texts[start:end]), glossary)
+                typed = " ".join(texts[start:end])
+                if glossary and not translated.wanted(typed):
+                    continue
+                weight = self._weight(typed, glossary)
                 for clause in words[start:end]:
                     known = {w for w, _ in found[clause]}
                     found[clause].extend((w, weight) for w in targets if w not in known)
         self._expansions_key, self._expansions = key, found
         return found
+
+    def translations_of(
+        self, parsed: ParsedQuery, translated: Directions
+    ) -> dict[Clause, tuple[str, ...]]:
+        """Each word's translations alone (in the ``translated`` directions)."""
+        synonyms = {c: {w for w, _ in ws} for c, ws in self.of(parsed).items()}
+        widened = self.of(parsed, translated)
+        return {
+            clause: tuple(w for w, _ in words if w not in synonyms.get(clause, ()))
+            for clause, words in widened.items()
+        }
 
     def _weight(self, typed: str, glossary: bool) -> float:
         return self.translation_weight if glossary and typed.isascii() else self.synonym_weight

@@ -14,6 +14,8 @@ from indexer.config import Settings
 from indexer.deadline import NO_DEADLINE, Deadline
 from indexer.messages import Notice
 from indexer.query.builder import QueryBuilder, Weights
+from indexer.query.expansions import BOTH_WAYS, ENGLISH_TO_KOREAN, Directions
+from indexer.query.forms import WordForms, word_forms, word_queries
 from indexer.query.parsing import ParsedQuery, is_filter, parse_user_query
 from indexer.query.rawquery import bound_expansions, parse_raw_query
 from indexer.query.synonyms import load_glossary, load_thesaurus
@@ -41,8 +43,9 @@ def query_builder(schema, weights: Weights, settings: Settings) -> QueryBuilder:
 
 @dataclass
 class TextQuery:
-    """The text part of a request: its query and, for a short query that needs every
-    word, the any-word query to fall back on when too few documents have them all."""
+    """The text part of a request: its matches (every word, or a question's content
+    words, with their synonyms) and the wider query of its related results (any of
+    the words, and their translations)."""
 
     query: Q.Query | None
     relaxed: Q.Query | None = None
@@ -55,6 +58,10 @@ class TextQuery:
     # means what the filter year=2014 means).
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     text: str | None = None  # the text without those filters (None: as typed)
+    # Related results follow the matches however many there are: a question, or words
+    # with translations (else only when the matches are few: min_all_word_hits).
+    always_related: bool = False
+    forms: Callable[[], list[WordForms]] = list  # each counted word's forms, for reasons
 
 
 def text_query(
@@ -65,10 +72,12 @@ def text_query(
     settings: Settings,
     deadline: Deadline = NO_DEADLINE,
     filtered_fields: Collection[str] = (),
+    translated: Directions = ENGLISH_TO_KOREAN,
 ) -> TextQuery:
     """The query of the words typed (or, with ``raw``, of Whoosh's query syntax).
     ``filtered_fields``: fields the request already filters, whose field:value stays a
-    required term of the query (both must hold)."""
+    required term of the query (both must hold); ``translated``: the directions the
+    glossary widens the related results in."""
     notices: list[Notice] = []
     text = normalize_text(text)  # as documents were: NFC, no invisible characters
     if raw and text.strip():
@@ -84,28 +93,67 @@ def text_query(
     filters: dict[str, tuple[str, ...]] = {}
     if settings.strict_field_prefixes:
         parsed, filters, text = text_filters(parsed, filtered_fields, text)
-    for word, synonyms in builder.expansions.synonyms_used(parsed):
-        notices.append(Notice("synonyms", {"word": word, "synonyms": ", ".join(synonyms)}))
-    for word, korean in builder.expansions.synonyms_used(parsed, glossary=True):
-        notices.append(Notice("translated", {"word": word, "translations": ", ".join(korean)}))
-    # A Korean word widened into English words says so too (청년: youth, young).
-    for word, english in builder.expansions.synonyms_used(parsed, True, from_english=False):
-        params = {"word": word, "translations": ", ".join(english)}
-        notices.append(Notice("translated_to_english", params))
-    # Long queries read like questions or headlines: few documents hold every word.
+    translations = builder.expansions.synonyms_used(parsed, translated) if translated else []
+    notices.extend(expansion_notices(builder, parsed, translated, translations))
+    # Long queries read like questions or headlines: their matches hold every content
+    # word, and documents with any of the words follow as related results.
     strict = settings.strict_field_prefixes
     words = builder.positive_clause_count(parsed, strict)
-    query = builder.build(parsed, any_word=words > settings.and_max_words, strict_fields=strict)
+    question = words > settings.and_max_words
+    query = builder.build(parsed, strict_fields=strict, content_words=question)
     if query is None:
         if parsed.clauses:
             return TextQuery(Q.NullQuery, notices=notices + [Notice("nothing_searchable")])
         return TextQuery(None, notices=notices, filters=filters, text=text)
-    if words <= 1:
-        return TextQuery(query, notices=notices, filters=filters, text=text)
-    relaxed = builder.build(parsed, any_word=True, strict_fields=strict)
-    fraction = settings.relaxed_min_word_fraction
-    word_queries = partial(builder.word_queries, parsed, strict)
-    return TextQuery(query, relaxed, notices, word_queries, fraction, filters, text)
+    forms = partial(word_forms, builder, parsed, strict, translated)
+    if words <= 1 and not translations:
+        return TextQuery(query, notices=notices, filters=filters, text=text, forms=forms)
+    # One word is widened by its translations only; several, to any of the words too.
+    relaxed = builder.build(parsed, any_word=words > 1, strict_fields=strict, translated=translated)
+    # A question's related results are any of its words, as every result was before
+    # there were tiers; a short query's need enough of them.
+    fraction = 0.0 if question else settings.relaxed_min_word_fraction
+    return TextQuery(
+        query,
+        relaxed,
+        notices,
+        partial(word_queries, builder, parsed, strict, translated),
+        fraction,
+        filters,
+        text,
+        always_related=question or bool(translations),
+        forms=forms,
+    )
+
+
+def expansion_notices(
+    builder: QueryBuilder,
+    parsed: ParsedQuery,
+    translated: Directions,
+    translations: list[tuple[str, tuple[str, ...]]],
+) -> list[Notice]:
+    """What the synonyms and ``translations`` (each word's, as synonyms_used gives them)
+    added to the query, and, when Korean words are not translated, that they were not."""
+    notices = []
+    for word, synonyms in builder.expansions.synonyms_used(parsed):
+        notices.append(Notice("synonyms", {"word": word, "synonyms": ", ".join(synonyms)}))
+    for word, found in translations:
+        code = "translated" if word.isascii() else "translated_to_english"
+        notices.append(Notice(code, {"word": word, "translations": ", ".join(found)}))
+    if translated.from_korean or not translated.from_english:
+        return notices
+    offered = [
+        (word, found)
+        for word, found in builder.expansions.synonyms_used(parsed, BOTH_WAYS)
+        if not word.isascii()
+    ]
+    if offered:  # Korean words are not widened into English unless asked: say what could be
+        params = {
+            "word": ", ".join(word for word, _ in offered),
+            "translations": ", ".join(w for _, found in offered for w in found),
+        }
+        notices.append(Notice("translations_offered", params))
+    return notices
 
 
 def text_filters(

@@ -15,6 +15,7 @@ from indexer.messages import Notice
 from indexer.model.facets import Facet
 from indexer.model.request import CheckedRequest
 from indexer.model.results import Hit
+from indexer.query.forms import WordForms
 from indexer.query.spelling import Vocabulary
 
 QueryPlan = Any  # a query tree of query/ (whoosh.query nodes, read only by engines)
@@ -39,6 +40,11 @@ class Plan:
     # the text without them (what passages and marks read).
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     text: str | None = None
+    # Related results follow the matches however many there are (a question, words
+    # with translations); else only when the matches are few (min_all_word_hits).
+    always_related: bool = False
+    # Each counted word's forms (query/builder.py WordForms), what reasons are read from.
+    forms: Callable[[], Sequence[WordForms]] = tuple
 
 
 @dataclass(frozen=True)
@@ -107,12 +113,19 @@ class RequestEngine(Protocol):
         ...
 
     def page(self, relaxing: Relaxing, checked: CheckedRequest, page: PageRequest) -> list[Hit]:
-        """The hits of the page, within the request's filters and dates."""
+        """The hits of the page, within the request's filters and dates: when relaxed,
+        the matches (``relaxing.preferred``) first in either order, each hit with its
+        tier."""
         ...
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
         """Every facet's counts over ``selection``; a facet's own filter does not narrow
         its counts (the other filters do)."""
+        ...
+
+    def holding(self, query: QueryPlan, hits: Sequence[Hit]) -> frozenset[str]:
+        """The ids of ``hits`` (of this request's page) that match ``query``, a query
+        plan of one word's form."""
         ...
 
     def notices(self) -> list[Notice]:

@@ -14,12 +14,14 @@ import math
 
 from indexer.config import Settings
 from indexer.fields import FACET_FIELDS
+from indexer.messages import Notice
 from indexer.model.facets import facet_of
 from indexer.model.request import CheckedRequest, SearchRequest, validate
 from indexer.model.results import SearchResult
 from indexer.query.spelling import correct
 from indexer.search.engine import PageRequest, Plan, Relaxing, RequestEngine, Selection
 from indexer.search.marks import unmarked_terms
+from indexer.search.reasons import with_reasons
 from indexer.search.relax import relaxed_notice
 from indexer.search.respell import respell
 
@@ -46,7 +48,9 @@ def run(
             checked,
             settings,
             lambda corrected: answer(result.query, corrected, engine, settings, started),
-            lambda text, held_too: correction_of(engine, text, held_too),
+            lambda text, held_too: correction_of(
+                engine, text, held_too, len(text.split()) > settings.and_max_words
+            ),
         )
     return result
 
@@ -67,11 +71,15 @@ def answer(
             checked, q, 0, [], _no_facets(checked), started, notices=notices
         )
     relaxing = relax(plan, checked, engine, settings)
-    total = engine.count(relaxing.selection, checked)
-    all_words_total = None
-    if relaxing.preferred is not None:
-        all_words_total = engine.count(relaxing.preferred, checked)
-        notices.append(relaxed_notice(all_words_total, relaxing.min_words, relaxing.words_held))
+    matching = relaxing.preferred or relaxing.selection
+    total = engine.count(matching, checked)  # the matches only
+    related_total = 0
+    if relaxing.relaxed:
+        related_total = engine.count(relaxing.selection, checked) - total
+        if relaxing.words_held != 1:  # 1: one word held, widened by its translations
+            notices.append(relaxed_notice(total, relaxing.min_words, relaxing.words_held))
+        elif not total:
+            notices.append(Notice("related_only"))
     page = PageRequest(
         start=(checked.page - 1) * checked.size,
         size=checked.size,
@@ -80,18 +88,12 @@ def answer(
         unmarked=unmarked_terms(relaxing.scored, checked.text, settings),
     )
     hits = engine.page(relaxing, checked, page)
-    facets = engine.facets(relaxing.selection, checked) if checked.facets else []
+    if plan.query is not None:
+        hits = with_reasons(hits, plan.forms(), engine.holding)
+    facets = engine.facets(matching, checked) if checked.facets else []
     notices.extend(engine.notices())
     return SearchResult.answering(
-        checked,
-        q,
-        total,
-        hits,
-        facets,
-        started,
-        relaxed=relaxing.relaxed,
-        all_words_total=all_words_total,
-        notices=notices,
+        checked, q, total, hits, facets, started, related_total=related_total, notices=notices
     )
 
 
@@ -104,14 +106,16 @@ def relax(
     relaxed_min_word_fraction of the words some document holds (a typo or a question
     word no document holds cannot be required). Kept only when it finds more.
 
+    A question, or words with translations, always relax (``plan.always_related``).
     Decided before the filters and the date range, so they only narrow what the words
-    found: adding one never switches relaxing on, so it never raises the total."""
+    found: adding one never switches relaxing on. The matches (``preferred``) are what
+    the total counts; the others are related results."""
     strict = Relaxing(Selection(plan.query), plan.scored)
     if plan.relaxed is None or plan.query is None:
         return strict
     checked = dataclasses.replace(checked, filters={}, date_from="", date_to="")
     strict_count = engine.count(strict.selection, checked)
-    if strict_count >= settings.min_all_word_hits:
+    if strict_count >= settings.min_all_word_hits and not plan.always_related:
         return strict
     held: tuple | None = None
     at_least = 1
@@ -130,12 +134,17 @@ def relax(
     )
 
 
-def correction_of(engine: RequestEngine, text: str, held_too: bool = False) -> str | None:
+def correction_of(
+    engine: RequestEngine, text: str, held_too: bool = False, question: bool = False
+) -> str | None:
     """``text`` with the words no document holds corrected (query/spelling.py), or None;
-    ``held_too``: also words held only inside longer words."""
+    ``held_too``: also words held only inside longer words; ``question``: the text is
+    longer than a short query (its dictionary words are kept as typed)."""
     vocabulary, analyzer = engine.vocabulary(), engine.morpheme_analyzer()
     preferred = engine.policy_terms()
-    return correct(text, engine.holds_text, vocabulary, analyzer, held_too, preferred)
+    return correct(
+        text, engine.holds_text, vocabulary, analyzer, held_too, preferred, question
+    )
 
 
 def _no_facets(checked: CheckedRequest) -> list:

@@ -33,6 +33,8 @@
     ".suggestions li[aria-selected='true'], .suggestions li:hover { background: #e8f0fb; }",
     ".kind { color: #5b6474; font-size: 12px; }",
     ".more { margin: 4px 0 0; }",
+    ".related-heading { margin: 14px 0 6px; padding-top: 8px; border-top: 1px solid #d5dae2; font-weight: 600; color: #3b4352; }",
+    ".reason { color: #5b6474; font-size: 12px; }",
     "a:focus, input:focus, button:focus { outline: 3px solid #f0a500; outline-offset: 2px; }"
   ].join("\n");
   // Titles and snippets come as plain text plus the spans of the matches, [start, end)
@@ -65,12 +67,14 @@
   var TEXT = {
     ko: {
       label: "정책 검색", button: "검색", count: "{n}건", seeAll: "검색 결과 {n}건 모두 보기",
+      related: "관련 결과 {n}건", noMatch: "일치하는 문서 없음",
       busy: "요청이 많습니다. {s}초 뒤에 다시 검색합니다.", retrying: "다시 검색하는 중…",
       offline: "검색 서버에 연결할 수 없습니다.", failed: "검색 서버에 문제가 생겼습니다. 잠시 뒤 다시 시도해 주세요.",
       fullSearch: "검색 페이지에서 찾기", correction: "· 맞춤법 교정", title: "· 문서", initials: "· 초성"
     },
     en: {
       label: "Search policies", button: "Search", count: "{n} results", seeAll: "See all {n} results",
+      related: "{n} related results", noMatch: "No document matches",
       busy: "Too many searches right now. Searching again in {s} s.", retrying: "Searching again…",
       offline: "The search server cannot be reached.", failed: "The search server has a problem. Try again shortly.",
       fullSearch: "Search on the full page", correction: "· corrected", title: "· document", initials: "· initials"
@@ -218,15 +222,31 @@
       }, seconds * 1000);
     }
 
+    // The matches, then the related results under their own heading and count; each
+    // hit says why it was found (its reasons, in the box's language).
     render(data, q) {
       this.clear();
       var total = data.total.toLocaleString();
+      var related = (data.related_total || 0).toLocaleString();
+      var counts = [data.total ? this.say(this.text.count, { n: total }) : this.text.noMatch];
+      if (data.related_total) { counts.push(this.say(this.text.related, { n: related })); }
       var notices = (data.notices || []).map(function (notice) { return notice.message; });
-      this.status.textContent = [this.say(this.text.count, { n: total })].concat(notices).join(" · ");
+      this.status.textContent = counts.concat(notices).join(" · ");
       var api = this.api;
       var list = this.list;
+      var headingShown = false;
+      var self = this;
       data.hits.forEach(function (hit) {
+        if (hit.tier === "related" && !headingShown) {
+          var heading = document.createElement("li");
+          heading.className = "related-heading";
+          heading.setAttribute("role", "presentation");
+          heading.textContent = self.say(self.text.related, { n: related });
+          list.appendChild(heading);
+          headingShown = true;
+        }
         var item = document.createElement("li");
+        item.setAttribute("data-tier", hit.tier || "match");
         var link = document.createElement("a");
         var target = new URL(hit.doc_url, api + "/");
         target.searchParams.set("q", data.searched || q);  // the document page marks the words
@@ -238,15 +258,23 @@
         appendMarked(snippet, hit.snippet, hit.snippet_spans);
         item.appendChild(link);
         item.appendChild(snippet);
+        var reasons = (hit.reasons || []).map(function (reason) { return reason.message; });
+        if (reasons.length) {
+          var why = document.createElement("p");
+          why.className = "reason";
+          why.textContent = reasons.join(" · ");
+          item.appendChild(why);
+        }
         list.appendChild(item);
       });
-      if (data.total > data.hits.length) {
+      var shown = data.total + (data.related_total || 0);
+      if (shown > data.hits.length) {
         var all = document.createElement("a");
         all.href = this.pageUrl(q);
         all.target = "_blank";
         all.rel = "noopener";
         all.className = "see-all";
-        all.textContent = this.say(this.text.seeAll, { n: total });
+        all.textContent = this.say(this.text.seeAll, { n: (data.total || shown).toLocaleString() });
         this.more.appendChild(all);
       }
     }

@@ -16,6 +16,7 @@ from indexer.engines.sphinx.statements import ClusterQuery
 from indexer.fields import QUERY_FILTER_FIELDS
 from indexer.messages import Notice
 from indexer.model.request import CheckedRequest
+from indexer.query.expansions import BY_NAME
 from indexer.query.textquery import TextQuery, text_query
 from indexer.search.engine import Plan, Selection
 from indexer.search.passages import query_morphemes
@@ -44,6 +45,7 @@ def plan_of(searcher: ClusterSearcher, checked: CheckedRequest) -> Plan:
             None,
             searcher.settings,
             filtered_fields=checked.filters.keys(),
+            translated=BY_NAME[checked.translations],
         )
         notices, filters = tuple(text.notices), text.filters
         typed = text.text if text.text is not None else typed
@@ -94,6 +96,8 @@ def _translated(text: TextQuery) -> Plan:
         notices=tuple(text.notices),
         filters=text.filters,
         text=text.text,
+        always_related=text.always_related,
+        forms=text.forms,
     )
 
 

@@ -7,10 +7,12 @@ their stored terms and the cluster's statistics (rerank.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+import dataclasses
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from indexer.engines.sphinx import statements
 from indexer.engines.sphinx.hits import hit_of
+from indexer.engines.sphinx.ids import stable_id
 from indexer.engines.sphinx.plan import cluster_query, plan_of, selected_query
 from indexer.engines.sphinx.querytext import Untranslatable
 from indexer.engines.sphinx.rerank import rescored
@@ -19,7 +21,7 @@ from indexer.fields import FACET_FIELDS
 from indexer.messages import Notice
 from indexer.model.facets import Facet
 from indexer.model.request import CheckedRequest
-from indexer.model.results import Hit
+from indexer.model.results import RELATED, Hit
 from indexer.query.spelling import Vocabulary
 from indexer.search.engine import PageRequest, Plan, Relaxing, Selection
 
@@ -65,6 +67,17 @@ class ClusterRequest:
     def notices(self) -> list[Notice]:
         return [Notice("cluster_partial", {})] if self.asked.warnings else []
 
+    def holding(self, query: Any, hits: Sequence[Hit]) -> frozenset[str]:
+        try:
+            match = cluster_query(query)
+        except Untranslatable:
+            return frozenset()
+        by_id = {stable_id(hit.id): hit.id for hit in hits}
+        return frozenset(
+            by_id[i]
+            for i in statements.holding(self.asked, match, list(by_id), self.searcher.everything)
+        )
+
     # -- counting, paging, facets -----------------------------------------------------------
 
     def count(self, selection: Selection, checked: CheckedRequest) -> int:
@@ -97,6 +110,7 @@ class ClusterRequest:
                 self.searcher, self.asked, match, checked, preferred, relaxing.scored
             )
         marked_by = relaxing.scored if page.highlight else None
+        matched = set(preferred) if relaxing.relaxed else None
         end = page.start + page.size
         scored = ranking[page.start : end]
         stored = {}
@@ -105,7 +119,7 @@ class ClusterRequest:
                 row[0]: row for row in statements.stored_rows(self.asked, [i for i, _ in scored])
             }
         hits = [
-            self._hit(stored[i], score if page.ranked else None, marked_by, page.unmarked)
+            self._hit(stored[i], score if page.ranked else None, marked_by, page.unmarked, matched)
             for i, score in scored
             if i in stored
         ]
@@ -127,12 +141,23 @@ class ClusterRequest:
                     float(row[1]) / WEIGHT_SCALE if page.ranked else None,
                     marked_by,
                     page.unmarked,
+                    matched,
                 )
                 for row in rows
             ]
         return hits
 
     def _hit(
-        self, row: tuple, score: float | None, marked_by: Any, unmarked: frozenset[str]
+        self,
+        row: tuple,
+        score: float | None,
+        marked_by: Any,
+        unmarked: frozenset[str],
+        matched: set[int] | None,
     ) -> Hit:
-        return hit_of(row, score, marked_by, unmarked, self.searcher.schema, self.settings)
+        """The hit of a row; related when ``matched`` (the matches, when related
+        results follow) does not hold it."""
+        hit = hit_of(row, score, marked_by, unmarked, self.searcher.schema, self.settings)
+        if matched is not None and int(row[0]) not in matched:
+            return dataclasses.replace(hit, tier=RELATED)
+        return hit

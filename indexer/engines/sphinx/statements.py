@@ -216,15 +216,30 @@ def rows(
     sql = sql.replace(" FROM ", first + " FROM ", 1)
     if checked.sort == "relevance" and query.match:
         order = ("preferred DESC, " if preferred else "") + "score DESC, id ASC"
-    elif checked.sort == "oldest":
-        order = "dated ASC, score DESC, id ASC"
-    else:
-        order = "dated DESC, score DESC, id ASC"
+    else:  # by date, the matches first when related results follow
+        direction = "ASC" if checked.sort == "oldest" else "DESC"
+        order = ("preferred DESC, " if preferred else "") + f"dated {direction}, score DESC, id ASC"
     sql += f" ORDER BY {order} LIMIT {start}, {number} "
     sql += ranking_options(settings, asked.totals) + f", max_matches={start + number}"
     with asked.connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def holding(
+    asked: Asked, query: ClusterQuery, ids: list[int], unfiltered: CheckedRequest
+) -> set[int]:
+    """Those of ``ids`` the query matches (``unfiltered``: a request without filters)."""
+    if not ids:
+        return set()
+    where, params = _where(query, unfiltered, None)
+    listed = ", ".join(map(str, ids))
+    sql = f"SELECT id FROM {asked.generation} WHERE id IN ({listed})"
+    sql += f" AND {where}" if where else ""
+    sql += f" LIMIT {len(ids)} OPTION ranker=none, max_matches={max(len(ids), 1)}"
+    with asked.connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(row[0]) for row in cursor.fetchall()}
 
 
 def stored_rows(asked: Asked, ids: list[int]) -> list[tuple]:

@@ -8,7 +8,8 @@ page and the facets all read the same matches.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+import dataclasses
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from whoosh import query as Q
@@ -22,8 +23,9 @@ from indexer.engines.whoosh.searchers import ReaderView
 from indexer.messages import Notice
 from indexer.model.facets import Facet
 from indexer.model.request import CheckedRequest
-from indexer.model.results import Hit
+from indexer.model.results import RELATED, Hit
 from indexer.query.builder import Weights
+from indexer.query.expansions import BY_NAME
 from indexer.query.spelling import Vocabulary
 from indexer.query.textquery import query_builder, text_query
 from indexer.search.engine import PageRequest, Plan, Relaxing, Selection
@@ -32,6 +34,8 @@ from indexer.search.passages import FIELD as PASSAGE_FIELD
 from indexer.search.passages import best_passages, with_passages
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
+
+NO_DOCUMENTS = np.zeros(0, dtype=np.int64)
 
 
 class WhooshRequest:
@@ -49,6 +53,7 @@ class WhooshRequest:
         self._queries: list[Any] = []  # keeps those queries alive, so ids stay unique
         self._filters: dict[tuple, Masks] = {}
         self._selections: dict[tuple, Matches] = {}
+        self._page_docnums: dict[str, int] = {}  # the page's hits, by id
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -61,6 +66,7 @@ class WhooshRequest:
             self.settings,
             self.deadline,
             filtered_fields=checked.filters.keys(),
+            translated=BY_NAME[checked.translations],
         )
         return Plan(
             query=text.query,
@@ -73,6 +79,8 @@ class WhooshRequest:
             nothing=text.query is Q.NullQuery,
             filters=text.filters,
             text=text.text,
+            always_related=text.always_related,
+            forms=text.forms,
         )
 
     def holds(self, word: Any) -> bool:
@@ -94,6 +102,12 @@ class WhooshRequest:
     def notices(self) -> list[Notice]:
         return []
 
+    def holding(self, query: Any, hits: Sequence[Hit]) -> frozenset[str]:
+        docnums = {self._page_docnums[hit.id]: hit.id for hit in hits}
+        found = self._evaluated(query).ids
+        held = np.isin(np.fromiter(docnums, np.int64, len(docnums)), found, assume_unique=True)
+        return frozenset(hit_id for hit_id, yes in zip(docnums.values(), held, strict=True) if yes)
+
     # -- counting, paging, facets -----------------------------------------------------------
 
     def count(self, selection: Selection, checked: CheckedRequest) -> int:
@@ -102,27 +116,27 @@ class WhooshRequest:
 
     def page(self, relaxing: Relaxing, checked: CheckedRequest, page: PageRequest) -> list[Hit]:
         matches = self._selected(relaxing.selection, checked)
-        ids, scores = matches.ids, matches.scores
-        preferred = np.zeros(0, dtype=np.int64)
+        preferred = None
         if relaxing.preferred is not None:
             preferred = self._selected(relaxing.preferred, checked).ids
-            scores = scores + np.isin(ids, preferred, assume_unique=True) * PREFERRED_BONUS
-        keep = self._masks(checked).allowed[ids]
-        ids, scores = ids[keep], scores[keep]
+        ids, scores, is_match = candidates(matches, preferred, self._masks(checked).allowed)
         if page.ranked and self.settings.passage_weight > 0 and not checked.raw:
             scores = with_passage_evidence(self.view, self.settings, ids, scores, checked.text)
-        docnums, page_scores = page_of(self.view, ids, scores, page, checked.sort == "oldest")
-        return page_of_hits(
+        oldest_first = checked.sort == "oldest"
+        docnums, page_scores = page_of(self.view, ids, scores, page, oldest_first, is_match)
+        hits = page_of_hits(
             self.evaluator,
             relaxing.scored,
             docnums,
             page_scores,
-            preferred,
+            NO_DOCUMENTS if preferred is None else preferred,
             page.highlight,
             self.settings.snippet_chars,
             self.deadline,
             page.unmarked,
         )
+        self._page_docnums.update(zip((hit.id for hit in hits), docnums, strict=True))
+        return hits if preferred is None else tiered(hits, docnums, preferred)
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
         matching = document_mask(self._selected(selection, checked).ids, self._doc_count)
@@ -159,18 +173,13 @@ class WhooshRequest:
         return self._selections[key]
 
     def _select(self, selection: Selection, checked: CheckedRequest) -> Matches:
-        matches = self._evaluated(selection.query)
-        dates = self._masks(checked).dates
-        if dates is not None:
-            keep = dates[matches.ids]
-            matches = Matches(matches.ids[keep], matches.scores[keep])
+        held = None
         if selection.words is not None:
             held = np.zeros(self._doc_count, dtype=np.int32)
             for word in selection.words:
                 held[self._evaluated(word).ids] += 1
-            keep = held[matches.ids] >= selection.at_least
-            matches = Matches(matches.ids[keep], matches.scores[keep])
-        return matches
+        matches = self._evaluated(selection.query)
+        return within(matches, self._masks(checked).dates, held, selection.at_least)
 
     def _masks(self, checked: CheckedRequest) -> Masks:
         filters = tuple(sorted((name, tuple(values)) for name, values in checked.filters.items()))
@@ -178,6 +187,43 @@ class WhooshRequest:
         if key not in self._filters:
             self._filters[key] = request_masks(self.view, self.evaluator, checked)
         return self._filters[key]
+
+
+def within(
+    matches: Matches, dates: np.ndarray | None, held: np.ndarray | None, at_least: int
+) -> Matches:
+    """``matches`` in the ``dates`` (a mask; None: any date) holding at least
+    ``at_least`` words (``held``: how many each document holds; None: any)."""
+    keep = np.ones(len(matches.ids), dtype=bool)
+    if dates is not None:
+        keep &= dates[matches.ids]
+    if held is not None:
+        keep &= held[matches.ids] >= at_least
+    return matches if keep.all() else Matches(matches.ids[keep], matches.scores[keep])
+
+
+def tiered(hits: list[Hit], docnums: list[int], preferred: np.ndarray) -> list[Hit]:
+    """The page's hits, related results marked: those not in ``preferred``."""
+    matched = set(preferred.tolist())
+    return [
+        hit if docnum in matched else dataclasses.replace(hit, tier=RELATED)
+        for hit, docnum in zip(hits, docnums, strict=True)
+    ]
+
+
+def candidates(
+    matches: Matches, preferred: np.ndarray | None, allowed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The documents a page is chosen from (those ``allowed`` by the filters), their
+    scores, and, when related results follow, which are matches (``preferred``): their
+    scores raised so they rank first."""
+    ids, scores = matches.ids, matches.scores
+    is_match = None
+    if preferred is not None:
+        is_match = np.isin(ids, preferred, assume_unique=True)
+        scores = scores + is_match * PREFERRED_BONUS
+    keep = allowed[ids]
+    return ids[keep], scores[keep], None if is_match is None else is_match[keep]
 
 
 def with_passage_evidence(
@@ -198,16 +244,22 @@ def with_passage_evidence(
 
 
 def page_of(
-    view: ReaderView, ids: np.ndarray, scores: np.ndarray, page: PageRequest, oldest_first: bool
+    view: ReaderView,
+    ids: np.ndarray,
+    scores: np.ndarray,
+    page: PageRequest,
+    oldest_first: bool,
+    is_match: np.ndarray | None = None,
 ) -> tuple[list[int], list[float | None]]:
-    """The page's document numbers and scores (None when sorted by date)."""
+    """The page's document numbers and scores (None when sorted by date); by date, the
+    matches (``is_match``, when related results follow) come first."""
     limit = page.start + page.size
     if page.ranked:
         best = top_documents(ids, scores, limit)
     else:
         # By date (or browsing without a query): a sort, relevance only between equals.
         order = view.shared.date_order(view.reader)
-        best = order.order(ids, scores, oldest_first=oldest_first)[:limit]
+        best = order.order(ids, scores, oldest_first, is_match)[:limit]
     chosen = best[page.start : limit]
     if not page.ranked:
         return ids[chosen].tolist(), [None] * len(chosen)

@@ -96,13 +96,21 @@ class DateOrder:
         id_rank[np.array(by_id, dtype=np.int64)] = np.arange(len(ids))
         return cls(when, id_rank, np.array([bool(date) for date in dates], dtype=bool))
 
-    def order(self, ids: np.ndarray, scores: np.ndarray, oldest_first: bool) -> np.ndarray:
+    def order(
+        self,
+        ids: np.ndarray,
+        scores: np.ndarray,
+        oldest_first: bool,
+        first: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Positions of ``ids`` by date (undated last either way), equal dates by
-        ``scores`` (relevance, highest first), then by id."""
+        ``scores`` (relevance, highest first), then by id; those where ``first`` is
+        true (the matches, when related results follow) before all others."""
         when = self.when[ids]
         undated = when < 0
         primary = np.where(undated, np.iinfo(np.int64).max, when if oldest_first else -when)
-        return np.lexsort((self.id_rank[ids], -scores, primary))
+        keys = (self.id_rank[ids], -scores, primary)
+        return np.lexsort(keys if first is None else (*keys, ~first))
 
 
 @dataclass(frozen=True)
