@@ -68,7 +68,12 @@ def search(index, q, **options):
 )
 def test_a_search_no_document_fully_matches_is_run_corrected_with_a_notice(index, typed, corrected):
     result = search(index, typed)
-    assert result.searched == corrected and result.total > 0
+    # Nothing matches what was typed: the corrected query's results are related results,
+    # each saying it was corrected, and neither the total nor the facets count them.
+    assert result.searched == corrected and result.total == 0 and result.related_total > 0
+    assert all(hit.related and hit.reasons[0].code == "corrected" for hit in result.hits)
+    assert result.hits[0].reasons[0].params == {"original": typed, "corrected": corrected}
+    assert all(value.count == 0 for facet in result.facets for value in facet.values)
     assert result.notices[0].code == "corrected"
     assert result.notices[0].params == {"original": typed, "corrected": corrected}
     word = corrected.split()[-1]
@@ -115,9 +120,43 @@ def test_an_english_stop_word_is_not_read_as_a_keyboard_slip():
     assert correct("dkfltn", lambda word: word == "아리수", vocabulary, analyzer) == "아리수"
 
 
+def test_a_korean_word_of_the_dictionary_is_not_read_as_a_keyboard_slip():
+    analyzer = morpheme_analyzer("mecab")
+    vocabulary = Vocabulary.from_counts({"눈치": 5})
+
+    def holds(word: str) -> bool:
+        return word in ("눈치", "cos", "youth")
+
+    # 챈 (채다) read in Latin mode is "cos", which an index may hold: it is Korean.
+    assert correct("눈치 챈", holds, vocabulary, analyzer) is None
+    # Jamo that make no Korean word are English typed in Hangul mode.
+    assert correct("ㅛㅐㅕ소", holds, vocabulary, analyzer) == "youth"
+
+
+def test_a_question_keeps_the_words_the_dictionary_knows():
+    """피살 and 도둑질 were corrected to 피상 and 도덕질 in questions: words of the
+    dictionary that no policy document holds are right as typed there."""
+    analyzer = morpheme_analyzer("mecab")
+    vocabulary = Vocabulary.from_counts({"피상": 5, "도덕": 5, "사건": 9})
+
+    def holds(word: str) -> bool:
+        return word in ("피상", "도덕질", "사건", "아리수")
+
+    question = "김정남 피살 사건 전후의 도둑질 의혹은 무엇인가"
+    assert correct(question, holds, vocabulary, analyzer, keep_dictionary_words=True) is None
+    # A typo the dictionary does not hold is still corrected in a question, and a
+    # short query still offers the nearest term.
+    typo = "김정남 사건 전후의 의혹은 무엇인가 dkfltn"
+    assert correct(typo, holds, vocabulary, analyzer, keep_dictionary_words=True) == (
+        "김정남 사건 전후의 의혹은 무엇인가 아리수"
+    )
+    assert correct("피살", holds, vocabulary, analyzer) == "피상"
+
+
 def test_a_long_query_with_an_unknown_word_gets_a_suggestion(index):
     result = search(index, "서울시 장애인 활동 지원 사업 dkfltn")
-    assert result.total > 0 and not result.searched
+    # No document holds every content word (dkfltn is in none): related results only.
+    assert result.total == 0 and result.related_total > 0 and not result.searched
     assert result.suggestion == "서울시 장애인 활동 지원 사업 아리수"
     assert any(n.code == "did_you_mean" for n in result.notices)
 
@@ -138,12 +177,18 @@ def test_initial_consonants_complete_to_frequent_terms(index):
 def test_the_page_and_the_api_say_what_was_searched(policy_index):
     client = create_app({"SETTINGS": policy_index.settings, "TESTING": True}).test_client()
     data = client.get("/api/search", query_string={"q": "dkfltn", "hl": "ko"}).get_json()
-    assert data["searched"] == "아리수" and data["total"] > 0
+    assert data["searched"] == "아리수" and data["total"] == 0 and data["related_total"] > 0
     assert data["notices"][0]["code"] == "corrected" and "아리수" in data["notices"][0]["message"]
+    reason = data["hits"][0]["reasons"][0]
+    assert data["hits"][0]["tier"] == "related" and reason["code"] == "corrected"
+    assert reason["message"] == "‘dkfltn’에서 고침"
     plain = client.get("/api/search", query_string={"q": "dkfltn", "spell": "0"}).get_json()
-    assert plain["searched"] == "" and plain["total"] == 0
+    assert plain["searched"] == "" and plain["total"] == plain["related_total"] == 0
     page = client.get("/", query_string={"q": "dkfltn", "hl": "ko"}).get_data(as_text=True)
     assert 'data-code="corrected"' in page and "spell=0" in page
+    # No match, said plainly; the corrected query's results under 관련 결과, labelled.
+    assert "‘dkfltn’와(과) 일치하는 문서가 없습니다" in page
+    assert 'class="related-heading">관련 결과 ' in page and "‘dkfltn’에서 고침" in page
     assert client.get("/api/search?q=x&spell=maybe").status_code == 400
 
 
@@ -155,7 +200,10 @@ def test_the_cli_says_what_it_searched_and_can_search_as_typed(policy_index):
     index_dir = policy_index.settings.index_dir
     corrected = CliRunner().invoke(main, ["search", "dkfltn", "--index-dir", index_dir])
     assert corrected.exit_code == 0
-    assert "showing results for '아리수'" in corrected.output
+    assert "related results for '아리수' are shown" in corrected.output
+    assert "No document matches 'dkfltn'" in corrected.output
+    assert "-- Related results (" in corrected.output
+    assert "corrected from 'dkfltn'" in corrected.output
     as_typed = CliRunner().invoke(
         main, ["search", "dkfltn", "--no-spell", "--index-dir", index_dir]
     )
@@ -179,3 +227,18 @@ def test_the_vocabulary_outlives_the_thread_that_built_it(policy_index):
         builder.join()
         assert "아리수" in [s.text for s in index.suggest("ㅇㄹㅅ")]
         assert index.search(SearchRequest(q="dkfltn")).searched == "아리수"
+
+
+def test_a_typo_typed_apart_from_its_compound_makes_the_policy_term():
+    """기초 연굼 went to 기초 연구 (the commoner term); 기초연금 is the policy term."""
+    analyzer = morpheme_analyzer("mecab")
+    vocabulary = Vocabulary.from_counts({"기초": 50, "연구": 40, "연금": 10})
+
+    def holds(word: str) -> bool:
+        return word in ("기초", "연구", "연금")
+
+    assert correct("기초 연굼", holds, vocabulary, analyzer) == "기초 연구"
+    policy_terms = frozenset({"기초연금"})
+    assert correct("기초 연굼", holds, vocabulary, analyzer, preferred=policy_terms) == (
+        "기초 연금"
+    )

@@ -23,6 +23,7 @@ from hangul_keyboard.mapping import DOUBLE_JAMO_PAIR, ROMAN_TO_JAMO
 from symspellpy import SymSpell, Verbosity
 
 from indexer.analysis.morphemes import ENGLISH_STOP_WORDS
+from indexer.analysis.taggers import get_tagger
 
 CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _SYLLABLES = re.compile(r"^[가-힣]+$")
@@ -36,6 +37,8 @@ MIN_TERM_SYLLABLES = 2
 SHORT_WORD_JAMO = 9
 SYMSPELL_PREFIX = 7
 MAX_INITIALS_SCANNED = 2000  # terms ranked for one prefix (of initials or syllables)
+# Tags of a stretch the tagger's dictionary does not hold (Mecab, Komoran, Okt).
+UNKNOWN_TAGS = frozenset({"UNKNOWN", "NA", "Unknown"})
 
 
 def jamo(text: str) -> str:
@@ -143,6 +146,7 @@ def correct(
     analyzer: Callable[..., Iterable[Any]],
     held_too: bool = False,
     preferred: Collection[str] = frozenset(),
+    keep_dictionary_words: bool = False,
 ) -> str | None:
     """The query with each word no document holds replaced by one that documents hold
     (a keyboard slip undone, or the nearest terms in jamo); None when nothing changes.
@@ -152,10 +156,15 @@ def correct(
     morphemes are all terms of the index is right as typed (전지현의 is 전지현 + 의, not a
     typo of 전지현); morphemes are read in the whole text, as the tagger reads the query.
     Among equally near corrections, one that makes a word of ``preferred`` (the policy
-    terms of the thesaurus) wins."""
+    terms of the thesaurus) wins. A Korean word the tagger's dictionary reads whole is
+    never taken for a keyboard slip (챈 is not "cos"), and with
+    ``keep_dictionary_words`` (a question, whose words are often in no policy document:
+    피살, 도둑질) it is never corrected at all."""
+    tagger = get_tagger(analyzer.tagger) if hasattr(analyzer, "tagger") else None
     output = []
     analysed = [t for t in analyzer(text, chars=True, mode="query") if not t.is_part]
-    for match in re.finditer(r"\S+", text):
+    words = text.split()
+    for at, match in enumerate(re.finditer(r"\S+", text)):
         word = match.group()
         # The word's morphemes as (start, end) within the word.
         spans = [
@@ -169,13 +178,38 @@ def correct(
         # nor is an English stop word (for, and): neither is a typo or a keyboard slip.
         as_typed = as_typed or (not spans and bool(_SYLLABLES.match(word)))
         as_typed = as_typed or word.lower() in ENGLISH_STOP_WORDS
+        korean = tagger is not None and _dictionary_word(word, tagger)
+        as_typed = as_typed or (keep_dictionary_words and korean)
         if not as_typed and (
             not holds(word) or (held_too and not _terms_known(word, spans, vocabulary))
         ):
-            fixed = _corrected_word(word, spans, holds, vocabulary, preferred)
+            fixed = _corrected_word(word, spans, holds, vocabulary, preferred, not korean)
+            fixed = _spaced_policy_term(word, words, at, vocabulary, preferred) or fixed
         output.append(fixed or word)
     corrected = " ".join(output)
     return corrected if corrected != " ".join(text.split()) else None
+
+
+def _spaced_policy_term(
+    word: str, words: list[str], at: int, vocabulary: Vocabulary, preferred: Collection[str]
+) -> str | None:
+    """A correction of ``word`` (the ``at``-th of ``words``) that makes a policy term
+    with the word before or after it, typed apart: 기초 연굼 is 기초 연금 (기초연금), not
+    the commoner 기초 연구."""
+    before = words[at - 1] if at > 0 else ""
+    after = words[at + 1] if at + 1 < len(words) else ""
+    for option in vocabulary.nearest(word):
+        if before + option in preferred or option + after in preferred:
+            return option
+    return None
+
+
+def _dictionary_word(word: str, tagger: Any) -> bool:
+    """Whether ``word`` is Hangul the tagger reads as morphemes of its dictionary only."""
+    if not _SYLLABLES.match(word):
+        return False
+    morphemes = tagger.morphemes(word)
+    return bool(morphemes) and not any(m.tag in UNKNOWN_TAGS for m in morphemes)
 
 
 def _terms_known(word: str, spans: list[tuple[int, int]], vocabulary: Vocabulary) -> bool:
@@ -193,8 +227,10 @@ def _corrected_word(
     holds: Callable[[str], bool],
     vocabulary: Vocabulary,
     preferred: Collection[str] = frozenset(),
+    slips: bool = True,
 ) -> str | None:
-    slip = keyboard_to_hangul(word) or hangul_to_keyboard(word)
+    """``slips``: the word may be a keyboard slip (no Korean word it reads as)."""
+    slip = keyboard_to_hangul(word) or (hangul_to_keyboard(word) if slips else None)
     if slip and holds(slip):
         return slip
     nearest = vocabulary.closest(word)  # the whole word (일지리 -> 일자리)

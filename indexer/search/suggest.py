@@ -77,7 +77,8 @@ def with_correction(
     if not typed or not settings.spelling_corrections or limit < 1:
         return completions[:limit] if limit > 0 else []
     try:
-        correction = correction_of(engine, typed[: settings.max_query_chars])
+        question = len(typed.split()) > settings.and_max_words
+        correction = correction_of(engine, typed[: settings.max_query_chars], question=question)
     except SearchTimeoutError:
         return completions[:limit]
     if correction is None or any(s.text == correction for s in completions):
