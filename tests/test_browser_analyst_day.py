@@ -406,3 +406,54 @@ def test_9_operators_see_what_was_searched(server, backend_settings, page):
     assert top.get("주차장 공유", 0) >= 2
     zero = {entry["query"]: entry["filters"] for entry in data["zero_result_queries"]}
     assert zero["청년 주택"] == {"year": ["1999"]}
+
+
+def test_10_matches_and_related_results_are_kept_apart_with_reasons(server, page, tmp_path):
+    """The total counts the matches; the related results follow under their own heading
+    and count, each hit labelled with why it was found; no match is said plainly."""
+    q = "청년 월세 보증금"
+    oracle = api(server, "/api/search?size=50&q=" + quote(q))
+    assert oracle["total"] > 0 and oracle["related_total"] > 0
+    page.goto(server + "/?size=50&q=" + quote(q))
+    assert total(page) == oracle["total"]
+    heading = page.locator(".related-heading")
+    assert heading.inner_text() == f"관련 결과 {oracle['related_total']:,}건"
+    matches = page.locator('.hit[data-tier="match"]')
+    related = page.locator('section.related .hit[data-tier="related"]')
+    assert matches.count() == oracle["total"]
+    assert related.count() == len(oracle["hits"]) - oracle["total"]
+    assert matches.first.locator(".reason").count() >= 1
+    assert related.first.locator(".reason").first.inner_text().startswith("단어 ")
+    shot(page, "10-related-results")
+
+    page.goto(server + "/?q=" + quote("기초연굼"))
+    assert (
+        page.locator(".no-matches")
+        .inner_text()
+        .startswith("‘기초연굼’와(과) 일치하는 문서가 없습니다")
+    )
+    assert total(page) == 0 and page.locator(".related-heading").is_visible()
+    assert "‘기초연굼’에서 고침" in page.locator(".hit .reason").first.inner_text()
+    shot(page, "10-no-match")
+
+    # The embedded box says the same: the matches' count, then the related results under
+    # their heading, each with its reason.
+    (tmp_path / "index.html").write_text(
+        HOST_PAGE.format(server=server).replace('data-size="3"', 'data-size="10"'),
+        encoding="utf-8",
+    )
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    host_site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=host_site.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{host_site.server_address[1]}/index.html")
+        widget = page.locator("policy-search")
+        widget.locator("input").fill(q)
+        widget.locator("li.related-heading").wait_for()
+        status = widget.locator(".status").inner_text()
+        assert status.startswith(f"{oracle['total']:,}건 · 관련 결과 {oracle['related_total']:,}건")
+        assert widget.locator('li[data-tier="match"]').count() == min(oracle["total"], 10)
+        assert widget.locator('li[data-tier="related"] .reason').first.inner_text()
+        shot(page, "10-widget-related")
+    finally:
+        host_site.shutdown()
