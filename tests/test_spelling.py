@@ -64,6 +64,8 @@ def search(index, q, **options):
         ("기초연굼", "기초연금"),
         ("아동수댱", "아동수당"),
         ("국민내일배움카느", "국민내일배움카드"),
+        # The tagger reads 장학끔 as 장학 + 끄 + ㅁ: a verb after a noun is still a typo.
+        ("국가 장학끔", "국가 장학금"),
     ],
 )
 def test_a_search_no_document_fully_matches_is_run_corrected_with_a_notice(index, typed, corrected):
@@ -242,3 +244,26 @@ def test_a_typo_typed_apart_from_its_compound_makes_the_policy_term():
     assert correct("기초 연굼", holds, vocabulary, analyzer, preferred=policy_terms) == (
         "기초 연금"
     )
+
+
+def test_a_verb_the_dictionary_knows_is_never_corrected(index):
+    """치매 걸린 부모 치료비 offered 걸리 for 걸린."""
+    result = search(index, "치매 걸린 부모 치료비")
+    assert not result.suggestion and not result.searched
+
+
+def test_a_double_final_before_a_vowel_opens_the_next_syllable():
+    # 미세먼지 in Latin mode: ㄴ and ㅈ after 머, then ㅣ (hangul-keyboard gave 미세머ㄵㅣ).
+    assert keyboard_to_hangul("altpajswl") == "미세먼지"
+    assert keyboard_to_hangul("dksgdma") == "않음"  # a double final before a consonant stays
+    assert keyboard_to_hangul("dkfltn") == "아리수"
+
+
+def test_one_unknown_syllable_after_a_known_term_is_corrected_with_it():
+    analyzer = morpheme_analyzer("mecab")
+    vocabulary = Vocabulary.from_counts({"근로": 30, "장려금": 10, "장려": 20})
+
+    def holds(word: str) -> bool:
+        return word in ("근로", "장려금", "장려", "근로장려금")
+
+    assert correct("근로장려굼", holds, vocabulary, analyzer) == "근로장려금"

@@ -56,3 +56,42 @@ def test_a_korean_query_stays_korean_unless_asked_and_says_so(policy_index):
     plain = search(policy_index, "광화문", translations=False)
     assert "seoulsolution-002" not in [hit.id for hit in plain.hits]
     assert not any(n.code == "translated_to_english" for n in plain.notices)
+
+
+def test_english_translations_rank_a_korean_query_without_finding_more(tmp_path):
+    """A budget record's English summary saying "dementia" tells that its 치매 is the
+    subject: the translation adds to its score, but a document holding only the English
+    word is not found (the Korean query is not widened)."""
+    from indexer import build_index, read_corpus
+
+    from .conftest import make_settings, write_jsonl
+
+    records = [
+        {
+            "id": "passing",
+            "title": "노인 복지 안내",
+            "body": "치매 예방 교실과 여러 강좌가 있습니다.",
+        },
+        {
+            "id": "bilingual",
+            "title": "치매 관리 사업",
+            "body": "치매 검진을 지원합니다. Dementia screening and dementia care support.",
+        },
+        {"id": "english", "title": "Dementia care", "body": "Dementia care centers in Seoul."},
+    ]
+    write_jsonl(tmp_path / "corpus" / "docs.jsonl", records)
+    settings = make_settings(tmp_path)
+    build_index(read_corpus(tmp_path / "corpus").documents, settings.index_dir, settings)
+    with SearchIndex(settings.index_dir, settings) as index:
+        korean = index.search(SearchRequest(q="치매"))
+        plain = index.search(SearchRequest(q="치매", translations="off"))
+        both = index.search(SearchRequest(q="치매", translations="both"))
+    assert [hit.id for hit in korean.hits][0] == "bilingual"
+    assert (
+        {hit.id for hit in korean.hits}
+        == {hit.id for hit in plain.hits}
+        == {"passing", "bilingual"}
+    )
+    assert korean.total == plain.total == both.total == 2
+    # Asked for, the English document follows as a related result.
+    assert [(hit.id, hit.tier) for hit in both.hits][-1] == ("english", "related")

@@ -91,13 +91,14 @@ class QueryBuilder:
         strict_fields: bool = False,
         translated: Directions = NONE,
         content_words: bool = False,
+        evidence: Q.Query | None = None,
     ) -> Q.Query | None:
-        """The query of all clauses (AND, or OR when ``any_word``); None when nothing is
-        searchable. With ``strict_fields`` a filter-field clause (year:2014) is required
-        even when the words are OR-ed; ``translated``: the words in those directions
-        also match their translations; ``content_words``: only the words holding a
-        noun are required (a question's), the others add to the score."""
+        """The query of all clauses (AND, or OR when ``any_word``), None when nothing is
+        searchable: with ``strict_fields`` a field:value is required even among OR-ed
+        words; ``translated`` words also match their translations; ``content_words``:
+        only words holding a noun are required, the others (and ``evidence``) score."""
         parts = self._parts(parsed, any_word, strict_fields, translated, content_words)
+        parts.optional += [evidence] if evidence is not None and parts.positives else []
         if any_word:
             # Any-word queries score bigrams once over the whole text, across word
             # boundaries as in the index, instead of word by word.
@@ -203,7 +204,9 @@ class QueryBuilder:
             if morph is not None:
                 options.append(boosted(morph, boost))
             bigram = (
-                self.terms.bigram(f"{name}_bigram", clause.text, clause.phrase)
+                self.terms.bigram(
+                    f"{name}_bigram", clause.text, clause.phrase, in_sequence=not partial
+                )
                 if with_bigrams
                 else None
             )

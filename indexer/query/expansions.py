@@ -31,6 +31,7 @@ class Directions:
 NONE = Directions()
 ENGLISH_TO_KOREAN = Directions(from_english=True)
 BOTH_WAYS = Directions(from_english=True, from_korean=True)
+FROM_KOREAN = Directions(from_korean=True)
 # A request's ``translations`` (model/request.py TRANSLATIONS) as directions.
 BY_NAME = {"en-ko": ENGLISH_TO_KOREAN, "both": BOTH_WAYS, "off": NONE}
 

@@ -57,6 +57,31 @@ def word_queries(
     return [q for q in queries if q is not None]
 
 
+def translation_evidence(
+    builder: QueryBuilder, parsed: ParsedQuery, translated: Directions
+) -> Q.Query | None:
+    """The translations of the words (in the ``translated`` directions) as a query that
+    only adds to the scores of documents found otherwise: a budget record's English
+    summary holding "dementia" tells that its 치매 is the subject, without a document
+    holding only the English word being found. Each counts as a synonym."""
+    if not translated:
+        return None
+    own = builder.expansions.of(parsed)
+    options = []
+    for clause, widened in builder.expansions.of(parsed, translated).items():
+        synonyms = {word for word, _ in own.get(clause, [])}
+        for word, _ in widened:
+            query = (
+                None if word in synonyms else builder.plain_clause(Clause(word, field=clause.field))
+            )
+            if query is not None:
+                query.boost = (query.boost or 1.0) * builder.expansions.synonym_weight
+                options.append(query)
+    if not options:
+        return None
+    return options[0] if len(options) == 1 else Q.Or(options)
+
+
 def word_forms(
     builder: QueryBuilder,
     parsed: ParsedQuery,

@@ -39,6 +39,7 @@ SYMSPELL_PREFIX = 7
 MAX_INITIALS_SCANNED = 2000  # terms ranked for one prefix (of initials or syllables)
 # Tags of a stretch the tagger's dictionary does not hold (Mecab, Komoran, Okt).
 UNKNOWN_TAGS = frozenset({"UNKNOWN", "NA", "Unknown"})
+PREDICATE_TAGS = frozenset({"VV", "VA", "Verb", "Adjective"})
 
 
 def jamo(text: str) -> str:
@@ -61,8 +62,33 @@ def keyboard_to_hangul(word: str) -> str | None:
     if not _LETTERS.match(word):
         return None
     keys = "".join(ch if ch in _SHIFTED_KEYS else ch.lower() for ch in word)
-    hangul = convert_roman_to_hangul(keys)
+    hangul = _split_double_finals(convert_roman_to_hangul(keys))
     return hangul if _SYLLABLES.match(hangul) else None
+
+
+# A double final's two consonants: the final the syllable keeps and the initial it gives
+# the next (indices of Unicode's syllable arithmetic: finals 0-27, initials 0-18).
+_DOUBLE_FINALS = {"ㄳ": (1, 9), "ㄵ": (4, 12), "ㄶ": (4, 18), "ㄺ": (8, 0), "ㄻ": (8, 6),
+                  "ㄼ": (8, 7), "ㄽ": (8, 9), "ㄾ": (8, 16), "ㄿ": (8, 17), "ㅀ": (8, 18),
+                  "ㅄ": (17, 9)}  # fmt: skip
+_VOWEL_JAMO = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+
+
+def _split_double_finals(text: str) -> str:
+    """A double final left as a lone jamo before a vowel (미세머ㄵㅣ, as hangul-keyboard
+    composes 미세먼지 typed in Latin mode) split: its first consonant closes the syllable
+    before, its second opens a syllable with the vowel."""
+    chars = list(text)
+    for at in range(1, len(chars) - 1):
+        before = ord(chars[at - 1]) - 0xAC00
+        vowel = _VOWEL_JAMO.find(chars[at + 1])
+        split = _DOUBLE_FINALS.get(chars[at])
+        if split and vowel >= 0 and 0 <= before < 11172 and before % 28 == 0:
+            kept, initial = split
+            chars[at - 1] = chr(0xAC00 + before + kept)
+            chars[at] = chr(0xAC00 + (initial * 21 + vowel) * 28)
+            chars[at + 1] = ""
+    return "".join(chars)
 
 
 def hangul_to_keyboard(word: str) -> str | None:
@@ -157,10 +183,12 @@ def correct(
     typo of 전지현); morphemes are read in the whole text, as the tagger reads the query.
     Among equally near corrections, one that makes a word of ``preferred`` (the policy
     terms of the thesaurus) wins. A Korean word the tagger's dictionary reads whole is
-    never taken for a keyboard slip (챈 is not "cos"), and with
+    never taken for a keyboard slip (챈 is not "cos"), nor corrected when it is a verb
+    or an adjective (걸린 is not a typo of 걸리), and with
     ``keep_dictionary_words`` (a question, whose words are often in no policy document:
     피살, 도둑질) it is never corrected at all."""
     tagger = get_tagger(analyzer.tagger) if hasattr(analyzer, "tagger") else None
+    tags = _tags_by_word(text, tagger) if tagger is not None else {}
     output = []
     analysed = [t for t in analyzer(text, chars=True, mode="query") if not t.is_part]
     words = text.split()
@@ -178,8 +206,14 @@ def correct(
         # nor is an English stop word (for, and): neither is a typo or a keyboard slip.
         as_typed = as_typed or (not spans and bool(_SYLLABLES.match(word)))
         as_typed = as_typed or word.lower() in ENGLISH_STOP_WORDS
-        korean = tagger is not None and _dictionary_word(word, tagger)
-        as_typed = as_typed or (keep_dictionary_words and korean)
+        word_tags = tags.get(match.start(), [])
+        korean = (
+            bool(_SYLLABLES.match(word)) and bool(word_tags) and not set(word_tags) & UNKNOWN_TAGS
+        )
+        # A verb or adjective the dictionary reads (걸린, 챈) is no typo of a policy term;
+        # a noun with a verb after it may be (장학끔 reads as 장학 + 끄 + ㅁ).
+        predicate = bool(word_tags) and word_tags[0] in PREDICATE_TAGS
+        as_typed = as_typed or (korean and (keep_dictionary_words or predicate))
         if not as_typed and (
             not holds(word) or (held_too and not _terms_known(word, spans, vocabulary))
         ):
@@ -204,12 +238,20 @@ def _spaced_policy_term(
     return None
 
 
-def _dictionary_word(word: str, tagger: Any) -> bool:
-    """Whether ``word`` is Hangul the tagger reads as morphemes of its dictionary only."""
-    if not _SYLLABLES.match(word):
-        return False
-    morphemes = tagger.morphemes(word)
-    return bool(morphemes) and not any(m.tag in UNKNOWN_TAGS for m in morphemes)
+def _tags_by_word(text: str, tagger: Any) -> dict[int, list[str]]:
+    """The tags of each word's morphemes (by the word's start in ``text``), as the
+    tagger reads the whole text (걸린 alone is a name; in 치매 걸린 부모, a verb)."""
+    starts = [match.start() for match in re.finditer(r"\S+", text)]
+    found: dict[int, list[str]] = {}
+    cursor = 0
+    for morpheme in tagger.morphemes(text):
+        at = text.find(morpheme.surface, cursor) if morpheme.surface else -1
+        if at < 0:
+            continue  # a restored form (Komoran): placed by the one before
+        cursor = at + len(morpheme.surface)
+        word_start = starts[bisect.bisect_right(starts, at) - 1] if starts else 0
+        found.setdefault(word_start, []).append(morpheme.tag)
+    return found
 
 
 def _terms_known(word: str, spans: list[tuple[int, int]], vocabulary: Vocabulary) -> bool:
@@ -270,6 +312,10 @@ def _corrected_unknown_runs(
             known[start:end] = [True] * (end - start)
     fixed = word
     for start, end in reversed(_runs(word, known)):
+        if end - start < MIN_TERM_SYLLABLES:
+            # One unknown syllable after a known term is corrected with it (장려굼 of
+            # 근로장려굼 -> 장려금): alone it is too short to correct.
+            start = max((s for s, e in spans if e == start and e - s >= 1), default=start)
         run = word[start:end]
         options = [
             fixed[:start] + term + fixed[end:]

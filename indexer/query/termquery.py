@@ -99,21 +99,28 @@ class TermQueries:
         return Q.Require(together, adjacent)
 
     def bigram(
-        self, fieldname: str, text: str, phrase: bool, partial: bool = False
+        self,
+        fieldname: str,
+        text: str,
+        phrase: bool,
+        partial: bool = False,
+        in_sequence: bool = True,
     ) -> Q.Query | None:
-        """Bigrams of a word: all of them in sequence, or (``partial``, for any-word
-        queries) any of them, so an inflected word (설립되었는가) still earns credit for
-        its stem's bigrams."""
+        """Bigrams of a word: all of them in sequence (a match holds the word: 아리수 is
+        아리 then 리수, not 항아리 and 분리수거 in one text; bigrams run across spaces, so
+        광화문광장 still finds 광화문 광장), all of them anywhere (``in_sequence`` off: a
+        document counted as holding some of a relaxed query's words, 치료비 in 치료 관리비
+        and 의료비), or (``partial``, for any-word queries) any of them, so an inflected
+        word (설립되었는가) still earns credit for its stem's bigrams."""
         grams = [t.text for t in self._bigrams(text, positions=True, mode="query")]
         if not grams:
             return None
         if len(grams) == 1:
             return Q.Term(fieldname, grams[0])
-        if not partial:
-            # In sequence: 아리수 is 아리 then 리수, not 항아리 and 분리수거 in one text.
-            # Bigrams run across spaces, so 광화문광장 still finds 광화문 광장.
+        if phrase or (in_sequence and not partial):
             return Q.Phrase(fieldname, grams)
-        return Q.Or([Q.Term(fieldname, g) for g in dict.fromkeys(grams)])
+        terms = [Q.Term(fieldname, g) for g in dict.fromkeys(grams)]
+        return Q.Or(terms) if partial else Q.And(terms)
 
 
 def _whole_word(text: str, tokens: list[Any]) -> str | None:

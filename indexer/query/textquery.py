@@ -14,8 +14,8 @@ from indexer.config import Settings
 from indexer.deadline import NO_DEADLINE, Deadline
 from indexer.messages import Notice
 from indexer.query.builder import QueryBuilder, Weights
-from indexer.query.expansions import BOTH_WAYS, ENGLISH_TO_KOREAN, Directions
-from indexer.query.forms import WordForms, word_forms, word_queries
+from indexer.query.expansions import BOTH_WAYS, ENGLISH_TO_KOREAN, FROM_KOREAN, Directions
+from indexer.query.forms import WordForms, translation_evidence, word_forms, word_queries
 from indexer.query.parsing import ParsedQuery, is_filter, parse_user_query
 from indexer.query.rawquery import bound_expansions, parse_raw_query
 from indexer.query.synonyms import load_glossary, load_thesaurus
@@ -97,10 +97,10 @@ def text_query(
     notices.extend(expansion_notices(builder, parsed, translated, translations))
     # Long queries read like questions or headlines: their matches hold every content
     # word, and documents with any of the words follow as related results.
-    strict = settings.strict_field_prefixes
+    strict, evidence = settings.strict_field_prefixes, english_evidence(builder, parsed, translated)
     words = builder.positive_clause_count(parsed, strict)
     question = words > settings.and_max_words
-    query = builder.build(parsed, strict_fields=strict, content_words=question)
+    query = builder.build(parsed, False, strict, content_words=question, evidence=evidence)
     if query is None:
         if parsed.clauses:
             return TextQuery(Q.NullQuery, notices=notices + [Notice("nothing_searchable")])
@@ -109,7 +109,7 @@ def text_query(
     if words <= 1 and not translations:
         return TextQuery(query, notices=notices, filters=filters, text=text, forms=forms)
     # One word is widened by its translations only; several, to any of the words too.
-    relaxed = builder.build(parsed, any_word=words > 1, strict_fields=strict, translated=translated)
+    relaxed = builder.build(parsed, words > 1, strict, translated, evidence=evidence)
     # A question's related results are any of its words, as every result was before
     # there were tiers; a short query's need enough of them.
     fraction = 0.0 if question else settings.relaxed_min_word_fraction
@@ -124,6 +124,17 @@ def text_query(
         always_related=question or bool(translations),
         forms=forms,
     )
+
+
+def english_evidence(
+    builder: QueryBuilder, parsed: ParsedQuery, translated: Directions
+) -> Q.Query | None:
+    """Korean words not widened into English still rank by their English translations
+    in the documents found (bilingual budget records): score only, never more documents.
+    None when the Korean words are widened anyway, or nothing is translated."""
+    if translated.from_english and not translated.from_korean:
+        return translation_evidence(builder, parsed, FROM_KOREAN)
+    return None
 
 
 def expansion_notices(

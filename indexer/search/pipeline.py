@@ -142,9 +142,7 @@ def correction_of(
     longer than a short query (its dictionary words are kept as typed)."""
     vocabulary, analyzer = engine.vocabulary(), engine.morpheme_analyzer()
     preferred = engine.policy_terms()
-    return correct(
-        text, engine.holds_text, vocabulary, analyzer, held_too, preferred, question
-    )
+    return correct(text, engine.holds_text, vocabulary, analyzer, held_too, preferred, question)
 
 
 def _no_facets(checked: CheckedRequest) -> list:
