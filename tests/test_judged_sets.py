@@ -10,8 +10,16 @@ from indexer import SearchRequest
 
 from .conftest import PROJECT_ROOT
 
-# Measured 2026-11-27 with the defaults (bench/README.md); floors ~0.03 below.
-FLOORS = {"paraphrase": 0.76, "typos": 0.88, "crosslingual": 0.66, "unseen": 0.50}
+# Measured 2026-11-27 with the defaults (bench/README.md); floors ~0.03 below. The
+# held-out typos (measured 2026-12-07, 0.8925) guard against regressions only: nothing
+# was tuned on them.
+FLOORS = {
+    "paraphrase": 0.76,
+    "typos": 0.88,
+    "typos_heldout": 0.86,
+    "crosslingual": 0.66,
+    "unseen": 0.50,
+}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

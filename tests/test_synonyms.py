@@ -99,3 +99,29 @@ def test_a_missing_synonyms_file_is_a_clear_configuration_error(tmp_path):
         load_settings(None, environ={}, synonyms_file=str(tmp_path / "missing.txt"))
     with pytest.raises(ConfigError, match="synonym_weight"):
         load_settings(None, environ={}, synonym_weight=1.5)
+
+
+def test_a_part_of_a_compound_typed_without_spaces_finds_its_synonyms(tmp_path):
+    """청년월세지원 typed as one word: its part 월세 finds 임대료 as 월세 typed apart does."""
+    from indexer import build_index, read_corpus
+
+    from .conftest import make_settings, write_jsonl
+
+    records = [
+        {"id": "rent", "title": "청년 임대료 지원", "body": "청년에게 임대료를 지원합니다."},
+        {"id": "other", "title": "청년 창업 지원", "body": "청년 창업을 지원합니다."},
+    ]
+    write_jsonl(tmp_path / "corpus" / "docs.jsonl", records)
+    settings = make_settings(tmp_path)
+    build_index(read_corpus(tmp_path / "corpus").documents, settings.index_dir, settings)
+    with SearchIndex(settings.index_dir, settings) as index:
+        joined = index.search(SearchRequest(q="청년월세지원"))
+        apart = index.search(SearchRequest(q="청년 월세 지원"))
+    def matches(result):
+        return [hit.id for hit in result.hits if not hit.related]
+
+    assert matches(joined) == matches(apart) == ["rent"]
+    assert joined.total == apart.total == 1
+    notice = next(n for n in joined.notices if n.code == "synonyms")
+    assert notice.params["word"] == "월세" and "임대료" in notice.params["synonyms"]
+    assert joined.hits[0].reasons[0].code == "synonym"

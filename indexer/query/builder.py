@@ -78,10 +78,10 @@ class QueryBuilder:
         translation_weight: float = 0.8,
         optional_non_nouns: bool = True,
     ) -> None:
-        self.schema = schema
-        self.weights = weights
+        self.schema, self.weights = schema, weights
         self.terms = TermQueries(schema, weights)
         self.expansions = Expansions(thesaurus, synonym_weight, glossary, translation_weight)
+        self.expansions.parts_of = self.terms.parts
         self.context = WordsInContext(self.terms.morphemes, optional_non_nouns)
 
     def build(

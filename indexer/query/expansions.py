@@ -8,6 +8,7 @@ English words into Korean ones by default, Korean words into English ones on req
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from indexer.query.parsing import Clause, ParsedQuery, expandable
 from indexer.query.synonyms import Thesaurus
@@ -52,6 +53,25 @@ class Expansions:
         self.translation_weight = translation_weight
         self._expansions_key: tuple = ()
         self._expansions: dict[Clause, list[tuple[str, float]]] = {}
+        # A word's parts as the index reads it (청년월세지원: 청년, 월세, 지원), so the
+        # synonyms of a part reach a compound typed without spaces; set by the builder.
+        self.parts_of: Callable[[str], list[str]] = lambda word: []
+
+    def part_synonyms(self, word: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(part, the word with that part replaced by each of its synonyms) for each
+        part of an unspaced compound that has synonyms (월세 of 청년월세지원 ->
+        청년임대료지원, 청년주거비지원); none for a word with an entry of its own."""
+        if self.thesaurus.of(word) or " " in word:
+            return []
+        parts = [part for part in self.parts_of(word) if len(part) > 1 and part in word]
+        if len(parts) < 2:
+            return []
+        found = []
+        for part in dict.fromkeys(parts):
+            synonyms = self.thesaurus.of(part)
+            if synonyms:
+                found.append((part, tuple(word.replace(part, s, 1) for s in synonyms)))
+        return found
 
     def synonyms_used(
         self, parsed: ParsedQuery, translated: Directions = NONE
@@ -67,6 +87,12 @@ class Expansions:
         words = [c for c in parsed.clauses if expandable(c)]
         # The entry found, not the word as typed: 어르신이 is said as 어르신.
         used = [entry for c in words if wanted(c.text) and (entry := table.entry(c.text))[1]]
+        if not translated:  # a part's synonyms, said as the part's (월세: 임대료, 주거비)
+            used += [
+                (part, self.thesaurus.of(part))
+                for c in words
+                for part, _ in self.part_synonyms(c.text)
+            ]
         texts = [c.text for c in words]
         for start, end, found in table.of_words(texts):
             typed = " ".join(texts[start:end])
@@ -95,6 +121,9 @@ class Expansions:
                     continue
                 weight = self._weight(clause.text, glossary)
                 found[clause].extend((w, weight) for w in table.of(clause.text))
+                if not glossary:
+                    for _, replaced in self.part_synonyms(clause.text):
+                        found[clause].extend((w, weight) for w in replaced)
             for start, end, targets in table.of_words(texts):
                 typed = " ".join(texts[start:end])
                 if glossary and not translated.wanted(typed):

@@ -22,6 +22,10 @@ class TermQueries:
         self.morphemes = schema["body"].analyzer
         self._bigrams = schema["body_bigram"].analyzer
 
+    def parts(self, word: str) -> list[str]:
+        """The morphemes of a word as the index reads it (a compound's parts too)."""
+        return [token.text for token in self.morphemes(word, mode="query")]
+
     def whole_text_bigrams(self, text: str) -> Q.Query | None:
         options = []
         for name in TEXT_FIELDS:
