@@ -117,6 +117,7 @@ def test_a_part_of_a_compound_typed_without_spaces_finds_its_synonyms(tmp_path):
     with SearchIndex(settings.index_dir, settings) as index:
         joined = index.search(SearchRequest(q="청년월세지원"))
         apart = index.search(SearchRequest(q="청년 월세 지원"))
+
     def matches(result):
         return [hit.id for hit in result.hits if not hit.related]
 
