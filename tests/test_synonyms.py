@@ -126,3 +126,14 @@ def test_a_part_of_a_compound_typed_without_spaces_finds_its_synonyms(tmp_path):
     notice = next(n for n in joined.notices if n.code == "synonyms")
     assert notice.params["word"] == "월세" and "임대료" in notice.params["synonyms"]
     assert joined.hits[0].reasons[0].code == "synonym"
+
+
+def test_the_noun_of_a_set_phrase_is_not_expanded(policy_index):
+    """마음에 들다 is "to like": 마음 there does not bring in 정신건강, 심리."""
+    for q in ("마음에 드는 집", "마음에 들다", "마음에 든 공원"):
+        result = policy_index.search(SearchRequest(q=q, size=5))
+        assert not any(
+            n.code == "synonyms" and n.params["word"] == "마음" for n in result.notices
+        ), q
+    alone = policy_index.search(SearchRequest(q="마음 건강 상담", size=5))
+    assert any(n.code == "synonyms" and n.params["word"] == "마음" for n in alone.notices)

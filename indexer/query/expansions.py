@@ -8,6 +8,8 @@ English words into Korean ones by default, Korean words into English ones on req
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 from indexer.query.parsing import Clause, ParsedQuery, expandable
@@ -29,6 +31,7 @@ class Directions:
         return self.from_english or self.from_korean
 
 
+SHIPPED_IDIOMS = Path(__file__).resolve().parents[1] / "resources" / "idioms.txt"
 NONE = Directions()
 ENGLISH_TO_KOREAN = Directions(from_english=True)
 BOTH_WAYS = Directions(from_english=True, from_korean=True)
@@ -73,6 +76,20 @@ class Expansions:
                 found.append((part, tuple(word.replace(part, s, 1) for s in synonyms)))
         return found
 
+    def idiomatic(self, parsed: ParsedQuery) -> frozenset[Clause]:
+        """Words that are the noun of a set phrase here (마음에 of 마음에 드는): their
+        synonyms are not searched."""
+        words = [c for c in parsed.clauses if expandable(c)]
+        phrases = load_idioms()
+        return frozenset(
+            word
+            for word, after in zip(words, words[1:], strict=False)
+            if any(
+                word.text == noun and _same_syllable_start(after.text, verb)
+                for noun, verb in phrases
+            )
+        )
+
     def synonyms_used(
         self, parsed: ParsedQuery, translated: Directions = NONE
     ) -> list[tuple[str, tuple[str, ...]]]:
@@ -85,6 +102,9 @@ class Expansions:
             return not translated or translated.wanted(typed)
 
         words = [c for c in parsed.clauses if expandable(c)]
+        if not translated:
+            set_phrases = self.idiomatic(parsed)
+            words = [c for c in words if c not in set_phrases]
         # The entry found, not the word as typed: 어르신이 is said as 어르신.
         used = [entry for c in words if wanted(c.text) and (entry := table.entry(c.text))[1]]
         if not translated:  # a part's synonyms, said as the part's (월세: 임대료, 주거비)
@@ -115,9 +135,12 @@ class Expansions:
         found: dict[Clause, list[tuple[str, float]]] = {c: [] for c in words}
         texts = [c.text for c in words]
         tables = [(self.thesaurus, False)] + ([(self.glossary, True)] if translated else [])
+        set_phrases = self.idiomatic(parsed)
         for table, glossary in tables:
             for clause in words:
                 if glossary and not translated.wanted(clause.text):
+                    continue
+                if not glossary and clause in set_phrases:
                     continue
                 weight = self._weight(clause.text, glossary)
                 found[clause].extend((w, weight) for w in table.of(clause.text))
@@ -148,3 +171,22 @@ class Expansions:
 
     def _weight(self, typed: str, glossary: bool) -> float:
         return self.translation_weight if glossary and typed.isascii() else self.synonym_weight
+
+
+@lru_cache(maxsize=1)
+def load_idioms() -> tuple[tuple[str, str], ...]:
+    """(noun with its particle, the verb's first syllable) of each shipped set phrase."""
+    phrases = []
+    for line in SHIPPED_IDIOMS.read_text(encoding="utf-8").splitlines():
+        words = line.split("#", 1)[0].split()
+        if len(words) == 2:
+            phrases.append((words[0], words[1][0]))
+    return tuple(phrases)
+
+
+def _same_syllable_start(word: str, syllable: str) -> bool:
+    """Whether ``word`` starts with ``syllable`` up to its final consonant (드는 and 든
+    start as 들 does): a verb's forms keep its first syllable's initial and vowel."""
+    if not word or not ("가" <= word[0] <= "힣" and "가" <= syllable <= "힣"):
+        return False
+    return (ord(word[0]) - 0xAC00) // 28 == (ord(syllable) - 0xAC00) // 28
