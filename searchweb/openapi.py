@@ -59,7 +59,8 @@ def _schemas() -> dict[str, Any]:
                 "params": {
                     "type": "object",
                     "description": "synonym: word, synonym; some_words: held, words; "
-                    "translated: word, translation; corrected: original, corrected.",
+                    "translated: word, translation; corrected: original, corrected; "
+                    "all_words and similar_spelling: none.",
                 },
                 "message": {"type": "string", "description": "A short label."},
             }

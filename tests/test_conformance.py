@@ -75,7 +75,14 @@ def test_totals_relaxing_and_notices_are_the_same_on_both(both, request_args):
 
 
 @pytest.mark.parametrize(
-    "q", ["청년 월세 지원", "어르신 일자리 바우처", "youth rent", "어르신이 받을 수 있는 일자리는"]
+    "q",
+    [
+        "청년 월세 지원",
+        "어르신 일자리 바우처",
+        "youth rent",
+        "어르신이 받을 수 있는 일자리는",
+        "청년내일채옴공제",  # no match: documents spelt like it
+    ],
 )
 def test_each_hit_has_the_same_tier_and_reasons_on_both(both, q):
     whoosh, cluster = answers(both, q=q, size=50)

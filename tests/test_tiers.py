@@ -221,3 +221,15 @@ def test_the_page_says_no_match_plainly_and_shows_the_related_results(policy_ind
     assert "No document matches ‘아리수 광화문광장 자전거’. Related results follow." in text
     assert 'class="related-heading">Related results (' in text
     assert 'data-tier="match"' not in text
+
+
+def test_a_misspelt_word_with_no_match_has_the_documents_spelt_like_it(policy_index):
+    """One word, no match and searched as typed: its related results hold most of its
+    bigrams (청년내일채옴공제 shares 5 of 7 with 청년내일채움공제), labelled so."""
+    result = policy_index.search(SearchRequest(q="청년내일채옴공제", spell=False, size=20))
+    assert result.total == 0 and result.related_total > 0
+    assert result.hits[0].id == "welfare-02-071"  # 청년내일채움공제
+    assert {hit.reasons_text() for hit in result.hits} == {"spelt like it"}
+    # A word with enough matches, or too short to judge by its letters, has none.
+    assert policy_index.search(SearchRequest(q="아리수", spell=False)).related_total == 0
+    assert policy_index.search(SearchRequest(q="청년", spell=False)).related_total == 0

@@ -26,6 +26,12 @@ class TermQueries:
         """The morphemes of a word as the index reads it (a compound's parts too)."""
         return [token.text for token in self.morphemes(word, mode="query")]
 
+    def letter_pairs(self, word: str) -> list[Q.Query]:
+        """Each bigram of a word, in the title or the body: a document holding most of
+        them is spelt like it (청년내일채옴공제 and 청년내일채움공제 share 5 of 7)."""
+        grams = dict.fromkeys(t.text for t in self._bigrams(word, mode="query"))
+        return [Q.Or([Q.Term(f"{name}_bigram", gram) for name in TEXT_FIELDS]) for gram in grams]
+
     def whole_text_bigrams(self, text: str) -> Q.Query | None:
         options = []
         for name in TEXT_FIELDS:

@@ -107,7 +107,7 @@ def text_query(
         return TextQuery(None, notices=notices, filters=filters, text=text)
     forms = partial(word_forms, builder, parsed, strict, translated)
     if words <= 1 and not translations:
-        return TextQuery(query, notices=notices, filters=filters, text=text, forms=forms)
+        return similarly_spelt(builder, parsed, query, notices, filters, text, forms, settings)
     # One word is widened by its translations only; several, to any of the words too.
     relaxed = builder.build(parsed, words > 1, strict, translated, evidence=evidence)
     # A question's related results are any of its words, as every result was before
@@ -122,6 +122,42 @@ def text_query(
         filters,
         text,
         always_related=question or bool(translations),
+        forms=forms,
+    )
+
+
+# A word's related results are documents spelt like it: holding this share of its
+# bigrams (a typo changes one or two of them; 3 of 4, 5 of 7).
+SIMILAR_SPELLING_SHARE = 0.6
+MAX_SIMILAR_SPELLING_BIGRAMS = 8  # longer words: every choice of bigrams is too many (the cluster)
+
+
+def similarly_spelt(
+    builder: QueryBuilder,
+    parsed: ParsedQuery,
+    query: Q.Query,
+    notices: list[Notice],
+    filters: dict[str, tuple[str, ...]],
+    text: str,
+    forms: Callable[[], list[WordForms]],
+    settings: Settings,
+) -> TextQuery:
+    """The query of one word, whose related results (when it has few matches) are the
+    documents holding most of its bigrams, as a character-bigram engine finds a typo or
+    a word spaced otherwise; a word of fewer than three syllables has none."""
+    word = next((c for c in parsed.clauses if not c.negated), None)
+    pairs = builder.terms.letter_pairs(word.text) if word is not None and not word.field else []
+    if not 2 <= len(pairs) <= MAX_SIMILAR_SPELLING_BIGRAMS:
+        return TextQuery(query, notices=notices, filters=filters, text=text, forms=forms)
+    relaxed = builder.build(parsed, any_word=True, strict_fields=settings.strict_field_prefixes)
+    return TextQuery(
+        query,
+        relaxed,
+        notices,
+        lambda: pairs,
+        SIMILAR_SPELLING_SHARE,
+        filters,
+        text,
         forms=forms,
     )
 

@@ -11,6 +11,7 @@ from indexer.model.results import Hit, Reason
 from indexer.query.forms import WordForms
 
 ALL_WORDS = Reason("all_words")
+SIMILAR_SPELLING = Reason("similar_spelling")
 
 
 def with_reasons(
@@ -61,5 +62,7 @@ def _reasons(hit: Hit, read: list) -> tuple[Reason, ...]:
             through.append(Reason("translated", {"word": form.word, "translation": translation}))
     if not hit.related:
         return tuple(through) or (ALL_WORDS,)
+    if not held and len(read) == 1:  # one word, not held: spelt like it (its bigrams)
+        return (SIMILAR_SPELLING,)
     some = Reason("some_words", {"held": held, "words": len(read)})
     return (some, *through) if held < len(read) else (tuple(through) or (some,))
