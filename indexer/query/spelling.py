@@ -188,7 +188,7 @@ def correct(
     ``keep_dictionary_words`` (a question, whose words are often in no policy document:
     피살, 도둑질) it is never corrected at all."""
     tagger = get_tagger(analyzer.tagger) if hasattr(analyzer, "tagger") else None
-    tags = _tags_by_word(text, tagger) if tagger is not None else {}
+    tags: dict[int, list[str]] | None = None  # read once, when a word is to be corrected
     output = []
     analysed = [t for t in analyzer(text, chars=True, mode="query") if not t.is_part]
     words = text.split()
@@ -206,6 +206,13 @@ def correct(
         # nor is an English stop word (for, and): neither is a typo or a keyboard slip.
         as_typed = as_typed or (not spans and bool(_SYLLABLES.match(word)))
         as_typed = as_typed or word.lower() in ENGLISH_STOP_WORDS
+        if as_typed or not (
+            not holds(word) or (held_too and not _terms_known(word, spans, vocabulary))
+        ):
+            output.append(word)
+            continue
+        if tags is None:
+            tags = _tags_by_word(text, tagger) if tagger is not None else {}
         word_tags = tags.get(match.start(), [])
         korean = (
             bool(_SYLLABLES.match(word)) and bool(word_tags) and not set(word_tags) & UNKNOWN_TAGS
@@ -213,10 +220,7 @@ def correct(
         # A verb or adjective the dictionary reads (걸린, 챈) is no typo of a policy term;
         # a noun with a verb after it may be (장학끔 reads as 장학 + 끄 + ㅁ).
         predicate = bool(word_tags) and word_tags[0] in PREDICATE_TAGS
-        as_typed = as_typed or (korean and (keep_dictionary_words or predicate))
-        if not as_typed and (
-            not holds(word) or (held_too and not _terms_known(word, spans, vocabulary))
-        ):
+        if not (korean and (keep_dictionary_words or predicate)):
             fixed = _corrected_word(word, spans, holds, vocabulary, preferred, not korean)
             fixed = _spaced_policy_term(word, words, at, vocabulary, preferred) or fixed
         output.append(fixed or word)
