@@ -7,6 +7,7 @@ English words into Korean ones by default, Korean words into English ones on req
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,8 @@ class Directions:
 
 
 SHIPPED_IDIOMS = Path(__file__).resolve().parents[1] / "resources" / "idioms.txt"
+MAX_REMEMBERED = 64  # queries (and words) whose expansions a builder keeps
+_HANGUL_COMPOUND = re.compile(r"^[가-힣]{4,}$")  # a compound of two parts of 2+ syllables
 NONE = Directions()
 ENGLISH_TO_KOREAN = Directions(from_english=True)
 BOTH_WAYS = Directions(from_english=True, from_korean=True)
@@ -54,17 +57,25 @@ class Expansions:
         self.synonym_weight = synonym_weight
         self.glossary = glossary or Thesaurus()
         self.translation_weight = translation_weight
-        self._expansions_key: tuple = ()
-        self._expansions: dict[Clause, list[tuple[str, float]]] = {}
+        # Each query's expansions by direction, found once (a request asks several times).
+        self._expansions: dict[tuple, dict[Clause, list[tuple[str, float]]]] = {}
         # A word's parts as the index reads it (청년월세지원: 청년, 월세, 지원), so the
         # synonyms of a part reach a compound typed without spaces; set by the builder.
         self.parts_of: Callable[[str], list[str]] = lambda word: []
+        self._part_synonyms: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
 
     def part_synonyms(self, word: str) -> list[tuple[str, tuple[str, ...]]]:
         """(part, the word with that part replaced by each of its synonyms) for each
         part of an unspaced compound that has synonyms (월세 of 청년월세지원 ->
         청년임대료지원, 청년주거비지원); none for a word with an entry of its own."""
-        if self.thesaurus.of(word) or " " in word:
+        if word not in self._part_synonyms:
+            if len(self._part_synonyms) >= MAX_REMEMBERED:
+                self._part_synonyms.clear()
+            self._part_synonyms[word] = self._synonyms_of_parts(word)
+        return self._part_synonyms[word]
+
+    def _synonyms_of_parts(self, word: str) -> list[tuple[str, tuple[str, ...]]]:
+        if not _HANGUL_COMPOUND.match(word) or self.thesaurus.of(word):
             return []
         parts = [part for part in self.parts_of(word) if len(part) > 1 and part in word]
         if len(parts) < 2:
@@ -129,8 +140,8 @@ class Expansions:
         synonym. An entry of several words typed together (sign language => 수어) gives
         its synonyms to each of its words."""
         key = (tuple(parsed.clauses), translated)
-        if key == self._expansions_key:
-            return self._expansions
+        if key in self._expansions:
+            return self._expansions[key]
         words = [c for c in parsed.clauses if expandable(c)]
         found: dict[Clause, list[tuple[str, float]]] = {c: [] for c in words}
         texts = [c.text for c in words]
@@ -155,7 +166,9 @@ class Expansions:
                 for clause in words[start:end]:
                     known = {w for w, _ in found[clause]}
                     found[clause].extend((w, weight) for w in targets if w not in known)
-        self._expansions_key, self._expansions = key, found
+        if len(self._expansions) >= MAX_REMEMBERED:  # a builder may serve many requests
+            self._expansions.clear()
+        self._expansions[key] = found
         return found
 
     def translations_of(

@@ -214,9 +214,7 @@ def correct(
         if tags is None:
             tags = _tags_by_word(text, tagger) if tagger is not None else {}
         word_tags = tags.get(match.start(), [])
-        korean = (
-            bool(_SYLLABLES.match(word)) and bool(word_tags) and not set(word_tags) & UNKNOWN_TAGS
-        )
+        korean = bool(_SYLLABLES.match(word) and word_tags and not set(word_tags) & UNKNOWN_TAGS)
         # A verb or adjective the dictionary reads (걸린, 챈) is no typo of a policy term;
         # a noun with a verb after it may be (장학끔 reads as 장학 + 끄 + ㅁ).
         predicate = bool(word_tags) and word_tags[0] in PREDICATE_TAGS
