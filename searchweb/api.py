@@ -128,9 +128,7 @@ def api_export(export_format: str) -> Response:
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     response.headers["X-Total-Count"] = str(result.total)
     response.headers["X-Related-Count"] = str(result.related_total)
-    response.headers["X-Exported-Count"] = str(
-        sum(1 for hit in result.hits if tier == "all" or not hit.related)
-    )
+    response.headers["X-Exported-Count"] = str(len(export.exported(result.hits, tier)))
     return response
 
 

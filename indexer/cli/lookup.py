@@ -182,7 +182,7 @@ def _export(request: SearchRequest, export_format: str, tier: str, settings: Set
             err=True,
         )
     wanted = result.total + (result.related_total if tier == "all" else 0)
-    written = sum(1 for hit in result.hits if tier == "all" or not hit.related)
+    written = len(export.exported(result.hits, tier))
     if wanted > written:
         click.echo(
             f"Exported the best {written:,} of {wanted:,} results "

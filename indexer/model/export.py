@@ -40,14 +40,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "
 
 
+def exported(hits: Iterable[Hit], tier: str = "matches") -> list[Hit]:
+    """The hits an export writes: the matches, or with ``tier`` "all" the related
+    results too."""
+    return [hit for hit in hits if tier == "all" or not hit.related]
+
+
 def rows(
     hits: Iterable[Hit], tier: str = "matches", base_url: str = "", language: str = DEFAULT_LANGUAGE
 ) -> Iterator[dict[str, Any]]:
-    """The exported rows of ``hits``: the matches, or with ``tier`` "all" the related
-    results too; ``base_url`` makes the document address absolute, ``language`` is the
-    reasons'."""
-    chosen = (hit for hit in hits if tier == "all" or not hit.related)
-    for rank, hit in enumerate(chosen, start=1):
+    """The exported rows of ``hits`` (as ``exported`` chooses them); ``base_url`` makes
+    the document address absolute, ``language`` is the reasons'."""
+    for rank, hit in enumerate(exported(hits, tier), start=1):
         yield row(rank, hit, base_url, language)
 
 
