@@ -66,17 +66,11 @@ def translation_evidence(
     holding only the English word being found. Each counts as a synonym."""
     if not translated:
         return None
-    own = builder.expansions.of(parsed)
     options = []
-    for clause, widened in builder.expansions.of(parsed, translated).items():
-        synonyms = {word for word, _ in own.get(clause, [])}
-        for word, _ in widened:
-            query = (
-                None if word in synonyms else builder.plain_clause(Clause(word, field=clause.field))
-            )
-            if query is not None:
-                query.boost = (query.boost or 1.0) * builder.expansions.synonym_weight
-                options.append(query)
+    for clause, words in builder.expansions.translations_of(parsed, translated).items():
+        for _, query in _queries(builder, list(words), clause.field):
+            query.boost = (query.boost or 1.0) * builder.expansions.synonym_weight
+            options.append(query)
     if not options:
         return None
     return options[0] if len(options) == 1 else Q.Or(options)
@@ -92,12 +86,12 @@ def word_forms(
     a whole word as a match needs it (not any of its morphemes)."""
     in_context = builder.context.morphemes_in_context(parsed)
     synonyms = builder.expansions.of(parsed)
-    widened = builder.expansions.of(parsed, translated)
+    translations = builder.expansions.translations_of(parsed, translated)
     forms = []
     for clause in counted_words(builder, parsed, strict_fields):
         typed = builder.plain_clause(clause, tokens=in_context.get(clause))
         own = [word for word, _ in synonyms.get(clause, [])]
-        other = [word for word, _ in widened.get(clause, []) if word not in own]
+        other = list(translations.get(clause, ()))
         # The entry found, not the word as typed: 어르신이 is said as 어르신.
         entry = builder.expansions.thesaurus.entry(clause.text)[0]
         forms.append(
