@@ -101,35 +101,26 @@ class Expansions:
             )
         )
 
-    def synonyms_used(
-        self, parsed: ParsedQuery, translated: Directions = NONE
+    def synonyms_used(self, parsed: ParsedQuery) -> list[tuple[str, tuple[str, ...]]]:
+        """(words typed, their synonyms) for each word, part of an unspaced compound or
+        entry of several words that has some; the noun of a set phrase has none."""
+        set_phrases = self.idiomatic(parsed)
+        words = [c for c in parsed.clauses if expandable(c) and c not in set_phrases]
+        # A part's synonyms, said as the part's (월세: 임대료, 주거비).
+        parts = [
+            (part, self.thesaurus.of(part)) for c in words for part, _ in self.part_synonyms(c.text)
+        ]
+        return _entries_used(self.thesaurus, words, lambda typed: True, parts)
+
+    def translations_used(
+        self, parsed: ParsedQuery, translated: Directions
     ) -> list[tuple[str, tuple[str, ...]]]:
-        """(words typed, their synonyms) for each word or entry of several words that has
-        some; with ``translated``, (words typed, their translations) instead, for the
-        words typed in those directions."""
-        table = self.glossary if translated else self.thesaurus
-
-        def wanted(typed: str) -> bool:
-            return not translated or translated.wanted(typed)
-
-        words = [c for c in parsed.clauses if expandable(c)]
+        """(words typed, their translations) for the words typed in the ``translated``
+        directions (none for ``NONE``)."""
         if not translated:
-            set_phrases = self.idiomatic(parsed)
-            words = [c for c in words if c not in set_phrases]
-        # The entry found, not the word as typed: 어르신이 is said as 어르신.
-        used = [entry for c in words if wanted(c.text) and (entry := table.entry(c.text))[1]]
-        if not translated:  # a part's synonyms, said as the part's (월세: 임대료, 주거비)
-            used += [
-                (part, self.thesaurus.of(part))
-                for c in words
-                for part, _ in self.part_synonyms(c.text)
-            ]
-        texts = [c.text for c in words]
-        for start, end, found in table.of_words(texts):
-            typed = " ".join(texts[start:end])
-            if wanted(typed):
-                used.append((typed, found))
-        return used
+            return []
+        words = [c for c in parsed.clauses if expandable(c)]
+        return _entries_used(self.glossary, words, translated.wanted)
 
     def of(
         self, parsed: ParsedQuery, translated: Directions = NONE
@@ -184,6 +175,26 @@ class Expansions:
 
     def _weight(self, typed: str, glossary: bool) -> float:
         return self.translation_weight if glossary and typed.isascii() else self.synonym_weight
+
+
+def _entries_used(
+    table: Thesaurus,
+    words: list[Clause],
+    wanted: Callable[[str], bool],
+    parts: list[tuple[str, tuple[str, ...]]] | None = None,
+) -> list[tuple[str, tuple[str, ...]]]:
+    """(words typed, what ``table`` gives them) for each word, then ``parts`` (a
+    compound's parts), then each entry of several words typed together, for the words
+    ``wanted``."""
+    # The entry found, not the word as typed: 어르신이 is said as 어르신.
+    used = [entry for c in words if wanted(c.text) and (entry := table.entry(c.text))[1]]
+    used += parts or []
+    texts = [c.text for c in words]
+    for start, end, found in table.of_words(texts):
+        typed = " ".join(texts[start:end])
+        if wanted(typed):
+            used.append((typed, found))
+    return used
 
 
 @lru_cache(maxsize=1)

@@ -93,7 +93,7 @@ def text_query(
     filters: dict[str, tuple[str, ...]] = {}
     if settings.strict_field_prefixes:
         parsed, filters, text = text_filters(parsed, filtered_fields, text)
-    translations = builder.expansions.synonyms_used(parsed, translated) if translated else []
+    translations = builder.expansions.translations_used(parsed, translated)
     notices.extend(expansion_notices(builder, parsed, translated, translations))
     # Long queries read like questions or headlines: their matches hold every content
     # word, and documents with any of the words follow as related results.
@@ -191,7 +191,7 @@ def expansion_notices(
         return notices
     offered = [
         (word, found)
-        for word, found in builder.expansions.synonyms_used(parsed, BOTH_WAYS)
+        for word, found in builder.expansions.translations_used(parsed, BOTH_WAYS)
         if not word.isascii()
     ]
     if offered:  # Korean words are not widened into English unless asked: say what could be
