@@ -15,7 +15,7 @@ from whoosh.searching import Results
 from indexer.deadline import Deadline
 from indexer.engines.whoosh.evaluation import Evaluator
 from indexer.engines.whoosh.offsets import attach_matched_terms, highlight_field, load_match_offsets
-from indexer.model.results import Hit, hit_fields
+from indexer.model.results import MATCH, RELATED, Hit, hit_fields
 from indexer.model.snippets import Snippet, plain_snippet
 from indexer.query.builder import positive_part
 from indexer.search.marks import (
@@ -37,13 +37,15 @@ def page_of_hits(
     query: Q.Query | None,
     docnums: list[int],
     scores: list[float | None],
-    preferred: np.ndarray,
+    preferred: np.ndarray | None,
     highlight: bool,
     snippet_chars: int,
     deadline: Deadline,
     unmarked: frozenset[str] = frozenset(),
 ) -> list[Hit]:
-    """The page's hits; terms in ``unmarked`` are not marked (see lone_syllables)."""
+    """The page's hits; terms in ``unmarked`` are not marked (see lone_syllables). When
+    related results follow the matches (``preferred``: the matches), the others are
+    related and the matches' scores lose the bonus that ranked them first."""
     if not docnums:
         return []
     # Whoosh's own hit objects, so its highlighter can read the stored offsets.
@@ -62,7 +64,9 @@ def page_of_hits(
             load_match_offsets(results, fieldname, texts, RETOKENIZE_MAX_CHARS)
     body_hl = body_highlighter(snippet_chars)
     title_hl = title_highlighter()
-    bonus_docs = set(preferred.tolist()) if len(preferred) else set()
+    # Which of the page's documents are matches: the page is short, the matches may not be.
+    page = np.asarray(docnums, dtype=np.int64)
+    bonus_docs = set() if preferred is None else set(page[np.isin(page, preferred)].tolist())
     hits = []
     for hit in page_hits:
         deadline.check()
@@ -82,6 +86,7 @@ def page_of_hits(
                 snippet=snippet or plain_snippet(body, snippet_chars),
                 score=round(score, 4) if score is not None else None,
                 fields=hit_fields(stored),
+                tier=RELATED if preferred is not None and hit.docnum not in bonus_docs else MATCH,
             )
         )
     return hits

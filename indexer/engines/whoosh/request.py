@@ -8,7 +8,6 @@ page and the facets all read the same matches.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -23,7 +22,7 @@ from indexer.engines.whoosh.searchers import ReaderView
 from indexer.messages import Notice
 from indexer.model.facets import Facet
 from indexer.model.request import CheckedRequest
-from indexer.model.results import RELATED, Hit
+from indexer.model.results import Hit
 from indexer.query.builder import Weights
 from indexer.query.expansions import BY_NAME
 from indexer.query.spelling import Vocabulary
@@ -34,8 +33,6 @@ from indexer.search.passages import FIELD as PASSAGE_FIELD
 from indexer.search.passages import best_passages, with_passages
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
-
-NO_DOCUMENTS = np.zeros(0, dtype=np.int64)
 
 
 class WhooshRequest:
@@ -129,14 +126,14 @@ class WhooshRequest:
             relaxing.scored,
             docnums,
             page_scores,
-            NO_DOCUMENTS if preferred is None else preferred,
+            preferred,
             page.highlight,
             self.settings.snippet_chars,
             self.deadline,
             page.unmarked,
         )
         self._page_docnums.update(zip((hit.id for hit in hits), docnums, strict=True))
-        return hits if preferred is None else tiered(hits, docnums, preferred)
+        return hits
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
         matching = document_mask(self._selected(selection, checked).ids, self._doc_count)
@@ -200,15 +197,6 @@ def within(
     if held is not None:
         keep &= held[matches.ids] >= at_least
     return matches if keep.all() else Matches(matches.ids[keep], matches.scores[keep])
-
-
-def tiered(hits: list[Hit], docnums: list[int], preferred: np.ndarray) -> list[Hit]:
-    """The page's hits, related results marked: those not in ``preferred``."""
-    matched = set(preferred.tolist())
-    return [
-        hit if docnum in matched else dataclasses.replace(hit, tier=RELATED)
-        for hit, docnum in zip(hits, docnums, strict=True)
-    ]
 
 
 def candidates(
