@@ -41,6 +41,14 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
+def index_of(tmp_path: Path, records: list[dict], **overrides) -> SearchIndex:
+    """A real index of ``records`` (JSON Lines in tmp_path/corpus), built and opened."""
+    write_jsonl(tmp_path / "corpus" / "docs.jsonl", records)
+    settings = make_settings(tmp_path, **overrides)
+    build_index(read_corpus(tmp_path / "corpus").documents, settings.index_dir, settings)
+    return SearchIndex(settings.index_dir, settings)
+
+
 @pytest.fixture
 def settings(tmp_path):
     return make_settings(tmp_path)

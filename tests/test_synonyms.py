@@ -103,18 +103,13 @@ def test_a_missing_synonyms_file_is_a_clear_configuration_error(tmp_path):
 
 def test_a_part_of_a_compound_typed_without_spaces_finds_its_synonyms(tmp_path):
     """청년월세지원 typed as one word: its part 월세 finds 임대료 as 월세 typed apart does."""
-    from indexer import build_index, read_corpus
-
-    from .conftest import make_settings, write_jsonl
+    from .conftest import index_of
 
     records = [
         {"id": "rent", "title": "청년 임대료 지원", "body": "청년에게 임대료를 지원합니다."},
         {"id": "other", "title": "청년 창업 지원", "body": "청년 창업을 지원합니다."},
     ]
-    write_jsonl(tmp_path / "corpus" / "docs.jsonl", records)
-    settings = make_settings(tmp_path)
-    build_index(read_corpus(tmp_path / "corpus").documents, settings.index_dir, settings)
-    with SearchIndex(settings.index_dir, settings) as index:
+    with index_of(tmp_path, records) as index:
         joined = index.search(SearchRequest(q="청년월세지원"))
         apart = index.search(SearchRequest(q="청년 월세 지원"))
 

@@ -62,9 +62,7 @@ def test_english_translations_rank_a_korean_query_without_finding_more(tmp_path)
     """A budget record's English summary saying "dementia" tells that its 치매 is the
     subject: the translation adds to its score, but a document holding only the English
     word is not found (the Korean query is not widened)."""
-    from indexer import build_index, read_corpus
-
-    from .conftest import make_settings, write_jsonl
+    from .conftest import index_of
 
     records = [
         {
@@ -79,10 +77,7 @@ def test_english_translations_rank_a_korean_query_without_finding_more(tmp_path)
         },
         {"id": "english", "title": "Dementia care", "body": "Dementia care centers in Seoul."},
     ]
-    write_jsonl(tmp_path / "corpus" / "docs.jsonl", records)
-    settings = make_settings(tmp_path)
-    build_index(read_corpus(tmp_path / "corpus").documents, settings.index_dir, settings)
-    with SearchIndex(settings.index_dir, settings) as index:
+    with index_of(tmp_path, records) as index:
         korean = index.search(SearchRequest(q="치매"))
         plain = index.search(SearchRequest(q="치매", translations="off"))
         both = index.search(SearchRequest(q="치매", translations="both"))
