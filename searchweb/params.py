@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer import QueryError, SearchRequest
 from indexer.fields import FILTER_FIELDS
-from indexer.model.request import whole_number
+from indexer.model.request import DEFAULT_TRANSLATIONS, whole_number
 
 FILTER_PARAMS = FILTER_FIELDS
 KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl", "spell", "translations") + FILTER_PARAMS
@@ -58,7 +58,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
         raw=raw in RAW_TRUE,
         facet_size=_int(args, "facet_size", None, strict),
         spell=spell not in ("0", "false"),
-        translations=args.get("translations", "") or "en-ko",
+        translations=args.get("translations", "") or DEFAULT_TRANSLATIONS,
     )
 
 

@@ -20,7 +20,13 @@ from indexer.cli import (
 from indexer.config import Settings
 from indexer.fields import FILTER_FIELDS, field_named
 from indexer.model import export
-from indexer.model.request import SORT_ALIASES, SORTS, TRANSLATIONS, SearchRequest
+from indexer.model.request import (
+    DEFAULT_TRANSLATIONS,
+    SORT_ALIASES,
+    SORTS,
+    TRANSLATIONS,
+    SearchRequest,
+)
 from indexer.model.results import SearchResult
 from indexer.model.snippets import Snippet
 
@@ -85,7 +91,7 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option(
     "--translations",
     type=click.Choice(TRANSLATIONS),
-    default="en-ko",
+    default=DEFAULT_TRANSLATIONS,
     show_default=True,
     help="Which words the glossary translates for related results: English words into "
     "Korean, both ways, or none.",

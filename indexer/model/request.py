@@ -21,6 +21,7 @@ SORTS = ("relevance", "newest", "oldest")
 # Which words the glossary translates for the related results: English words into
 # Korean (the default), both ways (Korean words into English too), or none.
 TRANSLATIONS = ("en-ko", "both", "off")
+DEFAULT_TRANSLATIONS = TRANSLATIONS[0]
 TRANSLATION_ALIASES = {"ko-en": "both", "on": "both", "none": "off"}
 # Earlier names still accepted: "date" was newest-first before oldest-first existed.
 SORT_ALIASES = {"date": "newest"}
@@ -62,7 +63,7 @@ class SearchRequest:
     facets: bool = True
     facet_size: int | None = None  # values per facet; default: setting facet_size
     spell: bool = True  # correct typos and keyboard slips (setting spelling_corrections)
-    translations: str = "en-ko"  # TRANSLATIONS
+    translations: str = DEFAULT_TRANSLATIONS  # TRANSLATIONS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "filters", frozen_filters(self.filters))
@@ -87,7 +88,7 @@ class CheckedRequest:
     highlight: bool
     facets: bool
     notices: tuple[Notice, ...] = field(default=())
-    translations: str = "en-ko"
+    translations: str = DEFAULT_TRANSLATIONS
 
     @property
     def ranked(self) -> bool:

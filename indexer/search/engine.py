@@ -43,7 +43,7 @@ class Plan:
     # Related results follow the matches however many there are (a question, words
     # with translations); else only when the matches are few (min_all_word_hits).
     always_related: bool = False
-    # Each counted word's forms (query/builder.py WordForms), what reasons are read from.
+    # Each counted word's forms (query/forms.py WordForms), what reasons are read from.
     forms: Callable[[], Sequence[WordForms]] = tuple
 
 
