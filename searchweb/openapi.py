@@ -60,7 +60,7 @@ def _schemas() -> dict[str, Any]:
                     "type": "object",
                     "description": "synonym: word, synonym; some_words: held, words; "
                     "translated: word, translation; corrected: original, corrected; "
-                    "all_words and similar_spelling: none.",
+                    "all_words, similar_spelling and similar_meaning: none.",
                 },
                 "message": {"type": "string", "description": "A short label."},
             }
@@ -238,6 +238,14 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
             "English words into Korean), both (Korean words into English too; ko-en is "
             "another name), off.",
             {"enum": [*TRANSLATIONS, *TRANSLATION_ALIASES]},
+        ),
+        _param(
+            "semantic",
+            "Similar meaning (default on, when the server's setting semantic is): the "
+            "nearest documents by meaning, in any language, reorder the results and those "
+            "found by meaning alone follow as related results (reason similar_meaning). "
+            "0 or false: keywords only.",
+            {"enum": ["0", "1", "true", "false"]},
         ),
     ]
     return {

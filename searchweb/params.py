@@ -15,7 +15,17 @@ from indexer.fields import FILTER_FIELDS
 from indexer.model.request import DEFAULT_TRANSLATIONS, whole_number
 
 FILTER_PARAMS = FILTER_FIELDS
-KEPT_PARAMS = ("q", "from", "to", "sort", "size", "hl", "spell", "translations") + FILTER_PARAMS
+KEPT_PARAMS = (
+    "q",
+    "from",
+    "to",
+    "sort",
+    "size",
+    "hl",
+    "spell",
+    "translations",
+    "semantic",
+) + FILTER_PARAMS
 RAW_TRUE = ("1", "true")
 RAW_FLAGS = ("", "0", "false", *RAW_TRUE)
 
@@ -45,6 +55,9 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
     spell = args.get("spell", "")
     if spell not in RAW_FLAGS or (strict and "spell" in args and not spell):
         raise QueryError(code="bad_flag", name="spell", value=spell)
+    semantic = args.get("semantic", "")
+    if semantic not in RAW_FLAGS or (strict and "semantic" in args and not semantic):
+        raise QueryError(code="bad_flag", name="semantic", value=semantic)
     sort = args.get("sort", "")
     page = _int(args, "page", 1, strict)
     return SearchRequest(
@@ -59,6 +72,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
         facet_size=_int(args, "facet_size", None, strict),
         spell=spell not in ("0", "false"),
         translations=args.get("translations", "") or DEFAULT_TRANSLATIONS,
+        semantic=semantic not in ("0", "false"),
     )
 
 

@@ -96,6 +96,11 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Which words the glossary translates for related results: English words into "
     "Korean, both ways, or none.",
 )
+@click.option(
+    "--no-semantic",
+    is_flag=True,
+    help="Keywords only: no documents of similar meaning (setting semantic).",
+)
 @_common_options
 @_fail_cleanly
 def search_command(
@@ -111,6 +116,7 @@ def search_command(
     export_format: str | None,
     tier: str,
     translations: str,
+    no_semantic: bool,
     index_dir: str | None,
     config_file: str | None,
     **filter_options: tuple[str, ...],
@@ -129,6 +135,7 @@ def search_command(
         raw=raw,
         spell=not no_spell,
         translations=translations,
+        semantic=not no_semantic,
     )
     if export_format:
         _export(request, export_format, tier, settings)

@@ -64,6 +64,7 @@ class SearchRequest:
     facet_size: int | None = None  # values per facet; default: setting facet_size
     spell: bool = True  # correct typos and keyboard slips (setting spelling_corrections)
     translations: str = DEFAULT_TRANSLATIONS  # TRANSLATIONS
+    semantic: bool = True  # similar meaning (setting semantic), search/semantic.py
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "filters", frozen_filters(self.filters))
@@ -89,6 +90,7 @@ class CheckedRequest:
     facets: bool
     notices: tuple[Notice, ...] = field(default=())
     translations: str = DEFAULT_TRANSLATIONS
+    semantic: bool = True
 
     @property
     def ranked(self) -> bool:
@@ -170,4 +172,5 @@ def validate(request: SearchRequest, settings: Settings) -> CheckedRequest:
         facets=request.facets,
         notices=tuple(notices),
         translations=translations,
+        semantic=bool(request.semantic),
     )

@@ -46,7 +46,15 @@ def document_path(doc_id: str, q: str = "", context: Sequence[tuple[str, str]] =
 MATCH, RELATED = "match", "related"
 TIERS = (MATCH, RELATED)
 # Why a hit was found, by code (rendered from the message tables' reason_<code>).
-REASONS = ("all_words", "synonym", "some_words", "translated", "corrected", "similar_spelling")
+REASONS = (
+    "all_words",
+    "synonym",
+    "some_words",
+    "translated",
+    "corrected",
+    "similar_spelling",
+    "similar_meaning",
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ class Reason(Notice):
     """Why a hit was found: a code of REASONS and its parameters (all_words;
     synonym: word, synonym; some_words: held, words; translated: word, translation;
     corrected: original, corrected; similar_spelling: a word's related results spelt
-    like it)."""
+    like it; similar_meaning: found by meaning alone, search/semantic.py)."""
 
     def text(self, language: str = DEFAULT_LANGUAGE) -> str:
         return render(f"reason_{self.code}", language, self.params)

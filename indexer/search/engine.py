@@ -17,6 +17,7 @@ from indexer.model.request import CheckedRequest
 from indexer.model.results import Hit
 from indexer.query.forms import WordForms
 from indexer.query.spelling import Vocabulary
+from indexer.search.semantic import NO_NEIGHBOURS, Neighbours
 
 QueryPlan = Any  # a query tree of query/ (whoosh.query nodes, read only by engines)
 
@@ -83,6 +84,9 @@ class PageRequest:
     ranked: bool  # by relevance (else by date, checked.sort says which way)
     highlight: bool
     unmarked: frozenset[str] = field(default_factory=frozenset)  # terms never marked
+    # Documents near the query's meaning (search/semantic.py): fused into the order, and
+    # those found by meaning alone follow the matches as related results.
+    neighbours: Neighbours = NO_NEIGHBOURS
 
 
 class RequestEngine(Protocol):
@@ -116,6 +120,12 @@ class RequestEngine(Protocol):
         """The hits of the page, within the request's filters and dates: when relaxed,
         the matches (``relaxing.preferred``) first in either order, each hit with its
         tier."""
+        ...
+
+    def neighbours(self, vector: Any, relaxing: Relaxing, checked: CheckedRequest) -> Neighbours:
+        """The documents nearest ``vector`` (search/semantic.py nearest_rows) within the
+        request's filters and dates, in this engine's ids, and which of them are not
+        among ``relaxing.selection`` (found by meaning alone)."""
         ...
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:

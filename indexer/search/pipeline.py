@@ -19,11 +19,13 @@ from indexer.model.facets import facet_of
 from indexer.model.request import CheckedRequest, SearchRequest, validate
 from indexer.model.results import SearchResult
 from indexer.query.spelling import correct
+from indexer.search import semantic
 from indexer.search.engine import PageRequest, Plan, Relaxing, RequestEngine, Selection
 from indexer.search.marks import unmarked_terms
 from indexer.search.reasons import with_reasons
 from indexer.search.relax import relaxed_notice
 from indexer.search.respell import respell
+from indexer.search.semantic import NO_NEIGHBOURS
 
 
 def run(
@@ -80,12 +82,19 @@ def answer(
             notices.append(relaxed_notice(total, relaxing.min_words, relaxing.words_held))
         elif not total:
             notices.append(Notice("related_only"))
+    neighbours = NO_NEIGHBOURS
+    if plan.query is not None and semantic.wanted(checked, settings):
+        vector = semantic.query_vector(checked.text)
+        if vector is not None:
+            neighbours = semantic.trimmed(engine.neighbours(vector, relaxing, checked), settings)
+        related_total += neighbours.only_count
     page = PageRequest(
         start=(checked.page - 1) * checked.size,
         size=checked.size,
         ranked=checked.ranked and relaxing.selection.query is not None,
         highlight=checked.highlight and relaxing.scored is not None,
         unmarked=unmarked_terms(relaxing.scored, checked.text, settings),
+        neighbours=neighbours,
     )
     hits = engine.page(relaxing, checked, page)
     if plan.query is not None:

@@ -26,7 +26,8 @@ def with_reasons(
         return hits
     if not forms:  # raw query syntax: a match is a match of the query
         return [
-            hit if hit.related else dataclasses.replace(hit, reasons=(ALL_WORDS,)) for hit in hits
+            hit if hit.related or hit.reasons else dataclasses.replace(hit, reasons=(ALL_WORDS,))
+            for hit in hits
         ]
 
     def holders(found: Sequence[tuple[str, object]]) -> list[tuple[str, frozenset[str]]]:
@@ -41,7 +42,11 @@ def with_reasons(
         )
         for form in forms
     ]
-    return [dataclasses.replace(hit, reasons=_reasons(hit, read)) for hit in hits]
+    # A hit found by meaning alone came with its reason (search/semantic.py).
+    return [
+        hit if hit.reasons else dataclasses.replace(hit, reasons=_reasons(hit, read))
+        for hit in hits
+    ]
 
 
 def _reasons(hit: Hit, read: list) -> tuple[Reason, ...]:

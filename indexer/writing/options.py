@@ -10,6 +10,9 @@ from indexer.analysis.taggers import JVM_TAGGERS
 from indexer.config import Settings
 
 Progress = Callable[[int], None]  # told how many more documents were written
+# Starts a new phase of the progress (embedding, then writing): its label and how many
+# documents it counts; Progress then counts within it.
+Phase = Callable[[str, int], None]
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class WriteOptions:
     dry_run: bool = False
     corpus_description: str = ""
     rejected: int = 0
+    phase: Phase | None = None
 
 
 def writer_processes(settings: Settings) -> int:

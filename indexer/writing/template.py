@@ -17,8 +17,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
+from indexer.config import Settings
 from indexer.errors import AnalyzerChangedError
 from indexer.reading.documents import Document
+from indexer.vectors.building import cache_of, document_vectors, updated_vectors
+from indexer.vectors.model import MODEL_NAME
+from indexer.vectors.store import DocumentVectors, VectorsRead
 from indexer.writing.changes import ChangePlan, IndexedEntry, check_plan, plan_changes
 from indexer.writing.lock import WriteLock
 from indexer.writing.options import Progress, SourceRecord, WriteOptions
@@ -43,6 +47,10 @@ class State(Protocol):
 
     def save_meta(self, meta: dict[str, Any]) -> None: ...
 
+    def vectors(self) -> VectorsRead: ...  # the documents' vectors, or why there are none
+
+    def save_vectors(self, vectors: DocumentVectors) -> None: ...  # before save_meta
+
 
 class Store(Protocol):
     """An engine's storage, as the write template uses it."""
@@ -59,14 +67,18 @@ class Store(Protocol):
     def updatable(self) -> State: ...  # IndexMissingError, IndexDamagedError
 
     def write_all(
-        self, documents: Sequence[Document], meta: dict[str, Any], progress: Progress | None
-    ) -> Path: ...  # a new state with ``meta``, serving once written; its location
+        self,
+        documents: Sequence[Document],
+        meta: dict[str, Any],
+        progress: Progress | None,
+        vectors: DocumentVectors | None,
+    ) -> Path: ...  # a new state with ``meta`` (and ``vectors``), serving once written
 
 
 def build(
     store: Store,
     documents: Sequence[Document],
-    max_delete_fraction: float,
+    settings: Settings,
     progress: Progress | None = None,
     options: WriteOptions | None = None,
 ) -> BuildResult:
@@ -82,12 +94,21 @@ def build(
         previous = store.serving()
         existing = previous.entries() if previous else {}
         plan = plan_changes(existing, documents, None, options.troubled_files)
-        check_plan(plan, len(documents), max_delete_fraction, options.allow_deletes)
+        check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
         notice = "\n".join(filter(None, [lock.recovered_from, discarded]))
         if options.dry_run:
             location = previous.location if previous else store.root
             return BuildResult(location, len(documents) + len(plan.kept), notice, plan)
         carried = previous.stored_documents(plan.kept) if previous and plan.kept else []
+        written = [*documents, *carried]
+        vectors, embedded = None, 0
+        if settings.vectors:
+            _phase(options, "Embedding", len(written))
+            cache = cache_of(settings)
+            vectors, embedded = document_vectors(
+                written, cache, settings.vector_lead_chars, progress
+            )
+            _phase(options, "Writing", len(written))
         now = utc_now_iso()
         meta = {
             **store.analysis(),
@@ -97,15 +118,16 @@ def build(
             "sources": [source.to_dict() for source in options.sources],
             "documents": len(documents) + len(carried),
             "rejected": options.rejected,
+            "vectors": _vector_record(vectors, embedded) if vectors is not None else None,
         }
-        location = store.write_all([*documents, *carried], meta, progress)
-        return BuildResult(location, len(documents) + len(carried), notice, plan)
+        location = store.write_all(written, meta, progress, vectors)
+        return BuildResult(location, len(written), notice, plan)
 
 
 def update(
     store: Store,
     documents: Sequence[Document],
-    max_delete_fraction: float,
+    settings: Settings,
     progress: Progress | None = None,
     options: WriteOptions | None = None,
 ) -> UpdateResult:
@@ -120,8 +142,9 @@ def update(
         state = store.updatable()
         meta = state.meta()
         check_compatible(meta, store.analysis(), store.root)
+        entries = state.entries()
         result = planned_update(
-            state.entries(), documents, max_delete_fraction, options, state.location
+            entries, documents, settings.max_delete_fraction, options, state.location
         )
         result.notice = lock.recovered_from
         plan = result.plan
@@ -142,8 +165,55 @@ def update(
             meta.update(store.analysis())
         if options.corpus_description:
             meta["corpus"] = options.corpus_description
+        if settings.vectors:
+            meta["vectors"] = _update_vectors(
+                state, documents, plan, entries, settings, progress, options
+            )
         state.save_meta(meta)
         return result
+
+
+def _update_vectors(
+    state: State,
+    documents: Sequence[Document],
+    plan: ChangePlan,
+    entries: dict[str, IndexedEntry],
+    settings: Settings,
+    progress: Progress | None,
+    options: WriteOptions,
+) -> dict[str, Any]:
+    """The vectors after a reindex, saved in the state: only the added and changed
+    documents are embedded (the others keep their rows, or come from the cache)."""
+    writing = {*plan.added, *plan.updated}
+    changed = [document for document in documents if document.id in writing]
+    held = [*(doc_id for doc_id in entries if doc_id not in set(plan.deleted)), *plan.added]
+    _phase(options, "Embedding", len(changed))
+    vectors, embedded = updated_vectors(
+        state.vectors().vectors,
+        changed,
+        plan.deleted,
+        state.stored_documents,
+        held,
+        settings,
+        progress,
+    )
+    state.save_vectors(vectors)
+    return _vector_record(vectors, embedded)
+
+
+def _phase(options: WriteOptions, label: str, total: int) -> None:
+    if options.phase is not None:
+        options.phase(label, total)
+
+
+def _vector_record(vectors: DocumentVectors, embedded: int) -> dict[str, Any]:
+    """What meta.json says of the vectors written."""
+    return {
+        "model": MODEL_NAME,
+        "documents": len(vectors.ids),
+        "lead_chars": vectors.lead_chars,
+        "embedded": embedded,
+    }
 
 
 def planned_update(

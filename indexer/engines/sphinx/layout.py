@@ -146,3 +146,11 @@ def free_ports(host: str, count: int) -> list[int]:
     finally:
         for probe in probes:
             probe.close()
+
+
+def vector_dir(root: Path, generation: str) -> Path:
+    """Where a generation's document vectors live: in the cluster directory, beside
+    cluster.json, on the machine that runs the aggregator and the searches (the
+    nearest-neighbour search is one matrix product over every document, which the
+    shards' searchd cannot do)."""
+    return root / f"vectors-{generation}"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+import numpy as np
+
 from indexer.engines.sphinx import statements
 from indexer.engines.sphinx.hits import hit_of
 from indexer.engines.sphinx.ids import stable_id
@@ -24,6 +26,15 @@ from indexer.model.request import CheckedRequest
 from indexer.model.results import RELATED, Hit
 from indexer.query.spelling import Vocabulary
 from indexer.search.engine import PageRequest, Plan, Relaxing, Selection
+from indexer.search.ranking import top_documents
+from indexer.search.relax import PREFERRED_BONUS
+from indexer.search.semantic import (
+    NO_NEIGHBOURS,
+    SIMILAR_MEANING,
+    Neighbours,
+    fuse,
+    nearest_rows,
+)
 
 if TYPE_CHECKING:
     from indexer.engines.sphinx.search import ClusterSearcher
@@ -36,6 +47,7 @@ class ClusterRequest:
         self.searcher = searcher
         self.settings = searcher.settings
         self.asked = asked
+        self._vector_problem = ""  # why similar meaning was not searched
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -65,7 +77,30 @@ class ClusterRequest:
         return self.searcher.builder.expansions.thesaurus.words
 
     def notices(self) -> list[Notice]:
-        return [Notice("cluster_partial", {})] if self.asked.warnings else []
+        notices = [Notice("cluster_partial", {})] if self.asked.warnings else []
+        if self._vector_problem:
+            notices.append(Notice("semantic_unavailable", {"reason": self._vector_problem}))
+        return notices
+
+    def neighbours(self, vector: Any, relaxing: Relaxing, checked: CheckedRequest) -> Neighbours:
+        table = self.searcher.vectors_of(self.asked)
+        if table.problem:
+            self._vector_problem = table.problem
+            return NO_NEIGHBOURS
+        nothing = ClusterQuery("")
+
+        def allow(rows: np.ndarray) -> np.ndarray:
+            ids = table.ids[rows]
+            allowed = statements.among(self.asked, nothing, ids.tolist(), checked)
+            return np.isin(ids, list(allowed))
+
+        rows, similarity = nearest_rows(table.matrix, vector, allow, self.settings)
+        ids = table.ids[rows]
+        match = selected_query(relaxing.selection)
+        found = set()
+        if match is not None:
+            found = statements.among(self.asked, match, ids.tolist(), checked)
+        return Neighbours(ids, similarity, ~np.isin(ids, list(found)))
 
     def holding(self, query: Any, hits: Sequence[Hit]) -> frozenset[str]:
         try:
@@ -111,6 +146,11 @@ class ClusterRequest:
             )
         marked_by = relaxing.scored if page.highlight else None
         matched = set(preferred) if relaxing.relaxed else None
+        ranking, by_meaning = self._fused(ranking, matched, page)
+        # Found by meaning alone: related, even where every keyword result is a match.
+        scored_matched = matched
+        if by_meaning and matched is None:
+            scored_matched = {i for i, _ in ranking if i not in by_meaning}
         end = page.start + page.size
         scored = ranking[page.start : end]
         stored = {}
@@ -119,19 +159,30 @@ class ClusterRequest:
                 row[0]: row for row in statements.stored_rows(self.asked, [i for i, _ in scored])
             }
         hits = [
-            self._hit(stored[i], score if page.ranked else None, marked_by, page.unmarked, matched)
+            self._hit(
+                stored[i], score if page.ranked else None, marked_by, page.unmarked, scored_matched
+            )
             for i, score in scored
             if i in stored
         ]
+        hits = [
+            dataclasses.replace(hit, reasons=(SIMILAR_MEANING,))
+            if stable_id(hit.id) in by_meaning
+            else hit
+            for hit in hits
+        ]
+        # The cluster's own order goes on where the scored candidates end (they are its
+        # best); the neighbours found by meaning alone are not among its results.
+        ranking_keyword = len(ranking) - len(by_meaning)
         start = max(page.start, len(ranking))
-        if end > start and (not ranking or len(ranking) >= self.settings.cluster_candidates):
+        if end > start and (not ranking or ranking_keyword >= self.settings.cluster_candidates):
             rows = statements.rows(
                 self.asked,
                 self.settings,
                 match,
                 checked,
                 preferred,
-                start,
+                start - len(by_meaning),
                 end - start,
                 "doc_id, stored",
             )
@@ -146,6 +197,25 @@ class ClusterRequest:
                 for row in rows
             ]
         return hits
+
+    def _fused(
+        self, ranking: list[tuple[int, float]], matched: set[int] | None, page: PageRequest
+    ) -> tuple[list[tuple[int, float]], frozenset[int]]:
+        """The scored candidates in the fused order (search/semantic.py), and the ids
+        found by meaning alone; unchanged without neighbours."""
+        if not len(page.neighbours.ids):
+            return ranking, frozenset()
+        ids = np.array([i for i, _ in ranking], dtype=np.int64)
+        scores = np.array([score for _, score in ranking], dtype=np.float64)
+        is_match = None
+        if matched is not None:
+            is_match = np.isin(ids, list(matched))
+            scores = scores + is_match * PREFERRED_BONUS
+        fused = fuse(ids, scores, is_match, page.neighbours, self.settings)
+        bonus = fused.is_match if fused.is_match is not None else np.zeros(len(fused.ids), bool)
+        plain = fused.scores - bonus * PREFERRED_BONUS
+        order = top_documents(fused.ids, fused.scores, len(fused.ids))
+        return [(int(fused.ids[n]), float(plain[n])) for n in order], fused.by_meaning
 
     def _hit(
         self,

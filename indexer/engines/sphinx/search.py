@@ -7,12 +7,16 @@ vocabulary for corrections) is kept here, read again after every write.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from indexer.config import Settings
 from indexer.engines.sphinx.backend import TIMEOUT_S
-from indexer.engines.sphinx.layout import ClusterLayout
+from indexer.engines.sphinx.ids import stable_id
+from indexer.engines.sphinx.layout import ClusterLayout, vector_dir
 from indexer.engines.sphinx.nodeconfig import VALUES_INDEX
 from indexer.engines.sphinx.request import ClusterRequest
 from indexer.engines.sphinx.sphinxql import connect
@@ -27,6 +31,7 @@ from indexer.query.spelling import Vocabulary
 from indexer.query.textquery import query_builder
 from indexer.search import pipeline
 from indexer.search.evaluation import bm25f_parameters
+from indexer.vectors.store import IDS_FILE, load_vectors
 
 
 class ClusterSearcher:
@@ -43,6 +48,7 @@ class ClusterSearcher:
         self.parameters = bm25f_parameters(settings)
         self._names: dict[str, dict[int, str]] = {}  # cluster state -> value id -> value
         self._vocabulary: dict[str, Vocabulary] = {}  # cluster state -> terms
+        self._vectors: dict[tuple[str, int], ClusterVectors] = {}  # by generation, file time
         # No filter, no date: whether any document holds a word (relaxing, corrections).
         self.everything = validate(SearchRequest(), settings)
 
@@ -64,6 +70,18 @@ class ClusterSearcher:
             self._vocabulary = {key: Vocabulary(terms)}
         return self._vocabulary[key]
 
+    def vectors_of(self, asked: Asked) -> ClusterVectors:
+        """The serving generation's document vectors (read again when rewritten)."""
+        directory = vector_dir(Path(self.settings.cluster_dir), asked.generation)
+        try:
+            written_ns = (directory / IDS_FILE).stat().st_mtime_ns
+        except OSError:
+            written_ns = 0
+        key = (asked.generation, written_ns)
+        if key not in self._vectors:
+            self._vectors = {key: ClusterVectors.read(directory)}
+        return self._vectors[key]
+
     def value_names(self, asked: Asked) -> dict[int, str]:
         """Facet and filter values by id, read again after every write (a reindex may
         name new ones)."""
@@ -78,3 +96,20 @@ class ClusterSearcher:
                     key: {int(i): v for i, g, v in cursor.fetchall() if g == asked.generation}
                 }
         return self._names[key]
+
+
+@dataclass(frozen=True)
+class ClusterVectors:
+    """A generation's vectors in float32 and each row's document id in the cluster."""
+
+    matrix: np.ndarray
+    ids: np.ndarray  # stable_id of each row's document
+    problem: str = ""
+
+    @classmethod
+    def read(cls, directory: Path) -> ClusterVectors:
+        read = load_vectors(directory)
+        if read.vectors is None:
+            return cls(np.zeros((0, 0), np.float32), np.zeros(0, np.int64), read.problem)
+        ids = np.array([stable_id(doc_id) for doc_id in read.vectors.ids], dtype=np.int64)
+        return cls(np.asarray(read.vectors.matrix, dtype=np.float32), ids)

@@ -242,6 +242,20 @@ def holding(
         return {int(row[0]) for row in cursor.fetchall()}
 
 
+def among(asked: Asked, query: ClusterQuery, ids: list[int], checked: CheckedRequest) -> set[int]:
+    """Those of ``ids`` the query matches within the request's filters and dates."""
+    if not ids:
+        return set()
+    where, params = _where(query, checked, None)
+    listed = ", ".join(map(str, ids))
+    sql = f"SELECT {_select(checked, '')} FROM {asked.generation} WHERE id IN ({listed})"
+    sql += f" AND {where}" if where else ""
+    sql += f" LIMIT {len(ids)} OPTION ranker=none, max_matches={len(ids)}"
+    with asked.connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(row[0]) for row in cursor.fetchall()}
+
+
 def stored_rows(asked: Asked, ids: list[int]) -> list[tuple]:
     """Rows of id, score (1), doc_id and stored of the documents ``ids``."""
     columns = "WEIGHT() AS score, doc_id, stored"

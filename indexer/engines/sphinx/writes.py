@@ -27,7 +27,7 @@ from typing import Any, Sequence
 from indexer.config import Settings
 from indexer.engines.sphinx.backend import TIMEOUT_S, ClusterIndex, facet_values
 from indexer.engines.sphinx.ids import shard_of, stable_id
-from indexer.engines.sphinx.layout import ClusterLayout
+from indexer.engines.sphinx.layout import ClusterLayout, vector_dir
 from indexer.engines.sphinx.local import restart_shards
 from indexer.engines.sphinx.sphinxql import (
     ID_BATCH,
@@ -44,6 +44,7 @@ from indexer.engines.sphinx.termstats import (
 )
 from indexer.engines.whoosh.schema import analysis_record, document_values
 from indexer.reading.documents import Document
+from indexer.vectors.store import DocumentVectors, VectorsRead, load_vectors
 from indexer.writing import template
 from indexer.writing.changes import ChangePlan, IndexedEntry
 from indexer.writing.files import write_text_atomically
@@ -64,7 +65,7 @@ def build_cluster(
     serving. Local shard nodes are restarted one at a time afterwards, to read the new
     global.idf."""
     store = ClusterStore(Path(cluster_dir), settings)
-    return template.build(store, documents, settings.max_delete_fraction, progress, options)
+    return template.build(store, documents, settings, progress, options)
 
 
 def update_cluster(
@@ -76,7 +77,7 @@ def update_cluster(
 ) -> UpdateResult:
     """A reindex (writing/template.py ``update``) of the serving generation."""
     store = ClusterStore(Path(cluster_dir), settings)
-    return template.update(store, documents, settings.max_delete_fraction, progress, options)
+    return template.update(store, documents, settings, progress, options)
 
 
 class ClusterStore:
@@ -104,10 +105,17 @@ class ClusterStore:
         return self.serving()
 
     def write_all(
-        self, documents: Sequence[Document], meta: dict[str, Any], progress: Progress | None
+        self,
+        documents: Sequence[Document],
+        meta: dict[str, Any],
+        progress: Progress | None,
+        vectors: DocumentVectors | None,
     ) -> Path:
         # Recorded first: the generation serves as soon as the build switches to it.
-        ClusterState(self, self.index.target()).save_meta(meta)
+        target = ClusterState(self, self.index.target())
+        target.save_meta(meta)
+        if vectors is not None:
+            target.save_vectors(vectors)
         node_dirs = [
             self.root / node.name for shard in self.index.layout.shards for node in shard.nodes
         ]
@@ -174,6 +182,14 @@ class ClusterState:
         index.name_values(generation, facet_values(chosen))
         with connect(index.layout.aggregator, TIMEOUT_S) as connection:
             _apply_stats(connection, generation, change)
+
+    def vectors(self) -> VectorsRead:
+        return load_vectors(vector_dir(self.store.root, self.generation))
+
+    def save_vectors(self, vectors: DocumentVectors) -> None:
+        directory = vector_dir(self.store.root, self.generation)
+        directory.mkdir(exist_ok=True)
+        vectors.save(directory)
 
     def save_meta(self, meta: dict[str, Any]) -> None:
         written = {**self.store.written(), self.generation: meta}

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import IndexDamagedError, IndexMissingError
+from indexer.vectors.store import IDS_FILE, MATRIX_FILE
 from indexer.writing.files import write_text_atomically
 
 CURRENT_FILE = "CURRENT"
@@ -36,6 +37,7 @@ GENERATION_PREFIX = "gen-"
 # What CURRENT may name: a generation directory directly inside index_dir, never a path.
 _GENERATION_NAME = re.compile(r"^gen-[0-9A-Za-z_-]{1,100}$")
 _CRC_CHUNK_BYTES = 4 * 2**20
+VECTOR_FILES = (MATRIX_FILE, IDS_FILE)
 
 
 def current_generation(index_dir: str | os.PathLike[str]) -> Path:
@@ -131,13 +133,14 @@ def file_checksums(
     generation: Path, known: dict[str, list[int]] | None = None
 ) -> dict[str, list[int]]:
     """name -> [size, CRC-32] of every file of a generation but meta.json. Whoosh never
-    rewrites a file, so entries in ``known`` whose size still matches are reused."""
+    rewrites a file, so entries in ``known`` whose size still matches are reused (not
+    for the vector files, which a reindex rewrites in place)."""
     table: dict[str, list[int]] = {}
     for path in sorted(generation.iterdir()):
         if not path.is_file() or path.name == META_FILE or path.name.startswith("."):
             continue
         size = path.stat().st_size
-        previous = (known or {}).get(path.name)
+        previous = None if path.name in VECTOR_FILES else (known or {}).get(path.name)
         table[path.name] = previous if previous and previous[0] == size else [size, _crc32(path)]
     return table
 
@@ -165,6 +168,8 @@ def generation_problem(generation: Path, full: bool = False) -> str | None:
     ):
         return f"the file list in {META_FILE} is malformed"
     for name, (size, crc) in files.items():
+        if name in VECTOR_FILES:
+            continue  # damaged vectors only turn similar meaning off (vector_problem)
         path = generation / name
         if not path.exists():
             continue  # merged away by a later reindex; a file Whoosh needs fails it below
@@ -181,6 +186,22 @@ def generation_problem(generation: Path, full: bool = False) -> str | None:
         index.close()
     except Exception as exc:  # any failure to open is damage, whatever Whoosh raises
         return f"Whoosh cannot open it ({type(exc).__name__}: {str(exc)[:120]})"
+    return None
+
+
+def vector_problem(generation: Path) -> str | None:
+    """Why the generation's vector files cannot be trusted (they differ from what
+    meta.json recorded), or None (also when none were written)."""
+    files = read_meta(generation).get("files", {})
+    for name in VECTOR_FILES:
+        entry = files.get(name) if isinstance(files, dict) else None
+        if not entry:
+            continue
+        path = generation / name
+        if not path.exists():
+            return f"{name} is missing"
+        if path.stat().st_size != entry[0] or _crc32(path) != entry[1]:
+            return f"{name} does not hold the bytes that were written"
     return None
 
 

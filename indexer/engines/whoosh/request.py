@@ -8,6 +8,7 @@ page and the facets all read the same matches.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -33,6 +34,13 @@ from indexer.search.passages import FIELD as PASSAGE_FIELD
 from indexer.search.passages import best_passages, with_passages
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
+from indexer.search.semantic import (
+    NO_NEIGHBOURS,
+    SIMILAR_MEANING,
+    Neighbours,
+    fuse,
+    nearest_rows,
+)
 
 
 class WhooshRequest:
@@ -51,6 +59,7 @@ class WhooshRequest:
         self._filters: dict[tuple, Masks] = {}
         self._selections: dict[tuple, Matches] = {}
         self._page_docnums: dict[str, int] = {}  # the page's hits, by id
+        self._vector_problem = ""  # why similar meaning was not searched
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -97,6 +106,8 @@ class WhooshRequest:
         return self.builder.expansions.thesaurus.words
 
     def notices(self) -> list[Notice]:
+        if self._vector_problem:
+            return [Notice("semantic_unavailable", {"reason": self._vector_problem})]
         return []
 
     def holding(self, query: Any, hits: Sequence[Hit]) -> frozenset[str]:
@@ -119,6 +130,11 @@ class WhooshRequest:
         ids, scores, is_match = candidates(matches, preferred, self._masks(checked).allowed)
         if page.ranked and self.settings.passage_weight > 0 and not checked.raw:
             scores = with_passage_evidence(self.view, self.settings, ids, scores, checked.text)
+        fused = fuse(ids, scores, is_match, page.neighbours, self.settings)
+        if fused.by_meaning:
+            ids, scores, is_match = fused.ids, fused.scores, fused.is_match
+            assert is_match is not None
+            preferred = np.sort(ids[is_match])
         oldest_first = checked.sort == "oldest"
         docnums, page_scores = page_of(self.view, ids, scores, page, oldest_first, is_match)
         hits = page_of_hits(
@@ -133,7 +149,29 @@ class WhooshRequest:
             page.unmarked,
         )
         self._page_docnums.update(zip((hit.id for hit in hits), docnums, strict=True))
-        return hits
+        return [
+            dataclasses.replace(hit, reasons=(SIMILAR_MEANING,))
+            if docnum in fused.by_meaning
+            else hit
+            for hit, docnum in zip(hits, docnums, strict=True)
+        ]
+
+    def neighbours(self, vector: Any, relaxing: Relaxing, checked: CheckedRequest) -> Neighbours:
+        table = self.view.shared.vector_table(self.view.generation, self.view.reader)
+        if table.problem:
+            self._vector_problem = table.problem
+            return NO_NEIGHBOURS
+        masks = self._masks(checked)
+        allowed = masks.allowed & self.evaluator.arrays.live
+        if masks.dates is not None:
+            allowed = allowed & masks.dates
+        allowed_rows = table.allowed_rows(allowed)
+        rows, similarity = nearest_rows(
+            table.matrix, vector, allowed_rows.__getitem__, self.settings
+        )
+        docnums = table.docnums[rows]
+        found = self._selected(relaxing.selection, checked).ids
+        return Neighbours(docnums, similarity, ~np.isin(docnums, found))
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
         matching = document_mask(self._selected(selection, checked).ids, self._doc_count)

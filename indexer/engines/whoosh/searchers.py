@@ -30,6 +30,7 @@ from indexer.engines.whoosh.generations import (
 from indexer.engines.whoosh.mapped import open_for_reading
 from indexer.engines.whoosh.postings import PostingsCache
 from indexer.engines.whoosh.scoring import field_weighting
+from indexer.engines.whoosh.vectors import VectorTable, vector_table
 from indexer.errors import IndexDamagedError
 from indexer.fields import TEXT_FIELDS
 from indexer.query.spelling import Vocabulary
@@ -45,6 +46,7 @@ class SharedState:
         self.arrays = ReaderArrays(reader, postings)
         self.facet_tables = FacetTables(reader, self.arrays.live)
         self._date_order: DateOrder | None = None
+        self._vectors: VectorTable | None = None
         self._vocabulary: Vocabulary | None = None
         self._lock = threading.Lock()
 
@@ -73,6 +75,15 @@ class SharedState:
                     *(_column_values(reader, name) for name in ("date", "year", "id"))
                 )
             return self._date_order
+
+    def vector_table(self, generation: Path, reader: Any) -> VectorTable:
+        """The generation's document vectors on this state's document numbers (read when
+        first needed; an empty table with the reason when there are none)."""
+        with self._lock:
+            if self._vectors is None:
+                ids = _column_values(reader, "id")
+                self._vectors = vector_table(generation, ids, self.arrays.live)
+            return self._vectors
 
 
 @dataclass(frozen=True)

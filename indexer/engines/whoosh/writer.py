@@ -35,6 +35,7 @@ from indexer.engines.whoosh.schema import (
 )
 from indexer.errors import IndexDamagedError, IndexMissingError, IndexWriteError
 from indexer.reading.documents import Document
+from indexer.vectors.store import DocumentVectors, VectorsRead, load_vectors
 from indexer.writing import template
 from indexer.writing.changes import ChangePlan, IndexedEntry
 from indexer.writing.options import Progress, SourceRecord, WriteOptions, writer_processes
@@ -67,7 +68,7 @@ def build_index(
 ) -> BuildResult:
     """A full build into a new generation (writing/template.py ``build``)."""
     store = WhooshStore(Path(index_dir), settings)
-    return template.build(store, documents, settings.max_delete_fraction, progress, options)
+    return template.build(store, documents, settings, progress, options)
 
 
 def update_index(
@@ -80,7 +81,7 @@ def update_index(
     """A reindex in place (writing/template.py ``update``): Whoosh commits atomically,
     so until the commit readers see the previous state."""
     store = WhooshStore(Path(index_dir), settings)
-    return template.update(store, documents, settings.max_delete_fraction, progress, options)
+    return template.update(store, documents, settings, progress, options)
 
 
 def recorded_sources(index_dir: str | os.PathLike[str]) -> list[SourceRecord]:
@@ -125,12 +126,18 @@ class WhooshStore:
         return GenerationState(generation)
 
     def write_all(
-        self, documents: Sequence[Document], meta: dict[str, Any], progress: Progress | None
+        self,
+        documents: Sequence[Document],
+        meta: dict[str, Any],
+        progress: Progress | None,
+        vectors: DocumentVectors | None,
     ) -> Path:
         assert self.settings is not None
         generation = new_generation(self.root)
         try:
             _write_generation(generation, documents, self.settings, progress)
+            if vectors is not None:
+                vectors.save(generation)
             write_meta(generation, {**meta, "files": file_checksums(generation)})
         except OSError as exc:
             shutil.rmtree(generation, ignore_errors=True)
@@ -175,6 +182,12 @@ class GenerationState:
     def save_meta(self, meta: dict[str, Any]) -> None:
         files = file_checksums(self.location, meta.get("files"))
         write_meta(self.location, {**meta, "files": files})
+
+    def vectors(self) -> VectorsRead:
+        return load_vectors(self.location)
+
+    def save_vectors(self, vectors: DocumentVectors) -> None:
+        vectors.save(self.location)
 
 
 def _write_generation(

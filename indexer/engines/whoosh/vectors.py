@@ -1,0 +1,40 @@
+"""The document vectors of a Whoosh generation as the search reads them: the matrix in
+float32 (a matrix product in float16 has no fast path in NumPy) and, for each row, the
+document number of the reader it belongs to (-1: not in this state, deleted)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from indexer.engines.whoosh.generations import vector_problem
+from indexer.vectors.store import load_vectors
+
+
+@dataclass(frozen=True)
+class VectorTable:
+    matrix: np.ndarray  # (rows, dimensions) float32, unit rows
+    docnums: np.ndarray  # the document number of each row, -1 when none
+    problem: str = ""  # why there are no vectors ("": there are)
+
+    def allowed_rows(self, allowed_docs: np.ndarray) -> np.ndarray:
+        """Rows whose documents ``allowed_docs`` (a mask over document numbers) allows."""
+        present = self.docnums >= 0
+        rows = np.zeros(len(self.docnums), dtype=bool)
+        rows[present] = allowed_docs[self.docnums[present]]
+        return rows
+
+
+def vector_table(generation: Path, ids: list[str], live: np.ndarray) -> VectorTable:
+    """The generation's vectors, placed on the reader's document numbers (``ids``: the id
+    of each document number, ``live``: which are not deleted)."""
+    problem = vector_problem(generation)
+    read = load_vectors(generation)
+    if problem or read.vectors is None:
+        empty = np.zeros((0, 0), dtype=np.float32)
+        return VectorTable(empty, np.zeros(0, np.int64), problem or read.problem)
+    docnum_of = {doc_id: n for n, doc_id in enumerate(ids) if live[n]}
+    docnums = np.array([docnum_of.get(doc_id, -1) for doc_id in read.vectors.ids], np.int64)
+    return VectorTable(np.asarray(read.vectors.matrix, dtype=np.float32), docnums)

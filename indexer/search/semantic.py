@@ -1,0 +1,164 @@
+"""Similar meaning, the rule both engines follow: the query's vector finds the nearest
+documents (brute force over the index's vectors), their ranks are fused with the keyword
+ranking by weighted reciprocal rank fusion, and the documents found by meaning alone are
+related results (they never change the total or a facet count).
+
+Asked only of plain words: quotes, ``-exclusions``, ``field:`` prefixes and raw query
+syntax ask for exact terms, which a neighbour by meaning may not hold."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from indexer.config import Settings
+from indexer.model.request import CheckedRequest
+from indexer.model.results import Reason
+from indexer.search.ranking import top_documents
+from indexer.search.relax import PREFERRED_BONUS
+
+SIMILAR_MEANING = Reason("similar_meaning")
+# Keyword results ranked for the fusion, per tier: as many as the cluster scores the
+# Whoosh way (cluster_candidates' default), so both backends fuse the same ranks.
+# Beyond them a meaning rank could not lift a result onto a page anyway: with weight 0.2
+# the nearest document adds 0.2/61, what keyword rank 300 has (0.8/360) at most.
+KEYWORD_RANKS = 300
+_ALLOW_BATCH = 400  # rows asked of ``allow`` at once (the cluster: one statement)
+# Quotes, an exclusion or a required word, a field prefix, grouping: exact syntax.
+_SYNTAX = re.compile(r'["()]|(^|\s)[-+]\S|\w:\S')
+
+
+def wanted(checked: CheckedRequest, settings: Settings) -> bool:
+    """Whether the request asks for similar meaning: ranked plain words, semantic on."""
+    text = checked.text.strip()
+    return (
+        settings.semantic
+        and checked.semantic
+        and checked.ranked
+        and not checked.raw
+        and bool(text)
+        and not _SYNTAX.search(text)
+    )
+
+
+def query_vector(text: str) -> np.ndarray | None:
+    """The query's vector, or None when the model is not installed."""
+    from indexer.vectors.model import ModelUnavailableError, embed_query
+
+    try:
+        return embed_query(text)
+    except ModelUnavailableError:
+        return None
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Documents near the query, nearest first, in an engine's ids (within the request's
+    filters and dates), their similarities, and which hold none of the keyword results
+    (``only``: found by meaning alone)."""
+
+    ids: np.ndarray
+    similarity: np.ndarray
+    only: np.ndarray  # bool per neighbour
+
+    @property
+    def only_count(self) -> int:
+        return int(self.only.sum())
+
+
+NO_NEIGHBOURS = Neighbours(np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, bool))
+
+
+def nearest_rows(
+    matrix: np.ndarray,
+    vector: np.ndarray,
+    allow: Callable[[np.ndarray], np.ndarray],
+    settings: Settings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``matrix`` (unit vectors, float32) nearest ``vector`` that ``allow``
+    (rows -> a mask of those the request's filters allow) lets through: at most
+    semantic_depth, each at least semantic_min_similarity. ``allow`` is asked about
+    batches, nearest first, until enough are found or the rest are too far: the same
+    documents on every engine."""
+    if not len(matrix):
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    similarity = matrix @ vector
+    near_enough = np.flatnonzero(similarity >= settings.semantic_min_similarity)
+    ordered = near_enough[np.lexsort((near_enough, -similarity[near_enough]))]
+    depth, found = settings.semantic_depth, []
+    for start in range(0, len(ordered), _ALLOW_BATCH):
+        batch = ordered[start : start + _ALLOW_BATCH]
+        found.extend(batch[allow(batch)].tolist())
+        if len(found) >= depth:
+            break
+    rows = np.array(found[:depth], dtype=np.int64)
+    return rows, similarity[rows].astype(np.float32)
+
+
+def trimmed(neighbours: Neighbours, settings: Settings) -> Neighbours:
+    """The neighbours the fusion may use: all of those among the keyword results (their
+    order changes, not what is counted), and of those found by meaning alone only the
+    semantic_related_max nearest within semantic_margin of the nearest neighbour.
+
+    Measured on this project's documents (bench/relevance.py, issue 26): e5's
+    similarities do not tell a nonsense query from a real one (xyzzy's nearest scores
+    0.82, a cross-lingual query's 0.85; their z-scores overlap too), so what a query
+    may add by meaning alone is bounded by count, not by a similarity."""
+    if not len(neighbours.ids):
+        return neighbours
+    near = neighbours.similarity >= float(neighbours.similarity[0]) - settings.semantic_margin
+    extra = neighbours.only & near
+    extra &= np.cumsum(extra) <= settings.semantic_related_max
+    keep = ~neighbours.only | extra
+    return Neighbours(neighbours.ids[keep], neighbours.similarity[keep], neighbours.only[keep])
+
+
+@dataclass(frozen=True)
+class Fused:
+    ids: np.ndarray
+    scores: np.ndarray  # matches raised by PREFERRED_BONUS when ``is_match`` is set
+    is_match: np.ndarray | None
+    by_meaning: frozenset[int]  # ids found by meaning alone (related)
+
+
+def fuse(
+    ids: np.ndarray,
+    scores: np.ndarray,
+    is_match: np.ndarray | None,
+    neighbours: Neighbours,
+    settings: Settings,
+) -> Fused:
+    """The keyword candidates (``ids``, ``scores``: matches raised by PREFERRED_BONUS
+    when ``is_match`` is set) and the neighbours in one order: within each tier by
+    (1 - w) / (k + keyword rank) + w / (k + meaning rank), w = semantic_weight, k =
+    semantic_rank_constant; the keyword ranks count within the tier. Candidates
+    beyond KEYWORD_RANKS keep their keyword order below the fused ones. Neighbours
+    that are not candidates are related results, placed by their fused score."""
+    if not len(neighbours.ids):
+        return Fused(ids, scores, is_match, frozenset())
+    weight, k, depth = settings.semantic_weight, settings.semantic_rank_constant, KEYWORD_RANKS
+    matches = np.ones(len(ids), bool) if is_match is None else is_match
+    plain = scores - matches * PREFERRED_BONUS if is_match is not None else scores
+    fused = np.zeros(len(ids), dtype=np.float64)
+    # Below every fused score, in keyword order: the candidates beyond the depth.
+    top_plain = float(plain.max()) if len(plain) else 1.0
+    fused += np.clip(plain, 0, None) / (abs(top_plain) + 1.0) * (1 - weight) / (k + depth + 1)
+    for tier in (matches, ~matches):
+        positions = np.flatnonzero(tier)
+        best = positions[top_documents(ids[positions], plain[positions], depth)]
+        fused[best] = (1 - weight) / (k + np.arange(1, len(best) + 1))
+    meaning_rank = {int(i): rank for rank, i in enumerate(neighbours.ids.tolist(), 1)}
+    candidate_at = {int(i): p for p, i in enumerate(ids.tolist())}
+    for doc, rank in meaning_rank.items():
+        position = candidate_at.get(doc)
+        if position is not None:
+            fused[position] += weight / (k + rank)
+    extra = [doc for doc in meaning_rank if doc not in candidate_at]
+    extra_scores = np.array([weight / (k + meaning_rank[doc]) for doc in extra], np.float64)
+    all_ids = np.concatenate([ids, np.array(extra, dtype=ids.dtype)])
+    all_match = np.concatenate([matches, np.zeros(len(extra), bool)])
+    all_scores = np.concatenate([fused, extra_scores]) + all_match * PREFERRED_BONUS
+    return Fused(all_ids, all_scores, all_match, frozenset(extra))

