@@ -118,7 +118,14 @@ class Settings:
         "alone follow the matches as related results. Needs the vectors of the build.",
     )
     semantic_weight: float = _setting(
-        0.2, "Weight of the meaning ranks in the fused order (0-1; the keyword ranks get the rest)."
+        0.1,
+        "Weight of the meaning ranks in the fused order of the matches (0-1; the keyword "
+        "ranks get the rest).",
+    )
+    semantic_related_weight: float = _setting(
+        0.3,
+        "Weight of the meaning ranks in the fused order of the related results (0-1), "
+        "where the keyword evidence is weaker (only some of the words, a translation).",
     )
     semantic_rank_constant: int = _setting(
         60, "k of reciprocal rank fusion: larger values flatten the difference between ranks."
@@ -330,6 +337,7 @@ def _validate(settings: Settings) -> Settings:
         "synonym_weight",
         "translation_weight",
         "semantic_weight",
+        "semantic_related_weight",
         "semantic_min_similarity",
         "semantic_margin",
     ):

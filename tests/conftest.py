@@ -28,8 +28,11 @@ SHIPPED_CORPUS = PROJECT_ROOT / "corpus"
 
 
 def make_settings(tmp_path: Path, **overrides):
-    """Settings from defaults only (no file, no environment), with an index in tmp_path."""
+    """Settings from defaults only (no file, no environment), with an index in tmp_path.
+    Without document vectors unless asked (``vectors=True``): embedding is most of a
+    build's time, and the indexes built for other features do not need them."""
     overrides.setdefault("index_dir", str(tmp_path / "index"))
+    overrides.setdefault("vectors", False)
     return load_settings(None, environ={}, **overrides)
 
 
@@ -58,7 +61,7 @@ def settings(tmp_path):
 def policy_index(tmp_path_factory):
     """The shipped corpus plus the Seoul budget/pledge and welfare datasets, built once."""
     tmp_path = tmp_path_factory.mktemp("policy")
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, vectors=True)
     build_index(policy_documents(), settings.index_dir, settings)
     index = SearchIndex(settings.index_dir, settings)
     yield index
@@ -106,7 +109,7 @@ def policy_cluster(tmp_path_factory):
 
     tmp_path = tmp_path_factory.mktemp("policy-cluster")
     with local_cluster(tmp_path / "nodes") as root:
-        settings = make_settings(tmp_path, backend="cluster", cluster_dir=str(root))
+        settings = make_settings(tmp_path, backend="cluster", cluster_dir=str(root), vectors=True)
         build_cluster(policy_documents(), root, settings)
         yield settings
 

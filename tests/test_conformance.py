@@ -183,3 +183,34 @@ def test_similar_documents_exist_on_both_and_exclude_the_document(both):
 def test_an_empty_query_browses_every_document_on_both(both):
     whoosh, cluster = answers(both, q="")
     assert whoosh.total == cluster.total == both[0].stats().documents
+
+
+@pytest.mark.parametrize(
+    "request_args",
+    [
+        dict(q="dentures for seniors"),
+        dict(q="books for village reading rooms"),
+        dict(q="청년 월세 지원"),
+        dict(q="jobs for senior citizens", filters={"category": ("사회복지",)}),
+    ],
+)
+def test_the_fused_order_and_the_results_found_by_meaning_are_the_same_on_both(both, request_args):
+    whoosh, cluster = answers(both, size=20, **request_args)
+
+    def by_meaning(result):
+        return [hit.id for hit in result.hits if hit.reasons[0].code == "similar_meaning"]
+
+    assert (cluster.total, cluster.related_total) == (whoosh.total, whoosh.related_total)
+    assert by_meaning(cluster) == by_meaning(whoosh)
+    top = [hit.id for hit in whoosh.hits[:10]]
+    shared = set(top) & {hit.id for hit in cluster.hits[:10]}
+    assert len(shared) >= 0.9 * len(top), request_args
+    if request_args.get("filters"):
+        assert all(hit.fields["category"] == ["사회복지"] for hit in cluster.hits)
+
+
+def test_an_english_query_reaches_korean_documents_by_meaning_on_both(both):
+    for result in answers(both, q="books for village reading rooms", size=50):
+        found = [hit for hit in result.hits if hit.reasons[0].code == "similar_meaning"]
+        assert found and all(hit.related for hit in found)
+        assert any("도서관" in hit.title for hit in found)

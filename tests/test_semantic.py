@@ -57,6 +57,7 @@ MEANING_ONLY = "books for village reading rooms"
 def _build(tmp_path, records=RECORDS, **overrides):
     write_jsonl(tmp_path / "corpus" / "docs.jsonl", records)
     overrides.setdefault("vector_cache_file", str(tmp_path / "vectors.sqlite"))
+    overrides.setdefault("vectors", True)
     settings = make_settings(tmp_path, **overrides)
     result = build_index(read_corpus(tmp_path / "corpus").documents, settings.index_dir, settings)
     return settings, result
@@ -97,7 +98,10 @@ def test_a_rebuild_and_a_reindex_embed_only_changed_documents(tmp_path):
         read_corpus(tmp_path / "corpus").documents,
         settings.index_dir,
         make_settings(
-            tmp_path, vector_cache_file=settings.vector_cache_file, max_delete_fraction=1
+            tmp_path,
+            vectors=True,
+            vector_cache_file=settings.vector_cache_file,
+            max_delete_fraction=1,
         ),
     )
     generation = current_generation(settings.index_dir)
@@ -188,13 +192,27 @@ def test_damaged_vectors_fall_back_to_keywords_with_a_notice(tmp_path, damage):
     assert "semantic_unavailable" not in [notice.code for notice in keywords_only.notices]
 
 
-def test_an_index_built_without_vectors_searches_by_keywords_and_says_so(tmp_path):
+def test_an_index_built_without_vectors_searches_by_keywords_quietly(tmp_path):
     settings, _ = _build(tmp_path, vectors=False)
     assert read_meta(current_generation(settings.index_dir))["vectors"] is None
     result = SearchIndex(settings.index_dir, settings).search(SearchRequest(q=MEANING_ONLY))
     assert result.total == result.related_total == 0
-    notices = [notice.code for notice in result.notices]
-    assert "semantic_unavailable" in notices
+    assert "semantic_unavailable" not in [notice.code for notice in result.notices]
+
+
+def test_a_reindex_without_vectors_removes_them_rather_than_leave_them_stale(tmp_path):
+    settings, _ = _build(tmp_path)
+    update_index(
+        read_corpus(tmp_path / "corpus").documents,
+        settings.index_dir,
+        make_settings(tmp_path, vectors=False),
+    )
+    generation = current_generation(settings.index_dir)
+    assert read_meta(generation)["vectors"] is None
+    assert load_vectors(generation).problem == "missing"
+    result = SearchIndex(settings.index_dir, settings).search(SearchRequest(q=MEANING_ONLY))
+    assert result.related_total == 0
+    assert "semantic_unavailable" not in [notice.code for notice in result.notices]
 
 
 def test_the_vector_file_names_its_model_and_rows(tmp_path):

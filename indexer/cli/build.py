@@ -157,6 +157,7 @@ def _write_options(
         dry_run=run.dry_run,
         corpus_description=" ".join(str(path) for path, _ in chosen),
         rejected=len(run.report.rejections),
+        phase=run.progress.phase,
     )
 
 

@@ -62,6 +62,12 @@ class Progress:
             self._bar.__enter__()
         return self
 
+    def phase(self, label: str, total: int) -> None:
+        """Ends the bar of one phase of a write and starts the next (embedding, then
+        writing): ``update`` then counts within it."""
+        self.finish()
+        self.start(label, total)
+
     def update(self, count: int) -> None:
         self._done += count
         if self._bar is not None:

@@ -86,7 +86,9 @@ def answer(
     if plan.query is not None and semantic.wanted(checked, settings):
         vector = semantic.query_vector(checked.text)
         if vector is not None:
-            neighbours = semantic.trimmed(engine.neighbours(vector, relaxing, checked), settings)
+            found = engine.neighbours(vector, relaxing, checked)
+            extras = plan.always_related or few_matches(plan, checked, engine, settings)
+            neighbours = semantic.trimmed(found, settings, extras)
         related_total += neighbours.only_count
     page = PageRequest(
         start=(checked.page - 1) * checked.size,
@@ -141,6 +143,16 @@ def relax(
         min_words=at_least,
         words_held=len(held or ()),
     )
+
+
+def few_matches(
+    plan: Plan, checked: CheckedRequest, engine: RequestEngine, settings: Settings
+) -> bool:
+    """Whether the words have fewer than min_all_word_hits matches in the whole
+    collection (before filters and dates, as relaxing decides, so a filter never adds
+    related results): then documents found by meaning alone may follow them."""
+    unfiltered = dataclasses.replace(checked, filters={}, date_from="", date_to="")
+    return engine.count(Selection(plan.query), unfiltered) < settings.min_all_word_hits
 
 
 def correction_of(

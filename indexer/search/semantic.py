@@ -98,9 +98,10 @@ def nearest_rows(
     return rows, similarity[rows].astype(np.float32)
 
 
-def trimmed(neighbours: Neighbours, settings: Settings) -> Neighbours:
+def trimmed(neighbours: Neighbours, settings: Settings, extras: bool = True) -> Neighbours:
     """The neighbours the fusion may use: all of those among the keyword results (their
-    order changes, not what is counted), and of those found by meaning alone only the
+    order changes, not what is counted), and of those found by meaning alone (only when
+    ``extras``: the words have few matches, or related results follow anyway) the
     semantic_related_max nearest within semantic_margin of the nearest neighbour.
 
     Measured on this project's documents (bench/relevance.py, issue 26): e5's
@@ -110,7 +111,7 @@ def trimmed(neighbours: Neighbours, settings: Settings) -> Neighbours:
     if not len(neighbours.ids):
         return neighbours
     near = neighbours.similarity >= float(neighbours.similarity[0]) - settings.semantic_margin
-    extra = neighbours.only & near
+    extra = neighbours.only & near & extras
     extra &= np.cumsum(extra) <= settings.semantic_related_max
     keep = ~neighbours.only | extra
     return Neighbours(neighbours.ids[keep], neighbours.similarity[keep], neighbours.only[keep])
@@ -133,31 +134,34 @@ def fuse(
 ) -> Fused:
     """The keyword candidates (``ids``, ``scores``: matches raised by PREFERRED_BONUS
     when ``is_match`` is set) and the neighbours in one order: within each tier by
-    (1 - w) / (k + keyword rank) + w / (k + meaning rank), w = semantic_weight, k =
-    semantic_rank_constant; the keyword ranks count within the tier. Candidates
-    beyond KEYWORD_RANKS keep their keyword order below the fused ones. Neighbours
-    that are not candidates are related results, placed by their fused score."""
+    (1 - w) / (k + keyword rank) + w / (k + meaning rank), k = semantic_rank_constant,
+    w = semantic_weight among the matches and semantic_related_weight among the related
+    results (a document with only some of the words is weak keyword evidence, so
+    meaning weighs more there); the keyword ranks count within the tier. Candidates
+    beyond KEYWORD_RANKS keep their keyword order below the fused ones. Neighbours that
+    are not candidates are related results with only their meaning rank's share."""
     if not len(neighbours.ids):
         return Fused(ids, scores, is_match, frozenset())
-    weight, k, depth = settings.semantic_weight, settings.semantic_rank_constant, KEYWORD_RANKS
+    k, depth = settings.semantic_rank_constant, KEYWORD_RANKS
     matches = np.ones(len(ids), bool) if is_match is None else is_match
+    weight = np.where(matches, settings.semantic_weight, settings.semantic_related_weight)
     plain = scores - matches * PREFERRED_BONUS if is_match is not None else scores
-    fused = np.zeros(len(ids), dtype=np.float64)
     # Below every fused score, in keyword order: the candidates beyond the depth.
     top_plain = float(plain.max()) if len(plain) else 1.0
-    fused += np.clip(plain, 0, None) / (abs(top_plain) + 1.0) * (1 - weight) / (k + depth + 1)
+    fused = np.clip(plain, 0, None) / (abs(top_plain) + 1.0) * (1 - weight) / (k + depth + 1)
     for tier in (matches, ~matches):
         positions = np.flatnonzero(tier)
         best = positions[top_documents(ids[positions], plain[positions], depth)]
-        fused[best] = (1 - weight) / (k + np.arange(1, len(best) + 1))
+        fused[best] = (1 - weight[best]) / (k + np.arange(1, len(best) + 1))
     meaning_rank = {int(i): rank for rank, i in enumerate(neighbours.ids.tolist(), 1)}
     candidate_at = {int(i): p for p, i in enumerate(ids.tolist())}
     for doc, rank in meaning_rank.items():
         position = candidate_at.get(doc)
         if position is not None:
-            fused[position] += weight / (k + rank)
+            fused[position] += weight[position] / (k + rank)
     extra = [doc for doc in meaning_rank if doc not in candidate_at]
-    extra_scores = np.array([weight / (k + meaning_rank[doc]) for doc in extra], np.float64)
+    related_weight = settings.semantic_related_weight
+    extra_scores = np.array([related_weight / (k + meaning_rank[d]) for d in extra], np.float64)
     all_ids = np.concatenate([ids, np.array(extra, dtype=ids.dtype)])
     all_match = np.concatenate([matches, np.zeros(len(extra), bool)])
     all_scores = np.concatenate([fused, extra_scores]) + all_match * PREFERRED_BONUS

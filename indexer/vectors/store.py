@@ -71,6 +71,12 @@ class DocumentVectors:
         )
 
 
+def remove_vectors(directory: Path) -> None:
+    """Removes the vector files of ``directory`` (none there: nothing to do)."""
+    for name in (IDS_FILE, MATRIX_FILE):
+        (directory / name).unlink(missing_ok=True)
+
+
 @dataclass(frozen=True)
 class VectorsRead:
     vectors: DocumentVectors | None

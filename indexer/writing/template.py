@@ -49,7 +49,8 @@ class State(Protocol):
 
     def vectors(self) -> VectorsRead: ...  # the documents' vectors, or why there are none
 
-    def save_vectors(self, vectors: DocumentVectors) -> None: ...  # before save_meta
+    # Before save_meta; None: removes them.
+    def save_vectors(self, vectors: DocumentVectors | None) -> None: ...
 
 
 class Store(Protocol):
@@ -165,7 +166,10 @@ def update(
             meta.update(store.analysis())
         if options.corpus_description:
             meta["corpus"] = options.corpus_description
-        if settings.vectors:
+        if not settings.vectors:  # rows of documents changed now would be stale
+            state.save_vectors(None)
+            meta["vectors"] = None
+        else:
             meta["vectors"] = _update_vectors(
                 state, documents, plan, entries, settings, progress, options
             )

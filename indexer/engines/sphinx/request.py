@@ -86,6 +86,7 @@ class ClusterRequest:
         table = self.searcher.vectors_of(self.asked)
         if table.problem:
             self._vector_problem = table.problem
+        if not len(table.matrix):
             return NO_NEIGHBOURS
         nothing = ClusterQuery("")
 

@@ -108,8 +108,13 @@ class ClusterVectors:
 
     @classmethod
     def read(cls, directory: Path) -> ClusterVectors:
+        """The vectors in ``directory``; none, and nothing to say, when the generation
+        was built without them (no directory)."""
+        empty = np.zeros((0, 0), np.float32), np.zeros(0, np.int64)
+        if not directory.is_dir():
+            return cls(*empty)
         read = load_vectors(directory)
         if read.vectors is None:
-            return cls(np.zeros((0, 0), np.float32), np.zeros(0, np.int64), read.problem)
+            return cls(*empty, read.problem)
         ids = np.array([stable_id(doc_id) for doc_id in read.vectors.ids], dtype=np.int64)
         return cls(np.asarray(read.vectors.matrix, dtype=np.float32), ids)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -114,8 +115,7 @@ class ClusterStore:
         # Recorded first: the generation serves as soon as the build switches to it.
         target = ClusterState(self, self.index.target())
         target.save_meta(meta)
-        if vectors is not None:
-            target.save_vectors(vectors)
+        target.save_vectors(vectors)  # None: the target's vectors of an earlier build go
         node_dirs = [
             self.root / node.name for shard in self.index.layout.shards for node in shard.nodes
         ]
@@ -186,8 +186,11 @@ class ClusterState:
     def vectors(self) -> VectorsRead:
         return load_vectors(vector_dir(self.store.root, self.generation))
 
-    def save_vectors(self, vectors: DocumentVectors) -> None:
+    def save_vectors(self, vectors: DocumentVectors | None) -> None:
         directory = vector_dir(self.store.root, self.generation)
+        if vectors is None:
+            shutil.rmtree(directory, ignore_errors=True)
+            return
         directory.mkdir(exist_ok=True)
         vectors.save(directory)
 

@@ -160,6 +160,7 @@ class WhooshRequest:
         table = self.view.shared.vector_table(self.view.generation, self.view.reader)
         if table.problem:
             self._vector_problem = table.problem
+        if not len(table.matrix):
             return NO_NEIGHBOURS
         masks = self._masks(checked)
         allowed = masks.allowed & self.evaluator.arrays.live

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.engines.whoosh.generations import vector_problem
+from indexer.engines.whoosh.generations import read_meta, vector_problem
 from indexer.vectors.store import load_vectors
 
 
@@ -17,7 +17,7 @@ from indexer.vectors.store import load_vectors
 class VectorTable:
     matrix: np.ndarray  # (rows, dimensions) float32, unit rows
     docnums: np.ndarray  # the document number of each row, -1 when none
-    problem: str = ""  # why there are no vectors ("": there are)
+    problem: str = ""  # why the vectors written cannot be read ("": read, or none written)
 
     def allowed_rows(self, allowed_docs: np.ndarray) -> np.ndarray:
         """Rows whose documents ``allowed_docs`` (a mask over document numbers) allows."""
@@ -30,10 +30,12 @@ class VectorTable:
 def vector_table(generation: Path, ids: list[str], live: np.ndarray) -> VectorTable:
     """The generation's vectors, placed on the reader's document numbers (``ids``: the id
     of each document number, ``live``: which are not deleted)."""
+    empty = np.zeros((0, 0), dtype=np.float32)
+    if not read_meta(generation).get("vectors"):  # built without vectors: nothing to say
+        return VectorTable(empty, np.zeros(0, np.int64))
     problem = vector_problem(generation)
     read = load_vectors(generation)
     if problem or read.vectors is None:
-        empty = np.zeros((0, 0), dtype=np.float32)
         return VectorTable(empty, np.zeros(0, np.int64), problem or read.problem)
     docnum_of = {doc_id: n for n, doc_id in enumerate(ids) if live[n]}
     docnums = np.array([docnum_of.get(doc_id, -1) for doc_id in read.vectors.ids], np.int64)

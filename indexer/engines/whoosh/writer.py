@@ -35,7 +35,7 @@ from indexer.engines.whoosh.schema import (
 )
 from indexer.errors import IndexDamagedError, IndexMissingError, IndexWriteError
 from indexer.reading.documents import Document
-from indexer.vectors.store import DocumentVectors, VectorsRead, load_vectors
+from indexer.vectors.store import DocumentVectors, VectorsRead, load_vectors, remove_vectors
 from indexer.writing import template
 from indexer.writing.changes import ChangePlan, IndexedEntry
 from indexer.writing.options import Progress, SourceRecord, WriteOptions, writer_processes
@@ -186,8 +186,11 @@ class GenerationState:
     def vectors(self) -> VectorsRead:
         return load_vectors(self.location)
 
-    def save_vectors(self, vectors: DocumentVectors) -> None:
-        vectors.save(self.location)
+    def save_vectors(self, vectors: DocumentVectors | None) -> None:
+        if vectors is None:
+            remove_vectors(self.location)
+        else:
+            vectors.save(self.location)
 
 
 def _write_generation(
