@@ -119,8 +119,7 @@ class Settings:
     )
     semantic_weight: float = _setting(
         0.1,
-        "Weight of the meaning ranks in the fused order of the matches (0-1; the keyword "
-        "ranks get the rest).",
+        "Weight of the meaning ranks in the fused order of the matches (0-1; keywords: the rest).",
     )
     semantic_related_weight: float = _setting(
         0.3,
@@ -137,14 +136,11 @@ class Settings:
         0.78, "Cosine similarity below which a document is never near enough to count."
     )
     semantic_related_max: int = _setting(
-        10,
-        "Related results found by meaning alone, at most (the nearest; a query nothing is "
-        "near still has neighbours, so their number is bounded).",
+        10, "Related results found by meaning alone, at most (the nearest of them)."
     )
     semantic_margin: float = _setting(
         0.05,
-        "A document found by meaning alone is shown only within this much of the nearest "
-        "one's similarity.",
+        "A document found by meaning alone is shown within this much of the nearest's similarity.",
     )
     vectors: bool = _setting(
         True,

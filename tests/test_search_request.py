@@ -4,8 +4,11 @@ import dataclasses
 
 import pytest
 
-from indexer import QueryError, SearchRequest
+from indexer import QueryError, SearchRequest, build_index, read_corpus
+from indexer.engines.whoosh.index import SearchIndex
 from indexer.model.request import bounded, whole_number
+
+from .conftest import make_settings
 
 
 def test_equal_requests_are_equal_however_filters_were_given():
@@ -16,8 +19,19 @@ def test_equal_requests_are_equal_however_filters_were_given():
         one.q = "x"  # type: ignore[misc]
 
 
-def test_every_field_of_the_request_is_part_of_the_cache_key(small_index):
+@pytest.fixture
+def small_index_with_vectors(small_corpus, tmp_path):
+    """The small corpus with document vectors, so similar meaning changes the result."""
+    settings = make_settings(tmp_path, vectors=True)
+    build_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
+    index = SearchIndex(settings.index_dir, settings)
+    yield index
+    index.close()
+
+
+def test_every_field_of_the_request_is_part_of_the_cache_key(small_index_with_vectors):
     """A field left out of the key would serve one request the other's result."""
+    small_index = small_index_with_vectors
     # dkfltn (아리수 typed in Latin mode) gets a suggestion, so spell=False differs too.
     base = SearchRequest(q="아리수 광화문광장 도시재생 장애인 bicycle dkfltn", size=2)
     changed = {
@@ -34,6 +48,7 @@ def test_every_field_of_the_request_is_part_of_the_cache_key(small_index):
         "raw": True,
         "spell": False,
         "translations": "both",
+        "semantic": False,
     }
     assert set(changed) == {f.name for f in dataclasses.fields(base)}
 

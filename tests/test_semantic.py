@@ -50,8 +50,9 @@ RECORDS = [
         "category": ["문화"],
     },
 ]
-# No word of it is in the index or the glossary: only its meaning finds the library.
-MEANING_ONLY = "books for village reading rooms"
+# 청년 finds the rent program; no other word is in the index or the glossary: only its
+# meaning finds the library.
+MEANING_ONLY = "청년 reading rooms"
 
 
 def _build(tmp_path, records=RECORDS, **overrides):
@@ -127,7 +128,7 @@ def test_a_document_found_by_meaning_alone_is_a_labelled_related_result(built):
     assert [reason.code for reason in library.reasons] == ["similar_meaning"]
     assert library.reasons_text("ko") == "비슷한 의미"
     assert result.related_total == len(result.hits)
-    assert result.hits[0].id == "library"
+    assert result.hits[0].id == "rent"  # what the words found comes first
 
 
 def test_similar_meaning_never_changes_the_total_or_a_facet_count(built):
@@ -148,23 +149,36 @@ def test_similar_meaning_never_changes_the_total_or_a_facet_count(built):
 
 def test_documents_found_by_meaning_alone_are_bounded_in_number(tmp_path):
     records = [
-        {"id": f"d{n}", "title": f"사업 {n}호 운영", "body": "시설을 운영합니다."}
-        for n in range(30)
+        {"id": f"run{n}", "title": f"시설 {n}호 운영", "body": "시설을 운영합니다."}
+        for n in range(15)
+    ] + [
+        {"id": f"fest{n}", "title": f"축제 {n}회 개최", "body": "축제를 엽니다."} for n in range(15)
     ]
     settings, _ = _build(
         tmp_path, records, semantic_related_max=3, semantic_min_similarity=0, semantic_margin=1
     )
-    result = SearchIndex(settings.index_dir, settings).search(SearchRequest(q="xyzzy"))
-    meaning_only = [h for h in result.hits if h.reasons and h.reasons[0].code == "similar_meaning"]
-    assert result.total == 0
-    assert len(meaning_only) == result.related_total == 3
+    index = SearchIndex(settings.index_dir, settings)
+    result = index.search(SearchRequest(q="운영 xyzzy", size=50))
+    by_meaning = [h for h in result.hits if h.reasons[0].code == "similar_meaning"]
+    assert result.total == 0 and result.related_total == 15 + 3
+    assert len(by_meaning) == 3 and all(h.id.startswith("fest") for h in by_meaning)
+
+
+def test_a_query_nothing_matches_shows_no_neighbours_of_its_meaning(built):
+    """The nearest documents of a typo or of nonsense are no answer: the page says
+    plainly that nothing matched."""
+    _, index = built
+    result = index.search(SearchRequest(q="xyzzy", spell=False))
+    assert result.total == result.related_total == 0 and not result.hits
 
 
 def test_filters_narrow_the_documents_found_by_meaning(built):
     _, index = built
-    result = index.search(SearchRequest(q=MEANING_ONLY, filters={"category": ["보건"]}))
-    assert all(hit.fields["category"] == ["보건"] for hit in result.hits)
-    assert "library" not in [hit.id for hit in result.hits]
+    wider = index.search(SearchRequest(q=MEANING_ONLY, filters={"category": ["주거", "문화"]}))
+    assert "library" in [hit.id for hit in wider.hits]
+    result = index.search(SearchRequest(q=MEANING_ONLY, filters={"category": ["주거"]}))
+    assert [hit.id for hit in result.hits] == ["rent"]
+    assert result.related_total == 1
 
 
 def test_exact_syntax_asks_for_the_words_not_their_meaning(built):
@@ -196,7 +210,7 @@ def test_an_index_built_without_vectors_searches_by_keywords_quietly(tmp_path):
     settings, _ = _build(tmp_path, vectors=False)
     assert read_meta(current_generation(settings.index_dir))["vectors"] is None
     result = SearchIndex(settings.index_dir, settings).search(SearchRequest(q=MEANING_ONLY))
-    assert result.total == result.related_total == 0
+    assert [hit.id for hit in result.hits] == ["rent"]  # the words' result only
     assert "semantic_unavailable" not in [notice.code for notice in result.notices]
 
 
@@ -211,7 +225,7 @@ def test_a_reindex_without_vectors_removes_them_rather_than_leave_them_stale(tmp
     assert read_meta(generation)["vectors"] is None
     assert load_vectors(generation).problem == "missing"
     result = SearchIndex(settings.index_dir, settings).search(SearchRequest(q=MEANING_ONLY))
-    assert result.related_total == 0
+    assert [hit.id for hit in result.hits] == ["rent"]
     assert "semantic_unavailable" not in [notice.code for notice in result.notices]
 
 

@@ -46,7 +46,8 @@ def test_an_entry_of_several_words_matches_them_typed_together():
 
 
 def test_several_words_typed_together_find_the_documents_word(policy_index):
-    result = policy_index.search(SearchRequest(q="sign language interpretation"))
+    # The phrase's translation ranks it (similar meaning, which reorders, is left out).
+    result = policy_index.search(SearchRequest(q="sign language interpretation", semantic=False))
     assert "수어통역센터" in titles(result, 3)
     translated = [n.params for n in result.notices if n.code == "translated"]
     assert {"word": "sign language", "translations": "수어, 수화"} in translated

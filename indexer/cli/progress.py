@@ -30,6 +30,7 @@ class Progress:
         self._total = 0
         self._phase_started = self.started
         self._label = ""
+        self._write_label = ""  # the label of the write's own phase (Indexing, ...)
         self._bar: Any = None
 
     def elapsed(self) -> float:
@@ -62,11 +63,13 @@ class Progress:
             self._bar.__enter__()
         return self
 
-    def phase(self, label: str, total: int) -> None:
-        """Ends the bar of one phase of a write and starts the next (embedding, then
-        writing): ``update`` then counts within it."""
+    def phase(self, name: str, total: int) -> None:
+        """Ends the bar of one phase of a write and starts the next ("embedding", then
+        "writing", shown with the label the write started with): ``update`` then counts
+        within it."""
         self.finish()
-        self.start(label, total)
+        self._write_label = self._write_label or self._label
+        self.start("Embedding" if name == "embedding" else self._write_label, total)
 
     def update(self, count: int) -> None:
         self._done += count

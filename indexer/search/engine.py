@@ -122,10 +122,13 @@ class RequestEngine(Protocol):
         tier."""
         ...
 
-    def neighbours(self, vector: Any, relaxing: Relaxing, checked: CheckedRequest) -> Neighbours:
-        """The documents nearest ``vector`` (search/semantic.py nearest_rows) within the
-        request's filters and dates, in this engine's ids, and which of them are not
-        among ``relaxing.selection`` (found by meaning alone)."""
+    def neighbours(
+        self, vector: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest
+    ) -> Neighbours:
+        """The documents nearest the query's vector (``vector()``, asked only when the
+        index has vectors; None: no model) within the request's filters and dates
+        (search/semantic.py nearest_rows), in this engine's ids, and which of them are
+        not among ``relaxing.selection`` (found by meaning alone)."""
         ...
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:

@@ -84,11 +84,14 @@ def answer(
             notices.append(Notice("related_only"))
     neighbours = NO_NEIGHBOURS
     if plan.query is not None and semantic.wanted(checked, settings):
-        vector = semantic.query_vector(checked.text)
-        if vector is not None:
-            found = engine.neighbours(vector, relaxing, checked)
-            extras = plan.always_related or few_matches(plan, checked, engine, settings)
-            neighbours = semantic.trimmed(found, settings, extras)
+        found = engine.neighbours(lambda: semantic.query_vector(checked.text), relaxing, checked)
+        # Documents found by meaning alone accompany keyword results when the words have
+        # few matches (or related results follow anyway); a query nothing matches says so
+        # plainly instead of showing the nearest neighbours of a typo or of nonsense.
+        extras = (total + related_total > 0) and (
+            plan.always_related or few_matches(plan, checked, engine, settings)
+        )
+        neighbours = semantic.trimmed(found, settings, extras)
         related_total += neighbours.only_count
     page = PageRequest(
         start=(checked.page - 1) * checked.size,

@@ -8,6 +8,7 @@ syntax ask for exact terms, which a neighbour by meaning may not hold."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -16,7 +17,7 @@ import numpy as np
 
 from indexer.config import Settings
 from indexer.model.request import CheckedRequest
-from indexer.model.results import Reason
+from indexer.model.results import Hit, Reason
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
 
@@ -117,6 +118,14 @@ def trimmed(neighbours: Neighbours, settings: Settings, extras: bool = True) -> 
     return Neighbours(neighbours.ids[keep], neighbours.similarity[keep], neighbours.only[keep])
 
 
+def labelled(hits: list[Hit], by_meaning: list[bool]) -> list[Hit]:
+    """``hits`` with the reason of those found by meaning alone (``by_meaning``)."""
+    return [
+        dataclasses.replace(hit, reasons=(SIMILAR_MEANING,)) if alone else hit
+        for hit, alone in zip(hits, by_meaning, strict=True)
+    ]
+
+
 @dataclass(frozen=True)
 class Fused:
     ids: np.ndarray
@@ -138,8 +147,8 @@ def fuse(
     w = semantic_weight among the matches and semantic_related_weight among the related
     results (a document with only some of the words is weak keyword evidence, so
     meaning weighs more there); the keyword ranks count within the tier. Candidates
-    beyond KEYWORD_RANKS keep their keyword order below the fused ones. Neighbours that
-    are not candidates are related results with only their meaning rank's share."""
+    beyond KEYWORD_RANKS keep their keyword order below the fused ones. Neighbours found
+    by meaning alone are related results with only their meaning rank's share."""
     if not len(neighbours.ids):
         return Fused(ids, scores, is_match, frozenset())
     k, depth = settings.semantic_rank_constant, KEYWORD_RANKS
@@ -159,7 +168,12 @@ def fuse(
         position = candidate_at.get(doc)
         if position is not None:
             fused[position] += weight[position] / (k + rank)
-    extra = [doc for doc in meaning_rank if doc not in candidate_at]
+    # Found by meaning alone; a keyword result outside the candidates (the cluster
+    # rescores only its best) is not moved.
+    only = {
+        int(i) for i, alone in zip(neighbours.ids.tolist(), neighbours.only, strict=True) if alone
+    }
+    extra = [doc for doc in meaning_rank if doc in only and doc not in candidate_at]
     related_weight = settings.semantic_related_weight
     extra_scores = np.array([related_weight / (k + meaning_rank[d]) for d in extra], np.float64)
     all_ids = np.concatenate([ids, np.array(extra, dtype=ids.dtype)])

@@ -10,8 +10,8 @@ from indexer.analysis.taggers import JVM_TAGGERS
 from indexer.config import Settings
 
 Progress = Callable[[int], None]  # told how many more documents were written
-# Starts a new phase of the progress (embedding, then writing): its label and how many
-# documents it counts; Progress then counts within it.
+# Starts a new phase of the progress ("embedding", then "writing"): its name and how
+# many documents it counts; Progress then counts within it.
 Phase = Callable[[str, int], None]
 
 

@@ -104,12 +104,12 @@ def build(
         written = [*documents, *carried]
         vectors, embedded = None, 0
         if settings.vectors:
-            _phase(options, "Embedding", len(written))
+            _phase(options, "embedding", len(written))
             cache = cache_of(settings)
             vectors, embedded = document_vectors(
                 written, cache, settings.vector_lead_chars, progress
             )
-            _phase(options, "Writing", len(written))
+            _phase(options, "writing", len(written))
         now = utc_now_iso()
         meta = {
             **store.analysis(),
@@ -191,7 +191,7 @@ def _update_vectors(
     writing = {*plan.added, *plan.updated}
     changed = [document for document in documents if document.id in writing]
     held = [*(doc_id for doc_id in entries if doc_id not in set(plan.deleted)), *plan.added]
-    _phase(options, "Embedding", len(changed))
+    _phase(options, "embedding", len(changed))
     vectors, embedded = updated_vectors(
         state.vectors().vectors,
         changed,

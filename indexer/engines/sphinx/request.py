@@ -10,11 +10,10 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-import numpy as np
-
 from indexer.engines.sphinx import statements
 from indexer.engines.sphinx.hits import hit_of
 from indexer.engines.sphinx.ids import stable_id
+from indexer.engines.sphinx.meaning import cluster_neighbours, fused_ranking
 from indexer.engines.sphinx.plan import cluster_query, plan_of, selected_query
 from indexer.engines.sphinx.querytext import Untranslatable
 from indexer.engines.sphinx.rerank import rescored
@@ -26,15 +25,7 @@ from indexer.model.request import CheckedRequest
 from indexer.model.results import RELATED, Hit
 from indexer.query.spelling import Vocabulary
 from indexer.search.engine import PageRequest, Plan, Relaxing, Selection
-from indexer.search.ranking import top_documents
-from indexer.search.relax import PREFERRED_BONUS
-from indexer.search.semantic import (
-    NO_NEIGHBOURS,
-    SIMILAR_MEANING,
-    Neighbours,
-    fuse,
-    nearest_rows,
-)
+from indexer.search.semantic import Neighbours, labelled
 
 if TYPE_CHECKING:
     from indexer.engines.sphinx.search import ClusterSearcher
@@ -47,7 +38,7 @@ class ClusterRequest:
         self.searcher = searcher
         self.settings = searcher.settings
         self.asked = asked
-        self._vector_problem = ""  # why similar meaning was not searched
+        self.vector_problem = ""  # why similar meaning was not searched
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -78,30 +69,17 @@ class ClusterRequest:
 
     def notices(self) -> list[Notice]:
         notices = [Notice("cluster_partial", {})] if self.asked.warnings else []
-        if self._vector_problem:
-            notices.append(Notice("semantic_unavailable", {"reason": self._vector_problem}))
+        if self.vector_problem:
+            notices.append(Notice("semantic_unavailable", {"reason": self.vector_problem}))
         return notices
 
-    def neighbours(self, vector: Any, relaxing: Relaxing, checked: CheckedRequest) -> Neighbours:
+    def neighbours(
+        self, vector_of: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest
+    ) -> Neighbours:
         table = self.searcher.vectors_of(self.asked)
-        if table.problem:
-            self._vector_problem = table.problem
-        if not len(table.matrix):
-            return NO_NEIGHBOURS
-        nothing = ClusterQuery("")
-
-        def allow(rows: np.ndarray) -> np.ndarray:
-            ids = table.ids[rows]
-            allowed = statements.among(self.asked, nothing, ids.tolist(), checked)
-            return np.isin(ids, list(allowed))
-
-        rows, similarity = nearest_rows(table.matrix, vector, allow, self.settings)
-        ids = table.ids[rows]
+        self.vector_problem = table.problem
         match = selected_query(relaxing.selection)
-        found = set()
-        if match is not None:
-            found = statements.among(self.asked, match, ids.tolist(), checked)
-        return Neighbours(ids, similarity, ~np.isin(ids, list(found)))
+        return cluster_neighbours(self.asked, table, vector_of, match, checked, self.settings)
 
     def holding(self, query: Any, hits: Sequence[Hit]) -> frozenset[str]:
         try:
@@ -134,12 +112,7 @@ class ClusterRequest:
         match = selected_query(relaxing.selection)
         if match is None:
             return []
-        preferred: list[int] = []
-        if relaxing.preferred is not None:
-            strict = selected_query(relaxing.preferred) or ClusterQuery("")
-            all_words = self.count(relaxing.preferred, checked)
-            rows = statements.rows(self.asked, self.settings, strict, checked, [], 0, all_words, "")
-            preferred = [int(row[0]) for row in rows]
+        preferred = preferred_ids(self, relaxing, checked)
         ranking: list[tuple[int, float]] = []
         if page.ranked and relaxing.scored is not None:
             ranking = rescored(
@@ -147,9 +120,8 @@ class ClusterRequest:
             )
         marked_by = relaxing.scored if page.highlight else None
         matched = set(preferred) if relaxing.relaxed else None
-        ranking, by_meaning = self._fused(ranking, matched, page)
-        # Found by meaning alone: related, even where every keyword result is a match.
-        scored_matched = matched
+        ranking, by_meaning = fused_ranking(ranking, matched, page.neighbours, self.settings)
+        scored_matched = matched  # found by meaning alone: related, even then
         if by_meaning and matched is None:
             scored_matched = {i for i, _ in ranking if i not in by_meaning}
         end = page.start + page.size
@@ -166,14 +138,8 @@ class ClusterRequest:
             for i, score in scored
             if i in stored
         ]
-        hits = [
-            dataclasses.replace(hit, reasons=(SIMILAR_MEANING,))
-            if stable_id(hit.id) in by_meaning
-            else hit
-            for hit in hits
-        ]
-        # The cluster's own order goes on where the scored candidates end (they are its
-        # best); the neighbours found by meaning alone are not among its results.
+        hits = labelled(hits, [stable_id(hit.id) in by_meaning for hit in hits])
+        # The cluster's own order goes on where the scored candidates end (its best).
         ranking_keyword = len(ranking) - len(by_meaning)
         start = max(page.start, len(ranking))
         if end > start and (not ranking or ranking_keyword >= self.settings.cluster_candidates):
@@ -199,25 +165,6 @@ class ClusterRequest:
             ]
         return hits
 
-    def _fused(
-        self, ranking: list[tuple[int, float]], matched: set[int] | None, page: PageRequest
-    ) -> tuple[list[tuple[int, float]], frozenset[int]]:
-        """The scored candidates in the fused order (search/semantic.py), and the ids
-        found by meaning alone; unchanged without neighbours."""
-        if not len(page.neighbours.ids):
-            return ranking, frozenset()
-        ids = np.array([i for i, _ in ranking], dtype=np.int64)
-        scores = np.array([score for _, score in ranking], dtype=np.float64)
-        is_match = None
-        if matched is not None:
-            is_match = np.isin(ids, list(matched))
-            scores = scores + is_match * PREFERRED_BONUS
-        fused = fuse(ids, scores, is_match, page.neighbours, self.settings)
-        bonus = fused.is_match if fused.is_match is not None else np.zeros(len(fused.ids), bool)
-        plain = fused.scores - bonus * PREFERRED_BONUS
-        order = top_documents(fused.ids, fused.scores, len(fused.ids))
-        return [(int(fused.ids[n]), float(plain[n])) for n in order], fused.by_meaning
-
     def _hit(
         self,
         row: tuple,
@@ -232,3 +179,15 @@ class ClusterRequest:
         if matched is not None and int(row[0]) not in matched:
             return dataclasses.replace(hit, tier=RELATED)
         return hit
+
+
+def preferred_ids(
+    request: ClusterRequest, relaxing: Relaxing, checked: CheckedRequest
+) -> list[int]:
+    """The ids of the matches when related results follow (empty otherwise)."""
+    if relaxing.preferred is None:
+        return []
+    strict = selected_query(relaxing.preferred) or ClusterQuery("")
+    all_words = request.count(relaxing.preferred, checked)
+    rows = statements.rows(request.asked, request.settings, strict, checked, [], 0, all_words, "")
+    return [int(row[0]) for row in rows]

@@ -8,7 +8,6 @@ page and the facets all read the same matches.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -34,13 +33,7 @@ from indexer.search.passages import FIELD as PASSAGE_FIELD
 from indexer.search.passages import best_passages, with_passages
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
-from indexer.search.semantic import (
-    NO_NEIGHBOURS,
-    SIMILAR_MEANING,
-    Neighbours,
-    fuse,
-    nearest_rows,
-)
+from indexer.search.semantic import NO_NEIGHBOURS, Neighbours, fuse, labelled
 
 
 class WhooshRequest:
@@ -64,30 +57,7 @@ class WhooshRequest:
     # -- planning ---------------------------------------------------------------------------
 
     def plan(self, checked: CheckedRequest) -> Plan:
-        text = text_query(
-            self.builder,
-            checked.text,
-            checked.raw,
-            self.view.reader,
-            self.settings,
-            self.deadline,
-            filtered_fields=checked.filters.keys(),
-            translated=BY_NAME[checked.translations],
-        )
-        return Plan(
-            query=text.query,
-            scored=text.query,
-            relaxed=text.relaxed,
-            scored_relaxed=text.relaxed,
-            words=text.words,
-            min_word_fraction=text.min_word_fraction,
-            notices=tuple(text.notices),
-            nothing=text.query is Q.NullQuery,
-            filters=text.filters,
-            text=text.text,
-            always_related=text.always_related,
-            forms=text.forms,
-        )
+        return plan_of(self.builder, self.view.reader, self.settings, self.deadline, checked)
 
     def holds(self, word: Any) -> bool:
         return len(self._evaluated(word)) > 0
@@ -131,12 +101,10 @@ class WhooshRequest:
         if page.ranked and self.settings.passage_weight > 0 and not checked.raw:
             scores = with_passage_evidence(self.view, self.settings, ids, scores, checked.text)
         fused = fuse(ids, scores, is_match, page.neighbours, self.settings)
-        if fused.by_meaning:
+        if len(page.neighbours.ids):  # the fused order, and the matches it marks
             ids, scores, is_match = fused.ids, fused.scores, fused.is_match
-            assert is_match is not None
-            preferred = np.sort(ids[is_match])
-        oldest_first = checked.sort == "oldest"
-        docnums, page_scores = page_of(self.view, ids, scores, page, oldest_first, is_match)
+            preferred = np.sort(ids[is_match]) if is_match is not None else None
+        docnums, page_scores = page_of(self.view, ids, scores, page, checked.sort, is_match)
         hits = page_of_hits(
             self.evaluator,
             relaxing.scored,
@@ -149,30 +117,23 @@ class WhooshRequest:
             page.unmarked,
         )
         self._page_docnums.update(zip((hit.id for hit in hits), docnums, strict=True))
-        return [
-            dataclasses.replace(hit, reasons=(SIMILAR_MEANING,))
-            if docnum in fused.by_meaning
-            else hit
-            for hit, docnum in zip(hits, docnums, strict=True)
-        ]
+        return labelled(hits, [docnum in fused.by_meaning for docnum in docnums])
 
-    def neighbours(self, vector: Any, relaxing: Relaxing, checked: CheckedRequest) -> Neighbours:
+    def neighbours(
+        self, vector_of: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest
+    ) -> Neighbours:
         table = self.view.shared.vector_table(self.view.generation, self.view.reader)
         if table.problem:
             self._vector_problem = table.problem
-        if not len(table.matrix):
+        vector = vector_of() if len(table.matrix) else None
+        if vector is None:
             return NO_NEIGHBOURS
         masks = self._masks(checked)
         allowed = masks.allowed & self.evaluator.arrays.live
         if masks.dates is not None:
             allowed = allowed & masks.dates
-        allowed_rows = table.allowed_rows(allowed)
-        rows, similarity = nearest_rows(
-            table.matrix, vector, allowed_rows.__getitem__, self.settings
-        )
-        docnums = table.docnums[rows]
         found = self._selected(relaxing.selection, checked).ids
-        return Neighbours(docnums, similarity, ~np.isin(docnums, found))
+        return table.neighbours(vector, allowed, found, self.settings)
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
         matching = document_mask(self._selected(selection, checked).ids, self._doc_count)
@@ -275,7 +236,7 @@ def page_of(
     ids: np.ndarray,
     scores: np.ndarray,
     page: PageRequest,
-    oldest_first: bool,
+    sort: str,
     is_match: np.ndarray | None = None,
 ) -> tuple[list[int], list[float | None]]:
     """The page's document numbers and scores (None when sorted by date); by date, the
@@ -286,8 +247,38 @@ def page_of(
     else:
         # By date (or browsing without a query): a sort, relevance only between equals.
         order = view.shared.date_order(view.reader)
-        best = order.order(ids, scores, oldest_first, is_match)[:limit]
+        best = order.order(ids, scores, sort == "oldest", is_match)[:limit]
     chosen = best[page.start : limit]
     if not page.ranked:
         return ids[chosen].tolist(), [None] * len(chosen)
     return ids[chosen].tolist(), [float(score) for score in scores[chosen]]
+
+
+def plan_of(
+    builder: Any, reader: Any, settings: Settings, deadline: Deadline, checked: CheckedRequest
+) -> Plan:
+    """What the request's text asks, as Whoosh query trees (query/textquery.py)."""
+    text = text_query(
+        builder,
+        checked.text,
+        checked.raw,
+        reader,
+        settings,
+        deadline,
+        filtered_fields=checked.filters.keys(),
+        translated=BY_NAME[checked.translations],
+    )
+    return Plan(
+        query=text.query,
+        scored=text.query,
+        relaxed=text.relaxed,
+        scored_relaxed=text.relaxed,
+        words=text.words,
+        min_word_fraction=text.min_word_fraction,
+        notices=tuple(text.notices),
+        nothing=text.query is Q.NullQuery,
+        filters=text.filters,
+        text=text.text,
+        always_related=text.always_related,
+        forms=text.forms,
+    )

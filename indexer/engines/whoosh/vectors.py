@@ -9,7 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.config import Settings
 from indexer.engines.whoosh.generations import read_meta, vector_problem
+from indexer.search.semantic import Neighbours, nearest_rows
 from indexer.vectors.store import load_vectors
 
 
@@ -25,6 +27,16 @@ class VectorTable:
         rows = np.zeros(len(self.docnums), dtype=bool)
         rows[present] = allowed_docs[self.docnums[present]]
         return rows
+
+    def neighbours(
+        self, vector: np.ndarray, allowed_docs: np.ndarray, found: np.ndarray, settings: Settings
+    ) -> Neighbours:
+        """The documents nearest ``vector`` among those ``allowed_docs`` allows, and which
+        are not among ``found`` (the keyword results' document numbers)."""
+        allowed_rows = self.allowed_rows(allowed_docs)
+        rows, similarity = nearest_rows(self.matrix, vector, allowed_rows.__getitem__, settings)
+        docnums = self.docnums[rows]
+        return Neighbours(docnums, similarity, ~np.isin(docnums, found))
 
 
 def vector_table(generation: Path, ids: list[str], live: np.ndarray) -> VectorTable:
