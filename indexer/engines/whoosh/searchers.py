@@ -30,7 +30,7 @@ from indexer.engines.whoosh.generations import (
 from indexer.engines.whoosh.mapped import open_for_reading
 from indexer.engines.whoosh.postings import PostingsCache
 from indexer.engines.whoosh.scoring import field_weighting
-from indexer.engines.whoosh.vectors import VectorTable, vector_table
+from indexer.engines.whoosh.vectors import VectorTable, vector_table, vectors_written_ns
 from indexer.errors import IndexDamagedError
 from indexer.fields import TEXT_FIELDS
 from indexer.query.spelling import Vocabulary
@@ -47,6 +47,7 @@ class SharedState:
         self.facet_tables = FacetTables(reader, self.arrays.live)
         self._date_order: DateOrder | None = None
         self._vectors: VectorTable | None = None
+        self._vectors_written_ns = 0
         self._vocabulary: Vocabulary | None = None
         self._lock = threading.Lock()
 
@@ -78,11 +79,14 @@ class SharedState:
 
     def vector_table(self, generation: Path, reader: Any) -> VectorTable:
         """The generation's document vectors on this state's document numbers (read when
-        first needed; an empty table with the reason when there are none)."""
+        first needed, and again when a reindex rewrote them after its commit; an empty
+        table with the reason when there are none)."""
+        written_ns = vectors_written_ns(generation)
         with self._lock:
-            if self._vectors is None:
+            if self._vectors is None or self._vectors_written_ns != written_ns:
                 ids = _column_values(reader, "id")
                 self._vectors = vector_table(generation, ids, self.arrays.live)
+                self._vectors_written_ns = written_ns
             return self._vectors
 
 

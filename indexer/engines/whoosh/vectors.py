@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.config import Settings
-from indexer.engines.whoosh.generations import read_meta, vector_problem
+from indexer.engines.whoosh.generations import META_FILE, read_meta, vector_problem
 from indexer.search.semantic import Neighbours, nearest_rows
 from indexer.vectors.store import load_vectors
 
@@ -52,3 +52,12 @@ def vector_table(generation: Path, ids: list[str], live: np.ndarray) -> VectorTa
     docnum_of = {doc_id: n for n, doc_id in enumerate(ids) if live[n]}
     docnums = np.array([docnum_of.get(doc_id, -1) for doc_id in read.vectors.ids], np.int64)
     return VectorTable(np.asarray(read.vectors.matrix, dtype=np.float32), docnums)
+
+
+def vectors_written_ns(generation: Path) -> int:
+    """When the generation's meta.json was last written (it lists the vector files'
+    checksums, so it is written after them): 0 when there is none."""
+    try:
+        return (generation / META_FILE).stat().st_mtime_ns
+    except OSError:
+        return 0
