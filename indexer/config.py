@@ -119,7 +119,7 @@ class Settings:
     )
     semantic_weight: float = _setting(
         0.1,
-        "Weight of the meaning ranks in the fused order of the matches (0-1; keywords: the rest).",
+        "Weight of the meaning ranks in the fused order of the matches (0-1; 0: keyword order).",
     )
     semantic_related_weight: float = _setting(
         0.3,

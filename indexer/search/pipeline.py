@@ -84,15 +84,19 @@ def answer(
             notices.append(Notice("related_only"))
     neighbours = NO_NEIGHBOURS
     if plan.query is not None and semantic.wanted(checked, settings):
-        found = engine.neighbours(lambda: semantic.query_vector(checked.text), relaxing, checked)
         # Documents found by meaning alone accompany keyword results when the words have
         # few matches (or related results follow anyway); a query nothing matches says so
         # plainly instead of showing the nearest neighbours of a typo or of nonsense.
         extras = (total + related_total > 0) and (
             plan.always_related or few_matches(plan, checked, engine, settings)
         )
-        neighbours = semantic.trimmed(found, settings, extras)
-        related_total += neighbours.only_count
+        # Without anything to reorder or to add, the query is not even embedded.
+        if extras or relaxing.relaxed or settings.semantic_weight > 0:
+            found = engine.neighbours(
+                lambda: semantic.query_vector(checked.text), relaxing, checked
+            )
+            neighbours = semantic.trimmed(found, settings, extras)
+            related_total += neighbours.only_count
     page = PageRequest(
         start=(checked.page - 1) * checked.size,
         size=checked.size,
