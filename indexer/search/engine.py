@@ -57,6 +57,9 @@ class Selection:
     query: Any
     words: tuple[Any, ...] | None = None
     at_least: int = 1
+    # Documents matching it qualify too: the matches (every word, however held) are
+    # always among a relaxed selection, even where the words counted one by one differ.
+    also: Any = None
 
 
 @dataclass(frozen=True)

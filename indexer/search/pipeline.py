@@ -140,7 +140,7 @@ def relax(
     if plan.min_word_fraction > 0:
         held = tuple(word for word in plan.words() if engine.holds(word))
         at_least = max(1, math.ceil(len(held) * plan.min_word_fraction - 1e-9))
-    wider = Selection(plan.relaxed, held, at_least)
+    wider = Selection(plan.relaxed, held, at_least, also=plan.query)
     if engine.count(wider, checked) <= strict_count:
         return strict
     return Relaxing(

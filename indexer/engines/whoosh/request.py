@@ -164,7 +164,14 @@ class WhooshRequest:
         """The selection's matches within the request's dates, found once a request (the
         relaxing rule, the totals, the page and the facets ask for the same ones)."""
         words = None if selection.words is None else tuple(map(id, selection.words))
-        key = (id(selection.query), words, selection.at_least, checked.date_from, checked.date_to)
+        key = (
+            id(selection.query),
+            words,
+            selection.at_least,
+            id(selection.also),
+            checked.date_from,
+            checked.date_to,
+        )
         if key not in self._selections:
             self._selections[key] = self._select(selection, checked)
         return self._selections[key]
@@ -175,8 +182,11 @@ class WhooshRequest:
             held = np.zeros(self._doc_count, dtype=np.int32)
             for word in selection.words:
                 held[self._evaluated(word).ids] += 1
-        matches = self._evaluated(selection.query)
-        return within(matches, self._masks(checked).dates, held, selection.at_least)
+        dates = self._masks(checked).dates
+        matches = within(self._evaluated(selection.query), dates, held, selection.at_least)
+        if selection.also is None:
+            return matches
+        return united(matches, within(self._evaluated(selection.also), dates, None, 1))
 
     def _masks(self, checked: CheckedRequest) -> Masks:
         filters = tuple(sorted((name, tuple(values)) for name, values in checked.filters.items()))
@@ -197,6 +207,17 @@ def within(
     if held is not None:
         keep &= held[matches.ids] >= at_least
     return matches if keep.all() else Matches(matches.ids[keep], matches.scores[keep])
+
+
+def united(first: Matches, second: Matches) -> Matches:
+    """The documents of either, each with its score in ``first`` when it has one there."""
+    extra = ~np.isin(second.ids, first.ids, assume_unique=True)
+    if not extra.any():
+        return first
+    ids = np.concatenate([first.ids, second.ids[extra]])
+    scores = np.concatenate([first.scores, second.scores[extra]])
+    order = np.argsort(ids, kind="stable")
+    return Matches(ids[order], scores[order])
 
 
 def candidates(
