@@ -164,14 +164,8 @@ class WhooshRequest:
         """The selection's matches within the request's dates, found once a request (the
         relaxing rule, the totals, the page and the facets ask for the same ones)."""
         words = None if selection.words is None else tuple(map(id, selection.words))
-        key = (
-            id(selection.query),
-            words,
-            selection.at_least,
-            id(selection.also),
-            checked.date_from,
-            checked.date_to,
-        )
+        key: tuple = (id(selection.query), words, selection.at_least, id(selection.also))
+        key += (checked.date_from, checked.date_to)
         if key not in self._selections:
             self._selections[key] = self._select(selection, checked)
         return self._selections[key]
@@ -182,11 +176,7 @@ class WhooshRequest:
             held = np.zeros(self._doc_count, dtype=np.int32)
             for word in selection.words:
                 held[self._evaluated(word).ids] += 1
-        dates = self._masks(checked).dates
-        matches = within(self._evaluated(selection.query), dates, held, selection.at_least)
-        if selection.also is None:
-            return matches
-        return united(matches, within(self._evaluated(selection.also), dates, None, 1))
+        return selected(self._evaluated, selection, self._masks(checked).dates, held)
 
     def _masks(self, checked: CheckedRequest) -> Masks:
         filters = tuple(sorted((name, tuple(values)) for name, values in checked.filters.items()))
@@ -207,6 +197,20 @@ def within(
     if held is not None:
         keep &= held[matches.ids] >= at_least
     return matches if keep.all() else Matches(matches.ids[keep], matches.scores[keep])
+
+
+def selected(
+    evaluated: Callable[[Any], Matches],
+    selection: Selection,
+    dates: np.ndarray | None,
+    held: np.ndarray | None,
+) -> Matches:
+    """The selection's documents in the ``dates``: its query's matches holding enough
+    words (``held``), and those of ``selection.also``."""
+    matches = within(evaluated(selection.query), dates, held, selection.at_least)
+    if selection.also is None:
+        return matches
+    return united(matches, within(evaluated(selection.also), dates, None, 1))
 
 
 def united(first: Matches, second: Matches) -> Matches:
