@@ -89,7 +89,7 @@ class ClusterRequest:
         by_id = {stable_id(hit.id): hit.id for hit in hits}
         return frozenset(
             by_id[i]
-            for i in statements.holding(self.asked, match, list(by_id), self.searcher.everything)
+            for i in statements.among(self.asked, match, list(by_id), self.searcher.everything)
         )
 
     # -- counting, paging, facets -----------------------------------------------------------

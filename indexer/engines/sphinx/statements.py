@@ -226,22 +226,6 @@ def rows(
         return list(cursor.fetchall())
 
 
-def holding(
-    asked: Asked, query: ClusterQuery, ids: list[int], unfiltered: CheckedRequest
-) -> set[int]:
-    """Those of ``ids`` the query matches (``unfiltered``: a request without filters)."""
-    if not ids:
-        return set()
-    where, params = _where(query, unfiltered, None)
-    listed = ", ".join(map(str, ids))
-    sql = f"SELECT id FROM {asked.generation} WHERE id IN ({listed})"
-    sql += f" AND {where}" if where else ""
-    sql += f" LIMIT {len(ids)} OPTION ranker=none, max_matches={max(len(ids), 1)}"
-    with asked.connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {int(row[0]) for row in cursor.fetchall()}
-
-
 def among(asked: Asked, query: ClusterQuery, ids: list[int], checked: CheckedRequest) -> set[int]:
     """Those of ``ids`` the query matches within the request's filters and dates."""
     if not ids:
