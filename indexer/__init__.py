@@ -23,8 +23,9 @@ from indexer.model.facets import Facet, FacetValue
 from indexer.model.request import SearchRequest
 from indexer.model.results import Hit, IndexStats, SearchResult, StoredDocument, Suggestion
 from indexer.reading.documents import Document, Rejection
-from indexer.reading.mapping import load_mapping, mapping_for_corpus
+from indexer.reading.mapping import load_mapping
 from indexer.reading.readers import CorpusReport, ReadLimits, read_corpus
+from indexer.reading.recognise import mapping_for_corpus
 from indexer.writing.results import BuildResult, UpdateResult
 
 __all__ = [

@@ -7,7 +7,7 @@ a code; errors a web user can meet are raised with a code from the message table
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
 from indexer.messages import DEFAULT_LANGUAGE, has_message, render
 
@@ -22,13 +22,25 @@ class PolicySearchError(Exception):
         if code is not None:
             self.code = code
         self.params = params
+        # Raised with a text of its own (the CLI's, which may name files and settings);
+        # a web user gets the code's message instead.
+        self.text_given = bool(message)
         super().__init__(message or render(self.code, DEFAULT_LANGUAGE, params))
 
-    def message(self, language: str = DEFAULT_LANGUAGE) -> str:
-        """The message in ``language`` when its code has one, else the English text."""
+    def message(self, language: str = DEFAULT_LANGUAGE, names: Mapping[str, str] = {}) -> str:
+        """The message in ``language`` when its code has one, else the English text;
+        ``names``: what the surface the user typed in calls a field (``date_from`` is the
+        API's ``from`` and the CLI's ``--from``)."""
         if has_message(self.code):
-            return render(self.code, language, self.params)
+            return render(self.code, language, self.named_params(names))
         return str(self)
+
+    def named_params(self, names: Mapping[str, str]) -> dict[str, Any]:
+        """The parameters, with the field a message names as the surface calls it."""
+        name = self.params.get("name")
+        if isinstance(name, str) and name in names:
+            return {**self.params, "name": names[name]}
+        return dict(self.params)
 
 
 class ConfigError(PolicySearchError):
@@ -80,13 +92,22 @@ class AnalyzerChangedError(PolicySearchError):
     code = "analyzer_changed"
 
 
-class NothingToIndexError(PolicySearchError):
+class ChangeRefusedError(PolicySearchError):
+    """A build or reindex that was planned and refused; nothing was written. ``plan``: the
+    change refused (writing.changes.ChangePlan), so a dry run still lists it."""
+
+    def __init__(self, message: str, plan: Any = None) -> None:
+        super().__init__(message)
+        self.plan = plan
+
+
+class NothingToIndexError(ChangeRefusedError):
     """A build or reindex read no usable document; the serving index is left as it was."""
 
     code = "nothing_to_index"
 
 
-class DeletesRefusedError(PolicySearchError):
+class DeletesRefusedError(ChangeRefusedError):
     """A change would delete more of the index than max_delete_fraction allows."""
 
     code = "deletes_refused"

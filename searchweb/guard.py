@@ -18,7 +18,7 @@ from indexer.errors import PolicySearchError, SearchTimeoutError
 from indexer.messages import render
 
 from .i18n import pick_language
-from .params import RAW_TRUE
+from .params import FIELD_PARAMS, RAW_TRUE
 from .ratelimit import RateLimiter
 
 SEARCHING_ENDPOINTS = frozenset(
@@ -59,8 +59,9 @@ def wants_raw() -> bool:
 def core_error(exc: PolicySearchError) -> Response:
     """Any core error a route let through: its status, its message in the user's language."""
     retry_after_s = exc.retry_after_s if isinstance(exc, SearchTimeoutError) else None
-    message = exc.message(pick_language(request))
-    return refusal(exc.http_status, exc.code, exc.params, retry_after_s, message)
+    message = exc.message(pick_language(request), FIELD_PARAMS)
+    params = exc.named_params(FIELD_PARAMS)
+    return refusal(exc.http_status, exc.code, params, retry_after_s, message)
 
 
 def _limit_searches() -> Response | None:

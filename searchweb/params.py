@@ -15,6 +15,9 @@ from indexer.fields import FILTER_FIELDS
 from indexer.model.request import DEFAULT_TRANSLATIONS, whole_number
 
 FILTER_PARAMS = FILTER_FIELDS
+# A request field -> the query-string parameter that sets it, where they differ: an error
+# about a field names the parameter the user typed.
+FIELD_PARAMS = {"date_from": "from", "date_to": "to"}
 KEPT_PARAMS = (
     "q",
     "from",
@@ -63,8 +66,8 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
     return SearchRequest(
         q=args.get("q", ""),
         filters={name: args.getlist(name) for name in FILTER_PARAMS},
-        date_from=_date(args, "from", strict),
-        date_to=_date(args, "to", strict),
+        date_from=_date(args, FIELD_PARAMS["date_from"], strict),
+        date_to=_date(args, FIELD_PARAMS["date_to"], strict),
         sort=sort if sort or strict and "sort" in args else "relevance",
         page=1 if page is None else page,
         size=_int(args, "size", None, strict),

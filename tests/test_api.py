@@ -82,7 +82,7 @@ def test_pages_do_not_overlap_and_date_sort_is_newest_first(client):
         ("page=0", "page must be between"),
         ("size=abc", "size must be a whole number"),
         ("sort=random", "Unknown sort"),
-        ("from=tomorrow", "date_from must look like"),
+        ("from=tomorrow", "from must look like"),
     ],
 )
 def test_bad_requests_are_json_400s(client, openapi, query, message):

@@ -99,12 +99,6 @@ def test_reindex_prints_the_counts(run, small_corpus):
     assert "Added 0, updated 0, deleted 0, unchanged 5" in result.output
 
 
-def test_reindex_without_an_index_builds_one(run, small_corpus):
-    result = run("reindex", str(small_corpus))
-    assert result.exit_code == 0
-    assert "No index yet" in result.output and "Indexed 5 documents" in result.output
-
-
 def test_stats_show_documents_facets_and_analyzer(run, small_corpus):
     run("index", str(small_corpus))
     result = run("stats")
@@ -133,8 +127,8 @@ def test_user_mistakes_get_one_line_and_no_traceback(run, args, message):
 def test_bad_search_options_get_a_message(run, small_corpus):
     run("index", str(small_corpus))
     for args, message in (
-        (("--page", "0"), "page must be between"),
-        (("--from", "last week"), "date_from must look like"),
+        (("--page", "0"), "--page must be between"),
+        (("--from", "last week"), "--from must look like"),
     ):
         result = run("search", "아리수", *args)
         assert result.exit_code == 1 and message in result.output

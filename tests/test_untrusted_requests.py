@@ -123,8 +123,8 @@ def test_method_not_allowed_is_json_with_allow(client):
     [
         ("size=0", "size must be between 1"),
         ("facet_size=0", "facet_size must be between 1"),
-        ("from=2022-13-45", "date_from must look like"),
-        ("to=2022-02-32", "date_to must look like"),
+        ("from=2022-13-45", "from must look like"),
+        ("to=2022-02-32", "to must look like"),
         ("size=", "size must be a whole number"),
         ("from=", "from must look like"),
         ("raw=yes", "raw must be 1 or 0"),

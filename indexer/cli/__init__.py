@@ -13,6 +13,7 @@ serving.py (serve); this module holds the group and what they share.
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from typing import Any, Callable
 
@@ -25,17 +26,39 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_PARTIAL = 3
 EXIT_REFUSED = 4
+# A request field -> the option that sets it: an error names what the user typed.
+OPTION_OF_FIELD = {"date_from": "--from", "date_to": "--to", "size": "--limit", "page": "--page"}
+
+
+def print_json(summary: dict[str, Any]) -> None:
+    """The one JSON object a command run with --json prints on stdout."""
+    click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+def _json_error(code: str, message: str, params: dict[str, Any], status: int) -> None:
+    command = click.get_current_context().info_name
+    error = {"code": code, "message": message, "params": params}
+    print_json({"command": command, "exit_status": status, "error": error})
 
 
 def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turns the core's errors into one-line messages and a non-zero exit, never a traceback."""
+    """Turns the core's errors into one-line messages and a non-zero exit, never a
+    traceback; with --json, also one JSON object on stdout with the error's stable code."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except PolicySearchError as exc:
-            raise click.ClickException(str(exc)) from None
+            message = str(exc) if exc.text_given else exc.message(names=OPTION_OF_FIELD)
+            if kwargs.get("as_json"):
+                _json_error(exc.code, message, exc.named_params(OPTION_OF_FIELD), EXIT_FAILURE)
+            raise click.ClickException(message) from None
+        except click.ClickException as exc:
+            if kwargs.get("as_json"):
+                code = "usage" if isinstance(exc, click.UsageError) else "error"
+                _json_error(code, exc.format_message(), {}, exc.exit_code)
+            raise
         except KeyboardInterrupt:
             click.echo("Interrupted. The index that was serving is unchanged.", err=True)
             sys.exit(130)

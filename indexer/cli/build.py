@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +19,12 @@ from indexer.cli import (
     _fail_cleanly,
     _settings,
     main,
+    print_json,
 )
 from indexer.cli.progress import REJECTIONS_SHOWN, Progress, report_problems
 from indexer.cli.sources import read_chosen, sources_to_read
 from indexer.config import KNOWN_TAGGERS, Settings
-from indexer.errors import DeletesRefusedError, NothingToIndexError, PolicySearchError
+from indexer.errors import ChangeRefusedError, DeletesRefusedError, IndexMissingError
 from indexer.reading.mapping import shipped_mapping_names
 from indexer.reading.readers import CorpusReport
 from indexer.writing.changes import ChangePlan
@@ -36,8 +36,8 @@ def _index_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option(
         "--mapping",
         help="Field mapping: a TOML file or a shipped name "
-        f"({', '.join(shipped_mapping_names())}). Default: the shipped mapping named like the "
-        "folder, else common field names.",
+        f"({', '.join(shipped_mapping_names())}). Default: the one PATH was indexed with, else "
+        "the shipped mapping whose columns the files have, else common field names.",
     )(command)
     command = click.option(
         "--tagger",
@@ -85,25 +85,28 @@ class _Run:
     dry_run: bool
     read_s: float = 0.0
 
+    def list_plan(self, plan: ChangePlan | None) -> None:
+        """A dry run's plan, the first ids of each change (also when it is refused)."""
+        if not self.dry_run or plan is None or self.as_json:
+            return
+        for verb, ids in (
+            ("add", plan.added),
+            ("update", plan.updated),
+            ("delete", plan.deleted),
+            ("keep", plan.kept),
+        ):
+            if ids:
+                more = (
+                    f" ... and {len(ids) - REJECTIONS_SHOWN:,} more"
+                    if len(ids) > REJECTIONS_SHOWN
+                    else ""
+                )
+                click.echo(f"  would {verb}: {', '.join(ids[:REJECTIONS_SHOWN])}{more}", err=True)
+
     def finish(self, plan: ChangePlan | None, documents: int, notice: str, message: str) -> None:
         if notice:
             click.echo(notice, err=True)
-        if self.dry_run and plan is not None and not self.as_json:
-            for verb, ids in (
-                ("add", plan.added),
-                ("update", plan.updated),
-                ("delete", plan.deleted),
-                ("keep", plan.kept),
-            ):
-                if ids:
-                    more = (
-                        f" ... and {len(ids) - REJECTIONS_SHOWN:,} more"
-                        if len(ids) > REJECTIONS_SHOWN
-                        else ""
-                    )
-                    click.echo(
-                        f"  would {verb}: {', '.join(ids[:REJECTIONS_SHOWN])}{more}", err=True
-                    )
+        self.list_plan(plan)
         report_problems(self.report, self.report_file, self.as_json or self.progress.quiet)
         status = EXIT_OK
         if documents == 0 and not self.dry_run:
@@ -141,7 +144,7 @@ class _Run:
                 "total": round(self.progress.elapsed(), 2),
             },
         }
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        print_json(summary)
 
 
 def _write_options(
@@ -180,17 +183,22 @@ def _write(
             progress=progress.update,
             options=options,
         )
-    except (DeletesRefusedError, NothingToIndexError) as exc:
+    except ChangeRefusedError as exc:
+        progress.finish()
         _refusal(run, exc, EXIT_REFUSED if isinstance(exc, DeletesRefusedError) else EXIT_FAILURE)
     finally:
         progress.finish()
 
 
-def _refusal(run: _Run, exc: PolicySearchError, status: int) -> NoReturn:
-    """A refused or impossible write: nothing changed; say why and exit with ``status``."""
+def _refusal(run: _Run, exc: ChangeRefusedError, status: int) -> NoReturn:
+    """A refused or impossible write: nothing changed; a dry run still lists the plan;
+    say why and exit with ``status``."""
+    plan: ChangePlan | None = exc.plan
+    run.list_plan(plan)
     report_problems(run.report, run.report_file, run.as_json or run.progress.quiet)
     if run.as_json:
-        run.print_json(None, 0, status, str(exc), refused=type(exc).__name__)
+        in_index = plan.indexed_before if plan else 0
+        run.print_json(plan, in_index, status, str(exc), refused=exc.code)
     click.echo(str(exc), err=True)
     sys.exit(status)
 
@@ -208,6 +216,13 @@ def _index_run(
     config_file: str | None,
 ) -> tuple[_Run, list]:
     settings = _settings(config_file, index_dir=index_dir, tagger=tagger)
+    backend = backend_of(settings)
+    if command == "reindex" and not backend.has_index(settings):
+        where = backend.directory(settings)
+        raise IndexMissingError(
+            f"There is no index in {where}: reindex updates an existing index. Check "
+            f"--index-dir, or build one: policysearch index PATH --index-dir {where}"
+        )
     progress = Progress(quiet or as_json)
     chosen = sources_to_read(paths, mapping, settings, quiet=progress.quiet)
     report = read_chosen(chosen, settings, progress)
@@ -320,10 +335,6 @@ def reindex(
         config_file,
     )
     written = writers(run.settings)
-    if not backend_of(run.settings).has_index(run.settings):
-        run.progress.say("No index yet: building one from scratch.")
-        _full_build(run, chosen, allow_deletes)
-        return
     result = _write(run, chosen, allow_deletes, "Comparing and updating", written.update)
     kept = f", kept {result.kept:,} (their file was rejected this time)" if result.kept else ""
     counts = (

@@ -10,8 +10,10 @@ import click
 from indexer.backends import backend_of
 from indexer.cli.progress import Progress
 from indexer.config import Settings
-from indexer.reading.mapping import load_mapping, mapping_for_corpus
+from indexer.errors import CorpusError
+from indexer.reading.mapping import load_mapping
 from indexer.reading.readers import CorpusReport, ReadLimits, read_sources, source_key
+from indexer.reading.recognise import mapping_for_corpus
 from indexer.writing.options import SourceRecord
 
 SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -20,48 +22,69 @@ SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 def sources_to_read(
     paths: tuple[str, ...], mapping_name: str | None, settings: Settings, quiet: bool
 ) -> list[tuple[Path, SourceRecord]]:
-    """(path, source record) for each PATH; with none, the sources the index records."""
-    if not paths:
-        recorded = _recorded_sources(settings)
-        if recorded:
-            if not quiet:
-                click.echo(
-                    "Reading the sources this index was built from: "
-                    + ", ".join(s.path for s in recorded),
-                    err=True,
-                )
-            return [(Path(s.path), s) for s in recorded]
+    """(path, source record) for each PATH; with none, the sources the index records.
+
+    A PATH the index was built from is read with the mapping recorded for it unless
+    --mapping says otherwise (then the change is said); a new PATH with the shipped
+    mapping its files' columns match, else with common field names."""
+    recorded = _recorded_sources(settings)
+    if not paths and recorded:
+        missing = [s.path for s in recorded if not Path(s.path).exists()]
+        if missing:
+            raise CorpusError(
+                f"A source of this index no longer exists: {', '.join(missing)}. Nothing was "
+                "changed. Give the PATHs to read: policysearch reindex PATH ..."
+            )
+        if not quiet:
+            click.echo(
+                "Reading the sources this index was built from: "
+                + ", ".join(s.path for s in recorded),
+                err=True,
+            )
+        return [(Path(s.path), s) for s in recorded]
+    recorded_mapping = {s.path: s.mapping for s in recorded}
     corpora = [Path(p) for p in paths] or [Path(settings.corpus_path or SHIPPED_CORPUS)]
     chosen = []
     for corpus in corpora:
         if not corpus.exists():
-            raise click.ClickException(
+            raise CorpusError(
                 f"Corpus path {corpus} does not exist. Give the folder or file to index: "
                 "policysearch index PATH"
             )
-        name = mapping_name
-        if name is None:
-            name = mapping_for_corpus(corpus)
-            if name and not quiet:
-                click.echo(f"Using the shipped mapping {name!r} for {corpus}.", err=True)
-        elif Path(name).is_file():
-            name = str(Path(name).resolve())  # recorded so a later reindex finds it
-        chosen.append((corpus, SourceRecord(source_key(corpus), name)))
+        key = source_key(corpus)
+        name = _mapping_to_use(corpus, mapping_name, recorded_mapping, quiet)
+        chosen.append((corpus, SourceRecord(key, name)))
     return chosen
+
+
+def _mapping_to_use(
+    corpus: Path, asked: str | None, recorded: dict[str, str | None], quiet: bool
+) -> str | None:
+    key = source_key(corpus)
+    if asked is None:
+        if key in recorded:
+            return recorded[key]
+        found = mapping_for_corpus(corpus)
+        if found and not quiet:
+            click.echo(f"Using the shipped mapping {found!r} for {corpus}.", err=True)
+        return found
+    name = str(Path(asked).resolve()) if Path(asked).is_file() else asked
+    if key in recorded and recorded[key] != name:
+        before = recorded[key] or "common field names"
+        # Said even with -q: every document of the PATH may change.
+        click.echo(
+            f"{corpus} was indexed with the mapping {before!r}; it is read with {name!r} "
+            "this time, so documents whose fields change are updated.",
+            err=True,
+        )
+    return name
 
 
 def _recorded_sources(settings: Settings) -> list[SourceRecord]:
     backend = backend_of(settings)
     if not backend.has_index(settings):
         return []
-    recorded = backend.recorded_sources(settings)
-    missing = [s.path for s in recorded if not Path(s.path).exists()]
-    if missing:
-        raise click.ClickException(
-            f"A source of this index no longer exists: {', '.join(missing)}. Nothing was "
-            "changed. Give the PATHs to read: policysearch reindex PATH ..."
-        )
-    return recorded
+    return backend.recorded_sources(settings)
 
 
 def read_chosen(

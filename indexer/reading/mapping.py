@@ -108,12 +108,6 @@ def load_mapping(name_or_path: str | None) -> Mapping:
     return _parse_mapping(data, path)
 
 
-def mapping_for_corpus(corpus_path: Path) -> str | None:
-    """The shipped mapping named like the corpus folder (e.g. kr-welfare-services), if any."""
-    name = corpus_path.resolve().name if corpus_path.is_dir() else corpus_path.resolve().parent.name
-    return name if name in shipped_mapping_names() else None
-
-
 def _as_sources(value: object, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)

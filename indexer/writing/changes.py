@@ -82,7 +82,8 @@ def check_plan(
     if documents_read == 0:
         raise NothingToIndexError(
             "Nothing usable was read (see the rejections above), so the index was not "
-            "changed. Fix the files and run the command again."
+            "changed. Fix the files and run the command again.",
+            plan,
         )
     if allow_deletes or not plan.indexed_before:
         return
@@ -93,5 +94,6 @@ def check_plan(
             f"documents in the index ({share:.0%}; max_delete_fraction is "
             f"{max_delete_fraction:.0%}). Nothing was changed. Check the PATH and the files "
             f"(a truncated or half-copied export looks like this); --dry-run lists what "
-            f"would change, --allow-deletes deletes them."
+            f"would change, --allow-deletes deletes them.",
+            plan,
         )
