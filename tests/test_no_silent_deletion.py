@@ -131,6 +131,32 @@ def test_documents_of_a_file_rejected_during_reindex_are_kept(cli, tmp_path):
     assert len(indexed_ids(tmp_path, cli.index_dir)) == 20
 
 
+def test_a_record_deleted_beside_a_broken_line_is_deleted_and_the_broken_one_kept(cli, tmp_path):
+    exports = write_jsonl(tmp_path / "exports" / "a.jsonl", records("a", 10)).parent
+    assert cli("index", str(exports)).exit_code == 0
+    lines = (exports / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3][: lines[3].index("정책")]  # a-3 cut mid-title: its id still shows
+    del lines[5]  # a-5 deleted on purpose
+    (exports / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("reindex", str(exports))
+    assert result.exit_code == EXIT_PARTIAL, result.output
+    assert "deleted 1, kept 1 (rejected this time)" in result.output
+    assert "a.jsonl record 4: invalid JSON: Unterminated string starting at column" in result.output
+    assert indexed_ids(tmp_path, cli.index_dir) == {f"a-{n}" for n in range(10)} - {"a-5"}
+
+
+def test_a_broken_line_whose_id_cannot_be_read_keeps_its_whole_file(cli, tmp_path):
+    exports = write_jsonl(tmp_path / "exports" / "a.jsonl", records("a", 10)).parent
+    assert cli("index", str(exports)).exit_code == 0
+    lines = (exports / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    lines[3] = '{"title": "잘린'  # no id before the break: which document it was is unknown
+    del lines[5]
+    (exports / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("reindex", str(exports))
+    assert "deleted 0, kept 2" in result.output
+    assert len(indexed_ids(tmp_path, cli.index_dir)) == 10
+
+
 def test_index_without_a_path_rebuilds_the_recorded_sources(cli, tmp_path):
     exports = write_jsonl(tmp_path / "exports" / "a.jsonl", records("a", 12)).parent
     assert cli("index", str(exports)).exit_code == 0
@@ -161,7 +187,7 @@ def test_json_summary_and_skipped_files_by_extension(cli, tmp_path):
     for name in ("logo.png", "map.png", "data.zip"):
         (exports / name).write_bytes(b"\x00")
     text = cli("index", str(exports))
-    assert "Skipped 3 files that are not documents (2 .png, 1 .zip)" in text.output
+    assert "Skipped 3 files that are not documents (data.zip, logo.png, map.png)." in text.output
     result = cli("reindex", str(exports), "--json")
     summary = json.loads(result.stdout)
     assert summary["changes"] == {

@@ -170,3 +170,17 @@ def test_an_api_error_names_the_parameter_the_user_typed(tmp_path):
     assert answer.json["error"].startswith("from must look like")
     korean = client.get("/api/search?q=청년&to=어제&hl=ko").json
     assert korean["params"]["name"] == "to" and "date_to" not in korean["error"]
+
+
+def test_notes_about_a_corpus_are_skipped_by_name_and_read_when_named_as_the_path(run, tmp_path):
+    corpus = write_jsonl(tmp_path / "c" / "a.jsonl", records(2)).parent
+    for name in ("README.md", "NOTICE.txt", "changelog.md", "LICENSE"):
+        (corpus / name).write_text("# 안내\n\n이 자료의 출처와 이용 조건", encoding="utf-8")
+    (corpus / "notice-2024.md").write_text("# 2024년 공지\n\n청년 정책 공지", encoding="utf-8")
+    result = run("index", str(corpus))
+    assert "Indexed 3 documents" in result.stdout
+    assert "(LICENSE, NOTICE.txt, README.md, changelog.md)." in result.stderr
+    alone = run("index", str(corpus / "NOTICE.txt"), index_dir=str(tmp_path / "other"))
+    assert alone.exit_code == 0, alone.stderr
+    assert "Indexed 1 document into" in alone.stdout
+    assert "Read 1 document from 1 file in" in alone.stderr

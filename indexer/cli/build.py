@@ -21,7 +21,7 @@ from indexer.cli import (
     main,
     print_json,
 )
-from indexer.cli.progress import REJECTIONS_SHOWN, Progress, report_problems
+from indexer.cli.progress import REJECTIONS_SHOWN, Progress, counted, report_problems
 from indexer.cli.sources import read_chosen, sources_to_read
 from indexer.config import KNOWN_TAGGERS, Settings
 from indexer.errors import ChangeRefusedError, DeletesRefusedError, IndexMissingError
@@ -156,6 +156,7 @@ def _write_options(
     return WriteOptions(
         sources=sources,
         troubled_files=frozenset(run.report.troubled_files),
+        rejected_ids=frozenset(run.report.rejected_ids),
         allow_deletes=allow_deletes,
         dry_run=run.dry_run,
         corpus_description=" ".join(str(path) for path, _ in chosen),
@@ -281,20 +282,20 @@ def _full_build(run: _Run, chosen: list[tuple[Path, SourceRecord]], allow_delete
     changes = _describe_plan(plan) if plan and plan.indexed_before else ""
     if run.dry_run:
         message = (
-            f"Dry run: a build would index {result.documents:,} documents{changes}. "
+            f"Dry run: a build would index {counted(result.documents, 'document')}{changes}. "
             "Nothing was changed."
         )
     else:
         directory = backend_of(run.settings).directory(run.settings)
         message = (
-            f"Indexed {result.documents:,} documents into {directory} "
+            f"Indexed {counted(result.documents, 'document')} into {directory} "
             f"in {run.progress.elapsed():.1f}s{changes}."
         )
     run.finish(plan, result.documents, result.notice, message)
 
 
 def _describe_plan(plan: ChangePlan) -> str:
-    kept = f"; kept {len(plan.kept):,} of files rejected this time" if plan.kept else ""
+    kept = f"; kept {len(plan.kept):,} rejected this time" if plan.kept else ""
     return (
         f" (against the previous index: {len(plan.added):,} new, {len(plan.updated):,} "
         f"changed, {len(plan.deleted):,} gone{kept})"
@@ -336,7 +337,7 @@ def reindex(
     )
     written = writers(run.settings)
     result = _write(run, chosen, allow_deletes, "Comparing and updating", written.update)
-    kept = f", kept {result.kept:,} (their file was rejected this time)" if result.kept else ""
+    kept = f", kept {result.kept:,} (rejected this time)" if result.kept else ""
     counts = (
         f"added {result.added:,}, updated {result.updated:,}, deleted {result.deleted:,}"
         f"{kept}, unchanged {result.unchanged:,}"
@@ -345,7 +346,7 @@ def reindex(
         message = f"Dry run: would have {counts}. Nothing was changed."
     else:
         message = (
-            f"{counts[0].upper()}{counts[1:]}; {result.documents:,} documents in the "
+            f"{counts[0].upper()}{counts[1:]}; {counted(result.documents, 'document')} in the "
             f"index ({run.progress.elapsed() - run.read_s:.1f}s)."
         )
     run.finish(result.plan, result.documents, result.notice, message)

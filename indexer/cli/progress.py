@@ -90,6 +90,11 @@ class Progress:
             self._bar = None
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``count`` and the noun agreeing with it: "1 file", "2,048 files"."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def report_problems(report: CorpusReport, report_file: str | None, quiet: bool) -> None:
     for warning in report.warnings[:REJECTIONS_SHOWN]:
         click.echo(f"warning: {warning.describe()}", err=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from indexer.backends import backend_of
-from indexer.cli.progress import Progress
+from indexer.cli.progress import Progress, counted
 from indexer.config import Settings
 from indexer.errors import CorpusError
 from indexer.reading.mapping import load_mapping
@@ -17,6 +17,7 @@ from indexer.reading.recognise import mapping_for_corpus
 from indexer.writing.options import SourceRecord
 
 SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+_SKIPPED_NAMED = 5  # skipped files named one by one up to this many
 
 
 def sources_to_read(
@@ -94,14 +95,20 @@ def read_chosen(
     limits = ReadLimits(settings.max_file_bytes, settings.max_body_chars)
     report = read_sources(sources, limits, progress=progress.reading)
     progress.say(
-        f"Read {len(report.documents):,} documents from {report.files_read:,} files "
-        f"in {progress.elapsed():.1f}s."
+        f"Read {counted(len(report.documents), 'document')} from "
+        f"{counted(report.files_read, 'file')} in {progress.elapsed():.1f}s."
     )
     skipped = report.skipped_by_extension()
     if skipped:
-        listed = ", ".join(f"{count:,} {suffix}" for suffix, count in skipped.items())
+        few = len(report.skipped) <= _SKIPPED_NAMED
+        listed = (
+            ", ".join(report.skipped)
+            if few
+            else ", ".join(f"{count:,} {suffix}" for suffix, count in skipped.items())
+        )
+        what = "that is not a document" if len(report.skipped) == 1 else "that are not documents"
         progress.say(
-            f"Skipped {len(report.skipped):,} files that are not documents "
-            f"({listed}); --report FILE lists them."
+            f"Skipped {counted(len(report.skipped), 'file')} {what} ({listed})"
+            + ("." if few else "; --report FILE lists them.")
         )
     return report

@@ -53,9 +53,12 @@ class _Located:
 
 @dataclass(frozen=True)
 class Rejection(_Located):
-    """A file or record that was not indexed, and why."""
+    """A file or record that was not indexed, and why; ``record_id``: the id the record
+    has when it can be told (then only that document is kept from the index, not its
+    whole file's)."""
 
     reason: str
+    record_id: str = ""
 
     def describe(self) -> str:
         return f"{self.where()}: {self.reason}"

@@ -271,6 +271,6 @@ def map_record(
     document = Document(**fields)
     problem = validate(document)
     if problem:
-        yield Rejection(relative, record_no, problem)
+        yield Rejection(relative, record_no, problem, doc_id)
         return
     yield document

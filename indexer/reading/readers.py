@@ -46,7 +46,8 @@ BINARY_FORMATS: dict[str, Callable[[bytes], ExtractedText]] = {
 SUPPORTED_EXTENSIONS = (
     frozenset(RECORD_FORMATS) | frozenset(TEXT_FORMATS) | frozenset(BINARY_FORMATS)
 )
-# Files about a corpus rather than in it (as text files only: notice.hwp is a document).
+# Files about a corpus rather than in it, inside a folder (as text files only: notice.hwp
+# is a document; a PATH that names such a file is read).
 NOT_DOCUMENTS = re.compile(
     r"^(README|SOURCE|LICENSE|LICENCE|CHANGELOG|NOTICE)(\.(md|txt|rst|markdown))?$", re.I
 )
@@ -65,9 +66,20 @@ class CorpusReport:
     warnings: list[Warning_] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files that are not documents
     files_read: int = 0
-    # (source, file) pairs with a rejection this time: their indexed documents are kept.
+    # (source, file) pairs rejected this time, or with a rejected record whose id cannot
+    # be told: their indexed documents are kept.
     troubled_files: set[tuple[str, str]] = field(default_factory=set)
+    # (source, id) of the records rejected this time: their indexed documents are kept.
+    rejected_ids: set[tuple[str, str]] = field(default_factory=set)
     sources: list[str] = field(default_factory=list)  # the source keys read, in order
+
+    def reject(self, source: str, rejection: Rejection) -> None:
+        """A rejection, and what it keeps: its record's document, or its whole file's."""
+        self.rejections.append(rejection)
+        if rejection.record_id:
+            self.rejected_ids.add((source, rejection.record_id))
+        else:
+            self.troubled_files.add((source, rejection.path))
 
     def skipped_by_extension(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -185,7 +197,7 @@ def _read_into(
         rule = mapping.rule_for(relative)
         suffix = file_path.suffix.lower()
         if (
-            NOT_DOCUMENTS.match(file_path.name)
+            (NOT_DOCUMENTS.match(file_path.name) and file_path != root)
             or (rule is None and mapping.skip_unmatched)
             or suffix not in SUPPORTED_EXTENSIONS
         ):
@@ -205,15 +217,13 @@ def _read_into(
                             f"duplicate id {document.id!r} (first seen in {previous})",
                         )
                     )
-                    report.troubled_files.add((key, relative))
                     continue
                 first_seen[document.id] = (
                     relative if item.record_no is None else f"{relative} record {item.record_no}"
                 )
                 report.documents.append(document)
             elif isinstance(item, Rejection):
-                report.rejections.append(item)
-                report.troubled_files.add((key, relative))
+                report.reject(key, item)
             else:
                 report.warnings.append(item)
         if progress:
@@ -273,7 +283,8 @@ def _text_records(
 ) -> Iterator[RawRecord | Rejection]:
     kind = RECORD_FORMATS.get(suffix) or TEXT_FORMATS[suffix]
     if kind == "jsonl":
-        return jsonl_records(text, relative)
+        # With an id template a broken line's id cannot be told from one column.
+        return jsonl_records(text, relative, () if rule.id_template else rule.fields.get("id", ()))
     if kind == "json":
         return json_records(text, relative, rule.record_path)
     if kind in ("csv", "tsv"):

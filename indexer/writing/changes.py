@@ -51,8 +51,10 @@ def plan_changes(
     documents: Sequence[Document],
     scope: set[str] | None,
     troubled_files: Iterable[tuple[str, str]],
+    rejected_ids: Iterable[tuple[str, str]] = (),
 ) -> ChangePlan:
-    """``scope``: the sources whose vanished documents are deleted (None: every source)."""
+    """``scope``: the sources whose vanished documents are deleted (None: every source);
+    the documents of ``troubled_files`` and ``rejected_ids`` (rejected this time) are kept."""
     plan = ChangePlan(indexed_before=len(existing))
     read_ids = set()
     for document in documents:
@@ -64,11 +66,13 @@ def plan_changes(
             plan.updated.append(document.id)
         else:
             plan.unchanged += 1
-    troubled = set(troubled_files)
+    troubled, rejected = set(troubled_files), set(rejected_ids)
     for doc_id, entry in existing.items():
         if doc_id in read_ids or (scope is not None and entry.origin_source not in scope):
             continue
-        if (entry.origin_source, entry.origin_file) in troubled:
+        if (entry.origin_source, entry.origin_file) in troubled or (
+            (entry.origin_source, doc_id) in rejected
+        ):
             plan.kept.append(doc_id)
         else:
             plan.deleted.append(doc_id)

@@ -32,6 +32,7 @@ class WriteOptions:
 
     sources: Sequence[SourceRecord] = ()
     troubled_files: frozenset[tuple[str, str]] = frozenset()  # rejected this time: keep theirs
+    rejected_ids: frozenset[tuple[str, str]] = frozenset()  # (source, id): keep those
     allow_deletes: bool = False
     dry_run: bool = False
     corpus_description: str = ""

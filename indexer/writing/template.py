@@ -94,7 +94,7 @@ def build(
         discarded = store.discard_incomplete()
         previous = store.serving()
         existing = previous.entries() if previous else {}
-        plan = plan_changes(existing, documents, None, options.troubled_files)
+        plan = plan_changes(existing, documents, None, options.troubled_files, options.rejected_ids)
         check_plan(plan, len(documents), settings.max_delete_fraction, options.allow_deletes)
         notice = "\n".join(filter(None, [lock.recovered_from, discarded]))
         if options.dry_run:
@@ -236,7 +236,7 @@ def planned_update(
         if options.sources
         else {d.origin_source for d in documents}
     )
-    plan = plan_changes(existing, documents, scope, options.troubled_files)
+    plan = plan_changes(existing, documents, scope, options.troubled_files, options.rejected_ids)
     check_plan(plan, len(documents), max_delete_fraction, options.allow_deletes)
     return UpdateResult(
         generation=location,

@@ -13,10 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from indexer.reading.documents import Rejection
+from indexer.reading.documents import Rejection, clean_text
 
 
 @dataclass(frozen=True)
@@ -36,20 +37,43 @@ _JSON_ERRORS = (ValueError, RecursionError)  # JSONDecodeError is a ValueError
 
 def _json_problem(exc: BaseException) -> str:
     if isinstance(exc, json.JSONDecodeError):
-        return f"invalid JSON: {exc.msg} at column {exc.colno}"
+        # "Unterminated string starting at" already ends with its preposition.
+        at = "" if exc.msg.endswith(" at") else " at"
+        return f"invalid JSON: {exc.msg}{at} column {exc.colno}"
     if isinstance(exc, RecursionError):
         return "invalid JSON: nested too deeply"
     return f"invalid JSON: {exc}"
 
 
-def jsonl_records(text: str, relative: str) -> Iterator[RawRecord | Rejection]:
+def jsonl_records(
+    text: str, relative: str, id_columns: tuple[str, ...] = ()
+) -> Iterator[RawRecord | Rejection]:
+    """``id_columns``: where a record's id is (in order), to tell the id of a broken line."""
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             yield RawRecord(line_no, json.loads(line), index=line_no - 1)
         except _JSON_ERRORS as exc:
-            yield Rejection(relative, line_no, _json_problem(exc))
+            yield Rejection(relative, line_no, _json_problem(exc), broken_line_id(line, id_columns))
+
+
+def broken_line_id(line: str, id_columns: tuple[str, ...]) -> str:
+    """The id a line of invalid JSON still shows (``"id": "a-1"`` before the break), or ""
+    when none of ``id_columns`` can be read: then the whole file's documents are kept."""
+    for column in id_columns:
+        found = re.search(
+            rf'"{re.escape(column)}"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?\d+)\s*[,}}])', line
+        )
+        if found is None:
+            continue
+        if found.group(2) is not None:
+            return found.group(2)
+        try:
+            return clean_text(json.loads(f'"{found.group(1)}"'))
+        except ValueError:
+            return ""
+    return ""
 
 
 def json_records(
