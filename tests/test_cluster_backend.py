@@ -198,6 +198,18 @@ def test_the_cli_searches_the_cluster_when_the_settings_say_so(served_cluster):
     assert json.loads(stats.output)["documents"] == 464
 
 
+def test_stats_of_a_cluster_say_when_and_how_it_was_built(served_cluster):
+    root, env = served_cluster
+    text = CliRunner().invoke(main, ["stats"], env=env).output
+    assert "Size:       on the 2 shard nodes" in text and "0.0 MiB" not in text
+    assert "Built:      20" in text and "Analyzer:   KoNLPy" in text and "Mecab" in text
+    assert "schema version" in text
+    assert "kr-welfare-services (mapping: kr-welfare-services)" in text
+    data = json.loads(CliRunner().invoke(main, ["stats", "--json"], env=env).output)
+    assert data["size_bytes"] is None and data["shards"] == 2 and data["schema_version"]
+    assert data["sources"][0]["mapping"] == "kr-welfare-services"
+
+
 def test_the_api_and_pages_answer_from_the_cluster_and_never_500(served_cluster):
     from searchweb import create_app
 

@@ -184,3 +184,17 @@ def test_notes_about_a_corpus_are_skipped_by_name_and_read_when_named_as_the_pat
     assert alone.exit_code == 0, alone.stderr
     assert "Indexed 1 document into" in alone.stdout
     assert "Read 1 document from 1 file in" in alone.stderr
+
+
+def test_stats_show_every_recorded_source_after_a_reindex_of_one(run, tmp_path):
+    first = write_jsonl(tmp_path / "one" / "a.jsonl", records(2, "one")).parent
+    second = write_jsonl(tmp_path / "two" / "b.jsonl", records(3, "two")).parent
+    run("index", str(first), str(second))
+    write_jsonl(second / "b.jsonl", records(4, "two"))
+    assert run("reindex", str(second)).exit_code == 0
+    text = run("stats").stdout
+    assert f"Sources:    {first.resolve()} (mapping: common field names)" in text
+    assert f"            {second.resolve()} (mapping: common field names)" in text
+    data = json.loads(run("stats", "--json").stdout)
+    assert [s["path"] for s in data["sources"]] == [str(first.resolve()), str(second.resolve())]
+    assert data["corpus"] == f"{first.resolve()} {second.resolve()}"

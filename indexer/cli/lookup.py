@@ -10,12 +10,13 @@ from typing import Any, Callable
 import click
 
 from indexer import analytics
-from indexer.backends import open_index
+from indexer.backends import backend_of, open_index
 from indexer.cli import (
     _common_options,
     _fail_cleanly,
     _settings,
     main,
+    print_json,
 )
 from indexer.config import Settings
 from indexer.fields import FILTER_FIELDS, field_named
@@ -213,15 +214,27 @@ def stats(as_json: bool, index_dir: str | None, config_file: str | None) -> None
     settings = _settings(config_file, index_dir=index_dir)
     with closing(open_index(settings)) as index:
         info = index.stats()
+    sources = backend_of(settings).recorded_sources(settings)
     if as_json:
-        click.echo(json.dumps(info.to_dict(), ensure_ascii=False, indent=2))
+        print_json({**info.to_dict(), "sources": [s.to_dict() for s in sources]})
         return
     click.echo(f"Index:      {info.index_dir} ({info.generation})")
     click.echo(f"Documents:  {info.documents:,}")
-    click.echo(f"Size:       {info.size_bytes / 1_048_576:.1f} MiB")
-    click.echo(f"Built:      {info.built_at}   last updated: {info.updated_at}")
-    click.echo(f"Corpus:     {info.corpus}")
-    click.echo(f"Analyzer:   {info.analyzer}; schema version {info.schema_version}")
+    if info.size_bytes is None:
+        click.echo(f"Size:       on the {info.shards} shard nodes")
+    else:
+        click.echo(f"Size:       {info.size_bytes / 1_048_576:.1f} MiB")
+    click.echo(f"Built:      {info.built_at or 'unknown'}   last updated: {info.updated_at or '-'}")
+    for number, source in enumerate(sources or [None]):
+        label = "Sources:" if number == 0 else ""
+        shown = (
+            f"{source.path} (mapping: {source.mapping or 'common field names'})"
+            if source
+            else info.corpus or "not recorded"
+        )
+        click.echo(f"{label:<11} {shown}")
+    schema = f"; schema version {info.schema_version}" if info.schema_version else ""
+    click.echo(f"Analyzer:   {info.analyzer or info.tagger}{schema}")
     for facet in info.facets:
         shown = ", ".join(f"{v.label} {v.count:,}" for v in facet.values[:8])
         more = " ..." if facet.truncated or len(facet.values) > 8 else ""

@@ -231,7 +231,7 @@ class IndexStats:
     index_dir: str
     generation: str
     documents: int
-    size_bytes: int
+    size_bytes: int | None  # None: on a cluster's shard nodes
     built_at: str
     updated_at: str
     corpus: str
@@ -239,6 +239,7 @@ class IndexStats:
     analyzer: str
     schema_version: int | None
     facets: list[Facet]
+    shards: int = 0  # a cluster's shard nodes; 0 for one machine's index
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

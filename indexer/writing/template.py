@@ -164,7 +164,9 @@ def update(
         )
         if not meta.get("analysis"):  # written before writes were recorded: from now on
             meta.update(store.analysis())
-        if options.corpus_description:
+        if options.sources:  # every source recorded, not only the ones read this time
+            meta["corpus"] = " ".join(known)
+        elif options.corpus_description:
             meta["corpus"] = options.corpus_description
         if not settings.vectors:  # rows of documents changed now would be stale
             state.save_vectors(None)

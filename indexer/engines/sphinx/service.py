@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from indexer.analysis.taggers import tagger_version
 from indexer.config import Settings
 from indexer.engines.sphinx import browse
 from indexer.engines.sphinx.backend import TIMEOUT_S
 from indexer.engines.sphinx.layout import ClusterLayout
 from indexer.engines.sphinx.search import ClusterSearcher
 from indexer.engines.sphinx.sphinxql import connect, count_documents, serving_generation
+from indexer.engines.sphinx.writes import generation_record
 from indexer.model.facets import Facet
 from indexer.model.request import SearchRequest
 from indexer.model.results import IndexStats, SearchResult, StoredDocument, Suggestion
@@ -70,16 +72,19 @@ class ClusterService:
             generation = serving_generation(connection)
             documents = count_documents(connection, generation)
         facets = self.search(SearchRequest(size=1)).facets
+        meta = generation_record(Path(self.cluster_dir), generation)
+        tagger = meta.get("tagger") or self.settings.tagger
         return IndexStats(
             index_dir=self.cluster_dir,
             generation=generation,
             documents=documents,
-            size_bytes=0,
-            built_at="",
-            updated_at="",
-            corpus=f"cluster of {len(self.layout.shards)} shards",
-            tagger=self.settings.tagger,
-            analyzer="",
-            schema_version=None,
+            size_bytes=None,  # on the shard nodes, which may be other machines
+            built_at=meta.get("built_at", ""),
+            updated_at=meta.get("updated_at", "") or browse.updated_at(self.searcher),
+            corpus=meta.get("corpus", ""),
+            tagger=tagger,
+            analyzer=tagger_version(tagger),
+            schema_version=meta.get("schema_version"),
             facets=facets,
+            shards=len(self.layout.shards),
         )

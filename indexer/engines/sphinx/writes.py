@@ -124,11 +124,21 @@ class ClusterStore:
         return Path(built.generation)
 
     def written(self) -> dict[str, Any]:
-        try:
-            written = json.loads((self.root / WRITTEN_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # none yet (a cluster of an earlier version)
-            return {}
-        return written if isinstance(written, dict) else {}
+        return written_records(self.root)
+
+
+def written_records(root: Path) -> dict[str, Any]:
+    """Generation -> what its last write recorded (built_at, sources, analysis ...)."""
+    try:
+        written = json.loads((root / WRITTEN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none yet (a cluster of an earlier version)
+        return {}
+    return written if isinstance(written, dict) else {}
+
+
+def generation_record(root: Path, generation: str) -> dict[str, Any]:
+    meta = written_records(root).get(generation)
+    return dict(meta) if isinstance(meta, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -143,8 +153,7 @@ class ClusterState:
         return Path(self.generation)
 
     def meta(self) -> dict[str, Any]:
-        meta = self.store.written().get(self.generation)
-        return dict(meta) if isinstance(meta, dict) else {}
+        return generation_record(self.store.root, self.generation)
 
     def entries(self) -> dict[str, IndexedEntry]:
         index = self.store.index
