@@ -1,7 +1,9 @@
 """What people search for: a small local log of searches for operators.
 
 Each first page of a search is recorded with its normalized query, its filters, how
-many documents it found and how long it took, at minute precision. Nothing that
+many documents it found (matches, and related results apart), the corrected query
+searched instead when nothing matched the words typed, and how long it took, at minute
+precision. Nothing that
 identifies a person is kept: no client address, no cookie, no user agent, no page
 views. Records older than the retention are deleted as new ones arrive.
 
@@ -41,6 +43,11 @@ CREATE TABLE IF NOT EXISTS searches (
 );
 CREATE INDEX IF NOT EXISTS searches_at ON searches (at);
 """
+# Columns added since the first version, added to older files when they are opened.
+ADDED_COLUMNS = {
+    "related": "INTEGER NOT NULL DEFAULT 0",  # related results (total counts the matches)
+    "searched": "TEXT NOT NULL DEFAULT ''",  # the corrected query searched instead
+}
 
 
 def log_path(settings: Settings) -> Path:
@@ -89,12 +96,18 @@ class SearchLog:
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
+        if connection is not None and not self.path.exists():
+            # Deleted (by an operator, a cleanup job): later searches go to a new file
+            # rather than to the deleted one's open inode, where they would be lost.
+            self.close()
+            connection = None
         if connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.executescript(SCHEMA)
+            _add_missing_columns(connection)
             self._local.connection = connection
         return connection
 
@@ -105,20 +118,27 @@ class SearchLog:
         total: int,
         took_ms: float,
         now: datetime | None = None,
+        related: int = 0,
+        searched: str = "",
     ) -> None:
-        """Appends one search; never raises (a search must not fail for its log)."""
+        """Appends one search (``total`` matches, ``related`` results after them,
+        ``searched``: the correction searched instead); never raises (a search must not
+        fail for its log)."""
         moment = now or datetime.now(timezone.utc)
         kept = {name: value for name, value in sorted(filters.items()) if value}
         try:
             with self._connection() as connection:
                 connection.execute(
-                    "INSERT INTO searches VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO searches (at, query, filters, total, took_ms, related, "
+                    "searched) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         _minute(moment),
                         normalized_query(query),
                         json.dumps(kept, ensure_ascii=False),
                         total,
                         round(took_ms, 1),
+                        related,
+                        normalized_query(searched),
                     ),
                 )
                 self._since_purge += 1
@@ -138,42 +158,75 @@ class SearchLog:
             return target.execute("DELETE FROM searches WHERE at < ?", (cutoff,)).rowcount
 
     def report(self, since: datetime, until: datetime, limit: int) -> AnalyticsReport:
-        connection = self._connection()
+        """The period's searches; a log file not written yet is an empty period."""
         span = (_minute(since), _minute(until))
-        where = "WHERE at >= ? AND at <= ?"
-        searches, zero = connection.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(total = 0), 0) FROM searches {where}", span
-        ).fetchone()
-        top = connection.execute(
-            f"SELECT query, COUNT(*) AS n, ROUND(AVG(total), 1) FROM searches {where} "
-            "GROUP BY query ORDER BY n DESC, query LIMIT ?",
-            (*span, limit),
-        ).fetchall()
-        zero_result = connection.execute(
-            f"SELECT query, COUNT(*) AS n, MAX(filters) FROM searches {where} AND total = 0 "
-            "GROUP BY query ORDER BY n DESC, query LIMIT ?",
-            (*span, limit),
-        ).fetchall()
-        slow = connection.execute(
-            f"SELECT query, MAX(took_ms) AS slowest, COUNT(*) FROM searches {where} "
-            "GROUP BY query ORDER BY slowest DESC, query LIMIT ?",
-            (*span, limit),
-        ).fetchall()
-        return AnalyticsReport(
-            since=span[0],
-            until=span[1],
-            searches=searches,
-            zero_result_searches=zero,
-            top_queries=[QueryCount(q, n, average) for q, n, average in top],
-            zero_result_queries=[ZeroResultQuery(q, n, json.loads(f)) for q, n, f in zero_result],
-            slow_queries=[SlowQuery(q, slowest, n) for q, slowest, n in slow],
-        )
+        if not self.path.exists():
+            return AnalyticsReport(since=span[0], until=span[1], searches=0, zero_result_searches=0)
+        return _report(self._connection(), span, limit)
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:
             connection.close()
             self._local.connection = None
+
+
+def _add_missing_columns(connection: sqlite3.Connection) -> None:
+    present = {row[1] for row in connection.execute("PRAGMA table_info(searches)")}
+    for name, declaration in ADDED_COLUMNS.items():
+        if name not in present:
+            connection.execute(f"ALTER TABLE searches ADD COLUMN {name} {declaration}")
+
+
+_NOTHING = "total = 0 AND related = 0"  # found nothing: no match, no related result
+# No match for the words typed (nor a correction): related results were shown instead.
+_RELATED_ONLY = "total = 0 AND related > 0 AND searched = ''"
+
+
+def _report(connection: sqlite3.Connection, span: tuple[str, str], limit: int) -> AnalyticsReport:
+    where = "WHERE at >= ? AND at <= ?"
+
+    def rows(sql: str) -> list[Any]:
+        return connection.execute(sql.format(where=where), (*span, limit)).fetchall()
+
+    searches, nothing, corrected, related_only = connection.execute(
+        f"SELECT COUNT(*), COALESCE(SUM({_NOTHING}), 0), COALESCE(SUM(searched != ''), 0), "
+        f"COALESCE(SUM({_RELATED_ONLY}), 0) FROM searches {where}",
+        span,
+    ).fetchone()
+    grouped = "GROUP BY query ORDER BY n DESC, query LIMIT ?"
+    top = rows(
+        f"SELECT query, COUNT(*) AS n, ROUND(AVG(total), 1) FROM searches {{where}} {grouped}"
+    )
+    zero = rows(
+        f"SELECT query, COUNT(*) AS n, MAX(filters) FROM searches {{where}} "
+        f"AND {_NOTHING} {grouped}"
+    )
+    fixed = rows(
+        "SELECT query, COUNT(*) AS n, MAX(searched) FROM searches {where} AND searched != '' "
+        + grouped
+    )
+    related = rows(
+        f"SELECT query, COUNT(*) AS n, ROUND(AVG(related), 1) FROM searches {{where}} "
+        f"AND {_RELATED_ONLY} {grouped}"
+    )
+    slow = rows(
+        "SELECT query, MAX(took_ms) AS slowest, COUNT(*) FROM searches {where} "
+        "GROUP BY query ORDER BY slowest DESC, query LIMIT ?"
+    )
+    return AnalyticsReport(
+        since=span[0],
+        until=span[1],
+        searches=searches,
+        zero_result_searches=nothing,
+        corrected_searches=corrected,
+        related_only_searches=related_only,
+        top_queries=[QueryCount(q, n, average) for q, n, average in top],
+        zero_result_queries=[ZeroResultQuery(q, n, json.loads(f)) for q, n, f in zero],
+        corrected_queries=[CorrectedQuery(q, n, to) for q, n, to in fixed],
+        related_only_queries=[QueryCount(q, n, average) for q, n, average in related],
+        slow_queries=[SlowQuery(q, slowest, n) for q, slowest, n in slow],
+    )
 
 
 @dataclass
@@ -191,6 +244,13 @@ class ZeroResultQuery:
 
 
 @dataclass
+class CorrectedQuery:
+    query: str  # as typed: it matched nothing
+    searches: int
+    searched: str  # the correction searched instead (of one of those searches)
+
+
+@dataclass
 class SlowQuery:
     query: str
     slowest_ms: float
@@ -202,9 +262,14 @@ class AnalyticsReport:
     since: str
     until: str
     searches: int
-    zero_result_searches: int
+    zero_result_searches: int  # neither a match nor a related result
+    corrected_searches: int = 0  # the words typed matched nothing; a correction did
+    related_only_searches: int = 0  # no match; related results were shown instead
     top_queries: list[QueryCount] = field(default_factory=list)
     zero_result_queries: list[ZeroResultQuery] = field(default_factory=list)
+    corrected_queries: list[CorrectedQuery] = field(default_factory=list)
+    # average_results: the related results these searches showed
+    related_only_queries: list[QueryCount] = field(default_factory=list)
     slow_queries: list[SlowQuery] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

@@ -104,7 +104,14 @@ def record_search(app: Flask, search: SearchRequest, result: SearchResult) -> No
         name: list(values) for name, values in search.filter_values().items()
     }
     filters.update({"from": search.date_from, "to": search.date_to})
-    log.record(search.q, filters, result.total, result.took_ms)
+    log.record(
+        search.q,
+        filters,
+        result.total,
+        result.took_ms,
+        related=result.related_total,
+        searched=result.searched,
+    )
 
 
 def _log_warm_up(report: WarmUpReport) -> None:

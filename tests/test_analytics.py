@@ -44,7 +44,7 @@ def test_searches_are_recorded_without_anything_that_identifies_a_person(served)
         ("청년 월세", {}),
         ("youth", {"category": ["청년"], "from": "2018"}),
     ]
-    for at, _, _, _, took_ms in recorded:
+    for at, _, _, _, took_ms, *_ in recorded:
         assert len(at) == len("2026-11-27T09:14") and took_ms >= 0  # minutes, not seconds
     assert recorded[0][3] == client.get("/api/search?q=청년 월세").get_json()["total"] > 0
     with open(log_path(settings), "rb") as handle:
@@ -123,10 +123,77 @@ def test_the_cli_prints_the_report_and_json(served):
     assert [z["query"] for z in data["zero_result_queries"]] == ["qqqzzzxxx"]
 
 
-def test_the_cli_explains_a_missing_log_and_a_bad_period(tmp_path):
+def test_an_empty_period_or_a_missing_log_is_a_report_of_nothing(tmp_path):
     missing = CliRunner().invoke(main, ["analytics", "--index-dir", str(tmp_path)])
-    assert missing.exit_code == 1 and "No searches recorded" in missing.output
-    assert "Traceback" not in missing.output
+    assert missing.exit_code == 0 and "No searches recorded yet" in missing.stderr
+    assert missing.stdout.startswith("0 searches from") and "Traceback" not in missing.output
+    assert not (tmp_path / "analytics.sqlite").exists()  # a report never creates the log
+    log = SearchLog(tmp_path / "analytics.sqlite", retention_days=30)
+    log.record("청년", {}, 3, 10.0, now=datetime(2026, 1, 5, tzinfo=timezone.utc))
+    log.close()
+    args = ["analytics", "--since", "1d", "--index-dir", str(tmp_path), "--json"]
+    empty = CliRunner().invoke(main, args)
+    assert empty.exit_code == 0 and json.loads(empty.stdout)["searches"] == 0
+
+
+def test_corrected_and_related_only_searches_are_told_apart(tmp_path):
+    log = SearchLog(tmp_path / "log.db", retention_days=30)
+    now = datetime.now(timezone.utc)
+    log.record("청년 월세", {}, 12, 5.0, now=now)
+    log.record("기초연굼", {}, 0, 5.0, now=now, related=7, searched="기초연금")
+    log.record("기초연굼", {}, 0, 5.0, now=now, related=7, searched="기초연금")
+    log.record("청년 우주여행", {}, 0, 5.0, now=now, related=4)
+    log.record("qqqzzz", {}, 0, 5.0, now=now)
+    report = log.report(now - timedelta(days=1), now, 10)
+    assert (report.searches, report.zero_result_searches) == (5, 1)
+    assert (report.corrected_searches, report.related_only_searches) == (2, 1)
+    assert [(c.query, c.searches, c.searched) for c in report.corrected_queries] == [
+        ("기초연굼", 2, "기초연금")
+    ]
+    assert [(r.query, r.average_results) for r in report.related_only_queries] == [
+        ("청년 우주여행", 4)
+    ]
+    assert [z.query for z in report.zero_result_queries] == ["qqqzzz"]
+
+
+def test_the_server_records_the_correction_and_the_related_results(served):
+    client, settings = served
+    answer = client.get("/api/search?q=dkfltn").get_json()
+    assert answer["searched"] and answer["total"] == 0 and answer["related_total"] > 0
+    with sqlite3.connect(log_path(settings)) as connection:
+        row = connection.execute("SELECT query, total, related, searched FROM searches").fetchone()
+    assert row == ("dkfltn", 0, answer["related_total"], answer["searched"])
+
+
+def test_a_deleted_log_file_is_made_again_by_the_next_search(tmp_path):
+    path = tmp_path / "log.db"
+    log = SearchLog(path, retention_days=30)
+    log.record("청년", {}, 3, 10.0)
+    path.unlink()
+    log.record("주거", {}, 2, 10.0)
+    now = datetime.now(timezone.utc)
+    assert [q.query for q in log.report(now - timedelta(days=1), now, 10).top_queries] == ["주거"]
+    log.close()
+
+
+def test_a_log_of_the_first_version_gets_the_new_columns(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(
+            "CREATE TABLE searches (at TEXT NOT NULL, query TEXT NOT NULL, filters TEXT NOT "
+            "NULL, total INTEGER NOT NULL, took_ms REAL NOT NULL);"
+            "INSERT INTO searches VALUES ('2026-12-01T10:00', '옛 검색', '{}', 0, 1.0);"
+        )
+    connection.close()
+    log = SearchLog(path, retention_days=3650)
+    log.record("새 검색", {}, 0, 1.0, related=2)
+    report = log.report(datetime(2026, 1, 1, tzinfo=timezone.utc), datetime.now(timezone.utc), 10)
+    assert report.searches == 2 and [z.query for z in report.zero_result_queries] == ["옛 검색"]
+    assert [r.query for r in report.related_only_queries] == ["새 검색"]
+    log.close()
+
+
+def test_the_cli_explains_a_bad_period(tmp_path):
     (tmp_path / "analytics.sqlite").touch()
     bad = CliRunner().invoke(
         main, ["analytics", "--since", "last week", "--index-dir", str(tmp_path)]

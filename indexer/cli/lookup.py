@@ -18,6 +18,7 @@ from indexer.cli import (
     main,
     print_json,
 )
+from indexer.cli.progress import counted
 from indexer.config import Settings
 from indexer.fields import FILTER_FIELDS, field_named
 from indexer.model import export
@@ -271,11 +272,6 @@ def analytics_command(
     (normalized queries, filters, counts and times; never who searched)."""
     settings = _settings(config_file, index_dir=index_dir)
     path = analytics.log_path(settings)
-    if not path.exists():
-        raise click.ClickException(
-            f"No searches recorded in {path}. serve records them while setting analytics "
-            "is on (the default); searches made since then will show here."
-        )
     now = datetime.now(timezone.utc)
     start = _period(since, now)
     end = _period(until, now) + timedelta(days=1) - timedelta(minutes=1) if until else now
@@ -285,20 +281,43 @@ def analytics_command(
     finally:
         log.close()
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print_json(report.to_dict())
         return
-    share = report.zero_result_searches / report.searches if report.searches else 0.0
+    if not path.exists():
+        click.echo(
+            f"No searches recorded yet ({path} does not exist): serve records them while "
+            "setting analytics is on (the default).",
+            err=True,
+        )
+    _print_report(report)
+
+
+def _print_report(report: analytics.AnalyticsReport) -> None:
+    def share(count: int) -> str:
+        return f"{count / report.searches:.0%}" if report.searches else "0%"
+
     click.echo(
-        f"{report.searches:,} searches from {report.since} to {report.until} (UTC); "
-        f"{report.zero_result_searches:,} found nothing ({share:.0%})."
+        f"{counted(report.searches, 'search', 'searches')} from {report.since} to "
+        f"{report.until} (UTC); {report.zero_result_searches:,} found nothing "
+        f"({share(report.zero_result_searches)}), {report.corrected_searches:,} were "
+        f"corrected ({share(report.corrected_searches)}), {report.related_only_searches:,} "
+        f"found only related results ({share(report.related_only_searches)})."
     )
-    click.echo("\nTop queries (searches, average results):")
+    if not report.searches:
+        return
+    click.echo("\nTop queries (searches, average matches):")
     for top in report.top_queries:
         click.echo(f"  {top.searches:>6,}  {top.query or '(no words)'}  [{top.average_results:g}]")
     click.echo("\nQueries that found nothing (searches, filters of one of them):")
     for zero in report.zero_result_queries:
         filters = json.dumps(zero.filters, ensure_ascii=False) if zero.filters else ""
         click.echo(f"  {zero.searches:>6,}  {zero.query or '(no words)'}  {filters}")
+    click.echo("\nQueries that matched nothing as typed, and the correction searched:")
+    for fixed in report.corrected_queries:
+        click.echo(f"  {fixed.searches:>6,}  {fixed.query}  -> {fixed.searched}")
+    click.echo("\nQueries with only related results (searches, average related results):")
+    for related in report.related_only_queries:
+        click.echo(f"  {related.searches:>6,}  {related.query}  [{related.average_results:g}]")
     click.echo("\nSlowest queries (slowest ms, searches):")
     for slow in report.slow_queries:
         click.echo(f"  {slow.slowest_ms:>8,.1f}  {slow.query or '(no words)'}  ({slow.searches:,})")
