@@ -72,6 +72,23 @@ def test_xlsx_rows_are_records_with_korean_column_names(tmp_path):
     assert docs["programs.xlsx#3"].body == "동네 공원을 만듭니다"
 
 
+def test_a_formula_cell_without_a_saved_result_is_a_warning_not_a_silent_blank(tmp_path):
+    workbook = openpyxl.Workbook()  # openpyxl writes formulas without computing them
+    sheet = workbook.active
+    sheet.append(["사업명", "사업내용", "예산"])
+    sheet.append(['=CONCAT("청년 ","월세")', "청년 월세를 지원합니다", "=1+2"])
+    sheet.append(["공원 조성", "동네 공원을 만듭니다", 300])
+    workbook.save(tmp_path / "formulas.xlsx")
+    report = read_corpus(tmp_path)
+    assert [w.describe() for w in report.warnings] == [
+        "formulas.xlsx record 1: formula without a saved result in 사업명, 예산: read as "
+        "empty (open and save the file in Excel or LibreOffice Calc to compute it)"
+    ]
+    docs = by_id(report)
+    assert docs["formulas.xlsx#1"].body == "청년 월세를 지원합니다"
+    assert docs["formulas.xlsx#2"].title == "공원 조성"
+
+
 def test_csv_with_korean_headers_is_read_without_a_mapping(tmp_path):
     (tmp_path / "export.csv").write_text(
         "정책명,본문,소관,카테고리,게시일,링크\n"

@@ -267,7 +267,7 @@ def _read_file(
             yield from _to_document(RawRecord(None, record), relative, rule, limits)
             return
         if suffix == ".xlsx":
-            records: Iterator[RawRecord | Rejection] = _xlsx_records(data, relative)
+            records: Iterator[RawRecord | Rejection | Warning_] = _xlsx_records(data, relative)
         else:
             text, encoding, replaced = decode_bytes(data)
             if replaced:
@@ -296,19 +296,30 @@ def _text_records(
     return iter([RawRecord(None, _text_record(text))])
 
 
-def _xlsx_records(data: bytes, relative: str) -> Iterator[RawRecord | Rejection]:
-    """Rows of every sheet, numbered through the workbook as CSV rows are through a file."""
-    for number, record in enumerate(xlsx_rows(data), start=1):
+def _xlsx_records(data: bytes, relative: str) -> Iterator[RawRecord | Rejection | Warning_]:
+    """Rows of every sheet, numbered through the workbook as CSV rows are through a file;
+    a warning before a row whose formulas have no saved result."""
+    for number, (record, uncomputed) in enumerate(xlsx_rows(data), start=1):
+        if uncomputed:
+            yield Warning_(
+                relative,
+                number,
+                f"formula without a saved result in {', '.join(uncomputed)}: read as empty "
+                "(open and save the file in Excel or LibreOffice Calc to compute it)",
+            )
         yield RawRecord(number, record, index=number - 1)
 
 
 def _documents(
-    records: Iterator[RawRecord | Rejection], relative: str, rule: FileRule, limits: ReadLimits
+    records: Iterator[RawRecord | Rejection | Warning_],
+    relative: str,
+    rule: FileRule,
+    limits: ReadLimits,
 ) -> Iterator[_ReadDocument | Rejection | Warning_]:
     seen_fields: set[str] = set()
     read = unnamed = 0
     for item in records:
-        if isinstance(item, Rejection):
+        if isinstance(item, (Rejection, Warning_)):
             yield item
             continue
         if isinstance(item.data, dict):

@@ -84,38 +84,71 @@ def _table_lines(table: Any) -> Iterator[str]:
             yield line
 
 
-def xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
-    """{header: value} for every data row of every sheet, in workbook order.
+def xlsx_rows(data: bytes) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """({header: value}, uncomputed columns) for every data row of every sheet, in
+    workbook order. The first non-empty row of a sheet is its header, as in a CSV file.
 
-    The first non-empty row of a sheet is its header, as in a CSV file.
-    """
+    Values are the results Excel saved; a formula whose result was never saved (a file
+    written by a program that does not compute formulas) reads as empty, and its column
+    is listed as uncomputed so the reader can warn."""
     _check_zip(data, "XLSX")
     try:
         import openpyxl
 
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Formulas only where the sheets have any: a second read costs as much again.
+        formulas = (
+            openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            if _has_formulas(data)
+            else None
+        )
     except Exception as exc:  # openpyxl raises many types on damaged parts
         raise FormatError(f"damaged XLSX file: {exc}") from None
     try:
-        for sheet in workbook.worksheets:
-            header: list[str] | None = None
-            for values in sheet.iter_rows(values_only=True):
-                cells = list(values[:MAX_COLUMNS])
-                if header is None:
-                    if any(v not in (None, "") for v in cells):
-                        header = [str(v).strip() if v is not None else "" for v in cells]
-                    continue
-                if all(v in (None, "") for v in cells):
-                    continue
-                yield {
-                    name: _cell(value) for name, value in zip(header, cells, strict=False) if name
-                }
+        for number, sheet in enumerate(workbook.worksheets):
+            written = formulas.worksheets[number].iter_rows(values_only=True) if formulas else None
+            yield from _sheet_rows(sheet.iter_rows(values_only=True), written)
     except FormatError:
         raise
     except Exception as exc:
         raise FormatError(f"damaged XLSX file: {exc}") from None
     finally:
         workbook.close()
+        if formulas is not None:
+            formulas.close()
+
+
+def _sheet_rows(
+    rows: Iterator[tuple[Any, ...]], written: Iterator[tuple[Any, ...]] | None
+) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    header: list[str] | None = None
+    for values in rows:
+        as_written = next(written, ()) if written is not None else ()
+        cells = list(values[:MAX_COLUMNS])
+        if header is None:
+            if any(v not in (None, "") for v in cells):
+                header = [str(v).strip() if v is not None else "" for v in cells]
+            continue
+        uncomputed = [
+            name
+            for name, value, formula in zip(header, cells, as_written, strict=False)
+            if name and value is None and isinstance(formula, str) and formula.startswith("=")
+        ]
+        if all(v in (None, "") for v in cells) and not uncomputed:
+            continue
+        row = {name: _cell(value) for name, value in zip(header, cells, strict=False) if name}
+        yield row, uncomputed
+
+
+def _has_formulas(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with archive.open(info) as part:
+                    while chunk := part.read(1 << 20):
+                        if b"<f>" in chunk or b"<f " in chunk:
+                            return True
+    return False
 
 
 def _cell(value: Any) -> Any:
