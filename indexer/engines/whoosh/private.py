@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import signal
 
 import numpy as np
@@ -23,6 +24,7 @@ _BYTE_TO_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dty
 _LENGTH_COLUMN = "_%s_len"  # Whoosh's name for a field's length column
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 WORKER_STOP_S = 10  # a cancelled build waits this long for each writer worker to end
+WORKER_FAILED = 255  # exit status of a writer worker that failed other than with an errno
 
 
 def stored_lengths(lengths: np.ndarray) -> np.ndarray:
@@ -127,7 +129,13 @@ class _WorkerDiesWithParent(SubWriterTask):
 
     def run(self) -> None:
         _die_with_parent()
-        super().run()
+        try:
+            super().run()
+        except OSError as exc:
+            # A full disk (or lost permissions): the parent fails the build in one line
+            # (MultiSegmentWriter._commit); a traceback here would only repeat it.
+            code = exc.errno if exc.errno and exc.errno < 256 else WORKER_FAILED
+            raise SystemExit(code) from None
 
 
 class MultiSegmentWriter(MpWriter):
@@ -146,6 +154,24 @@ class MultiSegmentWriter(MpWriter):
         self.tasks.append(task)
         task.start()
         return task
+
+    def _commit(self, mergetype, optimize, merge) -> None:
+        """Whoosh's commit joins the workers, then takes what results it finds: one that
+        failed (a full disk) just gives none, and the index was committed without the
+        documents it held. Here the commit waits for them first and fails instead."""
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self.jobqueue.put(None)
+        for task in self.tasks:
+            task.join()
+        failed = [task.exitcode for task in self.tasks if task.exitcode != 0]
+        if failed:
+            code = failed[0] or WORKER_FAILED
+            if 0 < code < 256 and code != WORKER_FAILED:
+                raise OSError(code, os.strerror(code))
+            raise RuntimeError(f"a writer process failed (exit status {code})")
+        super()._commit(mergetype, optimize, merge)
 
     def cancel(self) -> None:
         """Stops the workers before the caller removes their files. Whoosh's cancel only
