@@ -112,6 +112,17 @@ FIELDS: tuple[Field, ...] = (
         ),
     ),
     Field(
+        "kind",
+        "keyword",
+        _labels("문서 종류", "Document kind"),
+        facet=True,
+        filterable=True,
+        in_query=True,
+        # 보도자료, 입법예고, 공고, 제안요청서, 공문: read from a document file's layout
+        # (reading/layout.py) when no column says it.
+        aliases=("kind", "doc_type", "document_type", "문서종류", "문서유형"),
+    ),
+    Field(
         "date",
         "date",
         _labels("날짜", "Date"),
@@ -119,6 +130,14 @@ FIELDS: tuple[Field, ...] = (
             *("date", "published", "registered", "created"),
             *("등록일", "작성일", "일자", "게시일", "등록일자", "작성일자"),
         ),
+    ),
+    Field(
+        "date_source",
+        "stored",
+        _labels("날짜 근거", "Date from"),
+        with_hits=False,
+        # Where a document file's date was read: 보도일시, 시행, 문서 첫머리 ...
+        aliases=("date_source",),
     ),
     Field(
         "year",

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer import QueryError
 from indexer.model import export
-from indexer.model.request import whole_number
+from indexer.model.request import MAX_FACET_SIZE, bounded, whole_number
 
 from . import record_search, search_index
 from .guard import refusal
@@ -95,7 +95,8 @@ def api_facet(name: str) -> Response:
         search_request(args, settings.allow_raw_queries, strict=True),
         name,
         args.get("contains", ""),
-        whole_number("limit", args.get("limit", 0)),
+        # Absent: every value; given: 1 to MAX_FACET_SIZE, as the description says.
+        bounded("limit", args["limit"], 1, MAX_FACET_SIZE) if "limit" in args else 0,
     )
     data = facet.to_dict()
     localize_facets([data], pick_language(request))

@@ -220,7 +220,12 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
             f"Cut to {settings.max_query_chars} characters (with a notice).",
         ),
         *(
-            _param(name, "Filter; several values = any of them.", multi=True)
+            _param(
+                name,
+                "Filter; several values = any of them; an empty value is refused.",
+                {"type": "string", "minLength": 1},
+                multi=True,
+            )
             for name in FILTER_FIELDS
         ),
         _param("from", "Dated on or after: 2022, 2022-11 or 2022-11-17.", date),

@@ -47,6 +47,24 @@ def _date(args: MultiDict, name: str, strict: bool) -> str:
     return value
 
 
+def _filters(args: MultiDict, strict: bool) -> dict[str, list[str]]:
+    """Filter values by name; the API refuses an empty one (pages drop it)."""
+    filters = {name: args.getlist(name) for name in FILTER_PARAMS}
+    for name, values in filters.items():
+        if strict and any(value == "" for value in values):
+            raise QueryError(code="empty_filter", name=name)
+    return filters
+
+
+def _translations(args: MultiDict, strict: bool) -> str:
+    """The API refuses an empty value (the core's unknown_translations); a page's empty
+    field means the default."""
+    value = args.get("translations")
+    if value is None or (value == "" and not strict):
+        return DEFAULT_TRANSLATIONS
+    return str(value)
+
+
 def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> SearchRequest:
     """The request the query string describes. ``strict`` (the API): an empty value is
     invalid, as the OpenAPI description says; pages treat empty form fields as absent."""
@@ -65,7 +83,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
     page = _int(args, "page", 1, strict)
     return SearchRequest(
         q=args.get("q", ""),
-        filters={name: args.getlist(name) for name in FILTER_PARAMS},
+        filters=_filters(args, strict),
         date_from=_date(args, FIELD_PARAMS["date_from"], strict),
         date_to=_date(args, FIELD_PARAMS["date_to"], strict),
         sort=sort if sort or strict and "sort" in args else "relevance",
@@ -74,7 +92,7 @@ def search_request(args: MultiDict, allow_raw: bool, strict: bool = False) -> Se
         raw=raw in RAW_TRUE,
         facet_size=_int(args, "facet_size", None, strict),
         spell=spell not in ("0", "false"),
-        translations=args.get("translations", "") or DEFAULT_TRANSLATIONS,
+        translations=_translations(args, strict),
         semantic=semantic not in ("0", "false"),
     )
 

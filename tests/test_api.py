@@ -43,6 +43,7 @@ def test_search_returns_hits_facets_and_timing(client, openapi):
     assert [f["name"] for f in data["facets"]] == [
         "category",
         "department",
+        "kind",
         "year",
         "lang",
         "source",
@@ -62,6 +63,13 @@ def test_facet_toggle_urls_add_and_remove_a_filter(client, openapi):
     widened = client.get(selected["toggle_url"]).get_json()
     assert widened["total"] == data["total"]
     validate(openapi, "/api/search", 200, narrowed)
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "1000000"])
+def test_a_facet_limit_outside_its_description_is_a_400(client, limit):
+    answer = client.get(f"/api/facet/category?q=지원&limit={limit}")
+    assert answer.status_code == 400 and answer.get_json()["code"] == "out_of_range"
+    assert len(client.get("/api/facet/category?q=지원&limit=1").get_json()["values"]) == 1
 
 
 def test_pages_do_not_overlap_and_date_sort_is_newest_first(client):

@@ -129,6 +129,8 @@ def test_method_not_allowed_is_json_with_allow(client):
         ("from=", "from must look like"),
         ("raw=yes", "raw must be 1 or 0"),
         ("sort=", "Unknown sort"),
+        ("translations=", "Unknown translations"),
+        ("category=", "category needs a value"),
     ],
 )
 def test_the_api_refuses_what_its_description_does_not_allow(client, query, message):

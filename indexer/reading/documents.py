@@ -23,7 +23,9 @@ class Document:
     body: str
     category: list[str] = field(default_factory=list)
     department: str = ""
+    kind: str = ""  # 보도자료, 공고 ... (from a document file's layout, or a column)
     date: str = ""  # ISO yyyy-mm-dd, or "" when unknown
+    date_source: str = ""  # where the date was read in a document file
     year: int | None = None
     lang: str = ""
     source: str = ""

@@ -13,7 +13,7 @@ from indexer.fields import CONTENT_HASH, FIELDS, split_keywords
 from indexer.reading.documents import Document
 
 # Bump when fields or analysis change in a way that needs a full rebuild.
-SCHEMA_VERSION = 2  # 2: origin_source and origin_file
+SCHEMA_VERSION = 3  # 2: origin_source and origin_file; 3: kind, date_source
 
 
 def build_schema(settings: Settings) -> Schema:
