@@ -214,3 +214,13 @@ def test_the_cli_lists_kinds_as_a_facet_and_a_press_release_cites_fully(tmp_path
         "거대공공연구정책과, 「우리가 독자 개발하여 최초 발사하는 한국형발사체, 국민이 정한 그 "
         "이름은 ｢누리｣」, 2018-09-04."
     )
+
+
+def test_a_header_word_is_skipped_when_the_first_line_titles_a_file():
+    from indexer.reading.formats.titles import choose_title
+
+    assert (
+        choose_title("보도일시", "보도일시\n\n서울시 청년 월세 지원 확대")
+        == "서울시 청년 월세 지원 확대"
+    )
+    assert choose_title("", "공 고\n2025년 공공근로 참여자 모집") == "2025년 공공근로 참여자 모집"

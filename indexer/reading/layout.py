@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from indexer.reading.formats.titles import HEADER_WORDS
+
 _HEAD_LINES = 40  # a document's header fields and headline are in its first lines
 _DATE = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*[.\-/년]\s*(?P<month>\d{1,2})(?!\d)\s*(?:[.\-/월]\s*"
@@ -42,10 +44,6 @@ _LABELS = frozenset(
         *_SUBJECT_LABELS,
         *("담당과장", "책임자", "수신", "(경유)", "수요기관", "사업책임자", "사업실무자"),
     )
-)
-# Words that head a document but never title it.
-_HEADER_WORDS = frozenset(
-    ("보도자료", "보도참고자료", "입법예고", "공고", "제안요청서", "목차", "붙임", "별첨")
 )
 _ISSUER = re.compile(
     r"^(?P<body>.{2,30}?)\s*(?P<title>구청장|청장|시장|군수|장관|원장|대표이사|이사장|총장|위원장)$"
@@ -195,7 +193,7 @@ def _is_headline(line: str) -> bool:
     return (
         len(plain) >= 10
         and plain not in _LABELS
-        and plain not in _HEADER_WORDS
+        and plain not in HEADER_WORDS
         and not _PHONE_OR_MAIL.search(line)
         and not (_DATE.match(line) and len(plain) <= 24)
         and not line.startswith(("□", "○", "ㅇ", "-", "※", "*"))

@@ -33,6 +33,13 @@ _GENERIC_AUTHORS = frozenset(
         "microsoft office user",
     }
 )
+# Words that head a Korean public document but never title it (보도일시 2018. 9. 4. ...).
+HEADER_WORDS = frozenset(
+    (
+        *("보도자료", "보도참고자료", "보도일시", "보도시점", "배포일시", "입법예고", "공고"),
+        *("제안요청서", "목차", "붙임", "별첨", "수신", "제목"),
+    )
+)
 MAX_TITLE_CHARS = 200
 # How far into the body a trusted metadata title must appear.
 TITLE_SEARCH_CHARS = 600
@@ -46,7 +53,7 @@ def first_line_title(body: str) -> str:
     """The first line of the body with at least two letters, as a title."""
     for line in body.splitlines():
         line = collapse_spaces(line)
-        if len(_LETTERS.findall(line)) >= 2:
+        if len(_LETTERS.findall(line)) >= 2 and line.replace(" ", "") not in HEADER_WORDS:
             return line[:MAX_TITLE_CHARS]
     return ""
 
@@ -55,6 +62,7 @@ def is_junk_title(title: str) -> bool:
     title = collapse_spaces(title)
     return (
         len(_LETTERS.findall(title)) < 2
+        or title.replace(" ", "") in HEADER_WORDS
         or bool(_PLACEHOLDER.match(title))
         or bool(_GENERATED.match(title))
     )
