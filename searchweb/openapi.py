@@ -19,6 +19,7 @@ from indexer.model.request import (
 from indexer.model.results import REASONS, TIERS
 
 STRING = {"type": "string"}
+NON_EMPTY = {"type": "string", "minLength": 1}
 STRINGS = {"type": "array", "items": STRING}
 SPANS = {
     "type": "array",
@@ -220,12 +221,7 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
             f"Cut to {settings.max_query_chars} characters (with a notice).",
         ),
         *(
-            _param(
-                name,
-                "Filter; several values = any of them; an empty value is refused.",
-                {"type": "string", "minLength": 1},
-                multi=True,
-            )
+            _param(name, "Filter; any of several values; not empty.", NON_EMPTY, multi=True)
             for name in FILTER_FIELDS
         ),
         _param("from", "Dated on or after: 2022, 2022-11 or 2022-11-17.", date),

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from indexer.reading.formats import ExtractedText
 from indexer.reading.formats.titles import HEADER_WORDS
 
 _HEAD_LINES = 40  # a document's header fields and headline are in its first lines
@@ -80,6 +81,28 @@ def read_layout(body: str) -> DocumentLayout:
         department=_department(lines, head, sent),
         contact=_contact(lines),
     )
+
+
+def file_record(extracted: ExtractedText) -> dict[str, str]:
+    """A document file as a record: what its layout says (reading/layout.py) before its
+    metadata, which office suites fill from templates. A date given only to the month
+    keeps its year, and its source says so."""
+    layout = read_layout(extracted.body)
+    date, date_source = layout.date, layout.date_source
+    if len(date) == len("2025-08"):
+        date_source = f"{date_source} ({date[:4]}년 {int(date[5:])}월)"
+    elif not date:
+        date, date_source = extracted.date, ("문서 정보" if extracted.date else "")
+    return {
+        "title": layout.title or extracted.title,
+        "body": extracted.body,
+        "author": layout.contact or extracted.author,
+        "date": date if len(date) > len("2025-08") else "",
+        "year": date[:4],
+        "date_source": date_source,
+        "department": layout.department,
+        "kind": layout.kind,
+    }
 
 
 def despaced(text: str) -> str:

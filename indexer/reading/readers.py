@@ -26,7 +26,7 @@ from indexer.reading.formats.hwpx import read_hwpx
 from indexer.reading.formats.office import read_docx, xlsx_rows
 from indexer.reading.formats.pdf import read_pdf
 from indexer.reading.formats.records import RawRecord, csv_records, json_records, jsonl_records
-from indexer.reading.layout import read_layout
+from indexer.reading.layout import file_record
 from indexer.reading.mapping import DEFAULT_MAPPING, FileRule, Mapping, map_record
 
 RECORD_FORMATS = {
@@ -271,28 +271,6 @@ def _read_file(
         yield from _documents(records, relative, rule, limits)
     except (FormatError, DecodeError) as exc:
         yield Rejection(relative, None, str(exc))
-
-
-def file_record(extracted: ExtractedText) -> dict[str, str]:
-    """A document file as a record: what its layout says (reading/layout.py) before its
-    metadata, which office suites fill from templates. A date given only to the month
-    keeps its year, and its source says so."""
-    layout = read_layout(extracted.body)
-    date, date_source = layout.date, layout.date_source
-    if len(date) == len("2025-08"):
-        date_source = f"{date_source} ({date[:4]}년 {int(date[5:])}월)"
-    elif not date:
-        date, date_source = extracted.date, ("문서 정보" if extracted.date else "")
-    return {
-        "title": layout.title or extracted.title,
-        "body": extracted.body,
-        "author": layout.contact or extracted.author,
-        "date": date if len(date) > len("2025-08") else "",
-        "year": date[:4],
-        "date_source": date_source,
-        "department": layout.department,
-        "kind": layout.kind,
-    }
 
 
 def _text_records(
