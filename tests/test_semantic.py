@@ -234,3 +234,39 @@ def test_the_vector_file_names_its_model_and_rows(tmp_path):
     record = json.loads((current_generation(settings.index_dir) / IDS_FILE).read_text())
     assert record["model"].startswith("multilingual-e5-small")
     assert len(record["ids"]) == len(record["keys"]) == len(RECORDS)
+
+
+def test_the_query_is_embedded_on_its_own_thread_beside_the_keyword_search(built, monkeypatch):
+    import threading
+
+    from indexer.vectors import model
+
+    threads = []
+    embed = model.embed_query.__wrapped__  # the uncached function
+
+    def recorded(text):
+        threads.append(threading.current_thread().name)
+        return embed(text)
+
+    monkeypatch.setattr(model, "embed_query", recorded)
+    _, index = built
+    result = index.search(SearchRequest(q=MEANING_ONLY))
+    assert threads and all(name.startswith("query-embedding") for name in threads)
+    assert model.embed_query_soon("청년 월세").result().shape == (model.DIMENSIONS,)
+    # The page was made with the vector the thread gave: meaning alone found the library.
+    assert "library" in [hit.id for hit in result.hits]
+
+
+def test_an_index_without_vectors_never_starts_the_model(tmp_path, monkeypatch):
+    from indexer.vectors import model
+
+    started = []
+    monkeypatch.setattr(model, "embed_query_soon", lambda text: started.append(text))
+    monkeypatch.setattr(model, "embed_query", lambda text: started.append(text))
+    settings, _ = _build(tmp_path, vectors=False)
+    index = SearchIndex(settings.index_dir, settings)
+    try:
+        index.search(SearchRequest(q="공원 조성 사업"))
+    finally:
+        index.close()
+    assert started == []

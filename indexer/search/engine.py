@@ -125,6 +125,10 @@ class RequestEngine(Protocol):
         tier."""
         ...
 
+    def has_vectors(self) -> bool:
+        """Whether the index holds document vectors (similar meaning can be sought)."""
+        ...
+
     def neighbours(
         self, vector: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest
     ) -> Neighbours:

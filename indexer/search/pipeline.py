@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any, Callable
 
 from indexer.config import Settings
 from indexer.fields import FACET_FIELDS
@@ -25,7 +26,7 @@ from indexer.search.marks import unmarked_terms
 from indexer.search.reasons import with_reasons
 from indexer.search.relax import relaxed_notice
 from indexer.search.respell import respell
-from indexer.search.semantic import NO_NEIGHBOURS
+from indexer.search.semantic import NO_NEIGHBOURS, Neighbours
 
 
 def run(
@@ -72,6 +73,13 @@ def answer(
         return SearchResult.answering(
             checked, q, 0, [], _no_facets(checked), started, notices=notices
         )
+    by_meaning = plan.query is not None and semantic.wanted(checked, settings)
+    # Embedded beside the keyword search below, when the index has vectors to compare.
+    vector_of = (
+        semantic.query_vector_soon(checked.text)
+        if by_meaning and engine.has_vectors()
+        else lambda: semantic.query_vector(checked.text)
+    )
     relaxing = relax(plan, checked, engine, settings)
     matching = relaxing.preferred or relaxing.selection
     total = engine.count(matching, checked)  # the matches only
@@ -83,20 +91,10 @@ def answer(
         elif not total:
             notices.append(Notice("related_only"))
     neighbours = NO_NEIGHBOURS
-    if plan.query is not None and semantic.wanted(checked, settings):
-        # Documents found by meaning alone accompany keyword results when the words have
-        # few matches (or related results follow anyway); a query nothing matches says so
-        # plainly instead of showing the nearest neighbours of a typo or of nonsense.
-        extras = (total + related_total > 0) and (
-            plan.always_related or few_matches(plan, checked, engine, settings)
-        )
-        # Without anything to reorder or to add, the query is not even embedded.
-        if extras or relaxing.relaxed or settings.semantic_weight > 0:
-            found = engine.neighbours(
-                lambda: semantic.query_vector(checked.text), relaxing, checked
-            )
-            neighbours = semantic.trimmed(found, settings, extras)
-            related_total += neighbours.only_count
+    if by_meaning:
+        found = total + related_total
+        neighbours = _neighbours(plan, checked, engine, settings, relaxing, vector_of, found)
+        related_total += neighbours.only_count
     page = PageRequest(
         start=(checked.page - 1) * checked.size,
         size=checked.size,
@@ -113,6 +111,26 @@ def answer(
     return SearchResult.answering(
         checked, q, total, hits, facets, started, related_total=related_total, notices=notices
     )
+
+
+def _neighbours(
+    plan: Plan,
+    checked: CheckedRequest,
+    engine: RequestEngine,
+    settings: Settings,
+    relaxing: Relaxing,
+    vector_of: Callable[[], Any],
+    found: int,
+) -> Neighbours:
+    """The documents near the query by meaning that the page may use. Those found by
+    meaning alone accompany keyword results (``found``: matches and related results)
+    when the words have few matches (or related results follow anyway); a query nothing
+    matches says so plainly instead of showing the nearest neighbours of a typo or of
+    nonsense. Without anything to reorder or to add, the query is not even embedded."""
+    extras = found > 0 and (plan.always_related or few_matches(plan, checked, engine, settings))
+    if not (extras or relaxing.relaxed or settings.semantic_weight > 0):
+        return NO_NEIGHBOURS
+    return semantic.trimmed(engine.neighbours(vector_of, relaxing, checked), settings, extras)
 
 
 def relax(

@@ -55,6 +55,22 @@ def query_vector(text: str) -> np.ndarray | None:
         return None
 
 
+def query_vector_soon(text: str) -> Callable[[], np.ndarray | None]:
+    """``query_vector(text)``, started now on the embedding thread; the function returned
+    waits for it."""
+    from indexer.vectors.model import ModelUnavailableError, embed_query_soon
+
+    future = embed_query_soon(text)
+
+    def result() -> np.ndarray | None:
+        try:
+            return future.result()
+        except ModelUnavailableError:
+            return None
+
+    return result
+
+
 @dataclass(frozen=True)
 class Neighbours:
     """Documents near the query, nearest first, in an engine's ids (within the request's

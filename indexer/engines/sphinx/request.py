@@ -40,8 +40,6 @@ class ClusterRequest:
         self.asked = asked
         self.vector_problem = ""  # why similar meaning was not searched
 
-    # -- planning ---------------------------------------------------------------------------
-
     def plan(self, checked: CheckedRequest) -> Plan:
         return plan_of(self.searcher, checked)
 
@@ -72,6 +70,9 @@ class ClusterRequest:
         if self.vector_problem:
             notices.append(Notice("semantic_unavailable", {"reason": self.vector_problem}))
         return notices
+
+    def has_vectors(self) -> bool:
+        return len(self.searcher.vectors_of(self.asked).matrix) > 0
 
     def neighbours(
         self, vector_of: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest

@@ -54,8 +54,6 @@ class WhooshRequest:
         self._page_docnums: dict[str, int] = {}  # the page's hits, by id
         self._vector_problem = ""  # why similar meaning was not searched
 
-    # -- planning ---------------------------------------------------------------------------
-
     def plan(self, checked: CheckedRequest) -> Plan:
         return plan_of(self.builder, self.view.reader, self.settings, self.deadline, checked)
 
@@ -118,6 +116,9 @@ class WhooshRequest:
         )
         self._page_docnums.update(zip((hit.id for hit in hits), docnums, strict=True))
         return labelled(hits, [docnum in fused.by_meaning for docnum in docnums])
+
+    def has_vectors(self) -> bool:
+        return len(self.view.shared.vector_table(self.view.generation, self.view.reader).matrix) > 0
 
     def neighbours(
         self, vector_of: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest
