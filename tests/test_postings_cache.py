@@ -78,3 +78,30 @@ def test_a_server_index_warms_itself_in_the_background(policy_index):
         assert index.last_warm_up.terms == 4 * policy_index.settings.warm_terms_per_field
     finally:
         index.close()
+
+
+def test_a_request_matches_each_whoosh_subtree_once(small_index, monkeypatch):
+    """Counting, relaxing, reasons and corrections ask for a word's bigram phrase again:
+    the request evaluates it once, and the page is the one the uncached evaluation gives."""
+    from collections import Counter
+
+    from indexer.engines.whoosh.evaluation import WhooshStatistics
+
+    request = SearchRequest(q="아리수 수돗물 품질 광화문광장", semantic=False)
+    uncached = small_index.search(request)
+    matched: Counter = Counter()
+    original = WhooshStatistics._matched
+
+    def counted(self, node, evaluator):
+        matched[(id(self), repr(node))] += 1
+        return original(self, node, evaluator)
+
+    monkeypatch.setattr(WhooshStatistics, "_matched", counted)
+    fresh = SearchIndex(small_index.settings.index_dir, small_index.settings)  # no cached result
+    try:
+        cached = fresh.search(request)
+    finally:
+        fresh.close()
+    assert matched and max(matched.values()) == 1
+    assert [h.id for h in cached.hits] == [h.id for h in uncached.hits]
+    assert (cached.total, cached.related_total) == (uncached.total, uncached.related_total)

@@ -89,6 +89,10 @@ class WhooshStatistics:
         # Terms read during the request, for its other queries (the relaxed one repeats
         # most terms).
         self._terms: dict[tuple[str, bytes], Postings] = {}
+        # Whoosh-matched subtrees (phrases of a word's bigrams) evaluated during the
+        # request: counting, relaxing, reasons and corrections ask for the same ones again
+        # (72% of their time on bench/perf.py's queries was such repeats, issue 27).
+        self._others: dict[Q.Query, Matches] = {}
 
     def holds_field(self, fieldname: str) -> bool:
         return fieldname in self.schema
@@ -132,7 +136,15 @@ class WhooshStatistics:
         return Postings(ids, np.concatenate(weight_parts), len(ids))
 
     def other_node(self, node: Q.Query, evaluator: QueryEvaluator) -> Matches:
-        """A subtree Whoosh's matchers evaluate, document by document."""
+        """A subtree Whoosh's matchers evaluate, document by document (once a request:
+        equal queries, boost included, have equal matches)."""
+        found = self._others.get(node)
+        if found is None:
+            found = self._others[node] = self._matched(node, evaluator)
+            found.ids.flags.writeable = found.scores.flags.writeable = False  # shared
+        return found
+
+    def _matched(self, node: Q.Query, evaluator: QueryEvaluator) -> Matches:
         ids: list[int] = []
         scores: list[float] = []
         context = self.searcher.context()
