@@ -76,8 +76,38 @@ def period_start(text: str, now: datetime) -> datetime:
     return datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=timezone.utc)
 
 
+# Personal data people type into a search box, replaced before anything is written:
+# e-mail addresses, resident registration (and foreigner registration) numbers, card
+# numbers, and Korean phone numbers (010-1234-5678, 02)123-4567, +82 10 1234 5678).
+_PERSONAL = (
+    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "<email>"),
+    (re.compile(r"(?<!\d)\d{6}\s*-?\s*[1-8]\d{6}(?!\d)"), "<id-number>"),
+    (re.compile(r"(?<!\d)\d{4}([ -]?\d{4}){3}(?!\d)"), "<card-number>"),
+    (
+        # A leading 0 or 82: a program code of 8 digits is not a phone number.
+        re.compile(r"(?<![\d+])(\+?82[ -]?\(?0?|\(?0)\d{1,2}\)?[ .)-]?\d{3,4}[ .-]?\d{4}(?!\d)"),
+        "<phone>",
+    ),
+)
+
+
+def redacted(text: str) -> str:
+    """``text`` with the personal data in it replaced by what kind it was."""
+    for pattern, kind in _PERSONAL:
+        text = pattern.sub(kind, text)
+    return text
+
+
 def normalized_query(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()[:MAX_QUERY_CHARS]
+    return redacted(re.sub(r"\s+", " ", text).strip()).casefold()[:MAX_QUERY_CHARS]
+
+
+def _redacted_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redacted(value)
+    if isinstance(value, (list, tuple)):
+        return [_redacted_value(item) for item in value]
+    return value
 
 
 def _minute(moment: datetime) -> str:
@@ -125,7 +155,7 @@ class SearchLog:
         ``searched``: the correction searched instead); never raises (a search must not
         fail for its log)."""
         moment = now or datetime.now(timezone.utc)
-        kept = {name: value for name, value in sorted(filters.items()) if value}
+        kept = {name: _redacted_value(value) for name, value in sorted(filters.items()) if value}
         try:
             with self._connection() as connection:
                 connection.execute(

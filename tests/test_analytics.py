@@ -199,3 +199,30 @@ def test_the_cli_explains_a_bad_period(tmp_path):
         main, ["analytics", "--since", "last week", "--index-dir", str(tmp_path)]
     )
     assert bad.exit_code == 2 and "7d or 24h" in bad.output
+
+
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ("청년 월세 hong.gildong@example.kr", "청년 월세 <email>"),
+        ("010-1234-5678 민원", "<phone> 민원"),
+        ("02)123-4567", "<phone>"),
+        ("+82 10 1234 5678 연락처", "<phone> 연락처"),
+        ("900101-1234567 주민등록", "<id-number> 주민등록"),
+        ("카드 1234 5678 9012 3456", "카드 <card-number>"),
+        # Not personal: dates, years, a program code, a notice number.
+        ("2018-09-04 보도자료", "2018-09-04 보도자료"),
+        ("사업코드 12345678", "사업코드 12345678"),
+        ("공고 제2023-745호", "공고 제2023-745호"),
+    ],
+)
+def test_personal_data_in_a_query_is_never_written(tmp_path, typed, kept):
+    log = SearchLog(tmp_path / "log.db", retention_days=30)
+    log.record(typed, {"department": [typed], "from": "2018"}, 1, 1.0)
+    log.close()
+    with sqlite3.connect(tmp_path / "log.db") as connection:
+        query, filters = connection.execute("SELECT query, filters FROM searches").fetchone()
+    assert query == kept and json.loads(filters) == {"department": [kept], "from": "2018"}
+    for digits in ("1234-5678", "1234567", "example.kr", "1234 5678"):
+        if digits in typed and digits not in kept:
+            assert digits.encode() not in (tmp_path / "log.db").read_bytes()
