@@ -100,7 +100,7 @@ READ_BY_A_PERSON = {
         "K-water 디지털플랫폼 구축 제안 요청서",
         "",  # "2025. 1."
         2025,
-        "",
+        "K-water 디지털전환추진단",  # ※ 제안관련 문의 : K-water 디지털전환추진단 (☎ ...)
     ),
     "moef-fiscal-stats-2011-10.hwp": ("", "통합재정통계 (2011.10월 누계 기준/잠정)", "", 2011, ""),
     "opendata-standard-transfer-center.hwpx": (
@@ -186,6 +186,17 @@ def test_an_official_letter_takes_its_subject_and_the_line_that_sent_it():
     assert (layout.kind, layout.title) == ("공문", "2025년 청년 정책 협의회 개최 알림")
     assert (layout.date, layout.date_source) == ("2025-03-04", "시행")
     assert layout.department == "서울특별시 청년정책과"
+
+
+def test_whom_to_ask_is_the_department_only_when_nothing_else_names_one():
+    rfp = read_layout(
+        "제안요청서\n[사업명 : 정보시스템 유지관리]\n2025. 3.\n※ 문의 : 서울시 정보화기획과 (☎ 02-2133-1234)"
+    )
+    assert rfp.department == "서울시 정보화기획과"
+    named = read_layout(
+        "보도자료\n서울시 청년 정책 발표합니다\n담당부서\n청년정책과\n문의 : 홍보과 (02-1234-5678)"
+    )
+    assert named.department == "청년정책과"
 
 
 def test_a_document_without_a_known_layout_keeps_its_first_line(tmp_path):

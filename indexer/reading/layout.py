@@ -306,7 +306,20 @@ def _department(lines: list[str], head: list[str], sent: list[str]) -> str:
         department = next(_labelled(head[:30], ("사업책임자",)), "").split(" ")[0]
     if organisation and department and organisation not in department:
         return f"{organisation} {department}"
-    return department or organisation
+    return department or organisation or _asked_of(lines[:1000])
+
+
+_INQUIRY = re.compile(r"문\s*의(?:\s*처)?\s*[:：]\s*(?P<who>[^☎(\d]+)")
+
+
+def _asked_of(lines: list[str]) -> str:
+    """Whom an RFP says to ask (※ 제안관련 문의 : K-water 디지털전환추진단 (☎ ...)), when
+    nothing else names a department."""
+    for line in lines:
+        found = _INQUIRY.search(line)
+        if found and len(found.group("who").strip()) >= 4:
+            return found.group("who").strip()
+    return ""
 
 
 def _organisation(head: list[str]) -> str:
