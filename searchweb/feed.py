@@ -8,6 +8,7 @@ server is reached at. Links are relative to ``xml:base``: setting public_url whe
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timezone
 from typing import Sequence
@@ -82,7 +83,18 @@ def atom_feed(
                 entry, _tag("category"), scheme=REASON_SCHEME, term=reason.code, label=reason.text()
             )
         _text(entry, "summary", hit.snippet.text)
+    _made_xml_safe(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+# What XML 1.0 cannot hold even escaped: C0 controls but tab and line ends, lone
+# surrogates, U+FFFE and U+FFFF. ElementTree writes them as they are, and the feed is
+# then no XML at all (issue 29: ?q=%01, a title holding U+FFFE).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _tag(name: str) -> str:
@@ -93,3 +105,13 @@ def _text(parent: ET.Element, name: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, _tag(name))
     element.text = text
     return element
+
+
+def _made_xml_safe(element: ET.Element) -> None:
+    """Every text and attribute below ``element`` through the one cleaner (titles,
+    summaries, links and categories carry query text and field values)."""
+    for node in element.iter():
+        for key, value in node.attrib.items():
+            node.set(key, xml_safe(value))
+        if node.text:
+            node.text = xml_safe(node.text)

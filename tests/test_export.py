@@ -177,3 +177,29 @@ def test_the_feeds_page_link_sorts_newest_once_whatever_the_search_sorted_by(cli
     assert [v for k, v in parse_qsl(urlsplit(page).query) if k == "sort"] == ["newest"]
     again = feedparser.parse(client.get("/feed.atom?q=청년&sort=oldest&hl=en").get_data())
     assert again.feed.id == feed.feed.id
+
+
+@pytest.mark.parametrize("q", ["청년", "청년\x01", "청년\uffff", "\ufffe"])
+def test_the_feed_is_xml_whatever_the_query_and_the_documents_hold(tmp_path, q):
+    from xml.etree import ElementTree
+
+    settings = make_settings(tmp_path)
+    records = [
+        {
+            "id": "odd-1",
+            "title": "청년 \ufffe 정책 \uffff",
+            "body": "청년 지원 \ufffe 본문",
+            "department": "청년\uffff과",
+            "category": ["주거\ufffe"],
+            "date": "2024-01-02",
+        },
+    ]
+    write_jsonl(tmp_path / "c" / "d.jsonl", records)
+    build_index(read_corpus(tmp_path / "c").documents, settings.index_dir, settings)
+    client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+    body = client.get("/feed.atom", query_string={"q": q}).get_data()
+    ElementTree.fromstring(body)  # raises on a character XML cannot hold
+    feed = feedparser.parse(body)
+    assert not feed.bozo, feed.get("bozo_exception")
+    if q.startswith("청년"):
+        assert feed.entries[0].title == "청년  정책" and feed.entries[0].author == "청년과"
