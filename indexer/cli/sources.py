@@ -53,15 +53,15 @@ def sources_to_read(
                 "policysearch index PATH"
             )
         key = source_key(corpus)
-        name = _mapping_to_use(corpus, mapping_name, recorded_mapping, quiet)
+        name = _mapping_to_use(corpus, key, mapping_name, recorded_mapping, quiet)
         chosen.append((corpus, SourceRecord(key, name)))
     return chosen
 
 
 def _mapping_to_use(
-    corpus: Path, asked: str | None, recorded: dict[str, str | None], quiet: bool
+    corpus: Path, key: str, asked: str | None, recorded: dict[str, str | None], quiet: bool
 ) -> str | None:
-    key = source_key(corpus)
+    """The mapping to read ``corpus`` (source ``key``) with."""
     if asked is None:
         if key in recorded:
             return recorded[key]
