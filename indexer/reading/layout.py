@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from indexer.reading.formats import ExtractedText
-from indexer.reading.formats.titles import HEADER_WORDS
+from indexer.reading.formats.titles import HEADER_WORDS, despaced
 
 _HEAD_LINES = 40  # a document's header fields and headline are in its first lines
 _DATE = re.compile(
@@ -103,10 +103,6 @@ def file_record(extracted: ExtractedText) -> dict[str, str]:
         "department": layout.department,
         "kind": layout.kind,
     }
-
-
-def despaced(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _lines(body: str) -> list[str]:

@@ -49,11 +49,16 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def despaced(text: str) -> str:
+    """``text`` without any space: a letter-spaced heading (보 도 자 료) as its word."""
+    return _SPACES.sub("", text)
+
+
 def first_line_title(body: str) -> str:
     """The first line of the body with at least two letters, as a title."""
     for line in body.splitlines():
         line = collapse_spaces(line)
-        if len(_LETTERS.findall(line)) >= 2 and line.replace(" ", "") not in HEADER_WORDS:
+        if len(_LETTERS.findall(line)) >= 2 and despaced(line) not in HEADER_WORDS:
             return line[:MAX_TITLE_CHARS]
     return ""
 
@@ -62,7 +67,7 @@ def is_junk_title(title: str) -> bool:
     title = collapse_spaces(title)
     return (
         len(_LETTERS.findall(title)) < 2
-        or title.replace(" ", "") in HEADER_WORDS
+        or despaced(title) in HEADER_WORDS
         or bool(_PLACEHOLDER.match(title))
         or bool(_GENERATED.match(title))
     )
@@ -73,7 +78,7 @@ def choose_title(metadata_title: str, body: str) -> str:
     title = collapse_spaces(metadata_title.split("\x00")[0])
     if title and not is_junk_title(title):
         start = collapse_spaces(body[: TITLE_SEARCH_CHARS * 2])[:TITLE_SEARCH_CHARS]
-        if collapse_spaces(title).replace(" ", "") in start.replace(" ", ""):
+        if despaced(title) in despaced(start):
             return title[:MAX_TITLE_CHARS]
     return first_line_title(body)
 
