@@ -114,20 +114,23 @@ class Settings:
     semantic: bool = _setting(
         True,
         "Similar meaning: the query's vector finds the nearest documents, in any language; "
-        "their ranks are fused with the keyword ranking and documents found by meaning "
+        "their closeness is weighed with the keyword scores and documents found by meaning "
         "alone follow the matches as related results. Needs the vectors of the build.",
     )
     semantic_weight: float = _setting(
-        0.1,
-        "Weight of the meaning ranks in the fused order of the matches (0-1; 0: keyword order).",
+        0.2,
+        "Weight of closeness in meaning in the order of the matches (0-1; 0: keyword order); "
+        "the keyword score has the rest.",
     )
     semantic_related_weight: float = _setting(
-        0.3,
-        "Weight of the meaning ranks in the fused order of the related results (0-1), "
+        0.5,
+        "Weight of closeness in meaning in the order of the related results (0-1), "
         "where the keyword evidence is weaker (only some of the words, a translation).",
     )
-    semantic_rank_constant: int = _setting(
-        60, "k of reciprocal rank fusion: larger values flatten the difference between ranks."
+    semantic_similarity_floor: float = _setting(
+        0.7,
+        "Cosine similarity that counts as no closeness at all; the nearest document counts "
+        "as full closeness.",
     )
     semantic_depth: int = _setting(
         100, "Nearest documents by meaning, and keyword results, that the fusion considers."
@@ -308,7 +311,6 @@ def _validate(settings: Settings) -> Settings:
         "export_timeout_ms",
         "cluster_candidates",
         "semantic_depth",
-        "semantic_rank_constant",
         "semantic_related_max",
     ):
         if getattr(settings, name) < 1:
@@ -335,6 +337,7 @@ def _validate(settings: Settings) -> Settings:
         "semantic_weight",
         "semantic_related_weight",
         "semantic_min_similarity",
+        "semantic_similarity_floor",
         "semantic_margin",
     ):
         if not 0 <= getattr(settings, name) <= 1:

@@ -14,7 +14,13 @@ from indexer.engines.sphinx.statements import Asked, ClusterQuery
 from indexer.model.request import CheckedRequest
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
-from indexer.search.semantic import NO_NEIGHBOURS, Neighbours, fuse, nearest_rows
+from indexer.search.semantic import (
+    NO_NEIGHBOURS,
+    Neighbours,
+    fuse,
+    nearest_rows,
+    similarities_by_id,
+)
 
 if TYPE_CHECKING:
     from indexer.engines.sphinx.search import ClusterVectors
@@ -44,7 +50,13 @@ def cluster_neighbours(
     rows, similarity = nearest_rows(table.matrix, vector, allow, settings)
     ids = table.ids[rows]
     found = statements.among(asked, match, ids.tolist(), checked) if match is not None else set()
-    return Neighbours(ids, similarity, ~np.isin(ids, list(found)))
+    return Neighbours(
+        ids,
+        similarity,
+        ~np.isin(ids, list(found)),
+        nearest=float(similarity[0]) if len(similarity) else 0.0,
+        similarity_of=similarities_by_id(table.matrix, table.ids, vector),
+    )
 
 
 def fused_ranking(

@@ -11,7 +11,7 @@ import numpy as np
 
 from indexer.config import Settings
 from indexer.engines.whoosh.generations import META_FILE, read_meta, vector_problem
-from indexer.search.semantic import Neighbours, nearest_rows
+from indexer.search.semantic import Neighbours, nearest_rows, similarities_by_id
 from indexer.vectors.store import load_vectors
 
 
@@ -36,7 +36,13 @@ class VectorTable:
         allowed_rows = self.allowed_rows(allowed_docs)
         rows, similarity = nearest_rows(self.matrix, vector, allowed_rows.__getitem__, settings)
         docnums = self.docnums[rows]
-        return Neighbours(docnums, similarity, ~np.isin(docnums, found))
+        return Neighbours(
+            docnums,
+            similarity,
+            ~np.isin(docnums, found),
+            nearest=float(similarity[0]) if len(similarity) else 0.0,
+            similarity_of=similarities_by_id(self.matrix, self.docnums, vector),
+        )
 
 
 def vector_table(generation: Path, ids: list[str], live: np.ndarray) -> VectorTable:
