@@ -168,16 +168,11 @@ def policysearch_system(overrides: dict[str, object]) -> Callable[[list[Document
 
 
 def cluster_system(shards: int) -> Callable[[list[Document]], Searcher]:
-    """policysearch's cluster backend on a local Sphinx cluster (needs searchd)."""
-    from indexer.engines.sphinx.backend import ClusterIndex
-    from indexer.engines.sphinx.layout import ClusterLayout
-    from indexer.engines.sphinx.local import (
-        init_cluster,
-        restart_shards,
-        start_cluster,
-        stop_cluster,
-    )
-    from indexer.engines.sphinx.search import ClusterSearcher
+    """policysearch's cluster backend on a local Sphinx cluster (needs searchd), built
+    as ``policysearch index`` builds it (vectors too)."""
+    from indexer.backends import open_index
+    from indexer.engines.sphinx.local import init_cluster, start_cluster, stop_cluster
+    from indexer.engines.sphinx.writes import build_cluster
 
     def build(documents: list[Document]) -> Searcher:
         root = Path(tempfile.mkdtemp(prefix="relevance-cluster-")) / "nodes"
@@ -185,12 +180,15 @@ def cluster_system(shards: int) -> Callable[[list[Document]], Searcher]:
         start_cluster(root)
         atexit.register(stop_cluster, root)
         settings = load_settings(
-            None, environ={}, index_dir=str(root.parent / "unused"), request_timeout_ms=600_000
+            None,
+            environ={},
+            index_dir=str(root.parent / "unused"),
+            backend="cluster",
+            cluster_dir=str(root),
+            request_timeout_ms=600_000,
         )
-        layout = ClusterLayout.load(root)
-        ClusterIndex(layout, settings).build(documents, [root / s.node.name for s in layout.shards])
-        restart_shards(root)  # the nodes read the cluster-wide document frequencies
-        searcher = ClusterSearcher(layout, settings)
+        build_cluster(documents, root, settings)
+        searcher = open_index(settings)
 
         def run(query: str) -> list[tuple[str, float]]:
             result = searcher.search(
