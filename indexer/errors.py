@@ -17,6 +17,9 @@ class PolicySearchError(Exception):
 
     http_status: ClassVar[int] = 500
     code: str = "error"
+    # A web client gets this code's message instead (none: the error's own), when the
+    # error's parameters are for the operator only (internal addresses, a driver's words).
+    client_code: ClassVar[str | None] = None
 
     def __init__(self, message: str = "", *, code: str | None = None, **params: Any) -> None:
         if code is not None:

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 from werkzeug.exceptions import HTTPException
 
 from indexer import QueryError
+from indexer.messages import has_message
 from indexer.model import export
 from indexer.model.request import MAX_FACET_SIZE, bounded, whole_number
 
@@ -34,7 +35,10 @@ def http_error(exc: HTTPException):
     if not request.path.startswith("/api/"):
         return exc
     status = exc.code or 500
-    response = refusal(status, f"http_{status}", message=exc.description or "")
+    code = f"http_{status}"
+    # The tables' message in the user's language; Werkzeug's English for a status they lack.
+    message = None if has_message(code) else exc.description or ""
+    response = refusal(status, code, message=message)
     for name in ("Allow", "Retry-After"):
         value = exc.get_response().headers.get(name)
         if value:

@@ -18,6 +18,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import signal
 import socket
 import threading
@@ -25,6 +26,10 @@ from dataclasses import dataclass
 from html import escape
 
 import h11
+
+from indexer.messages import LANGUAGES, render
+
+from .i18n import API_DEFAULT_LANGUAGE, DEFAULT_LANGUAGE
 
 logger = logging.getLogger("gunicorn.error")
 
@@ -45,27 +50,19 @@ HOP_BY_HOP = frozenset(
 READ_CHUNK_BYTES = 65_536
 CONNECT_RETRY_S = 0.05
 
-# One message per answer the front gives itself (the app answers everything else).
-STATUS_MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("Bad Request", "The request is not valid HTTP."),
-    408: ("Request Timeout", "The request was not received in time."),
-    413: ("Content Too Large", "The request body is too large; the API only reads."),
-    414: ("URI Too Long", "The address is too long. Shorten the query or use fewer filters."),
-    431: ("Request Header Fields Too Large", "The request headers are too large."),
-    502: ("Bad Gateway", "The search workers are not answering. Try again shortly."),
-    503: ("Service Unavailable", "The server is at its connection limit. Try again shortly."),
-    504: ("Gateway Timeout", "The search workers did not answer in time. Try again shortly."),
+# The answers the front gives itself (the app answers everything else); their messages
+# are the http_<status> codes of the message tables.
+REASONS: dict[int, str] = {
+    400: "Bad Request",
+    408: "Request Timeout",
+    413: "Content Too Large",
+    414: "URI Too Long",
+    431: "Request Header Fields Too Large",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
-KOREAN_MESSAGES: dict[int, str] = {
-    400: "올바른 HTTP 요청이 아닙니다.",
-    408: "요청이 제시간에 도착하지 않았습니다.",
-    413: "요청 본문이 너무 큽니다.",
-    414: "주소가 너무 깁니다. 검색어를 줄이거나 필터를 줄여 주세요.",
-    431: "요청 헤더가 너무 큽니다.",
-    502: "검색 작업자가 응답하지 않습니다. 잠시 후 다시 시도해 주세요.",
-    503: "서버 연결이 가득 찼습니다. 잠시 후 다시 시도해 주세요.",
-    504: "검색 작업자가 제시간에 응답하지 않았습니다. 잠시 후 다시 시도해 주세요.",
-}
+_HL = re.compile(rb"[?&]hl=([a-z]{2})(?:&|$)")
 
 
 @dataclass(frozen=True)
@@ -134,16 +131,24 @@ def _ascii_target(request_line: bytes) -> bytes:
 
 
 def error_response(status: int, target: bytes) -> bytes:
-    """The front's own answer: JSON under /api/ (as the app answers there), else a page."""
-    reason, message = STATUS_MESSAGES[status]
-    if target.startswith(b"/api/"):
-        body = json.dumps({"error": message, "status": status}).encode()
+    """The front's own answer, in the app's error shape: JSON under /api/ (error, code,
+    params, status), else a page; in the language ``?hl=`` of the (maybe partial)
+    target asks for, else the API's or the page's default."""
+    is_api = target.startswith(b"/api/")
+    asked = _HL.search(target)
+    language = asked.group(1).decode() if asked else ""
+    if language not in LANGUAGES:
+        language = API_DEFAULT_LANGUAGE if is_api else DEFAULT_LANGUAGE
+    code, reason = f"http_{status}", REASONS[status]
+    message = render(code, language)
+    if is_api:
+        answer = {"error": message, "code": code, "params": {}, "status": status}
+        body = json.dumps(answer, ensure_ascii=False).encode()
         content_type = b"application/json"
     else:
         body = (
-            f'<!doctype html><html lang="ko"><meta charset="utf-8"><title>{status} {reason}'
-            f"</title><h1>{status} {escape(reason)}</h1><p>{escape(KOREAN_MESSAGES[status])}"
-            f'</p><p lang="en">{escape(message)}</p></html>'
+            f'<!doctype html><html lang="{language}"><meta charset="utf-8"><title>{status} '
+            f"{reason}</title><h1>{status} {escape(reason)}</h1><p>{escape(message)}</p></html>"
         ).encode()
         content_type = b"text/html; charset=utf-8"
     head = (
@@ -218,7 +223,7 @@ class Front:
                 event = connection.next_event()
             except h11.RemoteProtocolError as exc:
                 raise _Refused(
-                    exc.error_status_hint if exc.error_status_hint in STATUS_MESSAGES else 400,
+                    exc.error_status_hint if exc.error_status_hint in REASONS else 400,
                     _target_of(line),
                 ) from None
             if event is h11.NEED_DATA:

@@ -9,6 +9,7 @@ error's own (``http_status`` on each class in indexer/errors.py).
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Mapping
 
 from flask import Flask, Response, current_app, jsonify, request
@@ -20,6 +21,10 @@ from indexer.messages import render
 from .i18n import pick_language
 from .params import FIELD_PARAMS, RAW_TRUE
 from .ratelimit import RateLimiter
+
+logger = logging.getLogger(__name__)
+# A service that does not answer is asked again after this long (as the front's 503).
+RETRY_UNAVAILABLE_S = 5
 
 SEARCHING_ENDPOINTS = frozenset(
     {
@@ -59,6 +64,9 @@ def wants_raw() -> bool:
 def core_error(exc: PolicySearchError) -> Response:
     """Any core error a route let through: its status, its message in the user's language."""
     retry_after_s = exc.retry_after_s if isinstance(exc, SearchTimeoutError) else None
+    if exc.client_code is not None:  # the details are the operator's: logged, not shown
+        logger.error("%s (answered %d %s)", exc, exc.http_status, exc.client_code)
+        return refusal(exc.http_status, exc.client_code, retry_after_s=RETRY_UNAVAILABLE_S)
     message = exc.message(pick_language(request), FIELD_PARAMS)
     params = exc.named_params(FIELD_PARAMS)
     return refusal(exc.http_status, exc.code, params, retry_after_s, message)

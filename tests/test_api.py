@@ -181,3 +181,20 @@ def test_answers_move_to_a_reindexed_index_without_a_restart(tmp_path, small_cor
     (small_corpus / "more.jsonl").unlink()
     build_index(read_corpus(small_corpus).documents, settings.index_dir, settings)
     assert client.get("/api/search?q=대여소").get_json()["total"] == 0
+
+
+def test_http_errors_of_the_api_have_one_shape_in_the_language_asked_for(client):
+    from indexer.messages import render
+
+    for hl in ("ko", "en"):
+        missing = client.get(f"/api/no-such-route?hl={hl}")
+        assert missing.status_code == 404
+        assert missing.get_json() == {
+            "error": render("not_found", hl),
+            "code": "not_found",
+            "params": {},
+            "status": 404,
+        }
+    posted = client.post("/api/search?hl=ko", data={"q": "x"})
+    assert posted.status_code == 405 and posted.get_json()["error"] == render("http_405", "ko")
+    assert posted.headers["Allow"]

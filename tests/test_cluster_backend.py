@@ -5,6 +5,7 @@ against the Whoosh backend on the same documents."""
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from click.testing import CliRunner
@@ -210,7 +211,7 @@ def test_stats_of_a_cluster_say_when_and_how_it_was_built(served_cluster):
     assert data["sources"][0]["mapping"] == "kr-welfare-services"
 
 
-def test_the_api_and_pages_answer_from_the_cluster_and_never_500(served_cluster):
+def test_the_api_and_pages_answer_from_the_cluster_and_never_500(served_cluster, caplog):
     from searchweb import create_app
 
     root, env = served_cluster
@@ -233,11 +234,20 @@ def test_the_api_and_pages_answer_from_the_cluster_and_never_500(served_cluster)
             as_text=True
         )
         stop_node(root, layout.aggregator)
-        down = client.get("/api/search?q=장애인")
-        assert down.status_code == 503 and "does not answer" in down.get_json()["error"]
+        with caplog.at_level(logging.ERROR, logger="searchweb.guard"):
+            down = client.get("/api/search?q=장애인")
+        body = down.get_json()
+        assert down.status_code == 503 and body["code"] == "service_unavailable"
+        assert body["error"] and body["params"] == {} and down.headers["Retry-After"]
+        # The node's address and the driver's words are the operator's: in the log only.
+        address = layout.aggregator.sql_address
+        assert address not in down.get_data(as_text=True)
+        assert "MySQL" not in down.get_data(as_text=True)
+        assert address in caplog.text and "cluster_down" not in body["error"]
         page = client.get("/?q=장애인", headers={"Accept-Language": "ko"})
         assert page.status_code == 503
-        assert "검색 클러스터가 응답하지 않습니다" in page.get_data(as_text=True)
+        text = page.get_data(as_text=True)
+        assert "검색 서비스가 지금 응답하지 않습니다" in text and address not in text
     finally:
         assert CliRunner().invoke(main, ["cluster", "start", str(root)]).exit_code == 0
 

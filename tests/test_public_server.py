@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from indexer import build_index, read_corpus
+from indexer.messages import render
 
 from .conftest import SHIPPED_CORPUS, make_settings, running_server
 
@@ -114,7 +115,7 @@ def test_a_request_that_stops_halfway_is_answered_408_and_closed(server):
         answer = _read_all(sock)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 408 ")
-    assert json.loads(body)["status"] == 408
+    assert json.loads(body)["status"] == 408 and json.loads(body)["code"] == "http_408"
 
 
 def _read_all(sock: socket.socket) -> bytes:
@@ -133,17 +134,34 @@ def _fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, 
         return error.code, dict(error.headers), error.read()
 
 
-def test_an_overlong_address_is_a_json_414_on_the_api(server):
+def test_an_overlong_address_is_a_json_414_on_the_api_in_the_api_error_shape(server):
     status, headers, body = _fetch(f"{server}/api/search?q={'x' * 40_000}")
     assert status == 414
     assert headers["Content-Type"] == "application/json"
-    assert json.loads(body) == {"error": json.loads(body)["error"], "status": 414}
+    answer = json.loads(body)
+    assert answer == {
+        "error": render("http_414", "en"),
+        "code": "http_414",
+        "params": {},
+        "status": 414,
+    }
+
+
+def test_the_fronts_refusals_speak_the_language_the_request_asks_for(server):
+    status, _, body = _fetch(f"{server}/api/search?hl=ko&q={'x' * 40_000}")
+    assert status == 414 and json.loads(body)["error"] == render("http_414", "ko")
+    status, _, body = _fetch(f"{server}/?hl=en&q={'x' * 40_000}")
+    assert status == 414 and render("http_414", "en") in body.decode()
+    status, _, body = _fetch(f"{server}/?q={'x' * 40_000}")  # a page: Korean by default
+    assert status == 414 and render("http_414", "ko") in body.decode()
 
 
 def test_oversized_headers_are_a_json_431_on_the_api(server):
-    status, _, body = _fetch(f"{server}/api/search?q=x", {"X-Big": "y" * 40_000})
+    status, _, body = _fetch(f"{server}/api/search?q=x&hl=ko", {"X-Big": "y" * 40_000})
     assert status == 431
-    assert json.loads(body)["status"] == 431
+    answer = json.loads(body)
+    assert answer["status"] == 431 and answer["code"] == "http_431"
+    assert answer["error"] == render("http_431", "ko")
 
 
 def test_a_korean_query_at_max_query_chars_reaches_the_app(server):

@@ -13,9 +13,11 @@ from indexer.errors import PolicySearchError
 
 
 class ClusterError(PolicySearchError):
-    """The cluster cannot do what was asked (a program missing, a node not answering)."""
+    """The cluster cannot do what was asked (a program missing, a node not answering).
+    A web client is told the service does not answer; the server log names the node."""
 
     http_status = 503
+    client_code = "service_unavailable"
 
 
 @contextlib.contextmanager
