@@ -127,7 +127,7 @@ def api_export(export_format: str) -> Response:
     rows = export.rows(result.hits, tier, base_url, pick_language(request))
     response = Response(
         stream_with_context(export.lines(export_format, rows)),
-        mimetype=export.MEDIA_TYPES[export_format],
+        content_type=export.MEDIA_TYPES[export_format],
     )
     name = export.file_name(request.args.get("q", ""), export_format)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"

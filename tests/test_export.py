@@ -114,7 +114,7 @@ def client(exported):
 def test_the_api_streams_a_csv_file_named_after_the_query(client):
     response = client.get("/api/export.csv?q=청년&category=주거")
     assert response.status_code == 200 and response.is_streamed
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert unquote(disposition.split("UTF-8''")[1]) == "policysearch-청년.csv"
