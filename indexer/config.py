@@ -22,6 +22,7 @@ CONFIG_FILE_ENV = "POLICYSEARCH_CONFIG"
 DEFAULT_CONFIG_FILE = "policysearch.toml"
 KNOWN_TAGGERS = ("mecab", "komoran", "okt")
 _PUBLIC_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d+)?(/[^?#\s]*)?$")
+_HOST_NAME = re.compile(r"^([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])$")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -267,8 +268,14 @@ class Settings:
     public_url: str = _setting(
         "",
         "The address users reach the server at (https://search.example.go.kr). Absolute "
-        "links (OpenSearch, OpenAPI) use it; when empty they are relative. The request's "
-        "Host header is never used, so a forged one is never echoed.",
+        "links (feeds, OpenSearch, OpenAPI, exports) use it; when empty they use the "
+        "request's Host only when trusted_hosts names it, else they are relative, so a "
+        "forged Host is never echoed.",
+    )
+    trusted_hosts: str = _setting(
+        "localhost, 127.0.0.1, [::1]",
+        "Hosts (comma-separated, any port) whose name in a request's Host header may make "
+        "absolute links when public_url is empty: the names this server is reached by.",
     )
     proxy_hops: int = _setting(
         0,
@@ -276,6 +283,11 @@ class Settings:
         "address.",
     )
     snippet_chars: int = _setting(240, "Approximate length of a body snippet.")
+
+
+def host_names(listed: str) -> list[str]:
+    """The host names of a comma-separated setting (trusted_hosts), lower-cased."""
+    return [host.strip().lower() for host in listed.split(",") if host.strip()]
 
 
 def _coerce(name: str, raw: Any, target_type: type) -> Any:
@@ -330,6 +342,12 @@ def _validate(settings: Settings) -> Settings:
             f"Setting 'public_url' must be an http:// or https:// address such as "
             f"https://search.example.go.kr, got {settings.public_url!r}."
         )
+    for host in host_names(settings.trusted_hosts):
+        if not _HOST_NAME.match(host):
+            raise ConfigError(
+                f"Setting 'trusted_hosts' must list host names such as search.example.go.kr "
+                f"or 10.0.0.5, separated by commas, got {host!r}."
+            )
     for name in (
         "relaxed_min_word_fraction",
         "synonym_weight",

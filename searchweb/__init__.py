@@ -69,7 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
 
-    from .links import document_path
+    from .links import document_path, vary_on_host
 
     app.jinja_env.globals["document_path"] = document_path
     guard.install(app, settings)
@@ -77,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(embed.blueprint)
     app.after_request(_security_headers)
+    app.after_request(vary_on_host)
     return app
 
 

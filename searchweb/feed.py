@@ -3,7 +3,8 @@ feed reader instead of searching again every week.
 
 Ids are stable URNs (a UUID from the document id, and from the search for the feed),
 so a reader shows a document once however often it polls and whatever address the
-server is reached at. Links are relative to ``xml:base``: setting public_url when set.
+server is reached at. Links are relative to ``xml:base``: the address searchweb/links.py
+gives (setting public_url, or a trusted Host), when it gives one.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from indexer import build_index, read_corpus
+from indexer import build_index, load_settings, read_corpus
+from indexer.config import ConfigError
 from searchweb import create_app
 
 from .conftest import make_settings, running_server, write_jsonl
@@ -84,9 +85,36 @@ def test_absolute_links_come_from_public_url(settings):
     assert spec["servers"] == [{"url": "https://search.example.go.kr"}]
 
 
-def test_without_public_url_links_are_relative(client):
-    assert client.get("/api/openapi.json").get_json()["servers"] == [{"url": "/"}]
-    assert 'template="/?q={searchTerms}"' in client.get("/opensearch.xml").get_data(as_text=True)
+def test_without_public_url_an_untrusted_host_gets_relative_links(client):
+    untrusted = {"Host": "search.example.org"}
+    spec = client.get("/api/openapi.json", headers=untrusted)
+    assert spec.get_json()["servers"] == [{"url": "/"}]
+    xml = client.get("/opensearch.xml", headers=untrusted).get_data(as_text=True)
+    assert 'template="/?q={searchTerms}"' in xml
+    assert "Host" in spec.headers["Vary"]  # a cache keys these answers on the Host
+
+
+def test_without_public_url_a_trusted_host_gets_absolute_links(settings):
+    trusting = dataclasses.replace(settings, trusted_hosts="search.example.org, [::1]")
+    client = create_app({"SETTINGS": trusting, "TESTING": True}).test_client()
+    for host, base in (
+        ("search.example.org:8080", "http://search.example.org:8080"),
+        ("SEARCH.example.org", "http://search.example.org"),
+        ("[::1]:5000", "http://[::1]:5000"),
+    ):
+        xml = client.get("/opensearch.xml", headers={"Host": host}).get_data(as_text=True)
+        assert f'template="{base}/?q={{searchTerms}}"' in xml, host
+        feed = client.get("/feed.atom", headers={"Host": host}).get_data(as_text=True)
+        assert f'xml:base="{base}/"' in feed, host
+    # A name that only starts like a trusted one is not trusted.
+    xml = client.get("/opensearch.xml", headers={"Host": "search.example.org.evil"})
+    assert 'template="/?q={searchTerms}"' in xml.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("listed", ["search.example.org/path", "a b", "http://x"])
+def test_trusted_hosts_must_be_host_names(listed):
+    with pytest.raises(ConfigError, match="trusted_hosts"):
+        load_settings(None, environ={}, trusted_hosts=listed)
 
 
 @pytest.mark.parametrize("doc_id", DOT_IDS)
