@@ -40,7 +40,7 @@ SEARCHING_ENDPOINTS = frozenset(
     }
 )
 NON_SEARCHING_ENDPOINTS = frozenset(
-    {"static", "embed.script", "embed.opensearch", "api.api_openapi"}
+    {"static", "embed.script", "embed.opensearch", "api.api_openapi", "views.subscribe"}
 )
 
 

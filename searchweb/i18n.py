@@ -73,6 +73,22 @@ INTERFACE: dict[str, dict[str, str]] = {
         "export_all": "관련 결과까지 CSV",
         "search_english_too": "영문 문서도 검색",
         "reasons_label": "찾은 이유",
+        "subscribe_title": "새 문서 알림 받기",
+        "subscribe_intro": (
+            "이 검색에 새 문서가 색인되면 피드 리더가 알려 줍니다. "
+            "브라우저에서 피드를 직접 열면 XML만 보입니다."
+        ),
+        "subscribe_step_copy": "아래 피드 주소를 복사합니다.",
+        "subscribe_step_reader": (
+            "피드 리더(Feedly, Inoreader, Thunderbird, Outlook의 RSS 구독 등)에서 "
+            "‘피드 추가’나 ‘구독’을 누르고 주소를 붙여 넣습니다."
+        ),
+        "subscribe_step_done": (
+            "이제 이 검색의 새 문서가 최신순으로 리더에 나타납니다. "
+            "검색어와 필터가 바뀌면 다른 피드입니다."
+        ),
+        "feed_address": "피드 주소",
+        "open_feed": "피드(XML) 열기",
     },
     "en": {
         "title": "Policy search",
@@ -133,6 +149,22 @@ INTERFACE: dict[str, dict[str, str]] = {
         "export_all": "CSV with related results",
         "search_english_too": "Search English documents too",
         "reasons_label": "Why found",
+        "subscribe_title": "Get new documents as they come",
+        "subscribe_intro": (
+            "A feed reader tells you when documents matching this search are indexed. Opened in "
+            "a browser, the feed itself is only XML."
+        ),
+        "subscribe_step_copy": "Copy the feed address below.",
+        "subscribe_step_reader": (
+            "In a feed reader (Feedly, Inoreader, Thunderbird, Outlook's RSS subscriptions "
+            "...), choose 'Add feed' or 'Subscribe' and paste the address."
+        ),
+        "subscribe_step_done": (
+            "New documents of this search then appear in the reader, newest first. Other words "
+            "or filters make another feed."
+        ),
+        "feed_address": "Feed address",
+        "open_feed": "Open the feed (XML)",
     },
 }
 

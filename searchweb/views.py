@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timezone
+from typing import Mapping
 
 from flask import (
     Blueprint,
@@ -26,7 +27,7 @@ from .cite import citation
 from .feed import ENTRIES, atom_feed
 from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
 from .guard import refusal
-from .i18n import LANGUAGES, pick_language, translator
+from .i18n import LANGUAGES, Translator, pick_language, translator
 from .links import document_path, public_base_url
 from .params import (
     address,
@@ -105,6 +106,7 @@ def search_page() -> Response:
         translations_url=url_with("/", args, translations="both"),
         export_rows=settings.export_max_rows,
         feed_url=url_with(url_for("views.feed"), args),
+        subscribe_url=url_with(url_for("views.subscribe"), args),
         hit_url=lambda doc_id: document_path(doc_id, args.get("q", ""), context),
         sort_url=lambda sort: url_with("/", args, sort=sort),
         without_filters_url=without_filters("/", args),
@@ -152,6 +154,26 @@ def document_page(doc_id: str | None) -> Response:
     )
 
 
+@blueprint.get("/subscribe")
+def subscribe() -> Response:
+    """How to follow a search in a feed reader: the feed's address to copy (the feed
+    itself is XML, which a browser shows raw)."""
+    args = request.args
+    t = translator(pick_language(request))
+    base = public_base_url(current_app.config["SETTINGS"])
+    return render_page(
+        "subscribe.html",
+        feed_title=_feed_title(t, args),
+        feed_url=base + url_with(url_for("views.feed"), args),
+        search_url=url_with("/", args),
+        args=args,
+    )
+
+
+def _feed_title(t: Translator, args: Mapping[str, str]) -> str:
+    return t("feed_title", q=args.get("q", "")) if args.get("q") else t("feed_title_all")
+
+
 @blueprint.get("/feed.atom")
 def feed() -> Response:
     """The newest documents of a search as an Atom feed (searchweb/feed.py)."""
@@ -167,7 +189,7 @@ def feed() -> Response:
     index = search_index(current_app)
     result = index.search(search)
     t = translator(pick_language(request))
-    title = t("feed_title", q=args.get("q", "")) if args.get("q") else t("feed_title_all")
+    title = _feed_title(t, args)
     # The feed is the same feed whatever its sort, language or page size.
     what = [
         (name, value) for name, value in kept_params(args) if name not in ("sort", "hl", "size")

@@ -190,16 +190,22 @@ def test_4_the_results_download_as_csv_that_opens_with_korean_intact(server, pag
 
 def test_5_a_search_can_be_followed_as_an_atom_feed(server, page):
     page.goto(server + "/?q=" + quote("청년") + "&lang=ko")
-    href = page.locator("a.feed").get_attribute("href")
     assert page.locator('link[rel="alternate"][type="application/atom+xml"]').count() == 1
-    response = page.request.get(server + href)
+    # The link opens a page saying how to subscribe, with the feed's address to copy.
+    page.locator("a.feed").click()
+    page.wait_for_url("**/subscribe?**")
+    assert "피드 리더" in page.locator("main, #main").first.inner_text()
+    address = page.locator("input.doc-link").input_value()
+    assert address.startswith(server + "/feed.atom?")  # absolute: a reader can use it
+    response = page.request.get(address)
     assert response.headers["content-type"].startswith("application/atom+xml")
     feed = feedparser.parse(response.body())
     assert not feed.bozo and feed.version == "atom10"
     assert "청년" in feed.feed.title and len(feed.entries) == 50
     newest = api(server, "/api/search?q=" + quote("청년") + "&lang=ko&sort=newest&size=50")
     assert [entry.link for entry in feed.entries][:5] == [
-        "/doc/" + quote(hit["id"], safe="") + "?q=" + quote("청년") for hit in newest["hits"][:5]
+        server + "/doc/" + quote(hit["id"], safe="") + "?q=" + quote("청년")
+        for hit in newest["hits"][:5]
     ]
 
 

@@ -133,8 +133,24 @@ def test_the_results_page_links_to_the_exports_and_the_feed(client):
     page = client.get("/?q=청년&category=주거").get_data(as_text=True)
     links = {unquote(link).replace("&amp;", "&") for link in re.findall(r'href="([^"]+)"', page)}
     assert any(link.startswith("/api/export.csv?") and "category=주거" in link for link in links)
-    assert any(link.startswith("/feed.atom?") and "q=청년" in link for link in links)
+    assert any(link.startswith("/subscribe?") and "q=청년" in link for link in links)
     assert 'rel="alternate" type="application/atom+xml"' in page
+
+
+@pytest.mark.parametrize("hl, words", [("ko", "피드 리더"), ("en", "feed reader")])
+def test_the_feed_link_opens_a_page_that_says_how_to_subscribe(client, hl, words):
+    page = client.get(f"/subscribe?q=청년&category=주거&hl={hl}")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert words in text
+    address = re.search(r'class="doc-link" type="url" readonly value="([^"]+)"', text).group(1)
+    address = address.replace("&amp;", "&")
+    assert address.startswith("http://localhost/feed.atom?")  # the trusted test Host
+    path = address.removeprefix("http://localhost")
+    assert "category=" in path and "q=" in path
+    feed = feedparser.parse(client.get(path).get_data())
+    assert not feed.bozo and feed.entries
+    assert {entry.author for entry in feed.entries} <= {"주택정책과", "청년정책담당관"}
 
 
 def test_the_feed_is_valid_atom_newest_first(client):
