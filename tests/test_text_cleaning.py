@@ -19,6 +19,8 @@ def test_clean_text_normalises_and_removes_invisible_characters():
     assert clean_text("\uf0a7 사업 개요") == "사업 개요"  # an HWP bullet glyph
     assert clean_text("첫 줄<br>둘째 줄<BR />셋째") == "첫 줄\n둘째 줄\n셋째"
     assert clean_text("외로운\ud800서로게이트") == "외로운서로게이트"
+    # Not characters at all, and no XML can hold them: never indexed, never in a feed.
+    assert clean_text("청년\ufffe 월세\uffff") == "청년 월세"
 
 
 def ids(index: SearchIndex, query: str) -> list[str]:

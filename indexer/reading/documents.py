@@ -120,10 +120,11 @@ def parse_year(value: object) -> int | None:
 # 2 s of a 1% reindex of the x1 corpus): C0 controls but tab and newline, DEL, lone
 # surrogates (JSON's "\ud800" decodes to one; it cannot be encoded or hashed),
 # invisible characters that split words without showing (zero-width space/joiners,
-# word joiner, soft hyphen, a BOM inside text) and private-use characters (HWP
-# bullets and symbol-font glyphs, which no one can type).
+# word joiner, soft hyphen, a BOM inside text), private-use characters (HWP
+# bullets and symbol-font glyphs, which no one can type) and the non-characters
+# U+FFFE and U+FFFF (no XML can hold them: a feed of such a document would not parse).
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f\u00ad\u200b-\u200d\u2060\ufeff\ud800-\udfff\ue000-\uf8ff]"
+    "[\x00-\x08\x0b-\x1f\x7f\u00ad\u200b-\u200d\u2060\ufeff\ud800-\udfff\ue000-\uf8ff\ufffe\uffff]"
 )
 # A literal <br> left in exported text (common in Korean portal CSVs) is a line break.
 _LITERAL_BR = re.compile(r"<br\s*/?>", re.I)
