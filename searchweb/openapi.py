@@ -136,6 +136,11 @@ def _schemas() -> dict[str, Any]:
                 "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                 "facets": {"type": "array", "items": {"$ref": "#/components/schemas/Facet"}},
                 "took_ms": {"type": "number"},
+                "cached": {
+                    "type": "boolean",
+                    "description": "Answered from the server's result cache: took_ms is "
+                    "the lookup, not a search.",
+                },
                 "sort": {"enum": list(SORTS)},
                 "relaxed": {
                     "type": "boolean",

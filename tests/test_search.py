@@ -313,6 +313,8 @@ def test_repeated_requests_come_from_the_cache_until_the_index_changes(tmp_path,
     again = index.search(SearchRequest(q="따릉이"))
     assert ids(again) == ids(first) == ["bike-1"]
     assert index._cache.hits == 1
+    # A cached answer says so: its time is a lookup's, not a search's.
+    assert again.cached and not first.cached
     write_jsonl(
         small_corpus / "more.jsonl",
         [{"id": "bike-2", "title": "따릉이 대여소", "body": "따릉이 대여소를 늘립니다."}],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
 
@@ -130,3 +130,13 @@ def test_a_missing_index_is_explained_on_the_page(tmp_path):
     response = app.test_client().get("/?hl=en")
     assert response.status_code == 503
     assert "policysearch index" in text_of(response)
+
+
+def test_a_cached_search_says_so_instead_of_a_time_of_zero(policy_index):
+    client = create_app({"SETTINGS": policy_index.settings, "TESTING": True}).test_client()
+    url = "/?q=" + quote("아리수 수질") + "&hl=ko"
+    first = client.get(url).get_data(as_text=True)
+    again = client.get(url).get_data(as_text=True)
+    took = re.compile(r'<span class="took">\(([^)]*)\)</span>')
+    assert took.search(first).group(1).endswith("ms")
+    assert took.search(again).group(1) == "저장된 결과"

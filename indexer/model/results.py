@@ -138,6 +138,8 @@ class SearchResult:
     searched: str = ""
     # Some words typed are in no document: this correction is offered ("did you mean").
     suggestion: str = ""
+    # Answered from the result cache: took_ms is the lookup, not a search.
+    cached: bool = False
 
     @classmethod
     def answering(

@@ -103,9 +103,8 @@ class SearchIndex:
         except TypeError:  # unhashable values in a hand-made request: just search
             return self._run(request, view, deadline, started)
         if cached is not None:
-            return dataclasses.replace(
-                cached, took_ms=round((time.perf_counter() - started) * 1000, 2)
-            )
+            took_ms = round((time.perf_counter() - started) * 1000, 2)
+            return dataclasses.replace(cached, took_ms=took_ms, cached=True)
         result = self._run(request, view, deadline, started)
         self._cache.put(key, result)
         return result
