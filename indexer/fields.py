@@ -8,7 +8,10 @@ record every reader produces); tests/test_fields.py fails when the two disagree.
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Literal, Mapping
 
@@ -37,7 +40,8 @@ class Field:
         return self.labels.get(language) or self.labels.get("en") or self.name
 
     def value_label(self, value: str, language: str) -> str:
-        return self.value_labels.get(language, {}).get(value, value)
+        own = self.value_labels.get(language, {}).get(value)
+        return own or _shipped_value_labels().get(self.name, {}).get(language, {}).get(value, value)
 
     @property
     def from_corpus(self) -> bool:
@@ -47,6 +51,14 @@ class Field:
     @property
     def many(self) -> bool:
         return self.kind == "keywords"
+
+
+@functools.cache
+def _shipped_value_labels() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
+    """resources/value_labels.toml: field -> language -> value -> label, for the values
+    of the shipped corpus and mappings (Water Supply is 상수도 on a Korean page)."""
+    with open(Path(__file__).parent / "resources" / "value_labels.toml", "rb") as file:
+        return tomllib.load(file)
 
 
 def _labels(ko: str, en: str) -> Mapping[str, str]:
