@@ -29,6 +29,7 @@ from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
 from .guard import refusal
 from .i18n import LANGUAGES, Translator, pick_language, translator
 from .links import document_path, public_base_url
+from .paging import page_numbers
 from .params import (
     address,
     kept_params,
@@ -99,6 +100,7 @@ def search_page() -> Response:
         more_url=lambda name: url_with("/", args, more=name, contains=None),
         fewer_url=url_with("/", args, more=None, contains=None),
         page_url=lambda page: url_with("/", args, page=str(page)),
+        page_numbers=page_numbers(result.page, result.pages, settings.max_page),
         sorts=SORTS,
         export_url=lambda export_format, tier=None: url_with(
             f"/api/export.{export_format}", args, tier=tier
