@@ -215,6 +215,23 @@ def _responses(ok_schema: str, *errors: int) -> dict[str, Any]:
     return responses
 
 
+def _raw_param(settings: Settings) -> dict[str, Any]:
+    """raw as this server answers it: 1 is refused (400 raw_off) unless allowed."""
+    if settings.allow_raw_queries:
+        return _param(
+            "raw",
+            "1: Whoosh query syntax (wildcards, NOT), at most raw_queries_per_minute a "
+            "minute per client (setting allow_raw_queries is on here).",
+            {"enum": ["0", "1", "true", "false"]},
+        )
+    return _param(
+        "raw",
+        "Whoosh query syntax is off on this server (setting allow_raw_queries): raw=1 is "
+        'refused with 400 raw_off; words, "phrases", -exclusions and field:value work.',
+        {"enum": ["0", "false"]},
+    )
+
+
 def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
     """The description, with the limits of this server's settings (checked against the
     app by schemathesis in tests/test_api_schema.py)."""
@@ -284,12 +301,7 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                             "Values per facet.",
                             {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE},
                         ),
-                        _param(
-                            "raw",
-                            "1: Whoosh query syntax (wildcards, NOT); refused unless "
-                            "the server allows it (setting allow_raw_queries).",
-                            {"enum": ["0", "1", "true", "false"]},
-                        ),
+                        _raw_param(settings),
                         _param(
                             "spell",
                             "0: no corrections of typos and keyboard slips (default 1).",

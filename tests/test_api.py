@@ -198,3 +198,21 @@ def test_http_errors_of_the_api_have_one_shape_in_the_language_asked_for(client)
     posted = client.post("/api/search?hl=ko", data={"q": "x"})
     assert posted.status_code == 405 and posted.get_json()["error"] == render("http_405", "ko")
     assert posted.headers["Allow"]
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_the_description_offers_raw_1_only_where_the_server_answers_it(backend_settings, allowed):
+    import dataclasses
+
+    settings = dataclasses.replace(backend_settings, allow_raw_queries=allowed)
+    client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+    spec = client.get("/api/openapi.json").get_json()
+    parameters = spec["paths"]["/api/search"]["get"]["parameters"]
+    raw = next(p for p in parameters if p["name"] == "raw")
+    answer = client.get("/api/search?q=청년*&raw=1")
+    assert ("1" in raw["schema"]["enum"]) is allowed
+    if allowed:
+        assert answer.status_code == 200
+    else:
+        assert answer.status_code == 400 and answer.get_json()["code"] == "raw_off"
+        assert "raw_off" in raw["description"]
