@@ -283,6 +283,14 @@ class Settings:
         "address.",
     )
     snippet_chars: int = _setting(240, "Approximate length of a body snippet.")
+    document_page_chars: int = _setting(
+        200_000,
+        "Characters of a body the document page shows; a longer one is cut there, with a "
+        "link to the whole text.",
+    )
+    document_page_marks: int = _setting(
+        2_000, "Searched words the document page marks, at most (the first ones)."
+    )
 
 
 def host_names(listed: str) -> list[str]:
@@ -321,6 +329,8 @@ def _validate(settings: Settings) -> Settings:
         "export_max_rows",
         "analytics_retention_days",
         "export_timeout_ms",
+        "document_page_chars",
+        "document_page_marks",
         "cluster_candidates",
         "semantic_depth",
         "semantic_related_max",

@@ -37,6 +37,7 @@ SEARCHING_ENDPOINTS = frozenset(
         "views.feed",
         "api.api_document",
         "api.api_suggest",
+        "views.document_text",
     }
 )
 NON_SEARCHING_ENDPOINTS = frozenset(

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from indexer.errors import QueryError, SearchTimeoutError
 from indexer.fields import DOCUMENT_FIELDS, FACET_FIELDS, FILTER_FIELDS
 from indexer.model.request import SORTS
+from indexer.model.snippets import Snippet
 
 from . import record_search, search_index
 from .cite import citation
@@ -133,7 +134,12 @@ def document_page(doc_id: str | None) -> Response:
             marked = index.highlighted_document(doc_id, q)
         except SearchTimeoutError:
             notice_key = "marks_timeout"  # the document itself still shows
-    title_html, body_html = (marked[0].to_html(), marked[1].to_html()) if marked else (None, None)
+    settings = current_app.config["SETTINGS"]
+    title_html = marked[0].to_html() if marked else None
+    # A body is shown up to a budget of characters and marks: a million characters
+    # with 100,000 marks made a page of megabytes that took seconds.
+    body = marked[1] if marked else Snippet(document.body)
+    shown = body.cut(settings.document_page_chars, settings.document_page_marks)
     context = search_context(request.args)
     # The page's own address without the search: what a colleague should be sent.
     page_url = public_base_url(current_app.config["SETTINGS"]) + document_path(doc_id)
@@ -146,13 +152,30 @@ def document_page(doc_id: str | None) -> Response:
         q=q,
         mark=Markup,
         title_html=title_html,
-        body_html=body_html,
+        body_html=shown.to_html(),
+        body_cut=len(shown.text) < len(body.text),
+        marks_cut=len(shown.spans) < len([s for s in body.spans if s[1] <= len(shown.text)]),
+        page_chars=settings.document_page_chars,
+        page_marks=settings.document_page_marks,
+        text_url=address(url_for("views.document_text"), [("id", doc_id)]),
         notice_key=notice_key,
         similar=index.similar(doc_id),
         back_url=address(url_for("views.search_page"), context),
         # Similar documents keep the search too: "back" from them returns to it.
         other_url=lambda other_id: document_path(other_id, q, context),
         args=request.args,
+    )
+
+
+@blueprint.get("/text")
+def document_text() -> Response:
+    """A document's whole title and body as plain text (the page shows a long body up
+    to setting document_page_chars)."""
+    document = search_index(current_app).document(request.args.get("id", ""))
+    if document is None:
+        abort(404)
+    return Response(
+        f"{document.title}\n\n{document.body}\n", content_type="text/plain; charset=utf-8"
     )
 
 

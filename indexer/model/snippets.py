@@ -44,6 +44,12 @@ class Snippet:
     def __bool__(self) -> bool:
         return bool(self.text)
 
+    def cut(self, max_chars: int, max_spans: int) -> Snippet:
+        """The first ``max_chars`` characters with at most their first ``max_spans``
+        spans (a span the cut goes through is dropped, never split)."""
+        spans = tuple(span for span in self.spans if span[1] <= max_chars)[:max_spans]
+        return Snippet(self.text[:max_chars], spans)
+
 
 def join_snippets(parts: list[Snippet | str]) -> Snippet:
     """Snippets and plain strings one after another, the spans moved along."""
