@@ -232,6 +232,11 @@ class Settings:
     export_timeout_ms: int = _setting(
         30_000, "Time budget of one export (it reads every exported document)."
     )
+    export_concurrency: int = _setting(
+        1,
+        "Exports made at once across all of serve's workers; another is answered 503 with "
+        "Retry-After, so the other workers stay free for searches.",
+    )
     backend: str = _setting(
         "whoosh",
         "Where documents are indexed and searched: whoosh (an index on this machine) or "
@@ -329,6 +334,7 @@ def _validate(settings: Settings) -> Settings:
         "export_max_rows",
         "analytics_retention_days",
         "export_timeout_ms",
+        "export_concurrency",
         "document_page_chars",
         "document_page_marks",
         "cluster_candidates",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask, Response, request
@@ -60,6 +61,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Opened lazily so the app starts (and explains itself) before an index exists.
     app.extensions["policysearch_index"] = None
     app.extensions["policysearch_search_log"] = search_log(settings)
+    from .export_slots import ExportSlots
+
+    served = settings.cluster_dir if settings.backend == "cluster" else settings.index_dir
+    app.extensions["policysearch_export_slots"] = ExportSlots(
+        str(Path(served).resolve()), settings.export_concurrency
+    )
 
     from . import api, embed, guard, views
 

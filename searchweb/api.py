@@ -11,12 +11,13 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from werkzeug.exceptions import HTTPException
 
-from indexer import QueryError
+from indexer import QueryError, Settings
 from indexer.messages import has_message
 from indexer.model import export
 from indexer.model.request import MAX_FACET_SIZE, bounded, whole_number
 
 from . import record_search, search_index
+from .export_slots import RETRY_AFTER_S, ExportSlots
 from .guard import refusal
 from .i18n import localize_facets, pick_language
 from .links import public_base_url
@@ -120,6 +121,21 @@ def api_export(export_format: str) -> Response:
     tier = request.args.get("tier", "matches")
     if tier not in export.EXPORTED_TIERS:
         raise QueryError(code="unknown_tier", value=tier, choices=", ".join(export.EXPORTED_TIERS))
+    slots: ExportSlots = current_app.extensions["policysearch_export_slots"]
+    slot = slots.take()
+    if slot is None:
+        busy = {"concurrency": slots.count, "retry_after_s": RETRY_AFTER_S}
+        return refusal(503, "exports_busy", busy, RETRY_AFTER_S)
+    try:
+        response = _export_response(export_format, tier, settings)
+    except BaseException:
+        slots.give_back(slot)
+        raise
+    response.call_on_close(lambda: slots.give_back(slot))  # once the file is written
+    return response
+
+
+def _export_response(export_format: str, tier: str, settings: Settings) -> Response:
     result = search_index(current_app).export(
         search_request(request.args, settings.allow_raw_queries, strict=True)
     )

@@ -339,7 +339,9 @@ def openapi_document(server_url: str, settings: Settings) -> dict[str, Any]:
                     f"with a byte order mark, for Excel) or JSON Lines; at most "
                     f"{settings.export_max_rows} rows, X-Total-Count says how many matched "
                     "and X-Related-Count how many related results there are; each row has "
-                    "its tier and reason",
+                    f"its tier and reason. At most {settings.export_concurrency} export(s) "
+                    "at once on this server: another is answered 503 exports_busy with "
+                    "Retry-After",
                     "parameters": [
                         {
                             "name": "export_format",
