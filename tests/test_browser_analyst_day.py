@@ -158,7 +158,8 @@ def test_3_the_document_page_keeps_the_search_and_leads_back_to_it(server, page)
     page.click("text=검색 결과로 돌아가기")
     page.wait_for_selector(".hit")
     assert query_of(page.url) == query_of(start)
-    assert page.locator(".pager span").inner_text().startswith("2 /")
+    assert page.locator(".pager .page-of").inner_text().startswith("2 /")
+    assert page.locator(".pager [aria-current=page]").inner_text() == "2"
     assert page.locator(".sort strong").inner_text() == "최신순"
     assert page.locator('fieldset[data-facet="category"] input:checked').count() == 1
 
