@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from indexer.config_checks import validated
 from indexer.errors import ConfigError
 
 ENV_PREFIX = "POLICYSEARCH_"
 CONFIG_FILE_ENV = "POLICYSEARCH_CONFIG"
 DEFAULT_CONFIG_FILE = "policysearch.toml"
-KNOWN_TAGGERS = ("mecab", "komoran", "okt")
-_PUBLIC_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d+)?(/[^?#\s]*)?$")
-_HOST_NAME = re.compile(r"^([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])$")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -298,11 +295,6 @@ class Settings:
     )
 
 
-def host_names(listed: str) -> list[str]:
-    """The host names of a comma-separated setting (trusted_hosts), lower-cased."""
-    return [host.strip().lower() for host in listed.split(",") if host.strip()]
-
-
 def _coerce(name: str, raw: Any, target_type: type) -> Any:
     try:
         if target_type is bool:
@@ -314,74 +306,6 @@ def _coerce(name: str, raw: Any, target_type: type) -> Any:
         raise ConfigError(
             f"Setting {name!r} must be a {target_type.__name__}, got {raw!r}."
         ) from None
-
-
-def _validate(settings: Settings) -> Settings:
-    if settings.tagger not in KNOWN_TAGGERS:
-        raise ConfigError(
-            f"Unknown tagger {settings.tagger!r}: choose one of {', '.join(KNOWN_TAGGERS)}."
-        )
-    for name in (
-        "page_size",
-        "max_page_size",
-        "max_page",
-        "max_query_chars",
-        "facet_size",
-        "max_expansions",
-        "max_query_words",
-        "request_timeout_ms",
-        "client_read_timeout_ms",
-        "export_max_rows",
-        "analytics_retention_days",
-        "export_timeout_ms",
-        "export_concurrency",
-        "document_page_chars",
-        "document_page_marks",
-        "cluster_candidates",
-        "semantic_depth",
-        "semantic_related_max",
-    ):
-        if getattr(settings, name) < 1:
-            raise ConfigError(f"Setting {name!r} must be at least 1.")
-    from indexer.backends import BACKENDS  # the table imports these settings
-
-    if settings.backend not in BACKENDS:
-        choices = "; ".join(f"{row.name} ({row.description})" for row in BACKENDS.values())
-        raise ConfigError(f"Unknown backend {settings.backend!r}: choose {choices}.")
-    if settings.backend == "cluster" and not settings.cluster_dir:
-        raise ConfigError(
-            "Setting 'backend' is cluster but 'cluster_dir' is empty: name the directory "
-            "of the cluster's cluster.json (policysearch cluster init DIR writes one)."
-        )
-    if settings.public_url and not _PUBLIC_URL.match(settings.public_url):
-        raise ConfigError(
-            f"Setting 'public_url' must be an http:// or https:// address such as "
-            f"https://search.example.go.kr, got {settings.public_url!r}."
-        )
-    for host in host_names(settings.trusted_hosts):
-        if not _HOST_NAME.match(host):
-            raise ConfigError(
-                f"Setting 'trusted_hosts' must list host names such as search.example.go.kr "
-                f"or 10.0.0.5, separated by commas, got {host!r}."
-            )
-    for name in (
-        "relaxed_min_word_fraction",
-        "synonym_weight",
-        "translation_weight",
-        "semantic_weight",
-        "semantic_related_weight",
-        "semantic_min_similarity",
-        "semantic_similarity_floor",
-        "semantic_margin",
-    ):
-        if not 0 <= getattr(settings, name) <= 1:
-            raise ConfigError(f"Setting {name!r} must be between 0 and 1.")
-    if settings.synonyms_file and not Path(settings.synonyms_file).is_file():
-        raise ConfigError(
-            f"Setting 'synonyms_file': there is no file {settings.synonyms_file!r}. Give the "
-            "path of a synonyms file (lines such as '어르신, 노인' or '병원비 => 의료비')."
-        )
-    return settings
 
 
 def load_settings(
@@ -417,7 +341,7 @@ def load_settings(
         values[name] = value
 
     coerced = {name: _coerce(name, value, types[name]) for name, value in values.items()}
-    return _validate(Settings(**coerced))
+    return validated(Settings(**coerced))
 
 
 def _read_config_file(path: Path, types: Mapping[str, type]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ Accept-Language header): each with its code, so a client may use its own words."
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Callable, Iterator
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
@@ -127,22 +128,25 @@ def api_export(export_format: str) -> Response:
         busy = {"concurrency": slots.count, "retry_after_s": RETRY_AFTER_S}
         return refusal(503, "exports_busy", busy, RETRY_AFTER_S)
     try:
-        response = _export_response(export_format, tier, settings)
+        response = _export_response(export_format, tier, settings, slot.release)
     except BaseException:
-        slots.give_back(slot)
+        slot.release()
         raise
-    response.call_on_close(lambda: slots.give_back(slot))  # once the file is written
+    response.call_on_close(slot.release)  # a client gone before the end
     return response
 
 
-def _export_response(export_format: str, tier: str, settings: Settings) -> Response:
+def _export_response(
+    export_format: str, tier: str, settings: Settings, written: Callable[[], None]
+) -> Response:
+    """The export's answer; ``written`` is called once its last line is."""
     result = search_index(current_app).export(
         search_request(request.args, settings.allow_raw_queries, strict=True)
     )
     base_url = public_base_url(settings)
     rows = export.rows(result.hits, tier, base_url, pick_language(request))
     response = Response(
-        stream_with_context(export.lines(export_format, rows)),
+        stream_with_context(_then(export.lines(export_format, rows), written)),
         content_type=export.MEDIA_TYPES[export_format],
     )
     name = export.file_name(request.args.get("q", ""), export_format)
@@ -151,6 +155,13 @@ def _export_response(export_format: str, tier: str, settings: Settings) -> Respo
     response.headers["X-Related-Count"] = str(result.related_total)
     response.headers["X-Exported-Count"] = str(len(export.exported(result.hits, tier)))
     return response
+
+
+def _then(lines: Iterator[str], written: Callable[[], None]) -> Iterator[str]:
+    try:
+        yield from lines
+    finally:
+        written()
 
 
 @blueprint.get("/doc", defaults={"doc_id": None})

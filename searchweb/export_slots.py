@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 RETRY_AFTER_S = 5
@@ -24,8 +25,8 @@ class ExportSlots:
         self.directory = Path(tempfile.gettempdir()) / f"policysearch-exports-{digest}"
         self.count = count
 
-    def take(self) -> int | None:
-        """A free slot (a descriptor to pass to ``give_back``), or None when all are held."""
+    def take(self) -> Slot | None:
+        """A free slot, or None when all are held."""
         self.directory.mkdir(mode=0o700, exist_ok=True)
         for number in range(self.count):
             descriptor = os.open(self.directory / f"slot-{number}", os.O_CREAT | os.O_RDWR, 0o600)
@@ -34,9 +35,23 @@ class ExportSlots:
             except BlockingIOError:
                 os.close(descriptor)
                 continue
-            return descriptor
+            return Slot(descriptor)
         return None
 
-    @staticmethod
-    def give_back(descriptor: int) -> None:
-        os.close(descriptor)  # closing the descriptor releases its lock
+
+class Slot:
+    """A held slot; ``release`` may be called more than once (the stream's end and the
+    response's close both call it)."""
+
+    def __init__(self, descriptor: int) -> None:
+        self._descriptor: int | None = descriptor
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            if self._descriptor is not None:
+                os.close(self._descriptor)  # closing the descriptor releases its lock
+                self._descriptor = None
+
+    def __del__(self) -> None:
+        self.release()

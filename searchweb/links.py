@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Response, current_app, has_request_context, request
 
 from indexer import Settings
-from indexer.config import host_names
+from indexer.config_checks import host_names
 from indexer.model.results import document_path  # the one place that decides document URLs
 
 __all__ = ["document_path", "public_base_url", "vary_on_host"]

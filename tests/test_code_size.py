@@ -14,7 +14,7 @@ MAX_CLASS_LINES = 150
 MAX_FUNCTION_LINES = 60
 TABLES = {
     "indexer/config.py:Settings",
-    "searchweb/openapi.py:_schemas",
+    "searchweb/openapi_schemas.py:schemas",
     "searchweb/openapi.py:openapi_document",
 }
 

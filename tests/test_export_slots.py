@@ -36,7 +36,6 @@ def test_an_export_past_the_limit_is_refused_while_searches_go_on(workers):
     assert refused.get_json()["params"] == {"concurrency": 1, "retry_after_s": 5}
     assert second.get("/api/search?q=주거").status_code == 200  # searching is not held
     assert b"".join(streaming.response)  # the first export is written whole ...
-    streaming.close()
     again = second.get("/api/export.csv?q=주거")  # ... and its slot is free again
     assert again.status_code == 200 and again.get_data()
 
@@ -51,7 +50,8 @@ def test_as_many_exports_as_slots_run_at_once(tmp_path):
     slots = ExportSlots(str(tmp_path), 2)
     held = [slots.take(), slots.take()]
     assert None not in held and slots.take() is None
-    slots.give_back(held[0])
+    held[0].release()
+    held[0].release()  # twice: the stream's end and the response's close
     assert slots.take() is not None
 
 

@@ -23,7 +23,8 @@ from indexer.cli import (
 )
 from indexer.cli.progress import REJECTIONS_SHOWN, Progress, counted, report_problems
 from indexer.cli.sources import read_chosen, sources_to_read
-from indexer.config import KNOWN_TAGGERS, Settings
+from indexer.config import Settings
+from indexer.config_checks import KNOWN_TAGGERS
 from indexer.errors import ChangeRefusedError, DeletesRefusedError, IndexMissingError
 from indexer.reading.mapping import shipped_mapping_names
 from indexer.reading.readers import CorpusReport
