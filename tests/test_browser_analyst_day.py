@@ -226,6 +226,8 @@ def test_6_autocomplete_is_a_combobox_used_with_the_keyboard(server, page):
     second = options.nth(1)
     assert box.get_attribute("aria-activedescendant") == second.get_attribute("id")
     assert second.get_attribute("aria-selected") == "true"
+    # The box shows the active option, as portal search boxes do.
+    assert second.inner_text().startswith(box.input_value()) and box.input_value() != "ㅇㄹㅅ"
     page.keyboard.press("ArrowUp")
     assert box.get_attribute("aria-activedescendant") == options.nth(0).get_attribute("id")
     shot(page, "6-combobox")
@@ -245,6 +247,21 @@ def test_6_autocomplete_is_a_combobox_used_with_the_keyboard(server, page):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert ("q", "아리수") in query_of(page.url) and total(page) > 0
+
+
+def test_6b_youth_and_the_start_of_a_word_complete_to_youth_monthly_rent(server, page):
+    page.goto(server + "/")
+    page.locator("#q").click()
+    page.keyboard.type("청년 월")
+    listbox = page.locator("#q-suggestions")
+    first = listbox.locator('[role="option"]').first
+    first.wait_for()
+    assert first.inner_text().startswith("청년 월세")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#q").input_value() == "청년 월세"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert ("q", "청년 월세") in query_of(page.url) and total(page) > 0
 
 
 def test_7_phone_drawer_no_horizontal_scroll_and_a_skip_link(server, browser):

@@ -5,12 +5,12 @@ of the last word, after the whole text corrected when it has typos or keyboard s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from indexer.config import Settings
-from indexer.errors import SearchTimeoutError
-from indexer.model.request import MAX_SUGGEST_PREFIX_CHARS
-from indexer.model.results import Suggestion
+from indexer.errors import PolicySearchError, SearchTimeoutError
+from indexer.model.request import MAX_SUGGEST_PREFIX_CHARS, SearchRequest
+from indexer.model.results import SearchResult, Suggestion
 from indexer.query.spelling import Vocabulary, is_choseong
 from indexer.reading.documents import normalize_text
 from indexer.search.engine import RequestEngine
@@ -84,3 +84,58 @@ def with_correction(
     if correction is None or any(s.text == correction for s in completions):
         return completions[:limit]
     return [Suggestion(correction, "correction", 0), *completions][:limit]
+
+
+# Titles of the best documents of the words before the last that completions in context
+# are read from: enough for the usual continuations, one short search.
+CONTEXT_TITLES = 50
+_EDGE_PUNCTUATION = "\"'“”‘’「」『』｢｣()[]<>,.·:;!?"
+
+
+def in_context(
+    suggestions: list[Suggestion],
+    text: str,
+    titles_of: Callable[[str], Iterable[str]],
+    limit: int,
+) -> list[Suggestion]:
+    """Completions of the last word that follow the words before it, first: the words
+    starting with it in the titles of the documents the words before it find
+    (``titles_of``; also the rest of a compound that starts with one of those words),
+    by how many titles hold them; then ``suggestions`` (a correction of the whole text
+    stays first). "청년 월" completes to 청년 월세 (청년월세 한시 특별지원) before 청년
+    월드컵, commoner in the index but in no title about 청년."""
+    typed = Typed.of(text)
+    if typed is None or not typed.head or is_choseong(typed.prefix) or limit < 1:
+        return suggestions[:limit]
+    head_words = typed.head.lower().split()
+    counts: dict[str, int] = {}
+    for title in titles_of(typed.head):
+        words = {word.strip(_EDGE_PUNCTUATION) for word in normalize_text(title).lower().split()}
+        # A compound holds the last word typed after a word before it: 청년월세.
+        words |= {w[len(h) :] for w in words for h in head_words if w.startswith(h)}
+        for word in words:
+            if word.startswith(typed.prefix) and word != typed.prefix:
+                counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    first = [s for s in suggestions if s.kind == "correction"]
+    taken = {s.text for s in first}
+    contextual = [typed.completed(word, "term", count) for word, count in ranked]
+    contextual = [s for s in contextual if s.text not in taken]
+    taken |= {s.text for s in contextual}
+    return [*first, *contextual, *(s for s in suggestions if s.text not in taken)][:limit]
+
+
+def head_titles(search: Callable[[SearchRequest], SearchResult]) -> Callable[[str], list[str]]:
+    """``titles_of`` for in_context over a backend's search: the titles of the first
+    CONTEXT_TITLES results of the words (none when they cannot be searched)."""
+
+    def titles_of(head: str) -> list[str]:
+        request = SearchRequest(
+            q=head, size=CONTEXT_TITLES, highlight=False, facets=False, spell=False
+        )
+        try:
+            return [hit.title for hit in search(request).hits]
+        except PolicySearchError:
+            return []
+
+    return titles_of

@@ -9,9 +9,11 @@
  *     kindLabels: {correction: "교정", ...}    // shown after an option's text
  *   });
  *
- * Keys: Down/Up move through the options (opening the list), Enter takes the active
- * option (or submits the form as typed when none is active), Escape closes the list,
- * and a second Escape clears the box. The input keeps focus throughout; the active
+ * Keys: Down/Up move through the options (opening the list) and the box shows the
+ * active one, as portal search boxes do; past the last (or above the first) the box
+ * shows what was typed again. Enter takes the active option (or submits the form as
+ * typed when none is active), Escape closes the list and puts back what was typed, and
+ * a second Escape clears the box. The input keeps focus throughout; the active
  * option is announced through aria-activedescendant.
  */
 function attachCombobox(input, options) {
@@ -21,6 +23,7 @@ function attachCombobox(input, options) {
   var idBase = (input.id || "search") + "-suggestions";
   var suggestions = [];
   var active = -1;
+  var typed = "";  // what the user typed, shown again when no option is active
   var ticket = 0;
   var timer = null;
   list.id = idBase;
@@ -51,7 +54,12 @@ function attachCombobox(input, options) {
     var items = list.children;
     if (active >= 0 && items[active]) { items[active].setAttribute("aria-selected", "false"); }
     active = index;
-    if (index < 0) { input.removeAttribute("aria-activedescendant"); return; }
+    if (index < 0) {
+      input.removeAttribute("aria-activedescendant");
+      input.value = typed;
+      return;
+    }
+    input.value = suggestions[index].text;
     items[index].setAttribute("aria-selected", "true");
     input.setAttribute("aria-activedescendant", items[index].id);
     if (items[index].scrollIntoView) { items[index].scrollIntoView({ block: "nearest" }); }
@@ -94,6 +102,7 @@ function attachCombobox(input, options) {
   input.addEventListener("input", function () {
     clearTimeout(timer);
     var text = input.value;
+    typed = text;
     var mine = ++ticket;
     if (!text.trim()) { render([]); return; }
     timer = setTimeout(function () {
@@ -107,12 +116,12 @@ function attachCombobox(input, options) {
       if (!count) { return; }
       event.preventDefault();
       open();
-      activate(active + 1 < count ? active + 1 : 0);
+      activate(active + 1 < count ? active + 1 : -1);
     } else if (event.key === "ArrowUp" || event.key === "Up") {
       if (!count) { return; }
       event.preventDefault();
       open();
-      activate(active > 0 ? active - 1 : count - 1);
+      activate(active === -1 ? count - 1 : active - 1);
     } else if (event.key === "Enter") {
       if (!list.hidden && active >= 0) {
         event.preventDefault();
@@ -123,7 +132,10 @@ function attachCombobox(input, options) {
       }
     } else if (event.key === "Escape" || event.key === "Esc") {
       event.preventDefault();
-      if (!list.hidden) { close(); } else { ticket++; input.value = ""; render([]); }
+      if (!list.hidden) {
+        if (active >= 0) { input.value = typed; }
+        close();
+      } else { ticket++; input.value = ""; typed = ""; render([]); }
     } else if (event.key === "Tab") {
       close();
     }

@@ -22,6 +22,7 @@ from indexer.model.request import SearchRequest
 from indexer.model.results import IndexStats, SearchResult, StoredDocument, Suggestion
 from indexer.model.snippets import Snippet
 from indexer.search.facets import whole_facet
+from indexer.search.suggest import head_titles, in_context
 
 
 class ClusterService:
@@ -59,7 +60,8 @@ class ClusterService:
         return browse.marked_document(self.searcher, doc_id, q)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
-        return browse.suggest(self.searcher, text, limit)
+        found = browse.suggest(self.searcher, text, limit)
+        return in_context(found, text, head_titles(self.search), limit)
 
     def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
         return browse.similar(self.searcher, doc_id, limit)
