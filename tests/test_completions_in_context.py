@@ -70,3 +70,8 @@ def test_a_completion_in_context_finds_what_it_promises(backend):
 def test_the_rest_of_a_compound_after_a_word_typed_is_a_completion():
     found = in_context([], "청년 월", lambda head: ["청년월세 한시 특별지원"], 8)
     assert [s.text for s in found] == ["청년 월세"]
+
+
+def test_an_english_word_being_typed_finds_the_titles_that_hold_it(policy_index):
+    found = policy_index.suggest("Metav", 8)
+    assert any(s.kind == "title" and s.text.startswith("Metaverse Seoul") for s in found)

@@ -3,8 +3,6 @@ document, and statistics. Each takes the calling thread's reader view."""
 
 from __future__ import annotations
 
-from itertools import islice
-
 from whoosh import query as Q
 
 from indexer.analysis.taggers import tagger_version
@@ -12,14 +10,13 @@ from indexer.engines.whoosh.facet_tables import count_facets
 from indexer.engines.whoosh.generations import directory_size_bytes, read_meta
 from indexer.engines.whoosh.hits import marked_document
 from indexer.engines.whoosh.request import WhooshRequest
-from indexer.engines.whoosh.searchers import ReaderView, term_text
+from indexer.engines.whoosh.searchers import ReaderView
 from indexer.model.results import IndexStats, StoredDocument, Suggestion
 from indexer.model.snippets import Snippet
 from indexer.query.textquery import text_query
 from indexer.search.marks import unmarked_terms
 from indexer.search.suggest import Typed, by_initials, with_titles
 
-MAX_SUGGEST_TERMS = 2000  # bounds the work for a one-syllable prefix
 SIMILAR_TEXT_CHARS = 5000
 
 
@@ -28,27 +25,31 @@ def suggest(view: ReaderView, text: str, limit: int) -> list[Suggestion]:
 
     Korean terms are stored as syllables, so a prefix of whole syllables (서, 서울)
     completes to the terms that start with it (서울시, 서울광장); a prefix of initial
-    consonants (ㅇㄹㅅ) to the terms with those initials, most frequent first.
+    consonants (ㅇㄹㅅ) to the terms with those initials, most frequent first. Both are
+    looked up in the vocabulary (sorted in memory, as the cluster does), never by
+    expanding the prefix over the postings: that took 1.9 s for 지 at 47,450 documents.
     """
     typed = Typed.of(text)
     if typed is None or limit < 1:
         return []
-    reader = view.reader
-    initials = by_initials(typed, view.shared.vocabulary(reader), limit)
+    vocabulary = view.shared.vocabulary(view.reader)
+    initials = by_initials(typed, vocabulary, limit)
     if initials is not None:
         return initials
     prefix = typed.prefix
-    counts: dict[str, int] = {}
-    if not prefix.isascii():  # English terms are stemmed: poor completions, titles do better
-        for fieldname in ("title", "body"):
-            for raw in islice(reader.expand_prefix(fieldname, prefix), MAX_SUGGEST_TERMS):
-                term = term_text(raw)
-                if term != prefix:
-                    counts[term] = counts.get(term, 0) + reader.doc_frequency(fieldname, term)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    completions = [typed.completed(term, "term", count) for term, count in ranked]
-    title_query = Q.Or([Q.Prefix("title", prefix), Q.Prefix("title_bigram", prefix[:2])])
-    hits = view.searcher.search(title_query, limit=limit * 2)
+    completions = [
+        typed.completed(term, "term", count)
+        for term, count in vocabulary.completions(prefix, limit)
+    ]
+    # Titles holding the word or (Hangul) its first two syllables, as on the cluster;
+    # an English word is stemmed in the index, so its titles are found by its start
+    # (English title terms are few: the expansion stays small).
+    words: list[Q.Query] = [
+        Q.Prefix("title", prefix) if prefix.isascii() else Q.Term("title", prefix)
+    ]
+    if len(prefix) >= 2 and not prefix.isascii():
+        words.append(Q.Term("title_bigram", prefix[:2]))
+    hits = view.searcher.search(Q.Or(words), limit=limit * 2)
     titles = ((hit.get("title", ""), hit.get("id", "")) for hit in hits)
     return with_titles(completions, titles, typed, limit * 2)[:limit]
 
