@@ -2,7 +2,7 @@
 typed alone and after a word ("청년 지", the completions in context), against the
 request budget a search box needs (issue 29: under 50 ms at the slowest).
 
-    python bench/suggest.py --scale 10 [--index-dir DIR] [--json FILE]
+    python bench/suggest.py --scale 10 [--index-dir DIR] [--json FILE] [--every N]
 
 The corpus is bench/perf.py's at that scale (real documents, then re-combined copies),
 indexed without vectors (suggestions do not use them) into DIR, which is reused when it
@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--index-dir", default="")
     parser.add_argument("--json", dest="json_path")
+    parser.add_argument(
+        "--every", type=int, default=1, help="Only every Nth prefix (a quicker look)."
+    )
     args = parser.parse_args(argv)
     index_dir = args.index_dir or tempfile.mkdtemp(prefix="policysearch-suggest-")
     settings = load_settings(
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         index = SearchIndex(index_dir, settings)
     view = index.readers.current()
     vocabulary = view.shared.vocabulary(view.reader)
-    alone = prefixes(vocabulary.terms)
+    alone = prefixes(vocabulary.terms)[:: args.every]
     results = {
         "documents": view.searcher.doc_count(),
         "build_s": round(built_s, 1),
