@@ -194,6 +194,19 @@ class SearchLog:
             return AnalyticsReport(since=span[0], until=span[1], searches=0, zero_result_searches=0)
         return _report(self._connection(), span, limit)
 
+    def frequent(self, min_count: int, limit: int) -> list[tuple[str, int]]:
+        """Queries that found something, made at least ``min_count`` times, most made
+        first (at most ``limit``); none before the log is written."""
+        if not self.path.exists():
+            return []
+        rows = self._connection().execute(
+            "SELECT query, COUNT(*) AS made FROM searches WHERE query != '' AND "
+            "(total > 0 OR related > 0) GROUP BY query HAVING made >= ? "
+            "ORDER BY made DESC, query LIMIT ?",
+            (min_count, limit),
+        )
+        return [(query, int(made)) for query, made in rows]
+
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:

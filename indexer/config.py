@@ -262,6 +262,11 @@ class Settings:
     analytics_retention_days: int = _setting(
         90, "Recorded searches older than this many days are deleted."
     )
+    related_searches_min_count: int = _setting(
+        5,
+        "A recorded search (with results) made at least this many times may be shown to "
+        "others as a related search under their results; 0 = none are shown.",
+    )
     client_read_timeout_ms: int = _setting(
         10_000,
         "Time a client has to send a whole request to serve before it is answered "

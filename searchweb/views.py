@@ -90,9 +90,12 @@ def search_page() -> Response:
         whole = search_index(current_app).facet(search_request, expanded, args.get("contains", ""))
         facets = [whole if facet.name == expanded else facet for facet in facets]
     context = search_context(args)
+    related = current_app.extensions.get("policysearch_related_searches")
     return render_page(
         "search.html",
         result=result,
+        related_searches=related.of(args.get("q", "")) if related is not None else [],
+        related_search_url=lambda q: address("/", [("q", q)]),
         args=args,
         error=None,
         chips=selected_chips("/", args),
