@@ -67,9 +67,7 @@ def test_the_results_page_shows_related_searches_as_links(policy_index, tmp_path
     client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
     for _ in range(3):
         client.get("/?q=장애인 활동지원")
-    page = create_app({"SETTINGS": settings, "TESTING": True}).test_client().get(
-        "/?q=장애인&hl=ko"
-    )
+    page = create_app({"SETTINGS": settings, "TESTING": True}).test_client().get("/?q=장애인&hl=ko")
     text = page.get_data(as_text=True)
     section = re.search(r'<nav class="related-searches".*?</nav>', text, re.S).group(0)
     assert "관련 검색어" in section and ">장애인 활동지원</a>" in section
