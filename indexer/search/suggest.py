@@ -131,7 +131,12 @@ def head_titles(search: Callable[[SearchRequest], SearchResult]) -> Callable[[st
 
     def titles_of(head: str) -> list[str]:
         request = SearchRequest(
-            q=head, size=CONTEXT_TITLES, highlight=False, facets=False, spell=False
+            q=head,
+            size=CONTEXT_TITLES,
+            highlight=False,
+            facets=False,
+            spell=False,
+            semantic=False,  # words in titles: no query to embed on every keystroke
         )
         try:
             return [hit.title for hit in search(request).hits]
