@@ -75,3 +75,17 @@ def test_the_rest_of_a_compound_after_a_word_typed_is_a_completion():
 def test_an_english_word_being_typed_finds_the_titles_that_hold_it(policy_index):
     found = policy_index.suggest("Metav", 8)
     assert any(s.kind == "title" and s.text.startswith("Metaverse Seoul") for s in found)
+
+
+def test_a_word_the_vocabulary_completes_is_not_checked_for_typos():
+    from indexer.config import load_settings
+    from indexer.search.suggest import with_correction
+
+    completions = [Suggestion("가출청소년", "term", 3)]
+
+    class Untouched:  # the engine must not be asked: no correction is looked for
+        def __getattr__(self, name):
+            raise AssertionError(f"asked {name}")
+
+    settings = load_settings(None, environ={})
+    assert with_correction(completions, "가출", Untouched(), settings, 8) == completions
