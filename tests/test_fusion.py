@@ -14,7 +14,7 @@ import pytest
 from indexer.config import ConfigError, load_settings
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
-from indexer.search.semantic import KEYWORD_RANKS, Neighbours, fuse, similarities_by_id
+from indexer.search.semantic import KEYWORD_RANKS, Neighbours, RowsById, fuse
 
 SETTINGS = load_settings(None, environ={})
 
@@ -122,13 +122,13 @@ def test_without_neighbours_the_order_is_the_keyword_order_unchanged():
     assert fused.ids.tolist() == [5, 6] and fused.scores.tolist() == [1.0, 2.0]
 
 
-def test_similarities_by_id_match_the_matrix_and_say_nan_for_no_vector():
+def test_rows_by_id_give_the_matrix_similarity_and_nan_for_no_vector():
     rng = np.random.default_rng(7)
     matrix = rng.normal(size=(5, 8)).astype(np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     row_ids = np.array([40, -1, 10, 30, 20], np.int64)  # row 1: a deleted document
     vector = matrix[3]
-    similarity_of = similarities_by_id(matrix, row_ids, vector)
+    similarity_of = RowsById(matrix, row_ids).similarity_of(vector)
     found = similarity_of(np.array([10, 20, 30, 40, 99], np.int64))
     expected = matrix[[2, 4, 3, 0]] @ vector
     np.testing.assert_allclose(found[:4], expected, rtol=1e-6)

@@ -96,23 +96,29 @@ class Neighbours:
 NO_NEIGHBOURS = Neighbours(np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, bool))
 
 
-def similarities_by_id(
-    matrix: np.ndarray, row_ids: np.ndarray, vector: np.ndarray
-) -> Callable[[np.ndarray], np.ndarray]:
-    """``Neighbours.similarity_of`` over ``matrix`` (unit rows) whose rows hold the
-    documents ``row_ids`` (an engine's ids; -1: no document)."""
-    order = np.argsort(row_ids, kind="stable")
-    sorted_ids = row_ids[order]
+class RowsById:
+    """A vector matrix's rows found by engine id: the ids sorted once per table (an
+    argsort per request cost ~1.5 ms at 47,450 documents)."""
 
-    def similarity_of(ids: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(sorted_ids, ids), max(len(sorted_ids) - 1, 0))
-        found = (sorted_ids[at] == ids) if len(sorted_ids) else np.zeros(len(ids), bool)
-        rows = order[at[found]]
-        result = np.full(len(ids), np.nan, np.float32)
-        result[found] = matrix[rows] @ vector
-        return result
+    def __init__(self, matrix: np.ndarray, row_ids: np.ndarray) -> None:
+        self.matrix = matrix  # unit rows, float32
+        self.order = np.argsort(row_ids, kind="stable")
+        self.sorted_ids = row_ids[self.order]
 
-    return similarity_of
+    def similarity_of(self, vector: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """``Neighbours.similarity_of`` for the query ``vector``: engine ids -> cosine,
+        NaN for an id without a row (-1 rows hold no document)."""
+
+        def similarity_of(ids: np.ndarray) -> np.ndarray:
+            result = np.full(len(ids), np.nan, np.float32)
+            if not len(self.sorted_ids):
+                return result
+            at = np.minimum(np.searchsorted(self.sorted_ids, ids), len(self.sorted_ids) - 1)
+            found = self.sorted_ids[at] == ids
+            result[found] = self.matrix[self.order[at[found]]] @ vector
+            return result
+
+        return similarity_of
 
 
 def nearest_rows(

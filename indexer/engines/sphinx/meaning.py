@@ -19,7 +19,6 @@ from indexer.search.semantic import (
     Neighbours,
     fuse,
     nearest_rows,
-    similarities_by_id,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +54,7 @@ def cluster_neighbours(
         similarity,
         ~np.isin(ids, list(found)),
         nearest=float(similarity[0]) if len(similarity) else 0.0,
-        similarity_of=similarities_by_id(table.matrix, table.ids, vector),
+        similarity_of=table.rows_by_id.similarity_of(vector),
     )
 
 

@@ -6,6 +6,7 @@ vocabulary for corrections) is kept here, read again after every write.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from indexer.query.spelling import Vocabulary
 from indexer.query.textquery import query_builder
 from indexer.search import pipeline
 from indexer.search.evaluation import bm25f_parameters
+from indexer.search.semantic import RowsById
 from indexer.vectors.store import IDS_FILE, load_vectors
 
 
@@ -105,6 +107,10 @@ class ClusterVectors:
     matrix: np.ndarray
     ids: np.ndarray  # stable_id of each row's document
     problem: str = ""
+
+    @functools.cached_property
+    def rows_by_id(self) -> RowsById:
+        return RowsById(self.matrix, self.ids)
 
     @classmethod
     def read(cls, directory: Path) -> ClusterVectors:

@@ -4,6 +4,7 @@ document number of the reader it belongs to (-1: not in this state, deleted)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from indexer.config import Settings
 from indexer.engines.whoosh.generations import META_FILE, read_meta, vector_problem
-from indexer.search.semantic import Neighbours, nearest_rows, similarities_by_id
+from indexer.search.semantic import Neighbours, RowsById, nearest_rows
 from indexer.vectors.store import load_vectors
 
 
@@ -20,6 +21,10 @@ class VectorTable:
     matrix: np.ndarray  # (rows, dimensions) float32, unit rows
     docnums: np.ndarray  # the document number of each row, -1 when none
     problem: str = ""  # why the vectors written cannot be read ("": read, or none written)
+
+    @functools.cached_property
+    def rows_by_id(self) -> RowsById:
+        return RowsById(self.matrix, self.docnums)
 
     def allowed_rows(self, allowed_docs: np.ndarray) -> np.ndarray:
         """Rows whose documents ``allowed_docs`` (a mask over document numbers) allows."""
@@ -41,7 +46,7 @@ class VectorTable:
             similarity,
             ~np.isin(docnums, found),
             nearest=float(similarity[0]) if len(similarity) else 0.0,
-            similarity_of=similarities_by_id(self.matrix, self.docnums, vector),
+            similarity_of=self.rows_by_id.similarity_of(vector),
         )
 
 
