@@ -209,8 +209,21 @@ class ClusterIndex:
                 yield [rows_of.row(document) for document in chunk]
             return
         context = multiprocessing.get_context("fork")
-        with context.Pool(processes, _start_worker, (self.settings, self.schema)) as pool:
+        pool = context.Pool(processes, _start_worker, (self.settings, self.schema))
+        finished = False
+        try:
             yield from pool.imap(_worker_rows, chunks)
+            finished = True
+        finally:
+            # Done: the workers leave when the queue tells them to. Not by SIGTERM (what
+            # ``with Pool`` sends): a process that loaded a JVM (a KoNLPy tagger, Lucene)
+            # passes the JVM's SIGTERM handler to its forked workers, which then never
+            # die, and the build waited for them forever (seen in bench/relevance.py).
+            if finished:
+                pool.close()
+            else:
+                pool.terminate()
+            pool.join()
 
     def by_shard(self, rows: Iterable[ClusterRow]) -> dict[int, list[ClusterRow]]:
         """Rows by the number of the shard that holds them."""
