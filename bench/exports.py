@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,7 +26,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from perf import percentiles  # noqa: E402
+from perf import percentiles, serving  # noqa: E402
 
 QUERIES = [
     "청년 월세",
@@ -42,12 +39,6 @@ QUERIES = [
     "주거",
 ]
 EXPORTERS = 8
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def fetch(url: str) -> tuple[int, bytes]:
@@ -75,30 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", dest="json_path")
     args = parser.parse_args(argv)
     index_dir = args.index_dir or tempfile.mkdtemp(prefix="policysearch-exports-")
-    port = free_port()
-    env = {
-        **os.environ,
-        "POLICYSEARCH_API_REQUESTS_PER_MINUTE": "0",
-        "POLICYSEARCH_RESULT_CACHE_SIZE": "0",
-        "POLICYSEARCH_ANALYTICS": "false",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "searchweb.cli", "serve", "--port", str(port)]
-        + ["--index-dir", index_dir],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if fetch(f"{base}/api/search?q=x")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
+    settings_env = {"API_REQUESTS_PER_MINUTE": "0", "RESULT_CACHE_SIZE": "0", "ANALYTICS": "false"}
+    with serving(index_dir, settings_env) as base:
         search_latencies(base, 20)  # warm-up
         alone = search_latencies(base, args.searches)
         stop = threading.Event()
@@ -121,9 +90,6 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
         for thread in exporters:
             thread.join()
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait()
     results = {
         "searches_alone": percentiles(alone),
         "searches_while_exporting": percentiles(during),

@@ -26,6 +26,7 @@ searchd processes' memory, beside the Whoosh backend's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -42,7 +43,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import psutil
 
@@ -596,6 +597,43 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serving(
+    index_dir: Path | str,
+    settings_env: dict[str, str],
+    serve_args: list[str] | None = None,
+) -> Iterator[str]:
+    """``policysearch serve`` on ``index_dir`` with the settings of ``settings_env`` (names
+    without the POLICYSEARCH_ prefix), on a free port: its base URL once it answers a
+    search (or the error after two minutes); stopped, its whole group, afterwards."""
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, **{f"POLICYSEARCH_{k}": v for k, v in settings_env.items()}}
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--index-dir", str(index_dir), *(serve_args or [])],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/search?q=Seoul", timeout=10)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+
+
 def http_figures(
     index_dir: Path,
     queries: list[BenchQuery],
@@ -619,33 +657,13 @@ def http_figures(
     )
     script = workdir / "rotate.lua"
     script.write_text(WRK_SCRIPT % paths, "utf-8")
-    port = free_port()
-    env = {
-        **os.environ,
-        "POLICYSEARCH_API_REQUESTS_PER_MINUTE": "0",  # wrk is one client
+    settings_env = {
+        "API_REQUESTS_PER_MINUTE": "0",  # wrk is one client
         # wrk cycles through the queries: with the cache on it would mostly measure the cache.
-        "POLICYSEARCH_RESULT_CACHE_SIZE": "0" if not cache else "256",
+        "RESULT_CACHE_SIZE": "0" if not cache else "256",
     }
-    server = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port), "--index-dir", str(index_dir), *(serve_args or [])],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     figures: dict = {}
-    try:
-        import urllib.request
-
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=Seoul", timeout=10)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+    with serving(index_dir, settings_env, serve_args) as base:
         # The first seconds decode postings seen for the first time: a warm-up run, reported
         # apart, then the measured runs (a server that has been up a while).
         runs = [("warmup_c8", 8, min(seconds, 15))] + [(f"c{c}", c, seconds) for c in connections]
@@ -663,7 +681,7 @@ def http_figures(
                     "10s",
                     "-s",
                     str(script),
-                    f"http://127.0.0.1:{port}",
+                    base,
                 ],
                 capture_output=True,
                 text=True,
@@ -678,9 +696,6 @@ def http_figures(
                 "p95_ms": float(p95),
                 "errors": int(errors),
             }
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
     return figures
 
 

@@ -145,7 +145,7 @@ def document_page(doc_id: str | None) -> Response:
     shown = body.cut(settings.document_page_chars, settings.document_page_marks)
     context = search_context(request.args)
     # The page's own address without the search: what a colleague should be sent.
-    page_url = public_base_url(current_app.config["SETTINGS"]) + document_path(doc_id)
+    page_url = public_base_url(settings) + document_path(doc_id)
     return render_page(
         "document.html",
         page_url=page_url,
