@@ -98,6 +98,11 @@ def redacted(text: str) -> str:
     return text
 
 
+def holds_redaction(text: str) -> bool:
+    """Whether ``text`` (from the log) had personal data replaced."""
+    return any(kind in text for _, kind in _PERSONAL)
+
+
 def normalized_query(text: str) -> str:
     return redacted(re.sub(r"\s+", " ", text).strip()).casefold()[:MAX_QUERY_CHARS]
 

@@ -265,7 +265,8 @@ class Settings:
     related_searches_min_count: int = _setting(
         5,
         "A recorded search (with results) made at least this many times may be shown to "
-        "others as a related search under their results; 0 = none are shown.",
+        "others as a related search under their results and as a completion of what they "
+        "type; 0 = none are shown.",
     )
     client_read_timeout_ms: int = _setting(
         10_000,

@@ -22,7 +22,7 @@ from indexer import SearchRequest, load_settings
 from indexer.analytics import search_log
 from indexer.backends import SearchBackend, open_index
 from indexer.model.results import SearchResult, WarmUpReport
-from indexer.related_searches import RelatedSearches
+from indexer.past_searches import PastSearches
 
 WEB_DEFAULTS: dict[str, Any] = {
     # Origins allowed to read /api/* from the browser; "*" = any (the search is public).
@@ -62,8 +62,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Opened lazily so the app starts (and explains itself) before an index exists.
     app.extensions["policysearch_index"] = None
     app.extensions["policysearch_search_log"] = log = search_log(settings)
-    app.extensions["policysearch_related_searches"] = (
-        RelatedSearches(log, settings.related_searches_min_count)
+    app.extensions["policysearch_past_searches"] = (
+        PastSearches(log, settings.related_searches_min_count)
         if log is not None and settings.related_searches_min_count > 0
         else None
     )

@@ -16,6 +16,7 @@ from indexer import QueryError, Settings
 from indexer.messages import has_message
 from indexer.model import export
 from indexer.model.request import MAX_FACET_SIZE, bounded, whole_number
+from indexer.search.suggest import with_past_searches
 
 from . import record_search, search_index
 from .export_slots import RETRY_AFTER_S, ExportSlots
@@ -178,7 +179,11 @@ def api_document(doc_id: str | None) -> Response:
 def api_suggest() -> Response:
     text = request.args.get("q", "")
     limit = min(max(whole_number("limit", request.args.get("limit", 8)), 1), MAX_SUGGESTIONS)
-    suggestions = search_index(current_app).suggest(text[:MAX_SUGGEST_CHARS], limit)
+    text = text[:MAX_SUGGEST_CHARS]
+    suggestions = search_index(current_app).suggest(text, limit)
+    past = current_app.extensions.get("policysearch_past_searches")
+    if past is not None:
+        suggestions = with_past_searches(suggestions, past.completing(text, limit), limit)
     return jsonify(query=text, suggestions=[asdict(s) for s in suggestions])
 
 

@@ -158,7 +158,7 @@ def schemas() -> dict[str, Any]:
         "Suggestion": _object(
             {
                 "text": STRING,
-                "kind": {"enum": ["correction", "term", "title", "initials"]},
+                "kind": {"enum": ["correction", "term", "phrase", "title", "initials", "popular"]},
                 "count": {"type": "integer"},
                 "id": STRING,
             }

@@ -90,11 +90,11 @@ def search_page() -> Response:
         whole = search_index(current_app).facet(search_request, expanded, args.get("contains", ""))
         facets = [whole if facet.name == expanded else facet for facet in facets]
     context = search_context(args)
-    related = current_app.extensions.get("policysearch_related_searches")
+    past = current_app.extensions.get("policysearch_past_searches")
     return render_page(
         "search.html",
         result=result,
-        related_searches=related.of(args.get("q", "")) if related is not None else [],
+        related_searches=past.related_to(args.get("q", "")) if past is not None else [],
         related_search_url=lambda q: address("/", [("q", q)]),
         args=args,
         error=None,

@@ -223,8 +223,10 @@ class StoredDocument:
 @dataclass
 class Suggestion:
     text: str
-    kind: str  # "correction" (the whole text corrected), "term", "title" or "initials"
-    count: int  # documents with the term (1 for a title, 0 for a correction)
+    # "correction" (the whole text corrected), "term", "phrase" (a term and the word after
+    # it in titles), "title", "initials" or "popular" (a frequent past search)
+    kind: str
+    count: int  # documents (titles for a phrase) with it; 1 for a title, 0 otherwise
     id: str = ""  # the document of a title suggestion
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any, Callable, Collection, Iterable
+from typing import Any, Callable, Collection, Iterable, Iterator
 
 from hangul_keyboard import convert_roman_to_hangul, decompose_hangul_full
 from hangul_keyboard.mapping import DOUBLE_JAMO_PAIR, ROMAN_TO_JAMO
@@ -101,7 +101,8 @@ def hangul_to_keyboard(word: str) -> str | None:
 
 class Vocabulary:
     """The index's Hangul terms with their document frequencies, for corrections and
-    initial-consonant suggestions. Counts of the same term (fields, segments) add up."""
+    initial-consonant suggestions. Counts of the same term (fields, segments) add up;
+    the title's own counts are kept too (of_fields), for completions in context."""
 
     def __init__(self, terms: Iterable[tuple[str, int]]) -> None:
         counts: dict[str, int] = {}
@@ -116,10 +117,39 @@ class Vocabulary:
             self._symspell.create_dictionary_entry(key, 1)
         self._initials = sorted((choseong(term), term) for term in self.terms)
         self._sorted = sorted(self.terms)
+        self._titled: dict[str, int] = {}
+        self._titled_sorted: list[str] = []
 
     @classmethod
     def from_counts(cls, counts: dict[str, int]) -> Vocabulary:
         return cls(counts.items())
+
+    @classmethod
+    def of_fields(cls, rows: Iterable[tuple[str, str, int]]) -> Vocabulary:
+        """From (field, term, document frequency) rows of the text fields."""
+        titled: dict[str, int] = {}
+
+        def terms() -> Iterator[tuple[str, int]]:
+            for fieldname, term, count in rows:
+                if fieldname == "title":
+                    titled[term] = titled.get(term, 0) + count
+                yield term, count
+
+        vocabulary = cls(terms())
+        vocabulary._titled = {t: n for t, n in titled.items() if t in vocabulary.terms}
+        vocabulary._titled_sorted = sorted(vocabulary._titled)
+        return vocabulary
+
+    def title_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """Terms of titles that start with ``prefix`` and are longer, in the most titles
+        first (counts of titles)."""
+        start = bisect.bisect_right(self._titled_sorted, prefix)
+        matching = []
+        for term in self._titled_sorted[start : start + MAX_INITIALS_SCANNED]:
+            if not term.startswith(prefix):
+                break
+            matching.append((term, self._titled[term]))
+        return sorted(matching, key=lambda item: (-item[1], item[0]))[:limit]
 
     def count(self, term: str) -> int:
         return self._counts.get(term, 0)

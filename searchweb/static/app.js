@@ -70,8 +70,8 @@
         }
       },
       kindLabels: language === "ko"
-        ? { correction: "· 맞춤법 교정", title: "· 문서", initials: "· 초성" }
-        : { correction: "· corrected", title: "· document", initials: "· initials" }
+        ? { correction: "· 맞춤법 교정", title: "· 문서", initials: "· 초성", popular: "· 많이 찾은 검색어" }
+        : { correction: "· corrected", title: "· document", initials: "· initials", popular: "· frequent search" }
     });
   }
   // The filter drawer of narrow screens (style.css shows the button there only).

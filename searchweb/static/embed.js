@@ -70,14 +70,14 @@
       related: "관련 결과 {n}건", noMatch: "일치하는 문서 없음",
       busy: "요청이 많습니다. {s}초 뒤에 다시 검색합니다.", retrying: "다시 검색하는 중…",
       offline: "검색 서버에 연결할 수 없습니다.", failed: "검색 서버에 문제가 생겼습니다. 잠시 뒤 다시 시도해 주세요.",
-      fullSearch: "검색 페이지에서 찾기", correction: "· 맞춤법 교정", title: "· 문서", initials: "· 초성"
+      fullSearch: "검색 페이지에서 찾기", correction: "· 맞춤법 교정", title: "· 문서", initials: "· 초성", popular: "· 많이 찾은 검색어"
     },
     en: {
       label: "Search policies", button: "Search", count: "{n} results", seeAll: "See all {n} results",
       related: "{n} related results", noMatch: "No document matches",
       busy: "Too many searches right now. Searching again in {s} s.", retrying: "Searching again…",
       offline: "The search server cannot be reached.", failed: "The search server has a problem. Try again shortly.",
-      fullSearch: "Search on the full page", correction: "· corrected", title: "· document", initials: "· initials"
+      fullSearch: "Search on the full page", correction: "· corrected", title: "· document", initials: "· initials", popular: "· frequent search"
     }
   };
   var MAX_RETRY_S = 60;
@@ -130,7 +130,7 @@
       attachCombobox(this.input, {
         suggest: suggestionsFrom(self.api, self.language(), 6),
         choose: function () { self.search(); },
-        kindLabels: { correction: text.correction, title: text.title, initials: text.initials }
+        kindLabels: { correction: text.correction, title: text.title, initials: text.initials, popular: text.popular }
       });
       // Down from the box (no suggestions open) goes to the results; Up/Down move
       // between them; Escape goes back to the box.

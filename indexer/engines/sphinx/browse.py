@@ -22,7 +22,14 @@ from indexer.model.results import StoredDocument, Suggestion
 from indexer.model.snippets import Snippet, plain_snippet
 from indexer.query.textquery import text_query
 from indexer.search.marks import unmarked_terms, whole_highlighter
-from indexer.search.suggest import Typed, by_initials, with_correction, with_titles
+from indexer.search.suggest import (
+    Typed,
+    by_initials,
+    in_context,
+    titles_holding,
+    with_correction,
+    with_titles,
+)
 
 SIMILAR_TERMS = 12  # words of a document that find its similar ones (as Whoosh's more_like)
 _WORDLIKE = re.compile(r"\w")  # a word Sphinx indexes has a letter or a digit
@@ -64,7 +71,7 @@ def marked_document(
 
 def suggest(searcher: ClusterSearcher, text: str, limit: int) -> list[Suggestion]:
     """As SearchIndex.suggest: the text corrected when it has typos, then completions of
-    its last word from the cluster's vocabulary, then titles holding it."""
+    its last word in context, then from the cluster's vocabulary, then titles holding it."""
     typed = Typed.of(text)
     if typed is None or limit < 1:
         return []
@@ -82,7 +89,8 @@ def suggest(searcher: ClusterSearcher, text: str, limit: int) -> list[Suggestion
         rows = _title_rows(engine.asked, settings, typed.prefix, limit * 2)
         titles = ((json.loads(row[3]).get("title", ""), row[2]) for row in rows)
         suggestions = with_titles(completions, titles, typed, limit * 3)
-        return with_correction(suggestions, text, engine, settings, limit)
+        corrected = with_correction(suggestions, text, engine, settings, limit)
+        return in_context(corrected, text, vocabulary, titles_holding(engine, settings), limit)
 
 
 def _title_rows(asked: Asked, settings: Any, prefix: str, limit: int) -> list[tuple]:

@@ -69,7 +69,7 @@ class ClusterSearcher:
         key = asked.state_key
         if key not in self._vocabulary:
             terms = read_field_terms(asked.connection, asked.generation, TEXT_FIELDS)
-            self._vocabulary = {key: Vocabulary(terms)}
+            self._vocabulary = {key: Vocabulary.of_fields(terms)}
         return self._vocabulary[key]
 
     def vectors_of(self, asked: Asked) -> ClusterVectors:

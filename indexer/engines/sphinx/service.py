@@ -22,7 +22,6 @@ from indexer.model.request import SearchRequest
 from indexer.model.results import IndexStats, SearchResult, StoredDocument, Suggestion
 from indexer.model.snippets import Snippet
 from indexer.search.facets import whole_facet
-from indexer.search.suggest import head_titles, in_context
 
 
 class ClusterService:
@@ -60,8 +59,7 @@ class ClusterService:
         return browse.marked_document(self.searcher, doc_id, q)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
-        found = browse.suggest(self.searcher, text, limit)
-        return in_context(found, text, head_titles(self.search), limit)
+        return browse.suggest(self.searcher, text, limit)
 
     def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
         return browse.similar(self.searcher, doc_id, limit)

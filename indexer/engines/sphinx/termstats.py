@@ -160,10 +160,10 @@ def read_frequencies(
 
 def read_field_terms(
     connection: Any, generation: str, fieldnames: Iterable[str]
-) -> Iterator[tuple[str, int]]:
-    """Every (term, document frequency) of the fields (the spelling vocabulary)."""
+) -> Iterator[tuple[str, str, int]]:
+    """Every (field, term, document frequency) of the fields (the spelling vocabulary)."""
     names = set(fieldnames)
     for rows, _ in every_row(connection, terms_index(generation), "field, term, df"):
         for _, name, term, df in rows:
             if name in names and df:
-                yield term, int(df)
+                yield name, term, int(df)

@@ -32,7 +32,7 @@ from indexer.model.snippets import Snippet
 from indexer.query.builder import Weights
 from indexer.search import pipeline
 from indexer.search.facets import whole_facet
-from indexer.search.suggest import head_titles, in_context, with_correction
+from indexer.search.suggest import in_context, titles_holding, with_correction
 
 
 class SearchIndex:
@@ -156,7 +156,9 @@ class SearchIndex:
         found = with_correction(
             browse.suggest(view, text, limit), text, engine, self.settings, limit
         )
-        return in_context(found, text, head_titles(self.search), limit)
+        return in_context(
+            found, text, engine.vocabulary(), titles_holding(engine, self.settings), limit
+        )
 
     def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
         return browse.similar(self.readers.current(), doc_id, limit)
