@@ -10,7 +10,7 @@ import pytest
 from indexer.backends import open_index
 from indexer.model.results import Suggestion
 from indexer.query.spelling import Vocabulary
-from indexer.search.suggest import CONTEXT_TITLES, in_context
+from indexer.search.suggest import CONTEXT_BUDGET_MS, CONTEXT_TITLES, in_context
 
 from .test_cluster_nodes import needs_sphinx
 
@@ -114,6 +114,19 @@ def test_a_word_in_one_title_among_many_of_the_head_is_found():
     many = [f"청년 창업 지원 {n}차" for n in range(200)]
     titles = Titles([*many, "청년월세 한시 특별지원"], parts={"청년월세": ["청년", "월세"]})
     assert suggested(titles, "청년 월")[0] == ("청년 월세", "term", 1)
+
+
+def test_words_are_tried_until_the_budget_is_spent_those_in_most_titles_first():
+    titles = Titles(["청년 월세 지원", "청년 월세 안내", "청년 월급 안내", "노인 월동 대책"])
+    now = [0.0]
+
+    def slow_holding(words):
+        now[0] += CONTEXT_BUDGET_MS * 0.6 / 1000  # two counts spend the budget
+        return titles.holding(words)
+
+    found = in_context([], "청년 월", titles.vocabulary, slow_holding, 8, clock=lambda: now[0])
+    assert [s.text for s in found] == ["청년 월세", "청년 월급"]
+    assert titles.asked == [("청년", "월세"), ("청년", "월급")]  # not 월동, in one title
 
 
 def test_all_the_words_before_are_tried_first_then_the_last_alone():
