@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from indexer import SearchRequest, build_index, read_corpus
 from indexer.cli import main
 from indexer.engines.whoosh.index import SearchIndex
-from indexer.model.export import COLUMNS
+from indexer.model.export import COLUMNS, csv_cell
 from searchweb import create_app
 
 from .conftest import make_settings, write_jsonl
@@ -83,6 +83,23 @@ def test_cli_csv_holds_every_match_in_rank_order(exported):
 def test_a_cell_that_excel_would_run_as_a_formula_is_kept_as_text(exported):
     rows = csv_rows(run_cli(exported, "수식처럼", "--format", "csv").stdout)
     assert rows[0]["title"].startswith("'=HYPERLINK(")
+
+
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ("-5", "-5"),
+        ("+3.5", "+3.5"),
+        ("-12%", "-12%"),
+        ("+82-2-120", "'+82-2-120"),  # Excel would compute -40
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("2018", "2018"),
+        (["-5", "주거"], "'-5; 주거"),  # not a number: Excel would fail on it
+    ],
+)
+def test_a_plain_number_is_not_marked_as_text_but_any_other_formula_is(value, cell):
+    assert csv_cell(value) == cell
 
 
 def test_cli_json_lines_one_object_per_match(exported):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any, Iterable, Iterator
 
 from indexer.fields import HIT_FIELDS
@@ -36,7 +37,10 @@ COLUMNS = (
 BYTE_ORDER_MARK = "\ufeff"
 # A cell starting with one of these is a formula to Excel or LibreOffice (=HYPERLINK(...)
 # in a document title would run on opening); a leading apostrophe keeps it text (OWASP).
+# Excel shows that apostrophe, so a plain number (-5, +3.5, -12%) is left as it is: it
+# reads as the number it is. +82-2-120 keeps it: unquoted, Excel would show -40.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*%?")
 LIST_SEPARATOR = "; "
 
 
@@ -81,7 +85,7 @@ def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
 
     yield BYTE_ORDER_MARK + line(list(COLUMNS))
     for values in rows:
-        yield line([_cell(values[name]) for name in COLUMNS])
+        yield line([csv_cell(values[name]) for name in COLUMNS])
 
 
 def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -99,10 +103,13 @@ def file_name(query: str, format_name: str) -> str:
     return f"policysearch-{words[:60].strip('_') or 'all'}.{format_name}"
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell that Excel shows as written and never runs."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
         value = LIST_SEPARATOR.join(str(item) for item in value)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
