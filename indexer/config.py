@@ -268,6 +268,11 @@ class Settings:
         "others as a related search under their results and as a completion of what they "
         "type; 0 = none are shown.",
     )
+    completion_context_ms: int = _setting(
+        20,
+        "Time a suggestion may spend finding the completions that go with the words typed "
+        "before the last (counts of titles holding them); 0 = no limit.",
+    )
     client_read_timeout_ms: int = _setting(
         10_000,
         "Time a client has to send a whole request to serve before it is answered "

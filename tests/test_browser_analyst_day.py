@@ -44,7 +44,7 @@ def server(backend_settings):
 
 
 def serve_env(settings) -> dict[str, str]:
-    env = {"API_REQUESTS_PER_MINUTE": "0"}
+    env = {"API_REQUESTS_PER_MINUTE": "0", "COMPLETION_CONTEXT_MS": "0"}
     if settings.backend == "cluster":
         env.update(BACKEND="cluster", CLUSTER_DIR=settings.cluster_dir)
     return env

@@ -10,7 +10,7 @@ import pytest
 from indexer.backends import open_index
 from indexer.model.results import Suggestion
 from indexer.query.spelling import Vocabulary
-from indexer.search.suggest import CONTEXT_BUDGET_MS, CONTEXT_TITLES, in_context
+from indexer.search.context_completions import CONTEXT_TITLES, ContextSearch, in_context
 
 from .test_cluster_nodes import needs_sphinx
 
@@ -20,8 +20,14 @@ class Titles:
     (as an analyser splits compounds and finds stems), and a title holds the words
     among its terms."""
 
-    def __init__(self, titles: list[str], parts: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        titles: list[str],
+        parts: dict[str, list[str]] | None = None,
+        bodies: tuple[str, ...] = ("청년 월드컵 응원",),  # a document with no such title
+    ):
         self.titles = titles
+        self.bodies = [set(body.split()) for body in bodies]
         self.terms = []
         for title in titles:
             words = title.replace("「", " ").replace("」", " ").split()
@@ -36,9 +42,16 @@ class Titles:
         held = [t for t, terms in zip(self.titles, self.terms, strict=True) if set(words) <= terms]
         return len(held), held[:CONTEXT_TITLES]
 
+    def matches(self, text):
+        return sum(set(text.split()) <= terms for terms in [*self.terms, *self.bodies])
+
+    @property
+    def search(self):
+        return ContextSearch(self.holding, self.matches)
+
 
 def suggested(titles: Titles, text: str, generic=(), limit: int = 8) -> list[tuple]:
-    found = in_context(list(generic), text, titles.vocabulary, titles.holding, limit)
+    found = in_context(list(generic), text, titles.vocabulary, titles.search, limit, 0)
     return [(s.text, s.kind, s.count) for s in found]
 
 
@@ -57,19 +70,19 @@ def test_words_the_head_s_titles_hold_come_first_by_how_many_titles_hold_both():
 
 def test_a_correction_of_the_whole_text_stays_first():
     correction = Suggestion("청년 월세", "correction", 0)
-    found = in_context([correction], "청년 월", YOUTH.vocabulary, YOUTH.holding, 8)
+    found = in_context([correction], "청년 월", YOUTH.vocabulary, YOUTH.search, 8, 0)
     assert found[0] == correction and len(found) == 1
 
 
 @pytest.mark.parametrize("text", ["월", "ㅊㄴ ㅇㅅ", "", "청년 "])
 def test_without_words_before_the_last_nothing_changes(text):
     generic = [Suggestion("월드컵", "term", 9)]
-    assert in_context(generic, text, YOUTH.vocabulary, YOUTH.holding, 8) == generic
+    assert in_context(generic, text, YOUTH.vocabulary, YOUTH.search, 8, 0) == generic
 
 
 def test_at_most_the_limit():
-    generic = [Suggestion(f"청년 월{i}", "term", i) for i in range(10)]
-    assert len(in_context(generic, "청년 월", YOUTH.vocabulary, YOUTH.holding, 4)) == 4
+    generic = [Suggestion(f"청년 월{i} 안내", "title", 1, f"d{i}") for i in range(10)]
+    assert len(in_context(generic, "청년 월", YOUTH.vocabulary, YOUTH.search, 4, 0)) == 4
 
 
 def test_the_rest_of_a_compound_holding_the_word_before_is_a_completion():
@@ -121,12 +134,41 @@ def test_words_are_tried_until_the_budget_is_spent_those_in_most_titles_first():
     now = [0.0]
 
     def slow_holding(words):
-        now[0] += CONTEXT_BUDGET_MS * 0.6 / 1000  # two counts spend the budget
+        now[0] += 0.012  # two counts spend the 20 ms
         return titles.holding(words)
 
-    found = in_context([], "청년 월", titles.vocabulary, slow_holding, 8, clock=lambda: now[0])
+    search = ContextSearch(slow_holding, titles.matches)
+    found = in_context([], "청년 월", titles.vocabulary, search, 8, 20, lambda: now[0])
     assert [s.text for s in found] == ["청년 월세", "청년 월급"]
     assert titles.asked == [("청년", "월세"), ("청년", "월급")]  # not 월동, in one title
+
+
+def test_the_index_s_completions_that_find_nothing_with_the_words_before_are_dropped():
+    titles = Titles(["장애인 병원 운영", "병해충 방제"], bodies=("장애인 병역 면제",))
+    generic = [
+        Suggestion("장애인 병해충", "term", 14),  # no document holds both
+        Suggestion("장애인 병역", "term", 11),
+        Suggestion("장애인 병해충 방제 사업", "title", 1, "doc-1"),  # a document's own
+    ]
+    assert suggested(titles, "장애인 병", generic) == [
+        ("장애인 병원", "term", 1),
+        ("장애인 병역", "term", 11),
+        ("장애인 병해충 방제 사업", "title", 1),
+    ]
+
+
+def test_past_the_budget_the_index_s_completions_are_kept_unchecked():
+    titles = Titles(["병해충 방제"])
+    now = [0.0]
+
+    def slow_matches(text):
+        now[0] += 0.030  # one check spends the 20 ms
+        return titles.matches(text)
+
+    generic = [Suggestion("장애인 병해충", "term", 14), Suggestion("장애인 병충해", "term", 3)]
+    search = ContextSearch(titles.holding, slow_matches)
+    found = in_context(generic, "장애인 병", titles.vocabulary, search, 8, 20, lambda: now[0])
+    assert [s.text for s in found] == ["장애인 병충해"]
 
 
 def test_all_the_words_before_are_tried_first_then_the_last_alone():

@@ -21,12 +21,11 @@ from indexer.engines.sphinx.termstats import decode_counts, read_frequencies
 from indexer.model.results import StoredDocument, Suggestion
 from indexer.model.snippets import Snippet, plain_snippet
 from indexer.query.textquery import text_query
+from indexer.search.context_completions import with_context
 from indexer.search.marks import unmarked_terms, whole_highlighter
 from indexer.search.suggest import (
     Typed,
     by_initials,
-    in_context,
-    titles_holding,
     with_correction,
     with_titles,
 )
@@ -90,7 +89,7 @@ def suggest(searcher: ClusterSearcher, text: str, limit: int) -> list[Suggestion
         titles = ((json.loads(row[3]).get("title", ""), row[2]) for row in rows)
         suggestions = with_titles(completions, titles, typed, limit * 3)
         corrected = with_correction(suggestions, text, engine, settings, limit)
-        return in_context(corrected, text, vocabulary, titles_holding(engine, settings), limit)
+        return with_context(corrected, text, engine, settings, limit)
 
 
 def _title_rows(asked: Asked, settings: Any, prefix: str, limit: int) -> list[tuple]:

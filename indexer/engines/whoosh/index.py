@@ -31,8 +31,9 @@ from indexer.model.results import IndexStats, SearchResult, StoredDocument, Sugg
 from indexer.model.snippets import Snippet
 from indexer.query.builder import Weights
 from indexer.search import pipeline
+from indexer.search.context_completions import with_context
 from indexer.search.facets import whole_facet
-from indexer.search.suggest import in_context, titles_holding, with_correction
+from indexer.search.suggest import with_correction
 
 
 class SearchIndex:
@@ -156,9 +157,7 @@ class SearchIndex:
         found = with_correction(
             browse.suggest(view, text, limit), text, engine, self.settings, limit
         )
-        return in_context(
-            found, text, engine.vocabulary(), titles_holding(engine, self.settings), limit
-        )
+        return with_context(found, text, engine, self.settings, limit)
 
     def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
         return browse.similar(self.readers.current(), doc_id, limit)
