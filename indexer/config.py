@@ -269,7 +269,7 @@ class Settings:
         "type; 0 = none are shown.",
     )
     completion_context_ms: int = _setting(
-        20,
+        40,
         "Time a suggestion may spend finding the completions that go with the words typed "
         "before the last (counts of titles holding them); 0 = no limit.",
     )

@@ -157,18 +157,21 @@ def test_the_index_s_completions_that_find_nothing_with_the_words_before_are_dro
     ]
 
 
-def test_past_the_budget_the_index_s_completions_are_kept_unchecked():
+def test_the_rarest_are_checked_first_and_past_the_budget_the_rest_are_kept_unchecked():
     titles = Titles(["병해충 방제"])
     now = [0.0]
+    checked = []
 
     def slow_matches(text):
+        checked.append(text)
         now[0] += 0.030  # one check spends the 20 ms
         return titles.matches(text)
 
     generic = [Suggestion("장애인 병해충", "term", 14), Suggestion("장애인 병충해", "term", 3)]
     search = ContextSearch(titles.holding, slow_matches)
     found = in_context(generic, "장애인 병", titles.vocabulary, search, 8, 20, lambda: now[0])
-    assert [s.text for s in found] == ["장애인 병충해"]
+    assert checked == ["장애인 병충해"]  # in 3 documents against 14: checked first
+    assert [s.text for s in found] == ["장애인 병해충"]
 
 
 def test_all_the_words_before_are_tried_first_then_the_last_alone():

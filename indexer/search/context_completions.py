@@ -22,7 +22,7 @@ from typing import Callable, Collection, Sequence
 
 from indexer.config import Settings
 from indexer.deadline import Deadline
-from indexer.errors import PolicySearchError
+from indexer.errors import PolicySearchError, SearchTimeoutError
 from indexer.model.request import SearchRequest, validate
 from indexer.model.results import Hit, Suggestion
 from indexer.query.spelling import Vocabulary, is_choseong
@@ -51,7 +51,8 @@ class ContextSearch:
 
     # words -> how many titles hold every one of them, and the first CONTEXT_TITLES
     titles_holding: Callable[[Sequence[str]], tuple[int, list[str]]]
-    matches: Callable[[str], int]  # a text -> how many documents match it
+    # a text -> how many documents match it (None: no time left to tell)
+    matches: Callable[[str], int | None]
 
 
 # Between the words of a title: spaces and punctuation (생활보장(교육급여), 청년·신혼부부).
@@ -160,26 +161,31 @@ def in_context(
 
 
 def _finding(
-    suggestions: list[Suggestion], wanted: int, matches: Callable[[str], int], budget: Deadline
+    suggestions: list[Suggestion],
+    wanted: int,
+    matches: Callable[[str], int | None],
+    budget: Deadline,
 ) -> list[Suggestion]:
-    """Up to ``wanted`` of ``suggestions`` without the completed words that find nothing
-    (checked while the budget lasts; a title is a document's, it always finds)."""
-    kept: list[Suggestion] = []
-    for suggestion in suggestions:
-        if len(kept) >= max(wanted, 0):
+    """Up to ``wanted`` of ``suggestions`` without the completed words that find nothing,
+    checked while the budget lasts, the rarest first: they are the likeliest to find
+    nothing and the quickest to count (장애인 병해충 before 장애인 병원). A title is a
+    document's: it always finds."""
+    shown = suggestions[: max(wanted, 0)]
+    nothing = set()
+    for suggestion in sorted((s for s in shown if s.kind == "term"), key=lambda s: s.count):
+        if budget.expired():
             break
-        if suggestion.kind == "term" and not budget.expired() and not matches(suggestion.text):
-            continue
-        kept.append(suggestion)
-    return kept
+        if matches(suggestion.text) == 0:
+            nothing.add(suggestion.text)
+    return [s for s in suggestions if s.text not in nothing][: max(wanted, 0)]
 
 
 def _matching(
     engine: RequestEngine, settings: Settings, text: str, size: int
-) -> tuple[int, list[Hit]]:
+) -> tuple[int, list[Hit]] | None:
     """The matches of ``text`` (every word, no relaxing, no related results): their
-    count and the best ``size`` (none when the text cannot be searched or the request's
-    budget is spent)."""
+    count and the best ``size`` (none when the text cannot be searched); None when the
+    engine's deadline ran out before the answer."""
     request = SearchRequest(
         q=text, size=max(size, 1), highlight=False, facets=False, translations="off"
     )
@@ -196,6 +202,8 @@ def _matching(
         # synonym (노인 for 어르신), whose words do not follow what was typed.
         page = PageRequest(start=0, size=size, ranked=True, highlight=False)
         return total, engine.page(Relaxing(selection, plan.scored), checked, page)
+    except SearchTimeoutError:
+        return None
     except PolicySearchError:
         return 0, []
 
@@ -205,10 +213,14 @@ def context_search(engine: RequestEngine, settings: Settings) -> ContextSearch:
 
     def titles_holding(words: Sequence[str]) -> tuple[int, list[str]]:
         q = " ".join(f"title:{word}" for word in words)
-        total, hits = _matching(engine, settings, q, CONTEXT_TITLES)
+        total, hits = _matching(engine, settings, q, CONTEXT_TITLES) or (0, [])
         return total, [hit.title for hit in hits]
 
-    return ContextSearch(titles_holding, lambda text: _matching(engine, settings, text, 0)[0])
+    def matches(text: str) -> int | None:
+        found = _matching(engine, settings, text, 0)
+        return None if found is None else found[0]
+
+    return ContextSearch(titles_holding, matches)
 
 
 def with_context(

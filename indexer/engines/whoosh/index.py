@@ -157,7 +157,10 @@ class SearchIndex:
         found = with_correction(
             browse.suggest(view, text, limit), text, engine, self.settings, limit
         )
-        return with_context(found, text, engine, self.settings, limit)
+        # Its own deadline: a count stops when the completions' time is spent.
+        budget = Deadline(self.settings.completion_context_ms, self.clock)
+        in_time = WhooshRequest(view, self.settings, self.weights, budget)
+        return with_context(found, text, in_time, self.settings, limit)
 
     def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
         return browse.similar(self.readers.current(), doc_id, limit)
