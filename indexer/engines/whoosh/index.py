@@ -116,6 +116,9 @@ class SearchIndex:
         engine = WhooshRequest(view, self.settings, self.weights, deadline)
         return pipeline.run(request, engine, self.settings, started)
 
+    def _request(self, view: ReaderView, budget_ms: int) -> WhooshRequest:
+        return WhooshRequest(view, self.settings, self.weights, Deadline(budget_ms, self.clock))
+
     def facet(self, request: SearchRequest, name: str, contains: str = "", limit: int = 0) -> Facet:
         """Every value of facet ``name`` for the documents ``request`` finds (not only the
         first setting facet_size), those holding ``contains`` when given, at most
@@ -127,8 +130,7 @@ class SearchIndex:
         ignored), at most setting export_max_rows of them, without marks or facets;
         ``total`` says how many matched. Not cached: an export is read once."""
         started = time.perf_counter()
-        deadline = Deadline(self.settings.export_timeout_ms, self.clock)
-        engine = WhooshRequest(self.readers.current(), self.settings, self.weights, deadline)
+        engine = self._request(self.readers.current(), self.settings.export_timeout_ms)
         return pipeline.run(
             request, engine, self.settings, started, export_rows=self.settings.export_max_rows
         )
@@ -144,22 +146,17 @@ class SearchIndex:
     def highlighted_document(self, doc_id: str, q: str) -> tuple[Snippet, Snippet] | None:
         """The title and body of a whole document with the terms of ``q`` marked;
         SearchTimeoutError past setting request_timeout_ms."""
-        deadline = Deadline(self.settings.request_timeout_ms, self.clock)
-        engine = WhooshRequest(self.readers.current(), self.settings, self.weights, deadline)
+        engine = self._request(self.readers.current(), self.settings.request_timeout_ms)
         return browse.highlighted_document(engine, doc_id, q)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         """Completions of the last word (browse.suggest), after the text with its typos
         and keyboard slips corrected when it has some (search/suggest.py)."""
         view = self.readers.current()
-        deadline = Deadline(self.settings.request_timeout_ms, self.clock)
-        engine = WhooshRequest(view, self.settings, self.weights, deadline)
-        found = with_correction(
-            browse.suggest(view, text, limit), text, engine, self.settings, limit
-        )
-        # Its own deadline: a count stops when the completions' time is spent.
-        budget = Deadline(self.settings.completion_context_ms, self.clock)
-        in_time = WhooshRequest(view, self.settings, self.weights, budget)
+        engine = self._request(view, self.settings.request_timeout_ms)
+        completions = browse.suggest(view, text, limit)
+        found = with_correction(completions, text, engine, self.settings, limit)
+        in_time = self._request(view, self.settings.completion_context_ms)  # the counts' deadline
         return with_context(found, text, in_time, self.settings, limit)
 
     def similar(self, doc_id: str, limit: int = 5) -> list[StoredDocument]:
