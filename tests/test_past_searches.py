@@ -60,14 +60,20 @@ def test_the_log_is_read_again_only_after_the_refresh_time(tmp_path):
     assert related.related_to("청년") == ["청년 창업", "청년 주거"]
 
 
-def test_the_results_page_shows_related_searches_as_links(policy_index, tmp_path):
+def app_with_log(policy_index, tmp_path, min_count: int = 3):
+    """The settings of an app over the policy index that logs to tmp_path, and a client
+    (rate limits off)."""
     settings = dataclasses.replace(
         policy_index.settings,
         analytics_file=str(tmp_path / "log.db"),
         api_requests_per_minute=0,
-        related_searches_min_count=3,
+        related_searches_min_count=min_count,
     )
-    client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+    return settings, create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+
+
+def test_the_results_page_shows_related_searches_as_links(policy_index, tmp_path):
+    settings, client = app_with_log(policy_index, tmp_path)
     for _ in range(3):
         client.get("/?q=장애인 활동지원")
     page = create_app({"SETTINGS": settings, "TESTING": True}).test_client().get("/?q=장애인&hl=ko")
@@ -120,13 +126,7 @@ def test_past_searches_come_after_a_correction_and_take_at_most_half_the_list():
 
 
 def test_the_suggestion_api_completes_with_searches_others_made_often(policy_index, tmp_path):
-    settings = dataclasses.replace(
-        policy_index.settings,
-        analytics_file=str(tmp_path / "log.db"),
-        api_requests_per_minute=0,
-        related_searches_min_count=3,
-    )
-    client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+    settings, client = app_with_log(policy_index, tmp_path)
     for _ in range(3):
         client.get("/?q=장애인 활동지원 급여")
     for _ in range(2):
