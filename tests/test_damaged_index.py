@@ -3,7 +3,6 @@ reindex refuses to build on it; a build that fills the disk is cleaned up."""
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
@@ -11,6 +10,7 @@ import signal
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -280,18 +280,18 @@ def test_a_writer_process_that_fails_fails_the_build_in_one_line(tmp_path, monke
     """A worker that cannot write (a full disk seen by it alone) must fail the build:
     Whoosh's commit would go on without the documents it held. Its traceback must not
     reach the terminal either; the build's one-line error says what happened."""
-    from whoosh.multiproc import SubWriterTask
-
-    def full_disk(self, filename, doc_count):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
     settings = make_settings(tmp_path, build_procs=2)
     corpus = write_jsonl(
         tmp_path / "c" / "d.jsonl",
         [{"id": f"d-{i}", "title": f"문서 {i}", "body": "도시 정책 " * 20} for i in range(500)],
     ).parent
     build_index(read_corpus(corpus).documents[:5], settings.index_dir, settings)
-    monkeypatch.setattr(SubWriterTask, "_process_file", full_disk)  # forked workers inherit it
+    # The workers start as fresh interpreters: the fault reaches them by their startup.
+    faults = Path(__file__).parent / "worker_faults"
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(faults), os.environ.get("PYTHONPATH", "")])
+    )
+    monkeypatch.setenv("POLICYSEARCH_TEST_WORKER_DISK_FULL", "1")
     with pytest.raises(IndexWriteError, match="No space left on device"):
         build_index(read_corpus(corpus).documents, settings.index_dir, settings)
     assert "Traceback" not in capfd.readouterr().err
