@@ -6,8 +6,9 @@ by re-combining real paragraphs under new ids (see bench/README.md), written to 
 temporary folder.
 
 For every corpus size:
-  indexing   `policysearch index` (a child process): seconds, documents/s, peak RSS of
-             the process tree, index size; `policysearch reindex` after 1% changed
+  indexing   `policysearch index` (a child process): seconds, documents/s, peak memory
+             of the process tree (RSS summed, and PSS summed: shared pages once),
+             index size; `policysearch reindex` after 1% changed
   querying   SearchIndex.search with highlighting and facet counts, realistic queries
              (Korean, English, mixed; 1-4 words; a third with a facet filter):
              p50/p95/p99 ms
@@ -232,21 +233,44 @@ def make_queries(real: list[Document], count: int) -> list[BenchQuery]:
 # -- measuring processes ---------------------------------------------------------------------
 
 
-def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Runs a command to completion: (seconds, peak RSS bytes of its process tree, stderr)."""
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    peak_rss_bytes: int  # the process tree's resident sets summed: shared pages per process
+    peak_pss_bytes: int  # proportional sets summed: each shared page counted once in all
+    stderr: str
+
+
+def _tree_memory(root: psutil.Process) -> tuple[int, int]:
+    """(RSS, PSS) of a process and its descendants. The RSS sum counts a page a forked
+    child shares with its parent in both; the PSS sum is the memory the tree holds."""
+    tree = [root, *root.children(recursive=True)]
+    rss = pss = 0
+    for process in tree:
+        try:
+            full = process.memory_full_info()
+        except psutil.Error:
+            continue
+        rss += full.rss
+        pss += getattr(full, "pss", full.rss)  # PSS is Linux's; elsewhere RSS
+    return rss, pss
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Runs a command to completion, sampling its process tree's memory every 0.1 s."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True
     )
-    peak = 0
+    peak_rss = peak_pss = 0
     stderr_chunks: list[str] = []
     reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()))
     reader.start()
     root = psutil.Process(process.pid)
     while process.poll() is None:
         try:
-            tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            rss, pss = _tree_memory(root)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         except psutil.Error:
             pass
         time.sleep(0.1)
@@ -256,7 +280,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple
         raise RuntimeError(
             f"{' '.join(command)} failed ({process.returncode}): {''.join(stderr_chunks)[-2000:]}"
         )
-    return seconds, peak, "".join(stderr_chunks)
+    return Measured(seconds, peak_rss, peak_pss, "".join(stderr_chunks))
 
 
 def folder_bytes(folder: Path) -> int:
@@ -307,18 +331,18 @@ def policysearch_figures(
     index_dir = workdir / "policysearch-index"
     # A cache of its own: the build pays for every embedding, as a first build does.
     env = {**os.environ, "POLICYSEARCH_VECTOR_CACHE_FILE": str(workdir / "vector-cache.sqlite")}
-    seconds, peak, _ = run_measured(
-        [*CLI, "index", str(corpus), "--index-dir", str(index_dir), "-q"], env
-    )
-    keywords_s, keywords_peak, _ = run_measured(
+    built = run_measured([*CLI, "index", str(corpus), "--index-dir", str(index_dir), "-q"], env)
+    seconds = built.seconds
+    keywords_built = run_measured(
         [*CLI, "index", str(corpus), "--index-dir", str(workdir / "keywords-index"), "-q"],
         {**env, "POLICYSEARCH_VECTORS": "false"},
     )
+    keywords_s = keywords_built.seconds
     size = folder_bytes(index_dir)
     changed = change_one_percent(corpus)
-    reindex_s, reindex_peak, _ = run_measured(
+    reindex_s = run_measured(
         [*CLI, "reindex", str(corpus), "--index-dir", str(index_dir), "-q"], env
-    )
+    ).seconds
     # The result cache is off: every query is answered by the engine, as on first sight.
     settings = load_settings(None, environ={}, index_dir=str(index_dir), result_cache_size=0)
     index = SearchIndex(index_dir, settings)
@@ -335,10 +359,12 @@ def policysearch_figures(
     figures = {
         "build_s": round(seconds, 2),
         "docs_per_s": round(documents / seconds, 1),
-        "peak_rss_mb": round(peak / 2**20),
+        "peak_rss_mb": round(built.peak_rss_bytes / 2**20),
+        "peak_pss_mb": round(built.peak_pss_bytes / 2**20),
         "build_without_vectors_s": round(keywords_s, 2),
         "embedding_s_per_1000_docs": round((seconds - keywords_s) * 1000 / documents, 1),
-        "peak_rss_without_vectors_mb": round(keywords_peak / 2**20),
+        "peak_rss_without_vectors_mb": round(keywords_built.peak_rss_bytes / 2**20),
+        "peak_pss_without_vectors_mb": round(keywords_built.peak_pss_bytes / 2**20),
         "index_mb": round(size / 2**20, 1),
         "vectors_mb": round(
             sum(f.stat().st_size for f in index_dir.glob("gen-*/vectors.*")) / 2**20, 2
@@ -385,11 +411,11 @@ def cluster_figures(
     start_cluster(root)
     env = {**os.environ, "POLICYSEARCH_BACKEND": "cluster", "POLICYSEARCH_CLUSTER_DIR": str(root)}
     try:
-        seconds, peak, _ = run_measured([*CLI, "index", str(corpus), "-q"], env=env)
+        built = run_measured([*CLI, "index", str(corpus), "-q"], env=env)
         searchd_rss = searchd_rss_bytes(root)
         size = folder_bytes(root)
         changed = change_one_percent(corpus)
-        reindex_s, _, _ = run_measured([*CLI, "reindex", str(corpus), "-q"], env=env)
+        reindex_s = run_measured([*CLI, "reindex", str(corpus), "-q"], env=env).seconds
         settings = load_settings(
             None, environ={}, backend="cluster", cluster_dir=str(root), result_cache_size=0
         )
@@ -400,9 +426,10 @@ def cluster_figures(
             return service.search(SearchRequest(q=query.q, filters=filters, size=PAGE_SIZE))
 
         return {
-            "build_s": round(seconds, 2),
-            "docs_per_s": round(documents / seconds, 1),
-            "peak_rss_mb": round(peak / 2**20),
+            "build_s": round(built.seconds, 2),
+            "docs_per_s": round(documents / built.seconds, 1),
+            "peak_rss_mb": round(built.peak_rss_bytes / 2**20),
+            "peak_pss_mb": round(built.peak_pss_bytes / 2**20),
             "searchd_rss_mb": round(searchd_rss / 2**20),
             "index_mb": round(size / 2**20, 1),
             "reindex_1pct_s": round(reindex_s, 2),
@@ -559,14 +586,13 @@ def peer_figures(
 ) -> dict:
     out = workdir / re.sub(r"\W+", "-", name)
     out.mkdir()
-    seconds, peak, _ = run_measured(
-        [sys.executable, __file__, "_build-peer", name, str(corpus), str(out)]
-    )
+    built = run_measured([sys.executable, __file__, "_build-peer", name, str(corpus), str(out)])
     search = PEERS[name][1](out)
     return {
-        "build_s": round(seconds, 2),
-        "docs_per_s": round(documents / seconds, 1),
-        "peak_rss_mb": round(peak / 2**20),
+        "build_s": round(built.seconds, 2),
+        "docs_per_s": round(documents / built.seconds, 1),
+        "peak_rss_mb": round(built.peak_rss_bytes / 2**20),
+        "peak_pss_mb": round(built.peak_pss_bytes / 2**20),
         "index_mb": round(folder_bytes(out) / 2**20, 1),
         **time_queries(search, queries),
     }
@@ -705,6 +731,7 @@ COMPARED = [
     "build_s",
     "docs_per_s",
     "peak_rss_mb",
+    "peak_pss_mb",
     "index_mb",
     "p50_ms",
     "p95_ms",
