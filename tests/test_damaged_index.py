@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from indexer import SearchIndex, build_index, read_corpus
 from indexer.cli import EXIT_FAILURE, main
 from indexer.engines.whoosh.generations import CURRENT_FILE, current_generation
+from indexer.engines.whoosh.writer import PARALLEL_MIN_DOCUMENTS
 from indexer.errors import IndexWriteError
 
 from .conftest import PROJECT_ROOT, free_port, make_settings, wait_for, write_jsonl
@@ -223,7 +224,8 @@ def test_a_full_disk_fails_cleanly_and_the_next_build_works(tmp_path, small_disk
             {
                 "id": f"s-{i}",
                 "title": f"큰 문서 {i}",
-                "body": f"긴 본문 {i} " + "도시 정책 사업 " * 400,
+                # Distinct words: an index of them does not fit in 3 MB.
+                "body": f"긴 본문 {i} " + " ".join(f"정책{i * 400 + j}" for j in range(400)),
             }
             for i in range(600)
         ],
@@ -263,7 +265,11 @@ def test_serve_reports_a_build_failure_on_the_cli_without_a_traceback(
     big = write_jsonl(
         tmp_path / "big" / "d.jsonl",
         [
-            {"id": f"b-{i}", "title": f"큰 문서 {i}", "body": "도시 정책 사업 " * 400}
+            {
+                "id": f"b-{i}",
+                "title": f"큰 문서 {i}",
+                "body": " ".join(f"정책{i * 400 + j}" for j in range(400)),  # over 3 MB indexed
+            }
             for i in range(600)
         ],
     ).parent
@@ -279,11 +285,15 @@ def test_serve_reports_a_build_failure_on_the_cli_without_a_traceback(
 def test_a_writer_process_that_fails_fails_the_build_in_one_line(tmp_path, monkeypatch, capfd):
     """A worker that cannot write (a full disk seen by it alone) must fail the build:
     Whoosh's commit would go on without the documents it held. Its traceback must not
-    reach the terminal either; the build's one-line error says what happened."""
+    reach the terminal either; the build's one-line error says what happened. With more
+    job files than the workers' queue holds, the build used to wait for room forever."""
     settings = make_settings(tmp_path, build_procs=2)
     corpus = write_jsonl(
         tmp_path / "c" / "d.jsonl",
-        [{"id": f"d-{i}", "title": f"문서 {i}", "body": "도시 정책 " * 20} for i in range(500)],
+        [
+            {"id": f"d-{i}", "title": f"문서 {i}", "body": "도시 정책 " * 20}
+            for i in range(PARALLEL_MIN_DOCUMENTS)  # enough for worker processes
+        ],
     ).parent
     build_index(read_corpus(corpus).documents[:5], settings.index_dir, settings)
     # The workers start as fresh interpreters: the fault reaches them by their startup.

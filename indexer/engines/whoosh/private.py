@@ -10,12 +10,20 @@ import ctypes
 import ctypes.util
 import multiprocessing
 import os
+import pickle
+import queue
 import signal
+import sys
+import traceback
+import types
+from multiprocessing import popen_spawn_posix
+from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -26,6 +34,7 @@ _LENGTH_COLUMN = "_%s_len"  # Whoosh's name for a field's length column
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 WORKER_STOP_S = 10  # a cancelled build waits this long for each writer worker to end
 WORKER_FAILED = 255  # exit status of a writer worker that failed other than with an errno
+JOB_WAIT_S = 1.0  # between looks at the workers while their queue is full
 
 
 def stored_lengths(lengths: np.ndarray) -> np.ndarray:
@@ -129,6 +138,22 @@ def set_match_offsets(results, fieldname: str, offsets: dict) -> None:
 _WORKER_CONTEXT = multiprocessing.get_context("spawn")
 
 
+class _SpawnWithoutMain(popen_spawn_posix.Popen):
+    """Starts a worker as spawn does, without importing the caller's ``__main__`` in it
+    again: the worker's class is ours and needs nothing from it, and importing it runs a
+    script's top level a second time (a build inside the build, for a script without a
+    main guard) or fails (``<stdin>``, a notebook). Spawn reads ``sys.modules["__main__"]``
+    while it launches: a module with no file and no spec there means none."""
+
+    def _launch(self, process_obj) -> None:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            super()._launch(process_obj)  # type: ignore[misc]  # not in typeshed
+        finally:
+            sys.modules["__main__"] = main
+
+
 class _WorkerDiesWithParent(SubWriterTask):
     """A writer worker that is killed when the building process dies, started in a fresh
     interpreter (_WORKER_CONTEXT).
@@ -137,7 +162,7 @@ class _WorkerDiesWithParent(SubWriterTask):
     (e.g. after kill -9), holding memory and files of an abandoned build.
     """
 
-    _Popen = staticmethod(_WORKER_CONTEXT.Process._Popen)
+    _Popen = _SpawnWithoutMain
 
     def run(self) -> None:
         _die_with_parent()
@@ -148,6 +173,10 @@ class _WorkerDiesWithParent(SubWriterTask):
             # (MultiSegmentWriter._commit); a traceback here would only repeat it.
             code = exc.errno if exc.errno and exc.errno < 256 else WORKER_FAILED
             raise SystemExit(code) from None
+        except Exception:
+            # Not an errno: exit status 1 would read as one (EPERM) in the parent.
+            traceback.print_exc()
+            raise SystemExit(WORKER_FAILED) from None
 
 
 class MultiSegmentWriter(MpWriter):
@@ -180,16 +209,43 @@ class MultiSegmentWriter(MpWriter):
         if self.docbuffer:
             self._enqueue()
         for _ in self.tasks:
-            self.jobqueue.put(None)
+            self._put_job(None)
         for task in self.tasks:
             task.join()
-        failed = [task.exitcode for task in self.tasks if task.exitcode != 0]
+        self._fail_if_a_worker_failed()
+        super()._commit(mergetype, optimize, merge)
+
+    def _enqueue(self) -> None:
+        """Whoosh's: the buffered documents to a job file for the workers, put on their
+        queue through _put_job."""
+        buffered: list[Any] = self.docbuffer
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as job_file:
+            for item in buffered:
+                pickle.dump(item, job_file, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put_job((filename, len(buffered)))
+        self.docbuffer: list[Any] = []
+
+    def _put_job(self, job: object) -> None:
+        """Puts a job on the workers' queue. Whoosh waits for room forever: with the
+        workers dead (a full disk, the OOM killer) the queue never empties and the build
+        hung; here it fails."""
+        while True:
+            try:
+                self.jobqueue.put(job, timeout=JOB_WAIT_S)
+                return
+            except queue.Full:
+                self._fail_if_a_worker_failed()
+
+    def _fail_if_a_worker_failed(self) -> None:
+        failed = [t.exitcode for t in self.tasks if t.exitcode not in (None, 0)]
         if failed:
-            code = failed[0] or WORKER_FAILED
+            code = failed[0]
             if 0 < code < 256 and code != WORKER_FAILED:
                 raise OSError(code, os.strerror(code))
             raise RuntimeError(f"a writer process failed (exit status {code})")
-        super()._commit(mergetype, optimize, merge)
 
     def cancel(self) -> None:
         """Stops the workers before the caller removes their files. Whoosh's cancel only

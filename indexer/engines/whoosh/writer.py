@@ -42,6 +42,10 @@ from indexer.writing.options import Progress, SourceRecord, WriteOptions, writer
 from indexer.writing.results import BuildResult, UpdateResult
 
 WRITER_MEMORY_MB = 256
+# A worker process starts as a fresh interpreter (engines/whoosh/private.py): about a
+# second before it writes. 300 documents took 0.6 s in one process and 1.5 s with two;
+# from about a thousand the second core pays for it.
+PARALLEL_MIN_DOCUMENTS = 1000
 
 
 @contextmanager
@@ -197,7 +201,8 @@ def _write_generation(
     generation: Path, documents: Sequence[Document], settings: Settings, progress: Progress | None
 ) -> None:
     ix = whoosh_index.create_in(str(generation), build_schema(settings))
-    with _writing(ix, writer_processes(settings)) as writer:
+    procs = writer_processes(settings) if len(documents) >= PARALLEL_MIN_DOCUMENTS else 1
+    with _writing(ix, procs) as writer:
         for document in documents:
             writer.add_document(**index_values(document))
             if progress:
