@@ -206,6 +206,7 @@ def running_server(
     settings_env: dict[str, str] | None = None,
     *serve_args: str,
     port: int | None = None,
+    ready_path: str = "/api/search?q=x&size=1",
 ) -> Iterator[str]:
     """``policysearch serve`` on a loopback port (free, unless ``port`` is given: a server
     restarted where clients expect it), as users run it; yields its base URL.
@@ -239,7 +240,7 @@ def running_server(
         base = f"http://127.0.0.1:{port}"
         try:
             try:
-                wait_for(base + "/api/search?q=x&size=1")
+                wait_for(base + ready_path)
             except AssertionError:
                 log.seek(0)
                 raise AssertionError(log.read().decode("utf-8", "replace")[-3000:]) from None

@@ -162,6 +162,7 @@ def test_over_http_a_search_past_its_budget_is_503_and_the_worker_serves_the_nex
         "1",
         "--threads",
         "1",
+        ready_path="/api/doc/d1",  # a search may or may not end within 1 ms
     ) as base:
         status, body = _get(f"{base}/api/search?raw=1&q={quote('*q* *x* *z* *w*')}")
         assert status == 503 and body["code"] == "search_timeout", body
