@@ -10,20 +10,18 @@ import ctypes
 import ctypes.util
 import multiprocessing
 import os
-import pickle
 import queue
 import signal
 import sys
 import traceback
 import types
 from multiprocessing import popen_spawn_posix
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -179,6 +177,25 @@ class _WorkerDiesWithParent(SubWriterTask):
             raise SystemExit(WORKER_FAILED) from None
 
 
+class _WatchedJobs:
+    """The workers' job queue as the writer puts on it. Whoosh's put waits for room
+    forever: with the workers dead (a full disk, the OOM killer) the queue never empties
+    and the build hung; here each wait for room ends after JOB_WAIT_S to look at the
+    workers, and ``check`` raises when one has failed."""
+
+    def __init__(self, jobs: Any, check: Callable[[], None]) -> None:
+        self.jobs = jobs
+        self.check = check
+
+    def put(self, job: object) -> None:
+        while True:
+            try:
+                self.jobs.put(job, timeout=JOB_WAIT_S)
+                return
+            except queue.Full:
+                self.check()
+
+
 class MultiSegmentWriter(MpWriter):
     """Whoosh's multi-process writer whose workers die with the building process and
     start afresh (overrides the private ``MpWriter._new_task`` and its queues, which a
@@ -186,14 +203,15 @@ class MultiSegmentWriter(MpWriter):
 
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
-        self.jobqueue = _WORKER_CONTEXT.Queue(self.procs * 4)
+        self._jobs = _WORKER_CONTEXT.Queue(self.procs * 4)  # what the workers read
+        self.jobqueue = _WatchedJobs(self._jobs, self._fail_if_a_worker_failed)
         self.resultqueue = _WORKER_CONTEXT.Queue()
 
     def _new_task(self) -> SubWriterTask:
         task = _WorkerDiesWithParent(
             self.storage,
             self.indexname,
-            self.jobqueue,
+            self._jobs,
             self.resultqueue,
             self.subargs,
             self.multisegment,
@@ -209,35 +227,11 @@ class MultiSegmentWriter(MpWriter):
         if self.docbuffer:
             self._enqueue()
         for _ in self.tasks:
-            self._put_job(None)
+            self.jobqueue.put(None)
         for task in self.tasks:
             task.join()
         self._fail_if_a_worker_failed()
         super()._commit(mergetype, optimize, merge)
-
-    def _enqueue(self) -> None:
-        """Whoosh's: the buffered documents to a job file for the workers, put on their
-        queue through _put_job."""
-        buffered: list[Any] = self.docbuffer
-        filename = f"{random_name()}.doclist"
-        with self.temp_storage().create_file(filename).raw_file() as job_file:
-            for item in buffered:
-                pickle.dump(item, job_file, 2)
-        if len(self.tasks) < self.procs:
-            self._new_task()
-        self._put_job((filename, len(buffered)))
-        self.docbuffer: list[Any] = []
-
-    def _put_job(self, job: object) -> None:
-        """Puts a job on the workers' queue. Whoosh waits for room forever: with the
-        workers dead (a full disk, the OOM killer) the queue never empties and the build
-        hung; here it fails."""
-        while True:
-            try:
-                self.jobqueue.put(job, timeout=JOB_WAIT_S)
-                return
-            except queue.Full:
-                self._fail_if_a_worker_failed()
 
     def _fail_if_a_worker_failed(self) -> None:
         failed = [t.exitcode for t in self.tasks if t.exitcode not in (None, 0)]
