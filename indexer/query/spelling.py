@@ -99,6 +99,20 @@ def hangul_to_keyboard(word: str) -> str | None:
     return keys.lower() if _LETTERS.match(keys) else None
 
 
+def _most_counted_starting(
+    sorted_terms: list[str], counts: dict[str, int], prefix: str, limit: int
+) -> list[tuple[str, int]]:
+    """The terms of ``sorted_terms`` that start with ``prefix`` and are longer (the first
+    MAX_INITIALS_SCANNED), with their counts, the most counted first."""
+    start = bisect.bisect_right(sorted_terms, prefix)
+    matching = []
+    for term in sorted_terms[start : start + MAX_INITIALS_SCANNED]:
+        if not term.startswith(prefix):
+            break
+        matching.append((term, counts[term]))
+    return sorted(matching, key=lambda item: (-item[1], item[0]))[:limit]
+
+
 class Vocabulary:
     """The index's Hangul terms with their document frequencies, for corrections and
     initial-consonant suggestions. Counts of the same term (fields, segments) add up;
@@ -143,13 +157,7 @@ class Vocabulary:
     def title_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         """Terms of titles that start with ``prefix`` and are longer, in the most titles
         first (counts of titles)."""
-        start = bisect.bisect_right(self._titled_sorted, prefix)
-        matching = []
-        for term in self._titled_sorted[start : start + MAX_INITIALS_SCANNED]:
-            if not term.startswith(prefix):
-                break
-            matching.append((term, self._titled[term]))
-        return sorted(matching, key=lambda item: (-item[1], item[0]))[:limit]
+        return _most_counted_starting(self._titled_sorted, self._titled, prefix, limit)
 
     def count(self, term: str) -> int:
         return self._counts.get(term, 0)
@@ -175,13 +183,7 @@ class Vocabulary:
 
     def completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         """Terms that start with ``prefix`` and are longer, most frequent first."""
-        start = bisect.bisect_right(self._sorted, prefix)
-        matching = []
-        for term in self._sorted[start : start + MAX_INITIALS_SCANNED]:
-            if not term.startswith(prefix):
-                break
-            matching.append((term, self.count(term)))
-        return sorted(matching, key=lambda item: (-item[1], item[0]))[:limit]
+        return _most_counted_starting(self._sorted, self._counts, prefix, limit)
 
     def with_initials(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         """Terms whose initial consonants start with ``prefix`` (ㅇㄹㅅ -> 아리수), most
