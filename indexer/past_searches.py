@@ -15,6 +15,7 @@ import bisect
 import threading
 import time
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Callable
 
 from indexer.analytics import SearchLog, holds_redaction, normalized_query
@@ -27,7 +28,6 @@ FREQUENT_READ = 5_000  # the most made searches kept in memory
 class _Frequent:
     by_count: list[tuple[str, int]]  # most made first
     by_text: list[tuple[str, int]]  # in text order, for completions
-    texts: list[str]  # by_text's searches
 
 
 class PastSearches:
@@ -40,7 +40,7 @@ class PastSearches:
         self.log = log
         self.min_count = min_count
         self.clock = clock
-        self._frequent = _Frequent([], [], [])
+        self._frequent = _Frequent([], [])
         self._read_at: float | None = None
         self._lock = threading.Lock()
 
@@ -49,8 +49,7 @@ class PastSearches:
             now = self.clock()
             if self._read_at is None or now - self._read_at >= REFRESH_S:
                 by_count = self.log.frequent(self.min_count, FREQUENT_READ)
-                by_text = sorted(by_count)
-                self._frequent = _Frequent(by_count, by_text, [text for text, _ in by_text])
+                self._frequent = _Frequent(by_count, sorted(by_count))
                 self._read_at = now
             return self._frequent
 
@@ -75,7 +74,7 @@ class PastSearches:
         if not typed or self.min_count < 1 or limit < 1:
             return []
         frequent = self._searches()
-        start = bisect.bisect_left(frequent.texts, typed)
+        start = bisect.bisect_left(frequent.by_text, typed, key=itemgetter(0))
         found = []
         for other, made in frequent.by_text[start:]:
             if not other.startswith(typed):
