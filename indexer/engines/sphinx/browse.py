@@ -23,12 +23,7 @@ from indexer.model.snippets import Snippet, plain_snippet
 from indexer.query.textquery import text_query
 from indexer.search.context_completions import with_context
 from indexer.search.marks import unmarked_terms, whole_highlighter
-from indexer.search.suggest import (
-    Typed,
-    by_initials,
-    with_correction,
-    with_titles,
-)
+from indexer.search.suggest import Typed, by_initials, with_correction, with_titles
 
 SIMILAR_TERMS = 12  # words of a document that find its similar ones (as Whoosh's more_like)
 _WORDLIKE = re.compile(r"\w")  # a word Sphinx indexes has a letter or a digit
