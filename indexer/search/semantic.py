@@ -21,6 +21,7 @@ from indexer.model.request import CheckedRequest
 from indexer.model.results import Hit, Reason
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
+from indexer.vectors.similarity import similarities
 
 SIMILAR_MEANING = Reason("similar_meaning")
 # Keyword results fused, per tier: as many as the cluster scores the Whoosh way
@@ -115,7 +116,7 @@ class RowsById:
                 return result
             at = np.minimum(np.searchsorted(self.sorted_ids, ids), len(self.sorted_ids) - 1)
             found = self.sorted_ids[at] == ids
-            result[found] = self.matrix[self.order[at[found]]] @ vector
+            result[found] = similarities(self.matrix[self.order[at[found]]], vector)
             return result
 
         return similarity_of
@@ -134,7 +135,7 @@ def nearest_rows(
     documents on every engine."""
     if not len(matrix):
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    similarity = matrix @ vector
+    similarity = similarities(matrix, vector)
     near_enough = np.flatnonzero(similarity >= settings.semantic_min_similarity)
     ordered = near_enough[np.lexsort((near_enough, -similarity[near_enough]))]
     depth, found = settings.semantic_depth, []

@@ -1,0 +1,27 @@
+"""Cosine similarities of a query's vector to rows of a vector table, on one core.
+
+A request's product is one matrix by one vector (at most tens of MB, bound by memory, not
+by arithmetic). Left to itself numpy's OpenBLAS runs it on every core, and its helper
+threads then spin, waiting for more work, on the core the query's embedding runs on:
+measured on bench/perf.py's 240 queries at x1 (issue 26), a search with similar meaning
+took 37.9 ms at p50 (2.15x a keyword search) with BLAS threads and 32.5 ms (1.82x) on one.
+threadpoolctl limits the BLAS library for the product alone, so a program that imports
+this one keeps its own setting for everything else."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+
+@functools.cache
+def _controller() -> ThreadpoolController:
+    return ThreadpoolController()  # finds the loaded BLAS libraries once (~ms)
+
+
+def similarities(rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``rows @ vector``: for unit rows and a unit vector, each row's cosine similarity."""
+    with _controller().limit(limits=1, user_api="blas"):
+        return rows @ vector
