@@ -28,6 +28,7 @@ from indexer.reading.formats.pdf import read_pdf
 from indexer.reading.formats.records import RawRecord, csv_records, json_records, jsonl_records
 from indexer.reading.layout import file_record
 from indexer.reading.mapping import DEFAULT_MAPPING, FileRule, Mapping, map_record
+from indexer.reading.packed import PackedDocuments
 
 RECORD_FORMATS = {
     ".jsonl": "jsonl",
@@ -62,7 +63,7 @@ ReadProgress = Callable[[int, int], None]
 class CorpusReport:
     """What reading a corpus produced."""
 
-    documents: list[Document] = field(default_factory=list)
+    documents: PackedDocuments = field(default_factory=PackedDocuments)
     rejections: list[Rejection] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files that are not documents

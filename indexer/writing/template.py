@@ -20,6 +20,7 @@ from typing import Any, Protocol, Sequence
 from indexer.config import Settings
 from indexer.errors import AnalyzerChangedError
 from indexer.reading.documents import Document
+from indexer.reading.packed import joined
 from indexer.vectors.building import cache_of, document_vectors, updated_vectors
 from indexer.vectors.model import MODEL_NAME
 from indexer.vectors.store import DocumentVectors, VectorsRead
@@ -101,7 +102,7 @@ def build(
             location = previous.location if previous else store.root
             return BuildResult(location, len(documents) + len(plan.kept), notice, plan)
         carried = previous.stored_documents(plan.kept) if previous and plan.kept else []
-        written = [*documents, *carried]
+        written = joined(documents, carried)
         vectors, embedded = None, 0
         if settings.vectors:
             _phase(options, "embedding", len(written))
