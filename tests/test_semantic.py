@@ -270,3 +270,29 @@ def test_an_index_without_vectors_never_starts_the_model(tmp_path, monkeypatch):
     finally:
         index.close()
     assert started == []
+
+
+def test_english_words_are_embedded_with_their_korean_translations():
+    from indexer.query.textquery import meaning_text
+
+    translations = [("youth", ("청년",)), ("rent", ("월세", "임대료")), ("월세", ("rent",))]
+    assert meaning_text("youth rent", translations) == "youth rent 청년 월세 임대료"
+    assert meaning_text("청년 월세", [("월세", ("rent",))]) == "청년 월세"
+    assert meaning_text("reading rooms", []) == "reading rooms"
+
+
+def test_the_vector_of_an_english_query_is_computed_from_it_and_its_translation(built, monkeypatch):
+    from indexer.vectors import model
+
+    texts = []
+    embed = model.embed_query.__wrapped__
+
+    def recorded(text):
+        texts.append(text)
+        return embed(text)
+
+    monkeypatch.setattr(model, "embed_query", recorded)
+    _, index = built
+    index.search(SearchRequest(q="youth reading rooms"))
+    index.search(SearchRequest(q="청년 월세"))
+    assert texts == ["youth reading rooms 청년", "청년 월세"]

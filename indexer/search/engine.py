@@ -46,6 +46,8 @@ class Plan:
     always_related: bool = False
     # Each counted word's forms (query/forms.py WordForms), what reasons are read from.
     forms: Callable[[], Sequence[WordForms]] = tuple
+    # What the query's vector is computed from (query/textquery.meaning_text); None: the text.
+    meaning_text: str | None = None
 
 
 @dataclass(frozen=True)

@@ -75,10 +75,11 @@ def answer(
         )
     by_meaning = plan.query is not None and semantic.wanted(checked, settings)
     # Embedded beside the keyword search below, when the index has vectors to compare.
+    meaning = plan.meaning_text or checked.text
     vector_of = (
-        semantic.query_vector_soon(checked.text)
+        semantic.query_vector_soon(meaning)
         if by_meaning and engine.has_vectors()
-        else lambda: semantic.query_vector(checked.text)
+        else lambda: semantic.query_vector(meaning)
     )
     relaxing = relax(plan, checked, engine, settings)
     matching = relaxing.preferred or relaxing.selection

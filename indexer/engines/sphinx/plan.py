@@ -98,6 +98,7 @@ def _translated(text: TextQuery) -> Plan:
         text=text.text,
         always_related=text.always_related,
         forms=text.forms,
+        meaning_text=text.meaning_text,
     )
 
 

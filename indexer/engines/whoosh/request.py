@@ -307,4 +307,5 @@ def plan_of(
         text=text.text,
         always_related=text.always_related,
         forms=text.forms,
+        meaning_text=text.meaning_text,
     )
