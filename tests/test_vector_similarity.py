@@ -5,13 +5,14 @@ with similar meaning; indexer/vectors/similarity.py)."""
 from __future__ import annotations
 
 import numpy as np
-from threadpoolctl import threadpool_info
 
-from indexer.vectors.similarity import similarities
+from indexer.vectors.similarity import blas_controller, similarities
 
 
 def _blas_threads() -> list[int]:
-    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    """Threads of the BLAS libraries numpy was loaded with (the suite loads others later:
+    scipy's, which ``@`` on numpy arrays does not use)."""
+    return [lib["num_threads"] for lib in blas_controller().info() if lib["user_api"] == "blas"]
 
 
 class _RecordingRows:

@@ -85,10 +85,8 @@ def text_query(
     if raw and text.strip():
         query = parse_raw_query(reader.schema, text)
         if query is not None:
-            query, bound_notices = bound_expansions(
-                query, reader, settings.max_expansions, deadline
-            )
-            return TextQuery(query, notices=notices + bound_notices)
+            query, bounded = bound_expansions(query, reader, settings.max_expansions, deadline)
+            return TextQuery(query, notices=notices + bounded)
         notices.append(Notice("raw_unparsed"))
     parsed = parse_user_query(text, settings.max_query_words)
     notices.extend(parsed.notices)
