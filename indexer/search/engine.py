@@ -17,7 +17,7 @@ from indexer.model.request import CheckedRequest
 from indexer.model.results import Hit
 from indexer.query.forms import WordForms
 from indexer.query.spelling import Vocabulary
-from indexer.search.semantic import NO_NEIGHBOURS, Neighbours
+from indexer.search.semantic import Neighbours, no_neighbours
 
 QueryPlan = Any  # a query tree of query/ (whoosh.query nodes, read only by engines)
 
@@ -90,8 +90,9 @@ class PageRequest:
     highlight: bool
     unmarked: frozenset[str] = field(default_factory=frozenset)  # terms never marked
     # Documents near the query's meaning (search/semantic.py): fused into the order, and
-    # those found by meaning alone follow the matches as related results.
-    neighbours: Neighbours = NO_NEIGHBOURS
+    # those found by meaning alone follow the matches as related results. Asked for when
+    # the engine has scored its candidates: the query's embedding goes on meanwhile.
+    neighbours: Callable[[], Neighbours] = no_neighbours
 
 
 class RequestEngine(Protocol):

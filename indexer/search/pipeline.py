@@ -10,6 +10,7 @@ request; everything decided here holds on both backends alike.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import Any, Callable
 
@@ -91,11 +92,14 @@ def answer(
             notices.append(relaxed_notice(total, relaxing.min_words, relaxing.words_held))
         elif not total:
             notices.append(Notice("related_only"))
-    neighbours = NO_NEIGHBOURS
+    neighbours: Callable[[], Neighbours] = semantic.no_neighbours
     if by_meaning:
         found = total + related_total
-        neighbours = _neighbours(plan, checked, engine, settings, relaxing, vector_of, found)
-        related_total += neighbours.only_count
+        neighbours = functools.cache(
+            functools.partial(
+                _neighbours, plan, checked, engine, settings, relaxing, vector_of, found
+            )
+        )
     page = PageRequest(
         start=(checked.page - 1) * checked.size,
         size=checked.size,
@@ -105,6 +109,7 @@ def answer(
         neighbours=neighbours,
     )
     hits = engine.page(relaxing, checked, page)
+    related_total += neighbours().only_count
     if plan.query is not None:
         hits = with_reasons(hits, plan.forms(), engine.holding)
     facets = engine.facets(matching, checked) if checked.facets else []

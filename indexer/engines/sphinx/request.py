@@ -121,7 +121,7 @@ class ClusterRequest:
             )
         marked_by = relaxing.scored if page.highlight else None
         matched = set(preferred) if relaxing.relaxed else None
-        ranking, by_meaning = fused_ranking(ranking, matched, page.neighbours, self.settings)
+        ranking, by_meaning = fused_ranking(ranking, matched, page.neighbours(), self.settings)
         scored_matched = matched  # found by meaning alone: related, even then
         if by_meaning and matched is None:
             scored_matched = {i for i, _ in ranking if i not in by_meaning}

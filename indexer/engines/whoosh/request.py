@@ -98,8 +98,9 @@ class WhooshRequest:
         ids, scores, is_match = candidates(matches, preferred, self._masks(checked).allowed)
         if page.ranked and self.settings.passage_weight > 0 and not checked.raw:
             scores = with_passage_evidence(self.view, self.settings, ids, scores, checked.text)
-        fused = fuse(ids, scores, is_match, page.neighbours, self.settings)
-        if len(page.neighbours.ids):  # the fused order, and the matches it marks
+        neighbours = page.neighbours()  # waits for the query's vector, when it has to
+        fused = fuse(ids, scores, is_match, neighbours, self.settings)
+        if len(neighbours.ids):  # the fused order, and the matches it marks
             ids, scores, is_match = fused.ids, fused.scores, fused.is_match
             preferred = np.sort(ids[is_match]) if is_match is not None else None
         docnums, page_scores = page_of(self.view, ids, scores, page, checked.sort, is_match)
