@@ -296,3 +296,32 @@ def test_the_vector_of_an_english_query_is_computed_from_it_and_its_translation(
     index.search(SearchRequest(q="youth reading rooms"))
     index.search(SearchRequest(q="청년 월세"))
     assert texts == ["youth reading rooms 청년", "청년 월세"]
+
+
+def test_the_page_scores_its_candidates_before_it_waits_for_the_query_vector(built, monkeypatch):
+    from indexer.engines.whoosh import request as whoosh_request
+    from indexer.search import pipeline
+
+    events = []
+    find_candidates = whoosh_request.candidates
+    vector_soon = pipeline.semantic.query_vector_soon
+
+    def recorded_candidates(*args):
+        events.append("candidates")
+        return find_candidates(*args)
+
+    def recorded_soon(text):
+        wait = vector_soon(text)
+
+        def waited():
+            events.append("vector")
+            return wait()
+
+        return waited
+
+    monkeypatch.setattr(whoosh_request, "candidates", recorded_candidates)
+    monkeypatch.setattr(pipeline.semantic, "query_vector_soon", recorded_soon)
+    _, index = built
+    result = index.search(SearchRequest(q=MEANING_ONLY))
+    assert "library" in [hit.id for hit in result.hits]  # the vector was used
+    assert events[:2] == ["candidates", "vector"]
