@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date as Date
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -39,9 +39,17 @@ class Document:
     origin_file: str = ""
 
     def content_hash(self) -> str:
-        """A stable hash of every field, so reindex can tell changed documents apart."""
-        payload = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        """A stable hash of every field, so reindex can tell changed documents apart.
+        The hashes of indexes already written must not change: the JSON is the one
+        ``asdict`` gave, made from the fields directly (asdict copies every list deeply:
+        3 of the 5 s that hashing the x10 corpus took, under cProfile)."""
+        values = {name: getattr(self, name) for name in FIELD_NAMES}
+        payload = json.dumps(values, ensure_ascii=False, sort_keys=True)
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+# Document's fields, in their order (content_hash, reading/packed.py).
+FIELD_NAMES = tuple(f.name for f in fields(Document))
 
 
 @dataclass(frozen=True)
