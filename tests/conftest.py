@@ -20,6 +20,7 @@ import pytest
 
 from indexer import build_index, load_mapping, load_settings, read_corpus
 from indexer.engines.whoosh.index import SearchIndex
+from indexer.reading.documents import Document
 from indexer.reading.readers import read_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,28 @@ def make_settings(tmp_path: Path, **overrides):
     # machine: the time limit is tested with a clock of the test's own.
     overrides.setdefault("completion_context_ms", 0)
     return load_settings(None, environ={}, **overrides)
+
+
+def full_document(**changes) -> Document:
+    """A document with (nearly) every field set, each to a value of its own kind;
+    ``changes`` replace some."""
+    values = dict(
+        id="a/1",
+        title="청년 월세 지원",
+        body="본문",
+        category=["주거", "청년"],
+        department="주택정책과",
+        date="2018-03-02",
+        year=2018,
+        lang="ko",
+        source="seoul",
+        url="https://example.org/1",
+        tags=["월세"],
+        author="담당자",
+        origin_source="/corpus",
+        origin_file="a.jsonl",
+    )
+    return Document(**{**values, **changes})
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:

@@ -10,19 +10,9 @@ from dataclasses import asdict
 
 from indexer.reading.documents import Document
 
-DOCUMENT = Document(
-    id="budget-17",
-    title="청년 월세 지원",
-    body="만 19~39세 청년에게 월 20만 원을 지원합니다.",
-    category=["주거", "청년"],
-    department="주택정책과",
-    date="2024-03-01",
-    year=2024,
-    lang="ko",
-    tags=["월세"],
-    origin_source="/corpus",
-    origin_file="budget.csv",
-)
+from .conftest import full_document
+
+DOCUMENT = full_document(body="만 19~39세 청년에게 월 20만 원을 지원합니다.")
 
 
 def _hash_as_first_written(document: Document) -> str:

@@ -8,6 +8,8 @@ from indexer.fields import CONTENT_HASH, FACET_FIELDS, FIELDS, FILTER_FIELDS
 from indexer.reading.documents import Document
 from indexer.reading.mapping import DEFAULT_ALIASES, DOCUMENT_FIELDS
 
+from .conftest import full_document
+
 
 def test_every_document_attribute_is_a_registered_field_and_back():
     attributes = [f.name for f in dataclass_fields(Document)]
@@ -34,22 +36,7 @@ def test_the_default_mapping_reads_every_corpus_field_it_has_aliases_for():
 
 
 def test_stored_values_give_back_the_document_that_was_indexed():
-    document = Document(
-        id="a/1",
-        title="청년 월세 지원",
-        body="본문",
-        category=["주거", "청년"],
-        department="주택정책과",
-        date="2018-03-02",
-        year=2018,
-        lang="ko",
-        source="seoul",
-        url="https://example.org/1",
-        tags=["월세"],
-        author="담당자",
-        origin_source="/corpus",
-        origin_file="a.jsonl",
-    )
+    document = full_document()
     schema = build_schema(Settings())
     indexed = index_values(document)
     stored = {name: value for name, value in indexed.items() if schema[name].stored}

@@ -11,21 +11,15 @@ from indexer import read_corpus
 from indexer.reading.documents import Document
 from indexer.reading.packed import PackedDocuments, joined
 
-from .conftest import write_jsonl
+from .conftest import full_document, write_jsonl
 
 
 def _document(number: int) -> Document:
-    return Document(
+    return full_document(
         id=f"doc-{number}",
         title=f"청년 월세 지원 {number}",
         body="서울시는 청년의 주거비 부담을 덜기 위해 월세를 지원합니다. " * 20,
-        category=["주거", "청년"],
-        department="주택정책과",
-        date="2024-03-01",
         year=2024 if number % 2 else None,
-        lang="ko",
-        tags=["월세"],
-        origin_source="/corpus",
         origin_file=f"part-{number % 3}.jsonl",
     )
 
