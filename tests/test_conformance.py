@@ -192,6 +192,7 @@ def test_an_empty_query_browses_every_document_on_both(both):
         dict(q="books for village reading rooms"),
         dict(q="청년 월세 지원"),
         dict(q="jobs for senior citizens", filters={"category": ("사회복지",)}),
+        dict(q="smartphone addiction in teenagers"),  # found by meaning alone
     ],
 )
 def test_the_fused_order_and_the_results_found_by_meaning_are_the_same_on_both(both, request_args):

@@ -172,6 +172,33 @@ def test_a_query_nothing_matches_shows_no_neighbours_of_its_meaning(built):
     assert result.total == result.related_total == 0 and not result.hits
 
 
+# Each word is in one document, none holds two: no keyword result at all.
+WORDS_APART = "어르신 눈 도서관"
+
+
+def test_known_words_no_document_holds_together_find_documents_of_similar_meaning(built):
+    """A real query the collection has no keyword answer for is not left empty: its
+    words are all in the index, so its neighbours by meaning are shown, said plainly."""
+    _, index = built
+    keywords = index.search(SearchRequest(q=WORDS_APART, spell=False, semantic=False))
+    assert keywords.total == keywords.related_total == 0
+    result = index.search(SearchRequest(q=WORDS_APART, spell=False))
+    assert result.total == 0 and result.hits
+    assert result.related_total == len(result.hits)
+    assert all([r.code for r in hit.reasons] == ["similar_meaning"] for hit in result.hits)
+    assert "related_only" in [notice.code for notice in result.notices]
+
+
+def test_a_filter_never_brings_documents_of_similar_meaning_to_a_query_with_matches(built):
+    """틀니 matches a document outside the filter: the filtered search is empty, as
+    without similar meaning, rather than filled with neighbours by meaning."""
+    _, index = built
+    result = index.search(SearchRequest(q="틀니", filters={"category": ["교통"]}, spell=False))
+    assert result.total == result.related_total == 0 and not result.hits
+    apart = index.search(SearchRequest(q=WORDS_APART, filters={"category": ["문화"]}, spell=False))
+    assert [hit.id for hit in apart.hits] == ["library"]
+
+
 def test_filters_narrow_the_documents_found_by_meaning(built):
     _, index = built
     wider = index.search(SearchRequest(q=MEANING_ONLY, filters={"category": ["주거", "문화"]}))

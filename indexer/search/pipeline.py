@@ -93,8 +93,8 @@ def answer(
         elif not total:
             notices.append(Notice("related_only"))
     neighbours: Callable[[], Neighbours] = semantic.no_neighbours
+    found = total + related_total
     if by_meaning:
-        found = total + related_total
         neighbours = functools.cache(
             functools.partial(
                 _neighbours, plan, checked, engine, settings, relaxing, vector_of, found
@@ -110,6 +110,8 @@ def answer(
     )
     hits = engine.page(relaxing, checked, page)
     related_total += neighbours().only_count
+    if related_total and not found:  # only documents of similar meaning were found
+        notices.append(Notice("related_only"))
     if plan.query is not None:
         hits = with_reasons(hits, plan.forms(), engine.holding)
     facets = engine.facets(matching, checked) if checked.facets else []
@@ -130,10 +132,15 @@ def _neighbours(
 ) -> Neighbours:
     """The documents near the query by meaning that the page may use. Those found by
     meaning alone accompany keyword results (``found``: matches and related results)
-    when the words have few matches (or related results follow anyway); a query nothing
-    matches says so plainly instead of showing the nearest neighbours of a typo or of
+    when the words have few matches (or related results follow anyway). They are all
+    there is when every word is in some document but none holds enough of them together
+    (``smartphone addiction in teenagers``); a query with a word no document holds (a
+    typo, nonsense) says so plainly instead of showing the nearest neighbours of
     nonsense. Without anything to reorder or to add, the query is not even embedded."""
-    extras = found > 0 and (plan.always_related or few_matches(plan, checked, engine, settings))
+    if found:
+        extras = plan.always_related or few_matches(plan, checked, engine, settings)
+    else:
+        extras = known_words_apart(plan, checked, engine, relaxing)
     if not (extras or relaxing.relaxed or settings.semantic_weight > 0):
         return NO_NEIGHBOURS
     return semantic.trimmed(engine.neighbours(vector_of, relaxing, checked), settings, extras)
@@ -184,6 +191,18 @@ def few_matches(
     related results): then documents found by meaning alone may follow them."""
     unfiltered = dataclasses.replace(checked, filters={}, date_from="", date_to="")
     return engine.count(Selection(plan.query), unfiltered) < settings.min_all_word_hits
+
+
+def known_words_apart(
+    plan: Plan, checked: CheckedRequest, engine: RequestEngine, relaxing: Relaxing
+) -> bool:
+    """Whether every word of the query is in some document while no document holds
+    enough of them (before filters and dates, so a filter never adds related results)."""
+    unfiltered = dataclasses.replace(checked, filters={}, date_from="", date_to="")
+    if engine.count(relaxing.selection, unfiltered):
+        return False
+    words = plan.words()
+    return bool(words) and all(engine.holds(word) for word in words)
 
 
 def correction_of(
