@@ -10,19 +10,23 @@ import ctypes
 import ctypes.util
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import sys
 import traceback
 import types
+from itertools import islice
 from multiprocessing import popen_spawn_posix
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
+from whoosh import multiproc
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import PostingPool, SegmentWriter
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
@@ -33,6 +37,7 @@ PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 WORKER_STOP_S = 10  # a cancelled build waits this long for each writer worker to end
 WORKER_FAILED = 255  # exit status of a writer worker that failed other than with an errno
 JOB_WAIT_S = 1.0  # between looks at the workers while their queue is full
+RUN_CHUNK_POSTINGS = 4096  # postings pickled in one call into a sorted run on disk
 
 
 def stored_lengths(lengths: np.ndarray) -> np.ndarray:
@@ -152,6 +157,48 @@ class _SpawnWithoutMain(popen_spawn_posix.Popen):
             sys.modules["__main__"] = main
 
 
+class ChunkedPostingPool(PostingPool):
+    """Whoosh's pool of postings to sort, writing each sorted run (every limitmb of
+    postings) to disk in pickled chunks of RUN_CHUNK_POSTINGS instead of one pickle call
+    per posting, and reading them back a chunk at a time (memory stays a chunk per run).
+    Whoosh's way took a quarter of a writer worker's time in an x10 build (py-spy).
+    Overrides SortingPool._write_run and _read_run; the postings and their order are
+    the same."""
+
+    def _write_run(self, f: Any, items: Iterable[tuple]) -> None:
+        postings = iter(items)
+        with f:
+            while chunk := list(islice(postings, RUN_CHUNK_POSTINGS)):
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+
+    def _read_run(self, path: str) -> Iterator[tuple]:
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+def with_chunked_pool(writer: SegmentWriter, limitmb: int) -> None:
+    """Gives a segment writer a ChunkedPostingPool (reads its private ``_tempstorage``
+    and ``newsegment``); before any document is added."""
+    writer.pool = ChunkedPostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
+
+
+class ChunkedSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with a ChunkedPostingPool."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        with_chunked_pool(self, kwargs.get("limitmb", 128))
+
+
 class _WorkerDiesWithParent(SubWriterTask):
     """A writer worker that is killed when the building process dies, started in a fresh
     interpreter (_WORKER_CONTEXT).
@@ -164,6 +211,8 @@ class _WorkerDiesWithParent(SubWriterTask):
 
     def run(self) -> None:
         _die_with_parent()
+        # SubWriterTask.run makes its writer by this name; this process is the worker's own.
+        multiproc.SegmentWriter = ChunkedSegmentWriter
         try:
             super().run()
         except OSError as exc:
@@ -203,6 +252,7 @@ class MultiSegmentWriter(MpWriter):
 
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
+        with_chunked_pool(self, kwargs.get("limitmb", 128))  # what a merge at commit uses
         self._jobs = _WORKER_CONTEXT.Queue(self.procs * 4)  # what the workers read
         self.jobqueue = _WatchedJobs(self._jobs, self._fail_if_a_worker_failed)
         self.resultqueue = _WORKER_CONTEXT.Queue()

@@ -26,7 +26,7 @@ from indexer.engines.whoosh.generations import (
     write_meta,
 )
 from indexer.engines.whoosh.mapped import open_for_reading
-from indexer.engines.whoosh.private import MultiSegmentWriter
+from indexer.engines.whoosh.private import ChunkedSegmentWriter, MultiSegmentWriter
 from indexer.engines.whoosh.schema import (
     analysis_record,
     build_schema,
@@ -54,7 +54,7 @@ def _writing(ix: whoosh_index.Index, procs: int) -> Iterator[IndexWriter]:
     if procs > 1:
         writer = MultiSegmentWriter(ix, procs=procs, multisegment=True, limitmb=WRITER_MEMORY_MB)
     else:
-        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+        writer = ChunkedSegmentWriter(ix, limitmb=WRITER_MEMORY_MB)
     try:
         yield writer
     except BaseException:
