@@ -29,3 +29,20 @@ def test_a_hit_gives_spans_that_point_at_the_query_words(small_index):
         data = hit.to_dict()
         assert data["doc_url"] == f"/doc/{hit.id}"
         assert data["title_spans"] == [list(span) for span in hit.marked_title.spans]
+
+
+def test_fragments_that_score_alike_are_chosen_by_position_on_every_request(tmp_path):
+    """Six equal matches of the word, far apart: the snippet shows the first two, and
+    every request shows the same (Whoosh broke such ties by memory address)."""
+    from indexer import SearchRequest
+
+    from .conftest import index_of
+
+    filler = "서울시 도로 정비 계획에 따라 여러 구간을 나누어 공사합니다. " * 6
+    body = " ".join(f"{filler} 표지{n} 아리수 공급" for n in range(6))
+    records = [{"id": "water", "title": "상수도 사업", "body": body}]
+    index = index_of(tmp_path, records, result_cache_size=0)
+    snippets = {index.search(SearchRequest(q="아리수")).hits[0].snippet.text for _ in range(30)}
+    assert len(snippets) == 1
+    (snippet,) = snippets
+    assert "표지0" in snippet and "표지1" in snippet and "표지5" not in snippet

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from whoosh.highlight import (
+    BasicFragmentScorer,
     Formatter,
     Fragment,
     Highlighter,
@@ -103,13 +104,29 @@ class WholeTextFormatter(MarkFormatter):
         return text
 
 
+class EarlierOnTies(BasicFragmentScorer):
+    """Whoosh's fragment score (its matches times the number of distinct terms matched,
+    a whole number: every token's boost is 1 here), plus less than one that is larger
+    for an earlier fragment, so fragments that tie are chosen by position. Whoosh breaks
+    a tie by comparing the fragments' memory addresses (``Fragment.__lt__``): the same
+    hit showed one snippet on one request and another on the next."""
+
+    def __call__(self, fragment: Fragment) -> float:
+        return super().__call__(fragment) + 1 / (2 + fragment.startchar)
+
+
 def body_highlighter(snippet_chars: int) -> Highlighter:
     # A fragment spans up to maxchars of matches plus `surround` on each side; with the
     # two best fragments a snippet stays near snippet_chars.
     fragmenter = PinpointFragmenter(
         maxchars=max(20, snippet_chars // 2), surround=max(10, snippet_chars // 8), autotrim=True
     )
-    return Highlighter(fragmenter=fragmenter, formatter=MarkFormatter(), always_retokenize=False)
+    return Highlighter(
+        fragmenter=fragmenter,
+        scorer=EarlierOnTies(),
+        formatter=MarkFormatter(),
+        always_retokenize=False,
+    )
 
 
 class WholeTextFragmenter(WholeFragmenter):
