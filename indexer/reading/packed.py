@@ -4,30 +4,32 @@
 A build reads every document before it writes (the change plan, the refusals and the
 vectors need them all) and held them as objects: at 237,250 documents (bench/perf.py x50)
 that was about 1 GB of the building process, most of the 2.1 GB the build peaked at
-(issue 27). Packed, the x10 corpus's 47,450 documents take 49 MB instead of about 200 MB;
-packing costs ~50 us a document and unpacking ~18 us, once per pass over them.
+(issue 27). Packed, the x10 corpus's 47,450 documents take about 63 MB instead of about
+200 MB; packing costs ~9 us a document and unpacking ~12 us, once per pass over them.
 Only the bytes this process made are unpickled."""
 
 from __future__ import annotations
 
 import pickle
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
+import lz4.block
+
 from indexer.reading.documents import FIELD_NAMES, Document
 
-# zlib level 1: levels 3 and 6 made the x10 corpus 2-4% smaller for 0-20% more time.
-_COMPRESSION_LEVEL = 1
+# LZ4 rather than zlib: on the x10 corpus zlib at level 1 packed to 1,051 bytes a document
+# in 48 us and unpacked in 45 us; LZ4 to 1,323 bytes in 9 and 12 us (the pickle alone:
+# 1,930 bytes). Reading every document again made a reindex of 1% mostly packing.
 
 
 def _packed(document: Document) -> bytes:
     values = tuple(getattr(document, name) for name in FIELD_NAMES)
-    return zlib.compress(pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL), _COMPRESSION_LEVEL)
+    return lz4.block.compress(pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _unpacked(blob: bytes) -> Document:
-    return Document(*pickle.loads(zlib.decompress(blob)))
+    return Document(*pickle.loads(lz4.block.decompress(blob)))
 
 
 class PackedDocuments(Sequence[Document]):
