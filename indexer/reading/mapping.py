@@ -21,6 +21,7 @@ from fields, ``{_index}`` (position inside the parent) and ``{_record}``.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -154,6 +155,17 @@ def _lookup(record: dict, parent: dict, source: str) -> Any:
     return record.get(source)
 
 
+@functools.lru_cache(maxsize=1024)
+def _source_keys(sources: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    """Each source, the key it reads and whether it reads the parent record (``^key``):
+    worked out once per mapping, not once per record (a record of the common field
+    names looks up about 90 sources; the lookups were most of a reindex's reading)."""
+    return tuple(
+        (source, source[1:], True) if source.startswith("^") else (source, source, False)
+        for source in sources
+    )
+
+
 def _as_text(value: Any, field_name: str) -> str:
     if value is None:
         return ""
@@ -182,8 +194,11 @@ def map_fields(record: dict, parent: dict, rule: FileRule) -> dict[str, Any]:
     """Document field name -> value, read from a source record by one file rule."""
     values: dict[str, Any] = {}
     for name, sources in rule.fields.items():
-        present = [(s, _lookup(record, parent, s)) for s in sources]
-        present = [(s, v) for s, v in present if v not in (None, "", [])]
+        present = [
+            (source, value)
+            for source, key, from_parent in _source_keys(sources)
+            if (value := (parent if from_parent else record).get(key)) not in (None, "", [])
+        ]
         if name in MANY_FIELDS:
             collected: list[str] = []
             for source, value in present if name in JOINED_FIELDS else present[:1]:
