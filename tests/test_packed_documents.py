@@ -8,8 +8,9 @@ import tracemalloc
 from pathlib import Path
 
 from indexer import read_corpus
+from indexer.reading import packed as packed_module
 from indexer.reading.documents import Document
-from indexer.reading.packed import PackedDocuments, joined
+from indexer.reading.packed import PackedDocuments, document_keys, joined, with_ids
 
 from .conftest import full_document, write_jsonl
 
@@ -82,3 +83,35 @@ def test_a_read_corpus_holds_its_documents_in_under_half_the_memory_of_objects(
     # The same documents as objects of their own (fresh strings, whatever the holder).
     _, object_bytes = _traced_bytes(lambda: pickle.loads(pickle.dumps(list(documents))))
     assert packed_bytes < object_bytes / 2, (packed_bytes, object_bytes)
+
+
+def test_the_ids_and_content_hashes_are_at_hand_without_unpacking(monkeypatch):
+    documents = [_document(n) for n in range(6)]
+    packed = PackedDocuments(documents)
+    monkeypatch.setattr(packed_module, "_unpacked", _never)
+    expected = [(d.id, d.content_hash()) for d in documents]
+    assert packed.keys() == expected
+    assert list(document_keys(packed)) == expected
+    assert packed[2:4].keys() == expected[2:4]
+    assert joined(packed, documents[:1]).keys() == [*expected, expected[0]]
+
+
+def test_documents_chosen_by_id_are_the_only_ones_unpacked(monkeypatch):
+    documents = [_document(n) for n in range(8)]
+    packed = PackedDocuments(documents)
+    unpacked = []
+    real = packed_module._unpacked
+
+    def counting(blob):
+        unpacked.append(blob)
+        return real(blob)
+
+    monkeypatch.setattr(packed_module, "_unpacked", counting)
+    chosen = {documents[1].id, documents[6].id, "absent"}
+    assert list(with_ids(packed, chosen)) == [documents[1], documents[6]]
+    assert len(unpacked) == 2
+    assert list(with_ids(documents, chosen)) == [documents[1], documents[6]]  # a plain list
+
+
+def _never(blob):
+    raise AssertionError("unpacked")

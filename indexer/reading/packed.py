@@ -11,12 +11,14 @@ Only the bytes this process made are unpickled."""
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import overload
 
 import lz4.block
 
 from indexer.reading.documents import FIELD_NAMES, Document
+
+DocumentKey = tuple[str, str]  # a document's id and content hash
 
 # LZ4 rather than zlib: on the x10 corpus zlib at level 1 packed to 1,051 bytes a document
 # in 48 us and unpacked in 45 us; LZ4 to 1,323 bytes in 9 and 12 us (the pickle alone:
@@ -33,16 +35,30 @@ def _unpacked(blob: bytes) -> Document:
 
 
 class PackedDocuments(Sequence[Document]):
-    """A list of documents, in the order appended, held packed. A ``Document`` taken from
-    it is a copy: changing one does not change the list."""
+    """A list of documents, in the order appended, held packed, with each one's id and
+    content hash at hand (``keys``): a reindex plans from them and unpacks only the
+    documents it writes. A ``Document`` taken from it is a copy: changing one does not
+    change the list."""
 
-    def __init__(self, documents: Iterable[Document] = (), *, _blobs: list[bytes] | None = None):
+    def __init__(
+        self,
+        documents: Iterable[Document] = (),
+        *,
+        _blobs: list[bytes] | None = None,
+        _keys: list[DocumentKey] | None = None,
+    ):
         self._blobs: list[bytes] = _blobs if _blobs is not None else []
+        self._keys: list[DocumentKey] = _keys if _keys is not None else []
         for document in documents:
             self.append(document)
 
     def append(self, document: Document) -> None:
         self._blobs.append(_packed(document))
+        self._keys.append((document.id, document.content_hash()))
+
+    def keys(self) -> list[DocumentKey]:
+        """(id, content hash) of each document, in order, none unpacked."""
+        return self._keys
 
     def __len__(self) -> int:
         return len(self._blobs)
@@ -55,7 +71,7 @@ class PackedDocuments(Sequence[Document]):
 
     def __getitem__(self, index: int | slice) -> Document | PackedDocuments:
         if isinstance(index, slice):  # still packed: a chunk handed to a worker stays small
-            return PackedDocuments(_blobs=self._blobs[index])
+            return PackedDocuments(_blobs=self._blobs[index], _keys=self._keys[index])
         return _unpacked(self._blobs[index])
 
     def __iter__(self) -> Iterator[Document]:
@@ -80,5 +96,23 @@ def joined(documents: Sequence[Document], more: Sequence[Document]) -> Sequence[
     if not more:
         return documents
     if isinstance(documents, PackedDocuments):
-        return PackedDocuments(more, _blobs=list(documents._blobs))
+        return PackedDocuments(more, _blobs=list(documents._blobs), _keys=list(documents._keys))
     return [*documents, *more]
+
+
+def document_keys(documents: Sequence[Document]) -> Iterable[DocumentKey]:
+    """(id, content hash) of each document, in order: packed ones are not unpacked."""
+    if isinstance(documents, PackedDocuments):
+        return documents.keys()
+    return ((document.id, document.content_hash()) for document in documents)
+
+
+def with_ids(documents: Sequence[Document], ids: Collection[str]) -> Iterator[Document]:
+    """The documents whose id is in ``ids``, in order: of packed ones, only those are
+    unpacked (a reindex of 1% at x10 unpacked all 47,450 to write 475)."""
+    if not isinstance(documents, PackedDocuments):
+        yield from (document for document in documents if document.id in ids)
+        return
+    for position, (doc_id, _) in enumerate(documents.keys()):
+        if doc_id in ids:
+            yield documents[position]

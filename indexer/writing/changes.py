@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 
 from indexer.errors import DeletesRefusedError, NothingToIndexError
 from indexer.reading.documents import Document
+from indexer.reading.packed import document_keys
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,13 @@ def plan_changes(
     the documents of ``troubled_files`` and ``rejected_ids`` (rejected this time) are kept."""
     plan = ChangePlan(indexed_before=len(existing))
     read_ids = set()
-    for document in documents:
-        read_ids.add(document.id)
-        entry = existing.get(document.id)
+    for doc_id, content_hash in document_keys(documents):
+        read_ids.add(doc_id)
+        entry = existing.get(doc_id)
         if entry is None:
-            plan.added.append(document.id)
-        elif entry.content_hash != document.content_hash():
-            plan.updated.append(document.id)
+            plan.added.append(doc_id)
+        elif entry.content_hash != content_hash:
+            plan.updated.append(doc_id)
         else:
             plan.unchanged += 1
     troubled, rejected = set(troubled_files), set(rejected_ids)

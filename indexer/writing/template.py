@@ -20,7 +20,7 @@ from typing import Any, Protocol, Sequence
 from indexer.config import Settings
 from indexer.errors import AnalyzerChangedError
 from indexer.reading.documents import Document
-from indexer.reading.packed import joined
+from indexer.reading.packed import joined, with_ids
 from indexer.vectors.building import cache_of, document_vectors, updated_vectors
 from indexer.vectors.model import MODEL_NAME
 from indexer.vectors.store import DocumentVectors, VectorsRead
@@ -192,7 +192,7 @@ def _update_vectors(
     """The vectors after a reindex, saved in the state: only the added and changed
     documents are embedded (the others keep their rows, or come from the cache)."""
     writing = {*plan.added, *plan.updated}
-    changed = [document for document in documents if document.id in writing]
+    changed = list(with_ids(documents, writing))
     held = [*(doc_id for doc_id in entries if doc_id not in set(plan.deleted)), *plan.added]
     _phase(options, "embedding", len(changed))
     vectors, embedded = updated_vectors(

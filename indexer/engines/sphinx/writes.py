@@ -45,6 +45,7 @@ from indexer.engines.sphinx.termstats import (
 )
 from indexer.engines.whoosh.schema import analysis_record, document_values
 from indexer.reading.documents import Document
+from indexer.reading.packed import with_ids
 from indexer.vectors.store import DocumentVectors, VectorsRead, load_vectors
 from indexer.writing import template
 from indexer.writing.changes import ChangePlan, IndexedEntry
@@ -171,7 +172,7 @@ class ClusterState:
         to, deletes the vanished, and moves the cluster's statistics by the difference."""
         index, generation = self.store.index, self.generation
         writing = set(plan.added) | set(plan.updated)
-        chosen = [d for d in documents if d.id in writing]
+        chosen = list(with_ids(documents, writing))
         rows = []
         for analysed in index.analysed(chosen):
             rows += analysed

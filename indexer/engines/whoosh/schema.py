@@ -64,13 +64,14 @@ def analysis_record(settings: Settings) -> dict[str, object]:
     }
 
 
-def index_values(document: Document) -> dict[str, object]:
+def index_values(document: Document, content_hash: str = "") -> dict[str, object]:
     """A document's values as the schema stores them (text fields twice, for their
-    bigram twins; keywords comma-joined); empty values are left out."""
+    bigram twins; keywords comma-joined); empty values are left out. ``content_hash``:
+    the document's, when known (reading/packed.py keeps it)."""
     values: dict[str, object] = {}
     for spec in FIELDS:
         if spec.name == CONTENT_HASH:
-            value: object = document.content_hash()
+            value: object = content_hash or document.content_hash()
         else:
             value = getattr(document, spec.name)
         if spec.many:
