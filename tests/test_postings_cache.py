@@ -105,3 +105,61 @@ def test_a_request_matches_each_whoosh_subtree_once(small_index, monkeypatch):
     assert matched and max(matched.values()) == 1
     assert [h.id for h in cached.hits] == [h.id for h in uncached.hits]
     assert (cached.total, cached.related_total) == (uncached.total, uncached.related_total)
+
+
+PHRASE_RECORDS = [
+    {"id": f"plaza{n}", "title": f"광화문광장 행사 {n}", "body": "광화문 앞 광장에서 열립니다."}
+    for n in range(3)
+] + [{"id": "river", "title": "청계천 정비", "body": "청계천 물길을 정비합니다."}]
+
+
+def _scores(index, q):
+    result = index.search(SearchRequest(q=q, facets=False, semantic=False, spell=False))
+    return result.total, [(hit.id, hit.score) for hit in result.hits]
+
+
+def test_a_phrase_one_request_matched_serves_the_next_with_the_same_answer(tmp_path, monkeypatch):
+    """광화문 is a bigram phrase (광화 화문): matched by Whoosh once for both searches
+    holding it, and they answer as an index without the cache does."""
+    from collections import Counter
+
+    from indexer.engines.whoosh.evaluation import WhooshStatistics
+
+    from .conftest import index_of
+
+    uncached = index_of(tmp_path / "a", PHRASE_RECORDS, postings_cache_mb=0, result_cache_size=0)
+    expected = [_scores(uncached, q) for q in ["광화문", "광화문 행사"]]
+    matched: Counter = Counter()
+    original = WhooshStatistics._matched
+
+    def counted(self, node, evaluator):
+        matched[repr(node)] += 1
+        return original(self, node, evaluator)
+
+    monkeypatch.setattr(WhooshStatistics, "_matched", counted)
+    index = index_of(tmp_path / "b", PHRASE_RECORDS, result_cache_size=0)
+    assert [_scores(index, q) for q in ["광화문", "광화문 행사"]] == expected
+    assert any("화문" in node for node in matched) and max(matched.values()) == 1
+
+
+def test_phrase_matches_of_an_earlier_index_state_are_not_served_after_a_reindex(tmp_path):
+    """Their scores read the state's statistics: after documents are added in place the
+    phrase is matched again (the scores equal a fresh reader's of the new state)."""
+    from indexer import read_corpus
+    from indexer.engines.whoosh.writer import update_index
+
+    from .conftest import index_of, write_jsonl
+
+    index = index_of(tmp_path, PHRASE_RECORDS, result_cache_size=0)
+    before = _scores(index, "광화문")
+    more = [{"id": f"gate{n}", "title": "광화문 현판", "body": "광화문 " * 5} for n in range(4)]
+    write_jsonl(tmp_path / "corpus" / "docs.jsonl", PHRASE_RECORDS + more)
+    update_index(read_corpus(tmp_path / "corpus").documents, index.index_dir, index.settings)
+    after = _scores(index, "광화문")
+    fresh = SearchIndex(index.index_dir, index.settings)
+    try:
+        assert after == _scores(fresh, "광화문") and after[0] == before[0] + 4
+        assert dict(after[1])["plaza0"] != dict(before[1])["plaza0"]  # the idf moved
+    finally:
+        fresh.close()
+        index.close()

@@ -7,6 +7,7 @@ works; tests/test_evaluation.py checks the two agree.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from functools import partial
 
@@ -25,6 +26,7 @@ from indexer.search.evaluation import (
 )
 
 WHOOSH_CHECK_EVERY = 256  # documents a Whoosh matcher yields between deadline checks
+_STATES = itertools.count()  # numbers the ReaderArrays: keys of their phrase matches
 
 
 class ReaderArrays:
@@ -45,6 +47,9 @@ class ReaderArrays:
         self._lengths: dict[str, np.ndarray] = {}
         self._average_lengths: dict[str, float] = {}
         self._lock = threading.Lock()
+        # Matches computed for this state alone (their scores read its statistics) are
+        # kept in the shared cache under this number.
+        self.state = next(_STATES)
 
     def field_lengths(self, reader, fieldname: str) -> np.ndarray:
         """Every document's length of ``fieldname`` (global document numbers)."""
@@ -136,12 +141,18 @@ class WhooshStatistics:
         return Postings(ids, np.concatenate(weight_parts), len(ids))
 
     def other_node(self, node: Q.Query, evaluator: QueryEvaluator) -> Matches:
-        """A subtree Whoosh's matchers evaluate, document by document (once a request:
-        equal queries, boost included, have equal matches)."""
+        """A subtree Whoosh's matchers evaluate, document by document: phrases, such as
+        a word of three syllables or more in the bigram fields. Equal queries, boost
+        included, have equal matches in one index state, so they are kept for the state
+        in the postings cache: over bench/perf.py's 240 x1 queries phrases were about
+        30% of a keyword search's time, and a quarter of them came again in another."""
         found = self._others.get(node)
         if found is None:
-            found = self._others[node] = self._matched(node, evaluator)
-            found.ids.flags.writeable = found.scores.flags.writeable = False  # shared
+            ids, scores = self.arrays.cache.get_or_load(
+                (self.arrays.state, "matched", node),
+                lambda: _owned_arrays(self._matched(node, evaluator)),
+            )
+            found = self._others[node] = Matches(ids, scores)
         return found
 
     def _matched(self, node: Q.Query, evaluator: QueryEvaluator) -> Matches:
@@ -176,6 +187,14 @@ class Evaluator(QueryEvaluator):
         self.searcher = searcher
         self.reader = statistics.reader
         self.arrays = arrays
+
+
+def _owned_arrays(matches: Matches) -> tuple[np.ndarray, np.ndarray]:
+    """The matches' arrays, to be made read-only in the cache: copies of the empty ones
+    everyone shares (NO_MATCHES)."""
+    if matches is NO_MATCHES:
+        return matches.ids.copy(), matches.scores.copy()
+    return matches.ids, matches.scores
 
 
 def _lengths_entry(leaf, fieldname: str) -> tuple[np.ndarray]:
