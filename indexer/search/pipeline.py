@@ -162,7 +162,7 @@ def relax(
     strict = Relaxing(Selection(plan.query), plan.scored)
     if plan.relaxed is None or plan.query is None:
         return strict
-    checked = dataclasses.replace(checked, filters={}, date_from="", date_to="")
+    checked = unfiltered(checked)
     strict_count = engine.count(strict.selection, checked)
     if strict_count >= settings.min_all_word_hits and not plan.always_related:
         return strict
@@ -189,8 +189,7 @@ def few_matches(
     """Whether the words have fewer than min_all_word_hits matches in the whole
     collection (before filters and dates, as relaxing decides, so a filter never adds
     related results): then documents found by meaning alone may follow them."""
-    unfiltered = dataclasses.replace(checked, filters={}, date_from="", date_to="")
-    return engine.count(Selection(plan.query), unfiltered) < settings.min_all_word_hits
+    return engine.count(Selection(plan.query), unfiltered(checked)) < settings.min_all_word_hits
 
 
 def known_words_apart(
@@ -198,11 +197,16 @@ def known_words_apart(
 ) -> bool:
     """Whether every word of the query is in some document while no document holds
     enough of them (before filters and dates, so a filter never adds related results)."""
-    unfiltered = dataclasses.replace(checked, filters={}, date_from="", date_to="")
-    if engine.count(relaxing.selection, unfiltered):
+    if engine.count(relaxing.selection, unfiltered(checked)):
         return False
     words = plan.words()
     return bool(words) and all(engine.holds(word) for word in words)
+
+
+def unfiltered(checked: CheckedRequest) -> CheckedRequest:
+    """The request without its filters and date range: what relaxing and the documents
+    found by meaning alone are decided on, so a filter only ever narrows."""
+    return dataclasses.replace(checked, filters={}, date_from="", date_to="")
 
 
 def correction_of(
