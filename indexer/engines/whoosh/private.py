@@ -185,9 +185,11 @@ class ChunkedPostingPool(PostingPool):
             self._remove_run(path)
 
 
-def with_chunked_pool(writer: SegmentWriter, limitmb: int) -> None:
-    """Gives a segment writer a ChunkedPostingPool (reads its private ``_tempstorage``
-    and ``newsegment``); before any document is added."""
+def with_chunked_pool(writer: SegmentWriter) -> None:
+    """Gives a segment writer a ChunkedPostingPool of the same limit in place of the pool
+    Whoosh made (reads its private ``_tempstorage`` and ``newsegment``); before any
+    document is added."""
+    limitmb = writer.pool.limit / (1024 * 1024)
     writer.pool = ChunkedPostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
 
 
@@ -196,7 +198,7 @@ class ChunkedSegmentWriter(SegmentWriter):
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
-        with_chunked_pool(self, kwargs.get("limitmb", 128))
+        with_chunked_pool(self)
 
 
 class _WorkerDiesWithParent(SubWriterTask):
@@ -252,7 +254,7 @@ class MultiSegmentWriter(MpWriter):
 
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
-        with_chunked_pool(self, kwargs.get("limitmb", 128))  # what a merge at commit uses
+        with_chunked_pool(self)  # what a merge at commit uses
         self._jobs = _WORKER_CONTEXT.Queue(self.procs * 4)  # what the workers read
         self.jobqueue = _WatchedJobs(self._jobs, self._fail_if_a_worker_failed)
         self.resultqueue = _WORKER_CONTEXT.Queue()
