@@ -29,6 +29,7 @@ class Progress:
         self._done = 0
         self._total = 0
         self._phase_started = self.started
+        self._first_update: tuple[float, int] | None = None  # (when, done) of a phase's first
         self._label = ""
         self._write_label = ""  # the label of the write's own phase (Indexing, ...)
         self._bar: Any = None
@@ -56,6 +57,7 @@ class Progress:
     def start(self, label: str, total: int) -> "Progress":
         self._label, self._total, self._done = label, total, 0
         self._phase_started = time.monotonic()
+        self._first_update = None
         if self.terminal and not self.quiet:
             self._bar = click.progressbar(
                 length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True, width=30
@@ -73,16 +75,27 @@ class Progress:
 
     def update(self, count: int) -> None:
         self._done += count
+        if self._first_update is None:
+            self._first_update = (time.monotonic(), self._done)
         if self._bar is not None:
             self._bar.update(count)
         elif self._due():
-            spent = max(time.monotonic() - self._phase_started, 1e-6)
-            rate = self._done / spent
+            rate = self._rate()
             left = (self._total - self._done) / rate if rate else 0
             self.say(
                 f"{self._label}: {self._done:,} of {self._total:,} documents "
                 f"({rate:,.0f}/s, about {left:,.0f}s left)"
             )
+
+    def _rate(self) -> float:
+        """Documents a second since the phase's first update: a phase's first count
+        may be work that took no time (vectors found in the cache, documents a reindex
+        leaves as they are), which would promise the rest far too soon."""
+        now = time.monotonic()
+        since, done_then = self._first_update or (self._phase_started, 0)
+        if self._done > done_then and now > since:
+            return (self._done - done_then) / (now - since)
+        return self._done / max(now - self._phase_started, 1e-6)
 
     def finish(self) -> None:
         if self._bar is not None:
