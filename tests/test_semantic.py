@@ -284,6 +284,28 @@ def test_the_query_is_embedded_on_its_own_thread_beside_the_keyword_search(built
     assert "library" in [hit.id for hit in result.hits]
 
 
+def test_the_embedding_thread_has_started_when_the_keyword_search_goes_on(monkeypatch):
+    import threading
+
+    from indexer.vectors import model
+
+    release = threading.Event()
+
+    def held(text):  # stands for the engine: busy until released
+        release.wait(5)
+        return np.zeros(model.DIMENSIONS, np.float32)
+
+    monkeypatch.setattr(model, "embed_query", held)
+    future = model.embed_query_soon("청년 월세 지원")
+    try:
+        # Without the hand-over the thread would still wait for the GIL here, which the
+        # caller, busy with the keyword search in Python, would not give up for a while.
+        assert future.running()
+    finally:
+        release.set()
+    assert future.result(5).shape == (model.DIMENSIONS,)
+
+
 def test_an_index_without_vectors_never_starts_the_model(tmp_path, monkeypatch):
     from indexer.vectors import model
 
@@ -352,3 +374,40 @@ def test_the_page_scores_its_candidates_before_it_waits_for_the_query_vector(bui
     result = index.search(SearchRequest(q=MEANING_ONLY))
     assert "library" in [hit.id for hit in result.hits]  # the vector was used
     assert events[:2] == ["candidates", "vector"]
+
+
+def test_the_keyword_page_marked_while_the_vector_is_computed_changes_no_hit(
+    policy_index, monkeypatch
+):
+    import dataclasses
+
+    from indexer.engines.whoosh import hits as whoosh_hits
+    from indexer.engines.whoosh import request as whoosh_request
+    from indexer.search import semantic
+
+    settings = dataclasses.replace(policy_index.settings, result_cache_size=0)
+    index = SearchIndex(policy_index.index_dir, settings)
+    # Meaning brings one document to this page that keywords alone rank lower.
+    request = SearchRequest(q="노인", size=10)
+    try:
+        ready = index.search(request)  # the vector is there when the page asks
+        early, late = [], []
+        marks_early, marks_late = whoosh_request.page_marks, whoosh_hits.page_marks
+
+        def record(into, marks):
+            def recorded(evaluator, query, docnums, *rest):
+                into.append(list(docnums))
+                return marks(evaluator, query, docnums, *rest)
+
+            return recorded
+
+        monkeypatch.setattr(whoosh_request, "page_marks", record(early, marks_early))
+        monkeypatch.setattr(whoosh_hits, "page_marks", record(late, marks_late))
+        monkeypatch.setattr(semantic.VectorSoon, "pending", lambda self: True)
+        waited = index.search(request)
+    finally:
+        index.close()
+    assert waited.hits == ready.hits and waited.total == ready.total
+    assert len(early) == 1 and len(early[0]) == 10  # the keyword order's page
+    # Only the documents meaning brings to the page are marked after the wait.
+    assert late and set(late[0]).isdisjoint(early[0]) and 0 < len(late[0]) < 10

@@ -17,7 +17,7 @@ from indexer.model.request import CheckedRequest
 from indexer.model.results import Hit
 from indexer.query.forms import WordForms
 from indexer.query.spelling import Vocabulary
-from indexer.search.semantic import Neighbours, no_neighbours
+from indexer.search.semantic import Neighbours, never_pending, no_neighbours
 
 QueryPlan = Any  # a query tree of query/ (whoosh.query nodes, read only by engines)
 
@@ -93,6 +93,9 @@ class PageRequest:
     # those found by meaning alone follow the matches as related results. Asked for when
     # the engine has scored its candidates: the query's embedding goes on meanwhile.
     neighbours: Callable[[], Neighbours] = no_neighbours
+    # Whether asking for the neighbours would wait for the query's vector: an engine may
+    # do meanwhile what the page will need anyway (marking its likely documents).
+    vector_pending: Callable[[], bool] = never_pending
 
 
 class RequestEngine(Protocol):

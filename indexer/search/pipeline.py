@@ -1,7 +1,7 @@
 """The steps of a search, written once for every backend:
 
-validate -> plan the text -> relax? -> totals -> page (ranked or by date, marked)
--> facets -> notices -> respell?
+validate -> plan the text -> relax? -> totals -> facets -> page (ranked or by date,
+marked) -> notices -> respell?
 
 Each engine answers the questions of search/engine.py (``RequestEngine``) for one
 request; everything decided here holds on both backends alike.
@@ -75,13 +75,7 @@ def answer(
             checked, q, 0, [], _no_facets(checked), started, notices=notices
         )
     by_meaning = plan.query is not None and semantic.wanted(checked, settings)
-    # Embedded beside the keyword search below, when the index has vectors to compare.
-    meaning = plan.meaning_text or checked.text
-    vector_of = (
-        semantic.query_vector_soon(meaning)
-        if by_meaning and engine.has_vectors()
-        else lambda: semantic.query_vector(meaning)
-    )
+    vector_of = _vector_of(plan, checked, engine, by_meaning)
     relaxing = relax(plan, checked, engine, settings)
     matching = relaxing.preferred or relaxing.selection
     total = engine.count(matching, checked)  # the matches only
@@ -107,18 +101,35 @@ def answer(
         highlight=checked.highlight and relaxing.scored is not None,
         unmarked=unmarked_terms(relaxing.scored, checked.text, settings),
         neighbours=neighbours,
+        vector_pending=(
+            vector_of.pending
+            if isinstance(vector_of, semantic.VectorSoon)
+            else semantic.never_pending
+        ),
     )
+    # Counted before the page, which waits for the query's vector: meanwhile.
+    facets = engine.facets(matching, checked) if checked.facets else []
     hits = engine.page(relaxing, checked, page)
     related_total += neighbours().only_count
     if related_total and not found:  # only documents of similar meaning were found
         notices.append(Notice("related_only"))
     if plan.query is not None:
         hits = with_reasons(hits, plan.forms(), engine.holding)
-    facets = engine.facets(matching, checked) if checked.facets else []
     notices.extend(engine.notices())
     return SearchResult.answering(
         checked, q, total, hits, facets, started, related_total=related_total, notices=notices
     )
+
+
+def _vector_of(
+    plan: Plan, checked: CheckedRequest, engine: RequestEngine, by_meaning: bool
+) -> Callable[[], Any]:
+    """The query's vector: embedded from now on, beside the keyword search, when the
+    index has vectors to compare it with; else computed if ever asked."""
+    meaning = plan.meaning_text or checked.text
+    if by_meaning and engine.has_vectors():
+        return semantic.query_vector_soon(meaning)
+    return lambda: semantic.query_vector(meaning)
 
 
 def _neighbours(

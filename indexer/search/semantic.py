@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Callable
 
@@ -55,20 +56,36 @@ def query_vector(text: str) -> np.ndarray | None:
         return None
 
 
-def query_vector_soon(text: str) -> Callable[[], np.ndarray | None]:
-    """``query_vector(text)``, started now on the embedding thread; the function returned
-    waits for it."""
-    from indexer.vectors.model import ModelUnavailableError, embed_query_soon
+@dataclass(frozen=True)
+class VectorSoon:
+    """A query's vector being computed on the embedding thread: called, it waits for it
+    (None when the model is not installed)."""
 
-    future = embed_query_soon(text)
+    future: Future[np.ndarray]
 
-    def result() -> np.ndarray | None:
+    def __call__(self) -> np.ndarray | None:
+        from indexer.vectors.model import ModelUnavailableError
+
         try:
-            return future.result()
+            return self.future.result()
         except ModelUnavailableError:
             return None
 
-    return result
+    def pending(self) -> bool:
+        """Whether asking for it now would wait."""
+        return not self.future.done()
+
+
+def query_vector_soon(text: str) -> VectorSoon:
+    """``query_vector(text)``, started now on the embedding thread."""
+    from indexer.vectors.model import embed_query_soon
+
+    return VectorSoon(embed_query_soon(text))
+
+
+def never_pending() -> bool:
+    """``PageRequest.vector_pending`` of a search that waits for no vector."""
+    return False
 
 
 def _no_similarity(ids: np.ndarray) -> np.ndarray:

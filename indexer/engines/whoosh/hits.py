@@ -6,6 +6,7 @@ which are found here for the shown documents only (indexer/highlight.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,52 @@ from indexer.search.relax import PREFERRED_BONUS
 RETOKENIZE_MAX_CHARS = 200
 
 
+@dataclass(frozen=True)
+class MarkedFields:
+    """A page document's stored fields and its marked title and snippet (None where
+    nothing was marked): the same for a document whatever its place on the page."""
+
+    stored: dict[str, Any]
+    title: Snippet | None
+    snippet: Snippet | None
+
+
+def page_marks(
+    evaluator: Evaluator,
+    query: Q.Query,
+    docnums: list[int],
+    snippet_chars: int,
+    deadline: Deadline,
+    unmarked: frozenset[str] = frozenset(),
+) -> dict[int, MarkedFields]:
+    """The documents' stored fields with ``query``'s matches marked; terms in
+    ``unmarked`` are not marked (see lone_syllables)."""
+    if not docnums:
+        return {}
+    # Whoosh's own hit objects, so its highlighter can read the stored offsets.
+    results = Results(evaluator.searcher, query, [(None, docnum) for docnum in docnums])
+    page_hits = [results[position] for position in range(len(docnums))]
+    # Excluded words are not marked. The page's matched terms and their offsets are
+    # found here for the page only; the bigram fields (a fallback for marks) are left to
+    # Whoosh, which loads them when first asked.
+    attach_matched_terms(results, docnums, positive_part(query), evaluator.term_documents, unmarked)
+    for fieldname in ("title", "body"):
+        texts = {hit.docnum: hit.fields().get(fieldname, "") for hit in page_hits}
+        load_match_offsets(results, fieldname, texts, RETOKENIZE_MAX_CHARS)
+    body_hl = body_highlighter(snippet_chars)
+    title_hl = title_highlighter()
+    marks = {}
+    for hit in page_hits:
+        deadline.check()
+        stored = hit.fields()
+        marks[hit.docnum] = MarkedFields(
+            stored,
+            _marked(title_hl, hit, "title", stored.get("title", ""), 1),
+            _marked(body_hl, hit, "body", stored.get("body", ""), 2),
+        )
+    return marks
+
+
 def page_of_hits(
     evaluator: Evaluator,
     query: Q.Query | None,
@@ -42,51 +89,39 @@ def page_of_hits(
     snippet_chars: int,
     deadline: Deadline,
     unmarked: frozenset[str] = frozenset(),
+    marked: dict[int, MarkedFields] | None = None,
 ) -> list[Hit]:
-    """The page's hits; terms in ``unmarked`` are not marked (see lone_syllables). When
-    related results follow the matches (``preferred``: the matches), the others are
-    related and the matches' scores lose the bonus that ranked them first."""
+    """The page's hits, marked when ``highlight`` (``marked``: documents marked
+    already, by ``page_marks`` with the same query). When related results follow the
+    matches (``preferred``: the matches), the others are related and the matches' scores
+    lose the bonus that ranked them first."""
     if not docnums:
         return []
-    # Whoosh's own hit objects, so its highlighter can read the stored offsets.
-    results = Results(evaluator.searcher, query, list(zip(scores, docnums, strict=True)))
-    page_hits = [results[position] for position in range(len(docnums))]
-    highlight = highlight and query is not None
-    if highlight:
-        # Excluded words are not marked. The page's matched terms and their offsets
-        # are found here for the page only; the bigram fields (a fallback for marks)
-        # are left to Whoosh, which loads them when first asked.
-        attach_matched_terms(
-            results, docnums, positive_part(query), evaluator.term_documents, unmarked
-        )
-        for fieldname in ("title", "body"):
-            texts = {hit.docnum: hit.fields().get(fieldname, "") for hit in page_hits}
-            load_match_offsets(results, fieldname, texts, RETOKENIZE_MAX_CHARS)
-    body_hl = body_highlighter(snippet_chars)
-    title_hl = title_highlighter()
+    known = dict(marked or {})
+    if highlight and query is not None:
+        missing = [docnum for docnum in docnums if docnum not in known]
+        known.update(page_marks(evaluator, query, missing, snippet_chars, deadline, unmarked))
     # Which of the page's documents are matches: the page is short, the matches may not be.
     page = np.asarray(docnums, dtype=np.int64)
     bonus_docs = set() if preferred is None else set(page[np.isin(page, preferred)].tolist())
     hits = []
-    for hit in page_hits:
+    for docnum, score in zip(docnums, scores, strict=True):
         deadline.check()
-        stored = hit.fields()
+        fields = known.get(docnum)
+        if fields is None:
+            fields = MarkedFields(evaluator.searcher.stored_fields(docnum), None, None)
+        stored = fields.stored
         title, body = stored.get("title", ""), stored.get("body", "")
-        title_marked = snippet = None
-        if highlight:
-            title_marked = _marked(title_hl, hit, "title", title, 1)
-            snippet = _marked(body_hl, hit, "body", body, 2)
-        score = hit.score
-        if score is not None and hit.docnum in bonus_docs:
+        if score is not None and docnum in bonus_docs:
             score -= PREFERRED_BONUS
         hits.append(
             Hit(
                 id=stored.get("id", ""),
-                marked_title=title_marked or plain_snippet(title, MAX_TITLE_CHARS),
-                snippet=snippet or plain_snippet(body, snippet_chars),
+                marked_title=fields.title or plain_snippet(title, MAX_TITLE_CHARS),
+                snippet=fields.snippet or plain_snippet(body, snippet_chars),
                 score=round(score, 4) if score is not None else None,
                 fields=hit_fields(stored),
-                tier=RELATED if preferred is not None and hit.docnum not in bonus_docs else MATCH,
+                tier=RELATED if preferred is not None and docnum not in bonus_docs else MATCH,
             )
         )
     return hits

@@ -15,8 +15,9 @@ from whoosh import query as Q
 
 from indexer.config import Settings
 from indexer.deadline import Deadline
+from indexer.engines.whoosh.evaluation import Evaluator
 from indexer.engines.whoosh.facet_tables import count_facets
-from indexer.engines.whoosh.hits import page_of_hits
+from indexer.engines.whoosh.hits import MarkedFields, page_marks, page_of_hits
 from indexer.engines.whoosh.masks import Masks, document_mask, request_masks
 from indexer.engines.whoosh.searchers import ReaderView
 from indexer.messages import Notice
@@ -98,6 +99,7 @@ class WhooshRequest:
         ids, scores, is_match = candidates(matches, preferred, self._masks(checked).allowed)
         if page.ranked and self.settings.passage_weight > 0 and not checked.raw:
             scores = with_passage_evidence(self.view, self.settings, ids, scores, checked.text)
+        marked = _marked_early(self, relaxing, checked, page, (ids, scores, is_match))
         neighbours = page.neighbours()  # waits for the query's vector, when it has to
         fused = fuse(ids, scores, is_match, neighbours, self.settings)
         if len(neighbours.ids):  # the fused order, and the matches it marks
@@ -114,6 +116,7 @@ class WhooshRequest:
             self.settings.snippet_chars,
             self.deadline,
             page.unmarked,
+            marked,
         )
         self._page_docnums.update(zip((hit.id for hit in hits), docnums, strict=True))
         return labelled(hits, [docnum in fused.by_meaning for docnum in docnums])
@@ -138,7 +141,7 @@ class WhooshRequest:
         return table.neighbours(vector, allowed, found, self.settings)
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
-        matching = document_mask(self._selected(selection, checked).ids, self._doc_count)
+        matching = document_mask(self._selected(selection, checked).ids, _doc_count(self.evaluator))
         return count_facets(
             self.view.shared.facet_tables,
             matching,
@@ -148,10 +151,6 @@ class WhooshRequest:
         )
 
     # -- internals --------------------------------------------------------------------------
-
-    @property
-    def _doc_count(self) -> int:
-        return int(self.evaluator.arrays.doc_count_all)
 
     def _evaluated(self, query: Any) -> Matches:
         """The query's matches (every document for None), evaluated once a request."""
@@ -175,7 +174,7 @@ class WhooshRequest:
     def _select(self, selection: Selection, checked: CheckedRequest) -> Matches:
         held = None
         if selection.words is not None:
-            held = np.zeros(self._doc_count, dtype=np.int32)
+            held = np.zeros(_doc_count(self.evaluator), dtype=np.int32)
             for word in selection.words:
                 held[self._evaluated(word).ids] += 1
         return selected(self._evaluated, selection, self._masks(checked).dates, held)
@@ -186,6 +185,34 @@ class WhooshRequest:
         if key not in self._filters:
             self._filters[key] = request_masks(self.view, self.evaluator, checked)
         return self._filters[key]
+
+
+def _marked_early(
+    request: WhooshRequest,
+    relaxing: Relaxing,
+    checked: CheckedRequest,
+    page: PageRequest,
+    candidates: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+) -> dict[int, MarkedFields]:
+    """While the query's vector is still being computed (on the other core), the
+    documents of the keyword order's page (``candidates``: ids, scores, is_match),
+    marked: fusing with meaning mostly keeps them on the page, which then marks only
+    those it adds."""
+    if not (page.highlight and relaxing.scored is not None and page.vector_pending()):
+        return {}
+    docnums, _ = page_of(request.view, *candidates[:2], page, checked.sort, candidates[2])
+    return page_marks(
+        request.evaluator,
+        relaxing.scored,
+        docnums,
+        request.settings.snippet_chars,
+        request.deadline,
+        page.unmarked,
+    )
+
+
+def _doc_count(evaluator: Evaluator) -> int:
+    return int(evaluator.arrays.doc_count_all)
 
 
 def within(
