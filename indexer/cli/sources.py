@@ -3,6 +3,7 @@ recorded), and reading them with progress."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -93,7 +94,9 @@ def read_chosen(
 ) -> CorpusReport:
     sources = [(path, load_mapping(record.mapping)) for path, record in chosen]
     limits = ReadLimits(settings.max_file_bytes, settings.max_body_chars)
-    report = read_sources(sources, limits, progress=progress.reading)
+    # The processes a build analyses in read a large corpus first (reading/parallel.py).
+    workers = max(1, min(settings.build_procs, os.cpu_count() or 1))
+    report = read_sources(sources, limits, progress=progress.reading, workers=workers)
     progress.say(
         f"Read {counted(len(report.documents), 'document')} from "
         f"{counted(report.files_read, 'file')} in {progress.elapsed():.1f}s."

@@ -30,6 +30,11 @@ def _packed(document: Document) -> bytes:
     return lz4.block.compress(pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def packed(document: Document) -> tuple[bytes, DocumentKey]:
+    """The document packed, and its id and content hash (``PackedDocuments.append_packed``)."""
+    return _packed(document), (document.id, document.content_hash())
+
+
 def _unpacked(blob: bytes) -> Document:
     return Document(*pickle.loads(lz4.block.decompress(blob)))
 
@@ -53,8 +58,12 @@ class PackedDocuments(Sequence[Document]):
             self.append(document)
 
     def append(self, document: Document) -> None:
-        self._blobs.append(_packed(document))
-        self._keys.append((document.id, document.content_hash()))
+        self.append_packed(*packed(document))
+
+    def append_packed(self, blob: bytes, key: DocumentKey) -> None:
+        """A document packed by ``packed`` (in this process or another)."""
+        self._blobs.append(blob)
+        self._keys.append(key)
 
     def keys(self) -> list[DocumentKey]:
         """(id, content hash) of each document, in order, none unpacked."""
