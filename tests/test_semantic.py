@@ -411,3 +411,23 @@ def test_the_keyword_page_marked_while_the_vector_is_computed_changes_no_hit(
     assert len(early) == 1 and len(early[0]) == 10  # the keyword order's page
     # Only the documents meaning brings to the page are marked after the wait.
     assert late and set(late[0]).isdisjoint(early[0]) and 0 < len(late[0]) < 10
+
+
+@pytest.mark.parametrize("allowed_share", [1.0, 0.05, 0.0])
+def test_the_nearest_allowed_rows_are_those_a_full_sort_gives(allowed_share):
+    from indexer.config import Settings
+    from indexer.search.semantic import nearest_rows
+
+    rng = np.random.default_rng(7)
+    matrix = rng.standard_normal((5000, 8)).astype(np.float32)
+    matrix[100:140] = matrix[7]  # equal similarities: rows break the ties
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    vector = matrix[7].copy()
+    allowed = rng.random(len(matrix)) < allowed_share
+    settings = Settings(semantic_depth=100, semantic_min_similarity=-1.0)
+    rows, similarity = nearest_rows(matrix, vector, allowed.__getitem__, settings)
+    everything = matrix @ vector
+    order = np.lexsort((np.arange(len(matrix)), -everything))  # the oracle: all, sorted
+    expected = [row for row in order if allowed[row]][:100]
+    assert rows.tolist() == expected
+    assert np.allclose(similarity, everything[expected])

@@ -159,9 +159,14 @@ def nearest_rows(
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
     similarity = similarities(matrix, vector)
     near_enough = np.flatnonzero(similarity >= settings.semantic_min_similarity)
-    ordered = near_enough[np.lexsort((near_enough, -similarity[near_enough]))]
+    # Nearly every row is near enough (x10: 46,290 of 47,450 at the median), and sorting
+    # them all took 1.4 ms: the first batch is the nearest alone, in the same order; the
+    # rest is sorted only when the filters let too few of those through.
+    ordered = near_enough[top_documents(near_enough, similarity[near_enough], _ALLOW_BATCH)]
     depth, found = settings.semantic_depth, []
-    for start in range(0, len(ordered), _ALLOW_BATCH):
+    for start in range(0, len(near_enough), _ALLOW_BATCH):
+        if start >= len(ordered):
+            ordered = near_enough[np.lexsort((near_enough, -similarity[near_enough]))]
         batch = ordered[start : start + _ALLOW_BATCH]
         found.extend(batch[allow(batch)].tolist())
         if len(found) >= depth:

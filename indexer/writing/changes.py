@@ -36,6 +36,10 @@ class ChangePlan:
     unchanged: int = 0
     indexed_before: int = 0
 
+    def written(self) -> set[str]:
+        """The ids a reindex writes: the added and the updated documents."""
+        return {*self.added, *self.updated}
+
     def to_dict(self) -> dict[str, object]:
         return {
             "added": len(self.added),

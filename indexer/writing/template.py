@@ -191,7 +191,7 @@ def _update_vectors(
 ) -> dict[str, Any]:
     """The vectors after a reindex, saved in the state: only the added and changed
     documents are embedded (the others keep their rows, or come from the cache)."""
-    writing = {*plan.added, *plan.updated}
+    writing = plan.written()
     changed = list(with_ids(documents, writing))
     held = [*(doc_id for doc_id in entries if doc_id not in set(plan.deleted)), *plan.added]
     _phase(options, "embedding", len(changed))

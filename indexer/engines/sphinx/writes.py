@@ -171,7 +171,7 @@ class ClusterState:
         """Writes the added and changed documents on the shard (and mirrors) each belongs
         to, deletes the vanished, and moves the cluster's statistics by the difference."""
         index, generation = self.store.index, self.generation
-        writing = set(plan.added) | set(plan.updated)
+        writing = plan.written()
         chosen = list(with_ids(documents, writing))
         rows = []
         for analysed in index.analysed(chosen):

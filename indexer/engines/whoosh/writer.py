@@ -217,7 +217,7 @@ def _apply(
     plan: ChangePlan,
     progress: Progress | None,
 ) -> None:
-    changed = set(plan.added) | set(plan.updated)
+    changed = plan.written()
     updated = set(plan.updated)
     if progress:  # the documents left as they are
         progress(len(documents) - len(changed))
