@@ -359,8 +359,8 @@ def test_the_page_scores_its_candidates_before_it_waits_for_the_query_vector(bui
         events.append("candidates")
         return find_candidates(*args)
 
-    def recorded_soon(text):
-        wait = vector_soon(text)
+    def recorded_soon(text, rows=None):
+        wait = vector_soon(text, rows)
 
         def waited():
             events.append("vector")
@@ -431,3 +431,26 @@ def test_the_nearest_allowed_rows_are_those_a_full_sort_gives(allowed_share):
     expected = [row for row in order if allowed[row]][:100]
     assert rows.tolist() == expected
     assert np.allclose(similarity, everything[expected])
+
+
+def test_the_embedding_thread_compares_the_query_with_every_row_beside_the_keyword_search(
+    built, monkeypatch
+):
+    import threading
+
+    from indexer.search import semantic
+
+    products = []
+    compare = semantic.similarities
+
+    def recorded(rows, vector):
+        products.append((threading.current_thread().name, len(rows)))
+        return compare(rows, vector)
+
+    monkeypatch.setattr(semantic, "similarities", recorded)
+    _, index = built
+    result = index.search(SearchRequest(q=MEANING_ONLY))
+    assert "library" in [hit.id for hit in result.hits]  # the neighbours were found
+    whole = [name for name, count in products if count == len(RECORDS)]
+    # Every row once, on the embedding thread; the page only compares its candidates.
+    assert len(whole) == 1 and whole[0].startswith("query-embedding")

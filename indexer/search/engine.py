@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
+import numpy as np
+
 from indexer.messages import Notice
 from indexer.model.facets import Facet
 from indexer.model.request import CheckedRequest
@@ -131,8 +133,9 @@ class RequestEngine(Protocol):
         tier."""
         ...
 
-    def has_vectors(self) -> bool:
-        """Whether the index holds document vectors (similar meaning can be sought)."""
+    def vector_rows(self) -> np.ndarray:
+        """The index's document vectors (unit rows; none: similar meaning cannot be
+        sought), the rows ``neighbours`` compares the query's vector with."""
         ...
 
     def neighbours(

@@ -127,8 +127,9 @@ def _vector_of(
     """The query's vector: embedded from now on, beside the keyword search, when the
     index has vectors to compare it with; else computed if ever asked."""
     meaning = plan.meaning_text or checked.text
-    if by_meaning and engine.has_vectors():
-        return semantic.query_vector_soon(meaning)
+    rows = engine.vector_rows() if by_meaning else None
+    if rows is not None and len(rows):
+        return semantic.query_vector_soon(meaning, rows)
     return lambda: semantic.query_vector(meaning)
 
 

@@ -59,9 +59,13 @@ def query_vector(text: str) -> np.ndarray | None:
 @dataclass(frozen=True)
 class VectorSoon:
     """A query's vector being computed on the embedding thread: called, it waits for it
-    (None when the model is not installed)."""
+    (None when the model is not installed). With ``rows`` (an index's vectors) the same
+    thread then compares it with every row (``similarity``), while the keyword search
+    goes on: at 47,450 documents that product took 6.3 ms a search."""
 
     future: Future[np.ndarray]
+    rows: np.ndarray | None = None
+    similarity: Future[np.ndarray] | None = None
 
     def __call__(self) -> np.ndarray | None:
         from indexer.vectors.model import ModelUnavailableError
@@ -72,15 +76,34 @@ class VectorSoon:
             return None
 
     def pending(self) -> bool:
-        """Whether asking for it now would wait."""
-        return not self.future.done()
+        """Whether asking for the neighbours now would wait."""
+        return not self.future.done() or (
+            self.similarity is not None and not self.similarity.done()
+        )
+
+    def similarity_to(self, matrix: np.ndarray) -> np.ndarray | None:
+        """The query's similarity to each row of ``matrix`` when computed already."""
+        if self.similarity is None or matrix is not self.rows or self() is None:
+            return None
+        return self.similarity.result()
 
 
-def query_vector_soon(text: str) -> VectorSoon:
-    """``query_vector(text)``, started now on the embedding thread."""
-    from indexer.vectors.model import embed_query_soon
+def query_vector_soon(text: str, rows: np.ndarray | None = None) -> VectorSoon:
+    """``query_vector(text)``, started now on the embedding thread, and then its
+    similarity to each of ``rows``."""
+    from indexer.vectors.model import after_embedding, embed_query_soon
 
-    return VectorSoon(embed_query_soon(text))
+    future = embed_query_soon(text)
+    if rows is None or not len(rows):
+        return VectorSoon(future)
+    return VectorSoon(future, rows, after_embedding(lambda: similarities(rows, future.result())))
+
+
+def similarity_known(
+    vector_of: Callable[[], np.ndarray | None], matrix: np.ndarray
+) -> np.ndarray | None:
+    """The query's similarity to ``matrix``'s rows, when ``vector_of`` computed it."""
+    return vector_of.similarity_to(matrix) if isinstance(vector_of, VectorSoon) else None
 
 
 def never_pending() -> bool:
@@ -149,15 +172,17 @@ def nearest_rows(
     vector: np.ndarray,
     allow: Callable[[np.ndarray], np.ndarray],
     settings: Settings,
+    similarity: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The rows of ``matrix`` (unit vectors, float32) nearest ``vector`` that ``allow``
     (rows -> a mask of those the request's filters allow) lets through: at most
     semantic_depth, each at least semantic_min_similarity. ``allow`` is asked about
     batches, nearest first, until enough are found or the rest are too far: the same
-    documents on every engine."""
+    documents on every engine. ``similarity``: ``matrix @ vector`` when known already."""
     if not len(matrix):
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    similarity = similarities(matrix, vector)
+    if similarity is None:
+        similarity = similarities(matrix, vector)
     near_enough = np.flatnonzero(similarity >= settings.semantic_min_similarity)
     # Nearly every row is near enough (x10: 46,290 of 47,450 at the median), and sorting
     # them all took 1.4 ms: the first batch is the nearest alone, in the same order; the

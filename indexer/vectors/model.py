@@ -10,7 +10,7 @@ import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -22,6 +22,8 @@ _QUERY_CACHE_SIZE = 512
 # How long a search waits for the embedding thread to start (it starts in microseconds;
 # the bound only keeps a busy thread, embedding an earlier query, from holding a search).
 _START_WAIT_S = 0.005
+
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _model: Any = None
@@ -75,18 +77,30 @@ def embed_query_soon(text: str) -> Future[np.ndarray]:
     engine: otherwise the thread waits for the GIL until the caller blocks, which
     (measured, the caller busy in Python for 12 ms) was only when the caller asked
     for the vector, and the embedding ran after the keyword search, not beside it."""
-    global _worker
+    starting = threading.Event()
     with _worker_lock:
-        if _worker is None:
-            _worker = ThreadPoolExecutor(
-                max_workers=1,
-                thread_name_prefix="query-embedding",
-                initializer=_one_openmp_thread,
-            )
-        starting = threading.Event()
-        future = _worker.submit(_embed_query_when_started, text, starting)
+        future = _embedding_thread().submit(_embed_query_when_started, text, starting)
     starting.wait(_START_WAIT_S)
     return future
+
+
+def after_embedding(work: Callable[[], T]) -> Future[T]:
+    """``work()`` on the embedding thread, once the embeddings asked for before it are
+    done (one thread, first come first served): what needs the query's vector runs
+    there too, beside the keyword search."""
+    with _worker_lock:
+        return _embedding_thread().submit(work)
+
+
+def _embedding_thread() -> ThreadPoolExecutor:
+    global _worker
+    if _worker is None:
+        _worker = ThreadPoolExecutor(
+            max_workers=1,
+            thread_name_prefix="query-embedding",
+            initializer=_one_openmp_thread,
+        )
+    return _worker
 
 
 def _embed_query_when_started(text: str, starting: threading.Event) -> np.ndarray:

@@ -19,6 +19,7 @@ from indexer.search.semantic import (
     Neighbours,
     fuse,
     nearest_rows,
+    similarity_known,
 )
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ def cluster_neighbours(
         allowed = statements.among(asked, nothing, ids.tolist(), checked)
         return np.isin(ids, list(allowed))
 
-    rows, similarity = nearest_rows(table.matrix, vector, allow, settings)
+    known = similarity_known(vector_of, table.matrix)
+    rows, similarity = nearest_rows(table.matrix, vector, allow, settings, known)
     ids = table.ids[rows]
     found = statements.among(asked, match, ids.tolist(), checked) if match is not None else set()
     return Neighbours(

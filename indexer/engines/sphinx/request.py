@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+import numpy as np
+
 from indexer.engines.sphinx import statements
 from indexer.engines.sphinx.hits import hit_of
 from indexer.engines.sphinx.ids import stable_id
@@ -71,8 +73,8 @@ class ClusterRequest:
             notices.append(Notice("semantic_unavailable", {"reason": self.vector_problem}))
         return notices
 
-    def has_vectors(self) -> bool:
-        return len(self.searcher.vectors_of(self.asked).matrix) > 0
+    def vector_rows(self) -> np.ndarray:
+        return self.searcher.vectors_of(self.asked).matrix
 
     def neighbours(
         self, vector_of: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest

@@ -34,7 +34,7 @@ from indexer.search.passages import FIELD as PASSAGE_FIELD
 from indexer.search.passages import best_passages, with_passages
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
-from indexer.search.semantic import NO_NEIGHBOURS, Neighbours, fuse, labelled
+from indexer.search.semantic import NO_NEIGHBOURS, Neighbours, fuse, labelled, similarity_known
 
 
 class WhooshRequest:
@@ -121,8 +121,8 @@ class WhooshRequest:
         self._page_docnums.update(zip((hit.id for hit in hits), docnums, strict=True))
         return labelled(hits, [docnum in fused.by_meaning for docnum in docnums])
 
-    def has_vectors(self) -> bool:
-        return len(self.view.shared.vector_table(self.view.generation, self.view.reader).matrix) > 0
+    def vector_rows(self) -> np.ndarray:
+        return self.view.shared.vector_table(self.view.generation, self.view.reader).matrix
 
     def neighbours(
         self, vector_of: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest
@@ -138,7 +138,8 @@ class WhooshRequest:
         if masks.dates is not None:
             allowed = allowed & masks.dates
         found = self._selected(relaxing.selection, checked).ids
-        return table.neighbours(vector, allowed, found, self.settings)
+        similarity = similarity_known(vector_of, table.matrix)
+        return table.neighbours(vector, allowed, found, self.settings, similarity)
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
         matching = document_mask(self._selected(selection, checked).ids, _doc_count(self.evaluator))

@@ -34,12 +34,20 @@ class VectorTable:
         return rows
 
     def neighbours(
-        self, vector: np.ndarray, allowed_docs: np.ndarray, found: np.ndarray, settings: Settings
+        self,
+        vector: np.ndarray,
+        allowed_docs: np.ndarray,
+        found: np.ndarray,
+        settings: Settings,
+        similarity_known: np.ndarray | None = None,
     ) -> Neighbours:
         """The documents nearest ``vector`` among those ``allowed_docs`` allows, and which
-        are not among ``found`` (the keyword results' document numbers)."""
+        are not among ``found`` (the keyword results' document numbers);
+        ``similarity_known``: the vector's similarity to each row, when computed."""
         allowed_rows = self.allowed_rows(allowed_docs)
-        rows, similarity = nearest_rows(self.matrix, vector, allowed_rows.__getitem__, settings)
+        rows, similarity = nearest_rows(
+            self.matrix, vector, allowed_rows.__getitem__, settings, similarity_known
+        )
         docnums = self.docnums[rows]
         return Neighbours(
             docnums,
