@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from indexer.cli import progress as progress_module
 from indexer.cli.progress import Progress
 
@@ -17,6 +19,15 @@ class FakeClock:
         return self.now
 
 
+@pytest.fixture
+def clock(monkeypatch) -> FakeClock:
+    """Progress timed by a clock of the test's own, a line at every update."""
+    fake = FakeClock()
+    monkeypatch.setattr(progress_module.time, "monotonic", fake)
+    monkeypatch.setattr(Progress, "LINE_EVERY_S", 0.0)
+    return fake
+
+
 def _lines(capsys) -> list[str]:
     return [line for line in capsys.readouterr().err.splitlines() if "documents (" in line]
 
@@ -27,10 +38,7 @@ def _seconds_left(line: str) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-def test_work_found_done_at_once_does_not_promise_the_rest_too_soon(monkeypatch, capsys):
-    clock = FakeClock()
-    monkeypatch.setattr(progress_module.time, "monotonic", clock)
-    monkeypatch.setattr(Progress, "LINE_EVERY_S", 0.0)
+def test_work_found_done_at_once_does_not_promise_the_rest_too_soon(clock, capsys):
     shown = Progress(quiet=False)
     shown.start("Embedding", 4745)
     shown.update(3072)  # vectors found in the cache: no time spent
@@ -43,10 +51,7 @@ def test_work_found_done_at_once_does_not_promise_the_rest_too_soon(monkeypatch,
     assert _seconds_left(last) == round(left / 16)
 
 
-def test_a_steady_phase_is_timed_from_its_first_count(monkeypatch, capsys):
-    clock = FakeClock()
-    monkeypatch.setattr(progress_module.time, "monotonic", clock)
-    monkeypatch.setattr(Progress, "LINE_EVERY_S", 0.0)
+def test_a_steady_phase_is_timed_from_its_first_count(clock, capsys):
     shown = Progress(quiet=False)
     shown.start("Indexing", 1000)
     for _ in range(5):  # 100 documents every 2 seconds
