@@ -174,7 +174,7 @@ class Settings:
     build_procs: int = _setting(
         2,
         "Writer processes for a full build of 1,000 documents or more with Mecab (JVM "
-        "taggers always use 1); also the processes that read 32 MB of files or more.",
+        "taggers always use 1); also the processes that read 32 MB or more in several files.",
     )
     page_size: int = _setting(10, "Results per page when the request names none.")
     max_page_size: int = _setting(100, "Largest page size a request may ask for.")
