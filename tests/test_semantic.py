@@ -454,3 +454,32 @@ def test_the_embedding_thread_compares_the_query_with_every_row_beside_the_keywo
     whole = [name for name, count in products if count == len(RECORDS)]
     # Every row once, on the embedding thread; the page only compares its candidates.
     assert len(whole) == 1 and whole[0].startswith("query-embedding")
+
+
+def test_a_search_does_not_wait_for_an_embedding_thread_busy_with_another(monkeypatch):
+    import threading
+
+    from indexer.vectors import model
+
+    release = threading.Event()
+    waits = []
+
+    class RecordedEvent(threading.Event):
+        def wait(self, timeout=None):
+            waits.append(timeout)
+            return super().wait(timeout)
+
+    def held(text):  # stands for the engine: busy until released
+        release.wait(5)
+        return np.zeros(model.DIMENSIONS, np.float32)
+
+    monkeypatch.setattr(model, "embed_query", held)
+    monkeypatch.setattr(model.threading, "Event", RecordedEvent)
+    first = model.embed_query_soon("청년 월세")  # an idle thread: waited for
+    second = model.embed_query_soon("노인 일자리")  # behind the first: not waited for
+    try:
+        assert first.running() and not second.running()
+        assert waits.count(model._START_WAIT_S) == 1  # the first call's wait alone
+    finally:
+        release.set()
+    assert second.result(5).shape == (model.DIMENSIONS,)

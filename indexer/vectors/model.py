@@ -28,7 +28,8 @@ T = TypeVar("T")
 _lock = threading.Lock()
 _model: Any = None
 _worker: ThreadPoolExecutor | None = None
-_worker_lock = threading.Lock()
+_worker_lock = threading.RLock()  # a done callback may run inside it (_submit)
+_pending: set[Future[Any]] = set()  # submitted to the embedding thread, not yet done
 
 
 class ModelUnavailableError(RuntimeError):
@@ -76,11 +77,15 @@ def embed_query_soon(text: str) -> Future[np.ndarray]:
     The caller waits until the thread has taken the GIL and is about to call the
     engine: otherwise the thread waits for the GIL until the caller blocks, which
     (measured, the caller busy in Python for 12 ms) was only when the caller asked
-    for the vector, and the embedding ran after the keyword search, not beside it."""
+    for the vector, and the embedding ran after the keyword search, not beside it. A
+    thread busy with other requests' work starts this one later: then nothing is
+    gained by waiting."""
     starting = threading.Event()
     with _worker_lock:
-        future = _embedding_thread().submit(_embed_query_when_started, text, starting)
-    starting.wait(_START_WAIT_S)
+        idle = not _pending
+        future = _submit(_embed_query_when_started, text, starting)
+    if idle:
+        starting.wait(_START_WAIT_S)
     return future
 
 
@@ -89,10 +94,12 @@ def after_embedding(work: Callable[[], T]) -> Future[T]:
     done (one thread, first come first served): what needs the query's vector runs
     there too, beside the keyword search."""
     with _worker_lock:
-        return _embedding_thread().submit(work)
+        return _submit(work)
 
 
-def _embedding_thread() -> ThreadPoolExecutor:
+def _submit(work: Callable[..., T], *args: Any) -> Future[T]:
+    """``work(*args)`` on the embedding thread, counted in ``_pending`` until done
+    (the caller holds _worker_lock)."""
     global _worker
     if _worker is None:
         _worker = ThreadPoolExecutor(
@@ -100,7 +107,15 @@ def _embedding_thread() -> ThreadPoolExecutor:
             thread_name_prefix="query-embedding",
             initializer=_one_openmp_thread,
         )
-    return _worker
+    future = _worker.submit(work, *args)
+    _pending.add(future)
+    future.add_done_callback(_done)
+    return future
+
+
+def _done(future: Future[Any]) -> None:
+    with _worker_lock:
+        _pending.discard(future)
 
 
 def _embed_query_when_started(text: str, starting: threading.Event) -> np.ndarray:
@@ -111,6 +126,7 @@ def _embed_query_when_started(text: str, starting: threading.Event) -> np.ndarra
 def _forget_worker() -> None:
     global _worker
     _worker = None  # a forked child has no such thread
+    _pending.clear()
 
 
 os.register_at_fork(after_in_child=_forget_worker)
