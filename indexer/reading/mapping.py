@@ -202,9 +202,9 @@ def _as_list(value: Any) -> list[str]:
     raise ValueError(f"holds {type(value).__name__}, expected text or a list of text")
 
 
-def map_fields(record: dict, parent: dict, rule: FileRule) -> dict[str, Any]:
-    """Document field name -> value, read from a source record by one file rule."""
-    values: dict[str, Any] = {}
+def present_sources(record: dict, parent: dict, rule: FileRule) -> dict[str, list[tuple[str, Any]]]:
+    """Field name -> each (source, value) of the record (``^source``: of its parent)
+    that holds a value, in the order the rule lists the field's sources."""
     read: dict[str, list[tuple[int, str, Any]]] = {}  # field -> (place, source, value)
     readers = rule.readers_by_key
     for from_parent, fields in ((False, record), (True, parent)):
@@ -213,9 +213,18 @@ def map_fields(record: dict, parent: dict, rule: FileRule) -> dict[str, Any]:
             if wanted and value not in (None, "", []):
                 for name, place, source in wanted:
                     read.setdefault(name, []).append((place, source, value))
+    return {
+        name: [(source, value) for _, source, value in sorted(found, key=lambda f: f[0])]
+        for name, found in read.items()
+    }
+
+
+def map_fields(record: dict, parent: dict, rule: FileRule) -> dict[str, Any]:
+    """Document field name -> value, read from a source record by one file rule."""
+    values: dict[str, Any] = {}
+    held = present_sources(record, parent, rule)
     for name in rule.fields:
-        ordered = sorted(read.get(name, ()), key=lambda found: found[0])
-        present = [(source, value) for _, source, value in ordered]
+        present = held.get(name, [])
         if name in MANY_FIELDS:
             collected: list[str] = []
             for source, value in present if name in JOINED_FIELDS else present[:1]:
