@@ -3,7 +3,6 @@ recorded), and reading them with progress."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -15,7 +14,7 @@ from indexer.errors import CorpusError
 from indexer.reading.mapping import load_mapping
 from indexer.reading.readers import CorpusReport, ReadLimits, read_sources, source_key
 from indexer.reading.recognise import mapping_for_corpus
-from indexer.writing.options import SourceRecord
+from indexer.writing.options import SourceRecord, build_processes
 
 SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 _SKIPPED_NAMED = 5  # skipped files named one by one up to this many
@@ -94,8 +93,8 @@ def read_chosen(
 ) -> CorpusReport:
     sources = [(path, load_mapping(record.mapping)) for path, record in chosen]
     limits = ReadLimits(settings.max_file_bytes, settings.max_body_chars)
-    # The processes a build analyses in read a large corpus first (reading/parallel.py).
-    workers = max(1, min(settings.build_procs, os.cpu_count() or 1))
+    # The build's processes read a large corpus first (reading/parallel.py).
+    workers = build_processes(settings)
     report = read_sources(sources, limits, progress=progress.reading, workers=workers)
     progress.say(
         f"Read {counted(len(report.documents), 'document')} from "

@@ -167,11 +167,9 @@ def _lookup(record: dict, parent: dict, source: str) -> Any:
     return record.get(source)
 
 
-@functools.lru_cache(maxsize=1024)
 def _source_keys(sources: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
-    """Each source, the key it reads and whether it reads the parent record (``^key``):
-    worked out once per mapping, not once per record (a record of the common field
-    names looks up about 90 sources; the lookups were most of a reindex's reading)."""
+    """Each source, the key it reads and whether it reads the parent record (``^key``);
+    worked out once per rule (``FileRule.readers_by_key``)."""
     return tuple(
         (source, source[1:], True) if source.startswith("^") else (source, source, False)
         for source in sources

@@ -40,10 +40,15 @@ class WriteOptions:
     phase: Phase | None = None
 
 
+def build_processes(settings: Settings) -> int:
+    """The processes a build may use: build_procs, at most one a core."""
+    return max(1, min(settings.build_procs, os.cpu_count() or 1))
+
+
 def writer_processes(settings: Settings) -> int:
     """How many processes analyse documents during a write (the taggers are most of a
     build's time). A JVM in the parent makes forked processes hang: JVM taggers write
     alone."""
     if settings.tagger in JVM_TAGGERS:
         return 1
-    return max(1, min(settings.build_procs, os.cpu_count() or 1))
+    return build_processes(settings)

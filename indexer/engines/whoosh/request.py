@@ -201,7 +201,8 @@ def _marked_early(
     those it adds."""
     if not (page.highlight and relaxing.scored is not None and page.vector_pending()):
         return {}
-    docnums, _ = page_of(request.view, *candidates[:2], page, checked.sort, candidates[2])
+    ids, scores, is_match = candidates
+    docnums, _ = page_of(request.view, ids, scores, page, checked.sort, is_match)
     return page_marks(
         request.evaluator,
         relaxing.scored,
