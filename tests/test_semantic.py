@@ -353,23 +353,18 @@ def test_the_page_scores_its_candidates_before_it_waits_for_the_query_vector(bui
 
     events = []
     find_candidates = whoosh_request.candidates
-    vector_soon = pipeline.semantic.query_vector_soon
+    wait = pipeline.semantic.VectorSoon.__call__
 
     def recorded_candidates(*args):
         events.append("candidates")
         return find_candidates(*args)
 
-    def recorded_soon(text, rows=None):
-        wait = vector_soon(text, rows)
-
-        def waited():
-            events.append("vector")
-            return wait()
-
-        return waited
+    def waited(self):
+        events.append("vector")
+        return wait(self)
 
     monkeypatch.setattr(whoosh_request, "candidates", recorded_candidates)
-    monkeypatch.setattr(pipeline.semantic, "query_vector_soon", recorded_soon)
+    monkeypatch.setattr(pipeline.semantic.VectorSoon, "__call__", waited)
     _, index = built
     result = index.search(SearchRequest(q=MEANING_ONLY))
     assert "library" in [hit.id for hit in result.hits]  # the vector was used

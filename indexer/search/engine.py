@@ -19,7 +19,7 @@ from indexer.model.request import CheckedRequest
 from indexer.model.results import Hit
 from indexer.query.forms import WordForms
 from indexer.query.spelling import Vocabulary
-from indexer.search.semantic import Neighbours, never_pending, no_neighbours
+from indexer.search.semantic import Neighbours, QueryVector, never_pending, no_neighbours
 
 QueryPlan = Any  # a query tree of query/ (whoosh.query nodes, read only by engines)
 
@@ -139,10 +139,11 @@ class RequestEngine(Protocol):
         ...
 
     def neighbours(
-        self, vector: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest
+        self, vector: QueryVector, relaxing: Relaxing, checked: CheckedRequest
     ) -> Neighbours:
         """The documents nearest the query's vector (``vector()``, asked only when the
-        index has vectors; None: no model) within the request's filters and dates
+        index has vectors; None: no model; ``vector.similarity_to(vector_rows())``: its
+        similarity to each row, when computed already) within the request's filters and dates
         (search/semantic.py nearest_rows), in this engine's ids, and which of them are
         not among ``relaxing.selection`` (found by meaning alone)."""
         ...

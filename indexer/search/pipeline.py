@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from typing import Any, Callable
+from typing import Callable
 
 from indexer.config import Settings
 from indexer.fields import FACET_FIELDS
@@ -101,11 +101,7 @@ def answer(
         highlight=checked.highlight and relaxing.scored is not None,
         unmarked=unmarked_terms(relaxing.scored, checked.text, settings),
         neighbours=neighbours,
-        vector_pending=(
-            vector_of.pending
-            if isinstance(vector_of, semantic.VectorSoon)
-            else semantic.never_pending
-        ),
+        vector_pending=vector_of.pending,
     )
     # Counted before the page, which waits for the query's vector: meanwhile.
     facets = engine.facets(matching, checked) if checked.facets else []
@@ -123,14 +119,14 @@ def answer(
 
 def _vector_of(
     plan: Plan, checked: CheckedRequest, engine: RequestEngine, by_meaning: bool
-) -> Callable[[], Any]:
+) -> semantic.QueryVector:
     """The query's vector: embedded from now on, beside the keyword search, when the
     index has vectors to compare it with; else computed if ever asked."""
     meaning = plan.meaning_text or checked.text
     rows = engine.vector_rows() if by_meaning else None
     if rows is not None and len(rows):
         return semantic.query_vector_soon(meaning, rows)
-    return lambda: semantic.query_vector(meaning)
+    return semantic.VectorOnDemand(meaning)
 
 
 def _neighbours(
@@ -139,7 +135,7 @@ def _neighbours(
     engine: RequestEngine,
     settings: Settings,
     relaxing: Relaxing,
-    vector_of: Callable[[], Any],
+    vector_of: semantic.QueryVector,
     found: int,
 ) -> Neighbours:
     """The documents near the query by meaning that the page may use. Those found by

@@ -99,11 +99,24 @@ def query_vector_soon(text: str, rows: np.ndarray | None = None) -> VectorSoon:
     return VectorSoon(future, rows, after_embedding(lambda: similarities(rows, future.result())))
 
 
-def similarity_known(
-    vector_of: Callable[[], np.ndarray | None], matrix: np.ndarray
-) -> np.ndarray | None:
-    """The query's similarity to ``matrix``'s rows, when ``vector_of`` computed it."""
-    return vector_of.similarity_to(matrix) if isinstance(vector_of, VectorSoon) else None
+@dataclass(frozen=True)
+class VectorOnDemand:
+    """A query's vector computed in the caller's thread if it is ever asked for (an
+    index without vectors never asks): ``VectorSoon``'s questions, answered at once."""
+
+    text: str
+
+    def __call__(self) -> np.ndarray | None:
+        return query_vector(self.text)
+
+    def pending(self) -> bool:
+        return False
+
+    def similarity_to(self, matrix: np.ndarray) -> np.ndarray | None:
+        return None
+
+
+QueryVector = VectorSoon | VectorOnDemand  # what engine.neighbours asks for the vector
 
 
 def never_pending() -> bool:

@@ -4,7 +4,7 @@ fused order."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,9 +17,9 @@ from indexer.search.relax import PREFERRED_BONUS
 from indexer.search.semantic import (
     NO_NEIGHBOURS,
     Neighbours,
+    QueryVector,
     fuse,
     nearest_rows,
-    similarity_known,
 )
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 def cluster_neighbours(
     asked: Asked,
     table: ClusterVectors,
-    vector_of: Callable[[], Any],
+    vector_of: QueryVector,
     match: ClusterQuery | None,
     checked: CheckedRequest,
     settings: Settings,
@@ -47,7 +47,7 @@ def cluster_neighbours(
         allowed = statements.among(asked, nothing, ids.tolist(), checked)
         return np.isin(ids, list(allowed))
 
-    known = similarity_known(vector_of, table.matrix)
+    known = vector_of.similarity_to(table.matrix)
     rows, similarity = nearest_rows(table.matrix, vector, allow, settings, known)
     ids = table.ids[rows]
     found = statements.among(asked, match, ids.tolist(), checked) if match is not None else set()

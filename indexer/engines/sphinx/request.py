@@ -27,7 +27,7 @@ from indexer.model.request import CheckedRequest
 from indexer.model.results import RELATED, Hit
 from indexer.query.spelling import Vocabulary
 from indexer.search.engine import PageRequest, Plan, Relaxing, Selection
-from indexer.search.semantic import Neighbours, labelled
+from indexer.search.semantic import Neighbours, QueryVector, labelled
 
 if TYPE_CHECKING:
     from indexer.engines.sphinx.search import ClusterSearcher
@@ -77,7 +77,7 @@ class ClusterRequest:
         return self.searcher.vectors_of(self.asked).matrix
 
     def neighbours(
-        self, vector_of: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest
+        self, vector_of: QueryVector, relaxing: Relaxing, checked: CheckedRequest
     ) -> Neighbours:
         table = self.searcher.vectors_of(self.asked)
         self.vector_problem = table.problem

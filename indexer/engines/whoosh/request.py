@@ -34,7 +34,7 @@ from indexer.search.passages import FIELD as PASSAGE_FIELD
 from indexer.search.passages import best_passages, with_passages
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
-from indexer.search.semantic import NO_NEIGHBOURS, Neighbours, fuse, labelled, similarity_known
+from indexer.search.semantic import NO_NEIGHBOURS, Neighbours, QueryVector, fuse, labelled
 
 
 class WhooshRequest:
@@ -125,7 +125,7 @@ class WhooshRequest:
         return self.view.shared.vector_table(self.view.generation, self.view.reader).matrix
 
     def neighbours(
-        self, vector_of: Callable[[], Any], relaxing: Relaxing, checked: CheckedRequest
+        self, vector_of: QueryVector, relaxing: Relaxing, checked: CheckedRequest
     ) -> Neighbours:
         table = self.view.shared.vector_table(self.view.generation, self.view.reader)
         if table.problem:
@@ -138,7 +138,7 @@ class WhooshRequest:
         if masks.dates is not None:
             allowed = allowed & masks.dates
         found = self._selected(relaxing.selection, checked).ids
-        similarity = similarity_known(vector_of, table.matrix)
+        similarity = vector_of.similarity_to(table.matrix)
         return table.neighbours(vector, allowed, found, self.settings, similarity)
 
     def facets(self, selection: Selection, checked: CheckedRequest) -> list[Facet]:
