@@ -8,7 +8,7 @@ from typing import Iterator
 
 from whoosh.analysis import Token, Tokenizer
 
-from indexer.analysis.tokens import make_token
+from indexer.analysis.tokens import Posting, make_token
 
 _SYLLABLES = re.compile(r"[\uac00-\ud7a3]+")
 _GAP_OF_SPACES = re.compile(r"\s*")
@@ -27,6 +27,22 @@ class HangulBigramTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(HangulBigramTokenizer)
 
+    def postings(self, value: str) -> list[Posting]:
+        """The bigrams of ``value`` with their positions and offsets (what a writer
+        indexes; the tokens below are made from these)."""
+        postings: list[Posting] = []
+        pos = 0
+        for stream in _syllable_streams(value):
+            if len(stream) == 1:
+                index = stream[0]
+                postings.append((value[index], pos, index, index + 1))
+                pos += 1
+                continue
+            for first, second in pairwise(stream):
+                postings.append((value[first] + value[second], pos, first, second + 1))
+                pos += 1
+        return postings
+
     def __call__(
         self,
         value: str,
@@ -40,39 +56,19 @@ class HangulBigramTokenizer(Tokenizer):
         mode: str = "",
         **kwargs,
     ) -> Iterator[Token]:
-        pos = start_pos
-        for stream in _syllable_streams(value):
-            if len(stream) == 1:
-                index = stream[0]
-                yield make_token(
-                    value[index],
-                    pos,
-                    start_char + index,
-                    start_char + index + 1,
-                    mode,
-                    keeporiginal,
-                    positions,
-                    chars,
-                    removestops,
-                    **kwargs,
-                )
-                pos += 1
-                continue
-            for first, second in pairwise(stream):
-                pair = value[first] + value[second]
-                yield make_token(
-                    pair,
-                    pos,
-                    start_char + first,
-                    start_char + second + 1,
-                    mode,
-                    keeporiginal,
-                    positions,
-                    chars,
-                    removestops,
-                    **kwargs,
-                )
-                pos += 1
+        for text, pos, start, end in self.postings(value):
+            yield make_token(
+                text,
+                start_pos + pos,
+                start_char + start,
+                start_char + end,
+                mode,
+                keeporiginal,
+                positions,
+                chars,
+                removestops,
+                **kwargs,
+            )
 
 
 def _syllable_streams(text: str) -> Iterator[list[int]]:

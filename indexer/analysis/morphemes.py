@@ -28,7 +28,7 @@ from whoosh.lang.porter import stem as porter_stem
 
 from indexer.analysis.bigrams import HangulBigramTokenizer, bigram_analyzer
 from indexer.analysis.taggers import RESOURCES_DIR, get_tagger
-from indexer.analysis.tokens import Piece, make_token, piece_tokens
+from indexer.analysis.tokens import Piece, Posting, make_token, piece_postings, piece_tokens
 from indexer.errors import ConfigError
 
 # Indexes built before the bigram tokenizer moved to bigrams.py name it here.
@@ -111,13 +111,22 @@ def _user_term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _english_pieces(text: str, start: int, end: int) -> Iterator[Piece]:
-    word = text[start:end].lower()
+    term = _english_term(text[start:end])
+    if term is not None:
+        yield Piece(term, start, end)
+
+
+# Stemming was a tenth of a document's analysis and policy text repeats its words.
+@lru_cache(maxsize=65536)
+def _english_term(written: str) -> str | None:
+    """The indexed form of an English word as written, or None for a stop word."""
+    word = written.lower()
     if word in ENGLISH_STOP_WORDS:
-        return
+        return None
     word = word.replace("\u2019", "'")
     if word.endswith("'s"):
         word = word[:-2]
-    yield Piece(porter_stem(word), start, end)
+    return porter_stem(word)
 
 
 def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -210,6 +219,11 @@ class MixedScriptTokenizer(Tokenizer):
             else:
                 pieces.append(Piece(text[start:end], start, end))
         return pieces
+
+    def postings(self, text: str) -> list[Posting]:
+        """The terms of ``text`` with their positions and offsets, without a Token for
+        each (what a writer indexes)."""
+        return piece_postings(self.pieces(text))
 
     def _korean_pieces(self, text: str, start: int, end: int) -> list[Piece]:
         pattern = _user_term_pattern(self.user_terms) if self.user_terms else None

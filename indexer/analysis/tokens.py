@@ -16,47 +16,53 @@ class Piece:
     parts: tuple[tuple[str, int, int], ...] = ()  # compound parts with their offsets
 
 
+# A term's occurrence as an index stores it: (text, position, start char, end char).
+Posting = tuple[str, int, int, int]
+
+
+def positioned_pieces(
+    pieces: Iterable[Piece], start_pos: int = 0
+) -> Iterator[tuple[str, int, int, int, tuple[str, ...], bool]]:
+    """Each piece, then its compound parts at its position: (text, position, start char,
+    end char, the compound's parts, whether this is a part). Tokens and postings both
+    come from here, so the two agree on positions."""
+    pos = start_pos
+    for piece in pieces:
+        if not piece.parts:
+            yield piece.text, pos, piece.start, piece.end, (), False
+            pos += 1
+            continue
+        yield piece.text, pos, piece.start, piece.end, tuple(p[0] for p in piece.parts), False
+        for part_text, part_start, part_end in piece.parts:
+            yield part_text, pos, part_start, part_end, (), True
+            pos += 1
+
+
+def piece_postings(pieces: Iterable[Piece]) -> list[Posting]:
+    """The postings of analysed pieces, without a Token for each (what a writer needs)."""
+    return [(text, pos, start, end) for text, pos, start, end, _, _ in positioned_pieces(pieces)]
+
+
 def piece_tokens(
     pieces: Iterable[Piece], start_pos: int, start_char: int, options: tuple, kwargs: dict
 ) -> Iterator[Token]:
     """The tokens of analysed pieces: each piece, then its compound parts at its position."""
     mode, keeporiginal, positions, chars, removestops = options
-    pos = start_pos
-    for piece in pieces:
-        compound = tuple(p[0] for p in piece.parts)
+    for text, pos, start, end, compound, is_part in positioned_pieces(pieces, start_pos):
         yield make_token(
-            piece.text,
+            text,
             pos,
-            start_char + piece.start,
-            start_char + piece.end,
+            start_char + start,
+            start_char + end,
             mode,
             keeporiginal,
             positions,
             chars,
             removestops,
             compound_parts=compound,
-            is_part=False,
+            is_part=is_part,
             **kwargs,
         )
-        if not piece.parts:
-            pos += 1
-            continue
-        for part_text, part_start, part_end in piece.parts:
-            yield make_token(
-                part_text,
-                pos,
-                start_char + part_start,
-                start_char + part_end,
-                mode,
-                keeporiginal,
-                positions,
-                chars,
-                removestops,
-                compound_parts=(),
-                is_part=True,
-                **kwargs,
-            )
-            pos += 1
 
 
 # Called once per token, so its options go positionally (keyword arguments or a wrapper

@@ -9,6 +9,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, FieldType, Schema
 
 from indexer.analysis.morphemes import bigram_analyzer, load_user_terms, morpheme_analyzer
 from indexer.config import Settings
+from indexer.engines.whoosh.postingformat import AnalyzedCharacters
 from indexer.fields import CONTENT_HASH, FIELDS, split_keywords
 from indexer.reading.documents import Document
 
@@ -26,11 +27,17 @@ def build_schema(settings: Settings) -> Schema:
     for spec in FIELDS:
         if spec.kind == "text":
             # chars=True stores character offsets, so highlighting never re-runs the tagger.
-            fields[spec.name] = TEXT(analyzer=morphemes, stored=True, chars=True)
-            fields[f"{spec.name}_bigram"] = TEXT(analyzer=bigrams, chars=True)
+            fields[spec.name] = _text_field(TEXT(analyzer=morphemes, stored=True, chars=True))
+            fields[f"{spec.name}_bigram"] = _text_field(TEXT(analyzer=bigrams, chars=True))
         else:
             fields[spec.name] = _FIELD_TYPES[spec.kind]()
     return Schema(**fields)
+
+
+def _text_field(field: TEXT) -> TEXT:
+    """A text field whose postings skip Whoosh's Token per occurrence (postingformat.py)."""
+    field.format = AnalyzedCharacters(field_boost=field.format.field_boost)
+    return field
 
 
 # The Whoosh type of each non-text kind. Dates and years are columns too (sorting);
