@@ -76,7 +76,7 @@ class DocumentRows:
         for name, analyzer in self.analyzers.items():
             source = name.removesuffix("_bigram")
             text = str(getattr(document, source) or "")
-            tokens = [(token.pos, token.text) for token in analyzer(text, positions=True)]
+            tokens = [(pos, term) for term, pos, _, _ in analyzer.postings(text)]
             values[name] = " ".join(sphinx_word(text) for _, text in tokens)
             values[f"{name}_length"] = len(tokens)
             terms[name] = encode_tokens(tokens)

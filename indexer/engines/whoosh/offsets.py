@@ -74,11 +74,9 @@ def load_match_offsets(
         if not words:
             continue
         if len(text) <= retokenize_max_chars:
-            for token in field.analyzer(
-                text, positions=True, chars=True, mode="index", removestops=False
-            ):
-                if token.text in offsets:
-                    offsets[token.text].append((token.pos, token.startchar, token.endchar))
+            for term, pos, start, end in field.analyzer.postings(text):
+                if term in offsets:
+                    offsets[term].append((pos, start, end))
         else:
             for word in words:
                 stored_lookups[word].append(docnum)
