@@ -213,7 +213,9 @@ class MixedScriptTokenizer(Tokenizer):
                 for chunk_start, chunk_end in _chunks(text, start, end):
                     pieces.extend(self._korean_pieces(text, chunk_start, chunk_end))
             elif kind == "latin":
-                pieces.extend(_english_pieces(text, start, end))
+                term = _english_term(text[start:end])
+                if term is not None:
+                    pieces.append(Piece(term, start, end))
             elif kind == "number":
                 pieces.append(Piece(text[start:end].replace(",", ""), start, end))
             else:

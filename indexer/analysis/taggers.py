@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from indexer.errors import TaggerError
 
@@ -22,8 +22,7 @@ RESOURCES_DIR = Path(__file__).resolve().parents[1] / "resources"
 JVM_TAGGERS = frozenset({"komoran", "okt"})
 
 
-@dataclass(frozen=True)
-class RawMorpheme:
+class RawMorpheme(NamedTuple):  # a tuple: the tagger makes one per morpheme
     surface: str  # as written in the text (Mecab, Okt); Komoran may restore forms
     tag: str  # first tag of the morpheme, e.g. NNG, VV, SL; Okt uses Noun, Verb, ...
     lemma: str  # the form to index: the stem for inflected verbs, else the surface
