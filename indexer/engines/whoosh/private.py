@@ -1,4 +1,5 @@
-"""Every use of Whoosh's private attributes, in this one module.
+"""Every use of Whoosh's private attributes, in this one module (and in postingpool.py,
+the build's posting pool, which subclasses Whoosh's).
 
 Whoosh is pinned (2.7.4, unmaintained since 2016), so these do not move under us; when
 they must change, this is the module to read. Each function says what it reads.
@@ -10,15 +11,13 @@ import ctypes
 import ctypes.util
 import multiprocessing
 import os
-import pickle
 import queue
 import signal
 import sys
 import traceback
 import types
-from itertools import islice
 from multiprocessing import popen_spawn_posix
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 from whoosh import multiproc
@@ -26,7 +25,9 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.writing import SegmentWriter
+
+from indexer.engines.whoosh.postingpool import GroupedPostingPool
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
@@ -37,10 +38,6 @@ PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 WORKER_STOP_S = 10  # a cancelled build waits this long for each writer worker to end
 WORKER_FAILED = 255  # exit status of a writer worker that failed other than with an errno
 JOB_WAIT_S = 1.0  # between looks at the workers while their queue is full
-RUN_CHUNK_POSTINGS = 4096  # postings pickled in one call into a sorted run on disk
-# PostingPool.add's estimate of a posting's bytes before its strings' lengths (a tuple of
-# five, a field name, a term, a docnum, a weight, a value).
-_POSTING_BASE_BYTES = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21
 
 
 def stored_lengths(lengths: np.ndarray) -> np.ndarray:
@@ -160,52 +157,12 @@ class _SpawnWithoutMain(popen_spawn_posix.Popen):
             sys.modules["__main__"] = main
 
 
-class ChunkedPostingPool(PostingPool):
-    """Whoosh's pool of postings to sort, writing each sorted run (every limitmb of
-    postings) to disk in pickled chunks of RUN_CHUNK_POSTINGS instead of one pickle call
-    per posting, and reading them back a chunk at a time (memory stays a chunk per run).
-    Whoosh's way took a quarter of a writer worker's time in an x10 build (py-spy).
-    Overrides SortingPool._write_run and _read_run; the postings and their order are
-    the same."""
-
-    def add(self, item: tuple) -> None:
-        # PostingPool.add without its type assertions (a writer adds a posting at a time:
-        # they were a tenth of the pool's time); the same size estimate, so runs end at
-        # the same postings. item = (fieldname, term bytes, docnum, weight, value bytes).
-        self.fieldnames.add(item[0])
-        self.currentsize += (
-            _POSTING_BASE_BYTES + len(item[0]) + 2 * len(item[1]) + len(item[4] or b"")
-        )
-        if self.currentsize > self.limit:
-            self.save()
-        self.current.append(item)
-
-    def _write_run(self, f: Any, items: Iterable[tuple]) -> None:
-        postings = iter(items)
-        with f:
-            while chunk := list(islice(postings, RUN_CHUNK_POSTINGS)):
-                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-
-    def _read_run(self, path: str) -> Iterator[tuple]:
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    chunk = pickle.load(f)
-                except EOFError:
-                    return
-                yield from chunk
-        finally:
-            f.close()
-            self._remove_run(path)
-
-
-def with_chunked_pool(writer: SegmentWriter) -> None:
-    """Gives a segment writer a ChunkedPostingPool of the same limit in place of the pool
-    Whoosh made (reads its private ``_tempstorage`` and ``newsegment``); before any
-    document is added."""
+def with_grouped_pool(writer: SegmentWriter) -> None:
+    """Gives a segment writer a GroupedPostingPool (postingpool.py) of the same limit in
+    place of the pool Whoosh made (reads its private ``_tempstorage`` and ``newsegment``);
+    before any document is added."""
     limitmb = writer.pool.limit / (1024 * 1024)
-    writer.pool = ChunkedPostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
+    writer.pool = GroupedPostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
 
 
 class _LengthsReadOnce:
@@ -231,12 +188,12 @@ class _LengthsReadOnce:
 
 
 class ChunkedSegmentWriter(SegmentWriter):
-    """Whoosh's segment writer with a ChunkedPostingPool, whose segment reads each field
+    """Whoosh's segment writer with a GroupedPostingPool, whose segment reads each field
     length once (_LengthsReadOnce)."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
-        with_chunked_pool(self)
+        with_grouped_pool(self)
 
     def per_document_reader(self) -> Any:
         # Read by SegmentWriter._flush_segment for the segment's postings.
@@ -296,7 +253,7 @@ class MultiSegmentWriter(MpWriter):
 
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
-        with_chunked_pool(self)  # what a merge at commit uses
+        with_grouped_pool(self)  # what a merge at commit uses
         self._jobs = _WORKER_CONTEXT.Queue(self.procs * 4)  # what the workers read
         self.jobqueue = _WatchedJobs(self._jobs, self._fail_if_a_worker_failed)
         self.resultqueue = _WORKER_CONTEXT.Queue()
