@@ -56,18 +56,10 @@ class HangulBigramTokenizer(Tokenizer):
         mode: str = "",
         **kwargs,
     ) -> Iterator[Token]:
+        options = (mode, keeporiginal, positions, chars, removestops)
         for text, pos, start, end in self.postings(value):
             yield make_token(
-                text,
-                start_pos + pos,
-                start_char + start,
-                start_char + end,
-                mode,
-                keeporiginal,
-                positions,
-                chars,
-                removestops,
-                **kwargs,
+                text, start_pos + pos, start_char + start, start_char + end, *options, **kwargs
             )
 
 
