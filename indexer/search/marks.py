@@ -153,8 +153,12 @@ def whole_highlighter() -> Highlighter:
 
 
 def title_highlighter() -> Highlighter:
+    """Marks a whole title. Where the engine has the matches' offsets (the Whoosh engine)
+    they are used; Whoosh's WholeFragmenter analysed every title of a page a second time."""
     return Highlighter(
-        fragmenter=WholeFragmenter(), formatter=MarkFormatter(), always_retokenize=False
+        fragmenter=WholeTextFragmenter(charlimit=None),
+        formatter=MarkFormatter(),
+        always_retokenize=False,
     )
 
 
