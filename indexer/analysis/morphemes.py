@@ -110,10 +110,10 @@ def _user_term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(t) for t in ordered))
 
 
-def _english_pieces(text: str, start: int, end: int) -> Iterator[Piece]:
+def _english_pieces(text: str, start: int, end: int) -> list[Piece]:
+    """The piece of the English word text[start:end]; none for a stop word."""
     term = _english_term(text[start:end])
-    if term is not None:
-        yield Piece(term, start, end)
+    return [] if term is None else [Piece(term, start, end)]
 
 
 # Stemming was a tenth of a document's analysis and policy text repeats its words.
@@ -213,9 +213,7 @@ class MixedScriptTokenizer(Tokenizer):
                 for chunk_start, chunk_end in _chunks(text, start, end):
                     pieces.extend(self._korean_pieces(text, chunk_start, chunk_end))
             elif kind == "latin":
-                term = _english_term(text[start:end])
-                if term is not None:
-                    pieces.append(Piece(term, start, end))
+                pieces.extend(_english_pieces(text, start, end))
             elif kind == "number":
                 pieces.append(Piece(text[start:end].replace(",", ""), start, end))
             else:

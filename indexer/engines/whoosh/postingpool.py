@@ -3,13 +3,14 @@ uses its private attributes; the rest of them are in private.py).
 
 Whoosh keeps every posting (field, term, docnum, weight, value) as a tuple in one list,
 sorts the list each time it holds ``limitmb`` (a run, written to disk) and merges the
-runs posting by posting. In an x10 build (py-spy) sorting took 21 s and merging 24 s of
-a worker's 130 s: every comparison is a tuple's. A writer adds a document's postings
-after the previous document's, so here each term's postings are kept in a list of their
-own, already in document order: a run sorts only the terms, and the merge compares a
-term's postings from one run as one group. Where document numbers do go back (Whoosh
-adds a merged segment's postings term by term), the pool sorts as Whoosh does. Either
-way the postings come out in Whoosh's order (tests/test_posting_runs.py).
+runs posting by posting. In an x10 build (py-spy over all its processes) sorting took
+21 s and merging 25 s of the 266 s sampled: every comparison is a tuple's. A writer
+adds a document's postings after the previous document's, so here each term's postings
+are kept in a list of their own, already in document order: a run sorts only the
+terms, and the merge compares a term's postings from one run as one group. Where
+document numbers do go back (Whoosh adds a merged segment's postings term by term), the
+pool sorts as Whoosh does. Either way the postings come out in Whoosh's order
+(tests/test_posting_runs.py).
 
 On disk a run is pickled chunks of up to RUN_CHUNK_POSTINGS postings, as groups
 ``((field, term), [(docnum, weight, value), ...])``.
