@@ -46,3 +46,30 @@ def test_fragments_that_score_alike_are_chosen_by_position_on_every_request(tmp_
     assert len(snippets) == 1
     (snippet,) = snippets
     assert "표지0" in snippet and "표지1" in snippet and "표지5" not in snippet
+
+
+def test_a_long_body_matched_only_by_its_bigrams_is_marked_in_snippet_and_page(tmp_path):
+    """mecab-ko splits 재생활성화 inside 도시재생활성화지역, so only the bigram field
+    matches it; in a body too long to analyse again its marks come from the stored
+    offsets of the bigram field, on the result page and on the document page alike."""
+    from indexer import SearchRequest
+    from indexer.engines.whoosh.hits import RETOKENIZE_MAX_CHARS
+
+    from .conftest import index_of
+
+    filler = "서울시 도로 정비 계획에 따라 여러 구간을 나누어 공사합니다. " * 8
+    body = f"{filler}도시재생활성화지역 지정을 검토합니다. {filler}"
+    assert len(body) > RETOKENIZE_MAX_CHARS
+    records = [
+        {"id": "regen", "title": "주거환경 개선", "body": body},
+        {"id": "roads", "title": "도로 정비", "body": filler},
+    ]
+    index = index_of(tmp_path, records, result_cache_size=0)
+    hits = index.search(SearchRequest(q="재생활성화")).hits
+    assert [hit.id for hit in hits] == ["regen"]
+    marked = [hits[0].snippet.text[start:end] for start, end in hits[0].snippet.spans]
+    assert marked == ["재생활성화"]
+    assert hits[0].marked_title.spans == ()
+    title, page_body = index.highlighted_document("regen", "재생활성화")
+    assert [page_body.text[start:end] for start, end in page_body.spans] == ["재생활성화"]
+    assert page_body.text == body.strip() and title.spans == ()

@@ -13,7 +13,7 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.searching import Results
 
-from indexer.deadline import Deadline
+from indexer.deadline import NO_DEADLINE, Deadline
 from indexer.engines.whoosh.evaluation import Evaluator
 from indexer.engines.whoosh.offsets import attach_matched_terms, highlight_field, load_match_offsets
 from indexer.model.results import MATCH, RELATED, Hit, hit_fields
@@ -62,21 +62,12 @@ def page_marks(
     # found here for the page only; the bigram fields (a fallback for marks) are left to
     # Whoosh, which loads them when first asked.
     attach_matched_terms(results, docnums, positive_part(query), evaluator.term_documents, unmarked)
-    for fieldname in ("title", "body"):
-        texts = {hit.docnum: hit.fields().get(fieldname, "") for hit in page_hits}
-        load_match_offsets(results, fieldname, texts, RETOKENIZE_MAX_CHARS)
-    body_hl = body_highlighter(snippet_chars)
-    title_hl = title_highlighter()
-    marks = {}
-    for hit in page_hits:
-        deadline.check()
-        stored = hit.fields()
-        marks[hit.docnum] = MarkedFields(
-            stored,
-            _marked(title_hl, hit, "title", stored.get("title", ""), 1),
-            _marked(body_hl, hit, "body", stored.get("body", ""), 2),
-        )
-    return marks
+    titles = _field_marks(page_hits, "title", title_highlighter(), 1, deadline)
+    bodies = _field_marks(page_hits, "body", body_highlighter(snippet_chars), 2, deadline)
+    return {
+        hit.docnum: MarkedFields(hit.fields(), titles[hit.docnum], bodies[hit.docnum])
+        for hit in page_hits
+    }
 
 
 def page_of_hits(
@@ -150,23 +141,40 @@ def marked_document(
             attach_matched_terms(
                 results, [docnum], positive_part(query), evaluator.term_documents, unmarked
             )
-            # A long body's matches come from the stored offsets, not from analysing
-            # it again (a million characters took 1.7 s to analyse).
-            for fieldname, text in (("title", title), ("body", body)):
-                load_match_offsets(results, fieldname, {docnum: text}, RETOKENIZE_MAX_CHARS)
             hit = results[0]
     whole_title = plain_snippet(title, len(title))
     if hit is None:
         return whole_title, Snippet(body)
     highlighter = whole_highlighter()
     return (
-        _marked(highlighter, hit, "title", title, 1) or whole_title,
-        _marked(highlighter, hit, "body", body, 1) or Snippet(body),
+        _field_marks([hit], "title", highlighter, 1, NO_DEADLINE)[docnum] or whole_title,
+        _field_marks([hit], "body", highlighter, 1, NO_DEADLINE)[docnum] or Snippet(body),
     )
 
 
-def _marked(highlighter: Any, hit: Any, fieldname: str, text: str, top: int) -> Snippet | None:
-    """The field marked from its morphemes, else from its Hangul bigrams."""
-    return highlight_field(highlighter, hit, fieldname, text, top) or highlight_field(
-        highlighter, hit, f"{fieldname}_bigram", text, top
-    )
+def _field_marks(
+    page_hits: list[Any], fieldname: str, highlighter: Any, top: int, deadline: Deadline
+) -> dict[int, Snippet | None]:
+    """Each hit's field marked from its morphemes, else from its Hangul bigrams; None
+    where neither marks anything.
+
+    The matches' offsets are found first, for these hits only (see load_match_offsets:
+    a long body's come from the index, not from analysing it again, which took 1.7 s
+    for a million characters); the bigrams' only for the hits their morphemes left
+    unmarked (Whoosh would read them for every hit of the page)."""
+    results = page_hits[0].results
+    texts = {hit.docnum: hit.fields().get(fieldname, "") for hit in page_hits}
+    load_match_offsets(results, fieldname, texts, RETOKENIZE_MAX_CHARS)
+    marked: dict[int, Snippet | None] = {}
+    for hit in page_hits:
+        deadline.check()
+        marked[hit.docnum] = highlight_field(highlighter, hit, fieldname, texts[hit.docnum], top)
+    bigrams = f"{fieldname}_bigram"
+    left = {docnum: texts[docnum] for docnum, snippet in marked.items() if snippet is None}
+    if left:
+        load_match_offsets(results, bigrams, left, RETOKENIZE_MAX_CHARS)
+    for hit in page_hits:
+        if hit.docnum in left:
+            deadline.check()
+            marked[hit.docnum] = highlight_field(highlighter, hit, bigrams, left[hit.docnum], top)
+    return marked
