@@ -8,6 +8,7 @@ then body paragraphs until the next bullet. Entries without body text (logo
 captions, listing titles with no article) are left out: there is nothing to search.
 The category is chosen from the text by the keyword rules below.
 """
+
 from __future__ import annotations
 
 import json
@@ -77,17 +78,19 @@ def parse_listing(text: str) -> list[dict]:
         if not body:
             continue
         title = entry["title"].rstrip(".").strip()
-        records.append({
-            "id": f"seoulsolution-{number:03d}",
-            "title": title,
-            "date": entry["date"],
-            "author": entry["author"],
-            "body": body,
-            "category": choose_category(title, body),
-            "lang": detect_lang(title + body),
-            "source": "Seoul Solution policy-sharing listing",
-            "url": LISTING_URL,
-        })
+        records.append(
+            {
+                "id": f"seoulsolution-{number:03d}",
+                "title": title,
+                "date": entry["date"],
+                "author": entry["author"],
+                "body": body,
+                "category": choose_category(title, body),
+                "lang": detect_lang(title + body),
+                "source": "Seoul Solution policy-sharing listing",
+                "url": LISTING_URL,
+            }
+        )
     return records
 
 
