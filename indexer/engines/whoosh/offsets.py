@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 from whoosh.highlight import Highlighter
 
-from indexer.engines.whoosh.private import set_match_offsets, set_matched_terms
+from indexer.engines.whoosh.private import read_term_offsets, set_match_offsets, set_matched_terms
 from indexer.model.snippets import Snippet
 
 
@@ -80,16 +80,21 @@ def load_match_offsets(
         else:
             for word in words:
                 stored_lookups[word].append(docnum)
-    # One pass along each word's postings for all the long documents holding it.
+    # One pass along each word's postings, segment by segment, for all the long
+    # documents holding it.
+    leaves = searcher.reader().leaf_readers()
     for word, docnums in stored_lookups.items():
-        postings = searcher.postings(fieldname, field.to_bytes(word))
-        for docnum in docnums:
-            postings.skip_to(docnum)
-            if not postings.is_active():
-                break
-            if postings.id() == docnum:
-                cache[docnum][word] = list(postings.value_as("characters"))
+        btext = field.to_bytes(word)
+        for (leaf, offset), (start, end) in zip(leaves, _segment_ranges(leaves), strict=True):
+            local = [docnum - offset for docnum in docnums if start <= docnum < end]
+            for docnum, chars in read_term_offsets(leaf, fieldname, btext, local).items():
+                cache[docnum + offset][word] = chars
     set_match_offsets(results, fieldname, cache)
+
+
+def _segment_ranges(leaves: list) -> list[tuple[int, int]]:
+    """Each segment's [first, end) of the index's document numbers."""
+    return [(offset, offset + leaf.doc_count_all()) for leaf, offset in leaves]
 
 
 def highlight_field(
