@@ -22,7 +22,8 @@ from indexer.model.results import StoredDocument, Suggestion
 from indexer.model.snippets import Snippet, plain_snippet
 from indexer.query.textquery import text_query
 from indexer.search.context_completions import with_context
-from indexer.search.marks import unmarked_terms, whole_highlighter
+from indexer.search.fragments import WHOLE_STYLE
+from indexer.search.marks import unmarked_terms
 from indexer.search.suggest import Typed, by_initials, with_correction, with_titles
 
 SIMILAR_TERMS = 12  # words of a document that find its similar ones (as Whoosh's more_like)
@@ -51,11 +52,10 @@ def marked_document(
     if not text.strip():
         return whole_title, Snippet(body)
     queries = text_query(searcher.builder, text, False, None, settings)
-    highlighter = whole_highlighter()
     for query in (queries.query, queries.relaxed):
         unmarked = unmarked_terms(query, text, settings)
-        marked_title = marked_field(schema, query, "title", title, highlighter, 1, unmarked)
-        marked_body = marked_field(schema, query, "body", body, highlighter, 1, unmarked)
+        marked_title = marked_field(schema, query, "title", title, WHOLE_STYLE, unmarked)
+        marked_body = marked_field(schema, query, "body", body, WHOLE_STYLE, unmarked)
         if marked_title or marked_body:
             # The whole body, though only its start was analysed for marks.
             body_snippet = Snippet(body, marked_body.spans) if marked_body else Snippet(body)

@@ -12,7 +12,8 @@ from indexer.config import Settings
 from indexer.engines.sphinx.marks import marked_field
 from indexer.model.results import Hit, hit_fields
 from indexer.model.snippets import plain_snippet
-from indexer.search.marks import MAX_TITLE_CHARS, body_highlighter, title_highlighter
+from indexer.search.fragments import TITLE_STYLE, snippet_style
+from indexer.search.marks import MAX_TITLE_CHARS
 
 SNIPPET_WINDOW = 2  # snippet lengths of a body analysed to mark a hit's snippet
 
@@ -29,14 +30,13 @@ def hit_of(
     matches are marked (None: no marks), but not the terms ``unmarked``."""
     stored = json.loads(row[3])
     title, body = stored.get("title", ""), stored.get("body", "")
-    marked_title = marked_field(schema, marked_by, "title", title, title_highlighter(), 1, unmarked)
+    marked_title = marked_field(schema, marked_by, "title", title, TITLE_STYLE, unmarked)
     snippet = marked_field(
         schema,
         marked_by,
         "body",
         body,
-        body_highlighter(settings.snippet_chars),
-        2,
+        snippet_style(settings.snippet_chars),
         unmarked,
         window_chars=SNIPPET_WINDOW * settings.snippet_chars,
     )

@@ -2,8 +2,9 @@
 
 searchd keeps no character offsets we could read back, so the text is analysed again
 with the field's own analyzer (as the Whoosh backend does for short texts,
-indexer/hits.py) and the query's terms of that field are marked with the same
-highlighters: the title whole, the best passages of the body, or the whole document.
+engines/whoosh/offsets.py) and the query's terms of that field are marked in the same
+styles (search/fragments.py): the title whole, the best passages of the body, or the
+whole document.
 A field with no morpheme match is marked from its Hangul bigrams, as there.
 """
 
@@ -12,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh import query as Q
-from whoosh.highlight import Highlighter, highlight
 
 from indexer.model.snippets import Snippet
 from indexer.query.builder import positive_part
+from indexer.search.fragments import MarkStyle, Match, marked_text
 
 # Longer bodies are marked in their first this many characters (analysing a million
 # characters took 1.7 s).
@@ -27,12 +28,11 @@ def marked_field(
     query: Q.Query | None,
     fieldname: str,
     text: str,
-    highlighter: Highlighter,
-    top: int,
+    style: MarkStyle,
     unmarked: frozenset[str] = frozenset(),
     window_chars: int = 0,
 ) -> Snippet | None:
-    """``text`` of ``fieldname`` with the query's matches marked by ``highlighter``;
+    """``text`` of ``fieldname`` with the query's matches marked in ``style``;
     None when nothing in it matches. With ``window_chars``, only that much of a longer
     text is analysed, from a little before the first place a term occurs (a snippet
     needs no more; analysing whole bodies was most of a request's time)."""
@@ -55,15 +55,12 @@ def marked_field(
                 continue  # no term in the text as written: nothing to mark
             start = lowered.rfind(" ", 0, max(0, min(found) - window_chars // 4)) + 1
             text = text[start : start + window_chars]
-        snippet = highlight(
-            text,
-            terms,
-            schema[name].analyzer,
-            highlighter.fragmenter,
-            highlighter.formatter,
-            top=top,
-            mode="index",
-        )
-        if isinstance(snippet, Snippet) and snippet:
+        matches = [
+            Match(start, end, term)
+            for term, _, start, end in schema[name].analyzer.postings(text)
+            if term in terms
+        ]
+        snippet = marked_text(text, matches, style)
+        if snippet:
             return snippet
     return None

@@ -1,7 +1,7 @@
 """Hits and marked documents: stored fields plus snippets with the query's matches.
 
-Whoosh's highlighter marks from the stored character offsets of the matched terms,
-which are found here for the shown documents only (indexer/highlight.py).
+The matched terms' character offsets are found for the shown documents only
+(engines/whoosh/offsets.py) and made into snippets by search/fragments.py.
 """
 
 from __future__ import annotations
@@ -11,20 +11,21 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.searching import Results
 
 from indexer.deadline import NO_DEADLINE, Deadline
 from indexer.engines.whoosh.evaluation import Evaluator
-from indexer.engines.whoosh.offsets import attach_matched_terms, highlight_field, load_match_offsets
+from indexer.engines.whoosh.offsets import DocumentTerms, field_matches, matched_terms
 from indexer.model.results import MATCH, RELATED, Hit, hit_fields
 from indexer.model.snippets import Snippet, plain_snippet
 from indexer.query.builder import positive_part
-from indexer.search.marks import (
-    MAX_TITLE_CHARS,
-    body_highlighter,
-    title_highlighter,
-    whole_highlighter,
+from indexer.search.fragments import (
+    TITLE_STYLE,
+    WHOLE_STYLE,
+    MarkStyle,
+    marked_text,
+    snippet_style,
 )
+from indexer.search.marks import MAX_TITLE_CHARS
 from indexer.search.relax import PREFERRED_BONUS
 
 # Titles and texts up to this long are analysed again to find the matches to mark;
@@ -55,18 +56,18 @@ def page_marks(
     ``unmarked`` are not marked (see lone_syllables)."""
     if not docnums:
         return {}
-    # Whoosh's own hit objects, so its highlighter can read the stored offsets.
-    results = Results(evaluator.searcher, query, [(None, docnum) for docnum in docnums])
-    page_hits = [results[position] for position in range(len(docnums))]
-    # Excluded words are not marked. The page's matched terms and their offsets are
-    # found here for the page only; the bigram fields (a fallback for marks) are left to
-    # Whoosh, which loads them when first asked.
-    attach_matched_terms(results, docnums, positive_part(query), evaluator.term_documents, unmarked)
-    titles = _field_marks(page_hits, "title", title_highlighter(), 1, deadline)
-    bodies = _field_marks(page_hits, "body", body_highlighter(snippet_chars), 2, deadline)
+    searcher = evaluator.searcher
+    # Excluded words are not marked; the matched terms are found for the page only.
+    docterms = matched_terms(
+        searcher.schema, docnums, positive_part(query), evaluator.term_documents, unmarked
+    )
+    stored = {docnum: searcher.stored_fields(docnum) for docnum in docnums}
+    titles = _field_marks(searcher, stored, docterms, "title", TITLE_STYLE, deadline)
+    bodies = _field_marks(
+        searcher, stored, docterms, "body", snippet_style(snippet_chars), deadline
+    )
     return {
-        hit.docnum: MarkedFields(hit.fields(), titles[hit.docnum], bodies[hit.docnum])
-        for hit in page_hits
+        docnum: MarkedFields(stored[docnum], titles[docnum], bodies[docnum]) for docnum in docnums
     }
 
 
@@ -128,53 +129,46 @@ def marked_document(
     that matches it marked (a document found by a relaxed search holds only some of
     the words); unmarked when none does."""
     searcher = evaluator.searcher
-    stored = searcher.stored_fields(docnum)
-    title, body = stored.get("title", ""), stored.get("body", "")
-    hit = None
+    stored = {docnum: searcher.stored_fields(docnum)}
+    title, body = stored[docnum].get("title", ""), stored[docnum].get("body", "")
+    whole_title = plain_snippet(title, len(title))
     for query in queries:
-        if query is None or hit is not None:
+        if query is None:
             continue
         matches = evaluator.evaluate(query)
         position = int(np.searchsorted(matches.ids, docnum))
         if position < len(matches) and matches.ids[position] == docnum:
-            results = Results(searcher, query, [(float(matches.scores[position]), docnum)])
-            attach_matched_terms(
-                results, [docnum], positive_part(query), evaluator.term_documents, unmarked
+            docterms = matched_terms(
+                searcher.schema, [docnum], positive_part(query), evaluator.term_documents, unmarked
             )
-            hit = results[0]
-    whole_title = plain_snippet(title, len(title))
-    if hit is None:
-        return whole_title, Snippet(body)
-    highlighter = whole_highlighter()
-    return (
-        _field_marks([hit], "title", highlighter, 1, NO_DEADLINE)[docnum] or whole_title,
-        _field_marks([hit], "body", highlighter, 1, NO_DEADLINE)[docnum] or Snippet(body),
-    )
+            marked = (
+                _field_marks(searcher, stored, docterms, fieldname, WHOLE_STYLE, NO_DEADLINE)
+                for fieldname in ("title", "body")
+            )
+            marked_title, marked_body = (snippets[docnum] for snippets in marked)
+            return marked_title or whole_title, marked_body or Snippet(body)
+    return whole_title, Snippet(body)
 
 
 def _field_marks(
-    page_hits: list[Any], fieldname: str, highlighter: Any, top: int, deadline: Deadline
+    searcher: Any,
+    stored: dict[int, dict[str, Any]],
+    docterms: DocumentTerms,
+    fieldname: str,
+    style: MarkStyle,
+    deadline: Deadline,
 ) -> dict[int, Snippet | None]:
-    """Each hit's field marked from its morphemes, else from its Hangul bigrams; None
-    where neither marks anything.
-
-    The matches' offsets are found first, for these hits only (see load_match_offsets:
-    a long body's come from the index, not from analysing it again, which took 1.7 s
-    for a million characters); the bigrams' only for the hits their morphemes left
-    unmarked (Whoosh would read them for every hit of the page)."""
-    results = page_hits[0].results
-    texts = {hit.docnum: hit.fields().get(fieldname, "") for hit in page_hits}
-    load_match_offsets(results, fieldname, texts, RETOKENIZE_MAX_CHARS)
-    marked: dict[int, Snippet | None] = {}
-    for hit in page_hits:
-        deadline.check()
-        marked[hit.docnum] = highlight_field(highlighter, hit, fieldname, texts[hit.docnum], top)
-    bigrams = f"{fieldname}_bigram"
-    left = {docnum: texts[docnum] for docnum, snippet in marked.items() if snippet is None}
-    if left:
-        load_match_offsets(results, bigrams, left, RETOKENIZE_MAX_CHARS)
-    for hit in page_hits:
-        if hit.docnum in left:
+    """Each document's field marked from its morphemes, else from its Hangul bigrams;
+    None where neither marks anything. The bigrams' offsets are found only for the
+    documents their morphemes left unmarked."""
+    texts = {docnum: fields.get(fieldname, "") for docnum, fields in stored.items()}
+    marked: dict[int, Snippet | None] = dict.fromkeys(texts)
+    for name in (fieldname, f"{fieldname}_bigram"):
+        left = {docnum: texts[docnum] for docnum, snippet in marked.items() if snippet is None}
+        if not left:
+            break
+        matches = field_matches(searcher, name, left, docterms, RETOKENIZE_MAX_CHARS)
+        for docnum, text in left.items():
             deadline.check()
-            marked[hit.docnum] = highlight_field(highlighter, hit, bigrams, left[hit.docnum], top)
+            marked[docnum] = marked_text(text, matches[docnum], style)
     return marked

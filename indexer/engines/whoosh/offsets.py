@@ -1,5 +1,6 @@
-"""Marks from the index: which query terms each hit holds, and their stored character
-offsets, handed to Whoosh's highlighter so it never re-runs the tagger per hit."""
+"""Marks from the index: which query terms each shown document holds, and where (their
+stored character offsets), so a page's snippets never run the tagger over a long body.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +8,26 @@ from collections import defaultdict
 from typing import Callable
 
 import numpy as np
-from whoosh.highlight import Highlighter
 
-from indexer.engines.whoosh.private import read_term_offsets, set_match_offsets, set_matched_terms
-from indexer.model.snippets import Snippet
+from indexer.engines.whoosh.private import read_term_offsets
+from indexer.search.fragments import Match
+
+# A document's matched terms, as (field, term bytes) in the order of the query's terms.
+DocumentTerms = dict[int, list[tuple[str, bytes]]]
 
 
-def attach_matched_terms(
-    results,
+def matched_terms(
+    schema,
     docnums: list[int],
     query,
     term_documents: Callable[[str, bytes], np.ndarray],
     unmarked: frozenset[str] = frozenset(),
-) -> None:
-    """Records which of the query's terms each of ``docnums`` holds, as Whoosh's
-    ``terms=True`` would, by looking these documents up in each term's documents
-    (``term_documents(field, term)``, ascending). With it the highlighter marks from
-    stored character offsets instead of re-running the tagger over every hit. Terms in
-    ``unmarked`` are not marked (see lone_syllables)."""
-    schema = results.searcher.schema
-    termdocs: dict[tuple[str, bytes], list[int]] = defaultdict(list)
-    docterms: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
+) -> DocumentTerms:
+    """Which of the query's terms each of ``docnums`` holds, found by looking these
+    documents up in each term's documents (``term_documents(field, term)``, ascending).
+    Terms in ``unmarked`` are left out (see lone_syllables)."""
+    docterms: DocumentTerms = defaultdict(list)
     wanted = np.array(sorted(set(docnums)), dtype=np.int64)
-    # (Whoosh's existing_terms() stops after the first field of an Or here; list them all.)
     terms = {
         (fieldname, schema[fieldname].to_bytes(text) if isinstance(text, str) else text)
         for fieldname, text in query.all_terms(phrases=True)
@@ -41,36 +39,34 @@ def attach_matched_terms(
             continue
         at = np.minimum(np.searchsorted(holding, wanted), len(holding) - 1)
         for docnum in wanted[holding[at] == wanted].tolist():
-            termdocs[(fieldname, btext)].append(docnum)
             docterms[docnum].append((fieldname, btext))
-    set_matched_terms(results, dict(termdocs), dict(docterms))
+    return dict(docterms)
 
 
-def load_match_offsets(
-    results, fieldname: str, texts: dict[int, str], retokenize_max_chars: int
-) -> None:
-    """Fills Whoosh's per-results cache of matched terms' character offsets for one field,
-    so ``highlight_hit`` marks them without looking anything up itself.
+def field_matches(
+    searcher,
+    fieldname: str,
+    texts: dict[int, str],
+    docterms: DocumentTerms,
+    retokenize_max_chars: int,
+) -> dict[int, list[Match]]:
+    """Every occurrence of each document's matched terms in ``fieldname`` (its text in
+    ``texts``), in the order of its terms.
 
-    Whoosh would read every matched term's postings once per hit, decoding a block of
-    positions each time (most of a request's time). A text up to ``retokenize_max_chars``
-    is analysed again instead, with the index's own analyzer, which is cheaper for
-    titles and ordinary bodies; a longer text uses the stored offsets, as Whoosh does.
-    Needs ``attach_matched_terms`` first.
+    A text up to ``retokenize_max_chars`` is analysed again with the index's own
+    analyzer, which is cheaper for titles and ordinary bodies; a longer one's offsets
+    are read from the index, for all the long documents holding a word in one pass.
     """
-    searcher = results.searcher
     field = searcher.schema[fieldname]
-    cache: dict[int, dict[str, list[tuple[int, int, int]]]] = {}
+    found: dict[int, dict[str, list[tuple[int, int, int]]]] = {}
     stored_lookups: dict[str, list[int]] = defaultdict(list)  # word -> long documents
     for docnum in sorted(texts):
         text = texts[docnum]
-        words = {
-            field.from_bytes(term)
-            for name, term in results.docterms.get(docnum, ())
-            if name == fieldname
-        }
+        words = [
+            field.from_bytes(term) for name, term in docterms.get(docnum, ()) if name == fieldname
+        ]
         offsets: dict[str, list[tuple[int, int, int]]] = {word: [] for word in words}
-        cache[docnum] = offsets
+        found[docnum] = offsets
         if not words:
             continue
         if len(text) <= retokenize_max_chars:
@@ -80,33 +76,21 @@ def load_match_offsets(
         else:
             for word in words:
                 stored_lookups[word].append(docnum)
-    # One pass along each word's postings, segment by segment, for all the long
-    # documents holding it.
     leaves = searcher.reader().leaf_readers()
     for word, docnums in stored_lookups.items():
         btext = field.to_bytes(word)
         for (leaf, offset), (start, end) in zip(leaves, _segment_ranges(leaves), strict=True):
             local = [docnum - offset for docnum in docnums if start <= docnum < end]
             for docnum, chars in read_term_offsets(leaf, fieldname, btext, local).items():
-                cache[docnum + offset][word] = chars
-    set_match_offsets(results, fieldname, cache)
+                found[docnum + offset][word] = chars
+    return {
+        docnum: [
+            Match(start, end, word) for word, chars in offsets.items() for _, start, end in chars
+        ]
+        for docnum, offsets in found.items()
+    }
 
 
 def _segment_ranges(leaves: list) -> list[tuple[int, int]]:
     """Each segment's [first, end) of the index's document numbers."""
     return [(offset, offset + leaf.doc_count_all()) for leaf, offset in leaves]
-
-
-def highlight_field(
-    highlighter: Highlighter, hit, fieldname: str, text: str, top: int
-) -> Snippet | None:
-    """The field's text with the hit's matches marked; None when it has none to mark."""
-    if not text:
-        return None
-    try:
-        snippet = highlighter.highlight_hit(hit, fieldname, text=text, top=top)
-    except KeyError:
-        # A term matched in another field only; nothing to mark here.
-        return None
-    # Whoosh returns "" when no fragment holds a match.
-    return snippet if isinstance(snippet, Snippet) and snippet else None

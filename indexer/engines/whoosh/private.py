@@ -165,20 +165,6 @@ def read_field_lengths(leaf_reader, fieldname: str) -> np.ndarray:
     return _BYTE_TO_LENGTH[codes]
 
 
-def set_matched_terms(results, termdocs: dict, docterms: dict) -> None:
-    """Sets which of the query's terms each hit holds, where Whoosh's highlighter reads
-    them (``Results.termdocs``/``docterms``, which Whoosh fills only from its own
-    matchers, one posting list at a time)."""
-    results.termdocs = termdocs
-    results.docterms = docterms
-
-
-def set_match_offsets(results, fieldname: str, offsets: dict) -> None:
-    """Fills ``Results._char_cache``, where Whoosh's highlighter looks for the matched
-    terms' character offsets of each hit before reading postings itself."""
-    results._char_cache[fieldname] = offsets
-
-
 # Workers start as fresh interpreters, not forks: a fork shares the building process's
 # documents, and as that process goes through them (reference counts are writes) each
 # page it touches is copied, so the documents came to be held twice. Measured on a build
