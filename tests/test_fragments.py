@@ -16,7 +16,7 @@ from indexer.search.fragments import (
     TITLE_STYLE,
     WHOLE_STYLE,
     Match,
-    best_passages,
+    chosen_passages,
     marked_text,
     snippet_style,
 )
@@ -76,7 +76,7 @@ def test_passages_equal_whooshs_on_real_bodies():
     for text, matches in real_texts_with_matches(150):
         for snippet_chars in (120, 240):
             style = snippet_style(snippet_chars)
-            ours = [_shape_ours(f) for f in best_passages(text, _longest(matches), style)]
+            ours = [_shape_ours(f) for f in chosen_passages(text, _longest(matches), style)]
             assert ours == whoosh_passages(text, matches, snippet_chars)
             compared += len(ours)
     assert compared > 300
@@ -101,7 +101,7 @@ def test_a_snippet_marks_each_run_of_matches_in_its_passages_as_one_span():
         style = snippet_style(200)
         snippet = marked_text(text, matches, style)
         assert snippet is not None
-        held = sorted(m for f in best_passages(text, _longest(matches), style) for m in f.matches)
+        held = sorted(m for f in chosen_passages(text, _longest(matches), style) for m in f.matches)
         runs: list[list[int]] = []
         for match in held:  # overlapping matches (a longer word's parts) make one run
             if runs and match.start <= runs[-1][1]:
@@ -144,5 +144,5 @@ def test_equal_passages_far_apart_are_chosen_by_position():
     filler = "서울시 도로 정비 계획에 따라 여러 구간을 나누어 공사합니다. " * 4
     text = "".join(f"{filler}아리수 공급 {n} " for n in range(5))
     matches = [Match(m.start(), m.end(), "아리수") for m in re.finditer("아리수", text)]
-    chosen = best_passages(text, matches, snippet_style(120))
+    chosen = chosen_passages(text, matches, snippet_style(120))
     assert [f.matches[0].start for f in chosen] == [m.start for m in matches[:2]]

@@ -80,7 +80,7 @@ ARTICLE = [
 
 
 def evidence(tmp_path, documents, morphemes, weight):
-    from indexer.search.passages import best_passages
+    from indexer.engines.whoosh.offsets import body_passage_evidence
 
     root = tmp_path / "article"
     if not root.exists():
@@ -94,7 +94,7 @@ def evidence(tmp_path, documents, morphemes, weight):
         return dict(
             zip(
                 [d["id"] for d in documents],
-                best_passages(searcher, docnums, morphemes, weight),
+                body_passage_evidence(searcher, docnums, morphemes, weight),
                 strict=True,
             )
         )

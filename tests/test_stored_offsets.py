@@ -1,5 +1,5 @@
-"""Stored character offsets of a term in chosen documents, read block by block, equal
-what Whoosh's own matcher gives stepping to each document (the oracle)."""
+"""Stored character offsets and positions of a term in chosen documents, read block by
+block, equal what Whoosh's own matcher gives stepping to each document (the oracle)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from whoosh.matching.wrappers import FilterMatcher
 
 from indexer import SearchRequest, read_corpus, update_index
 from indexer.engines.whoosh.index import SearchIndex
-from indexer.engines.whoosh.private import read_term_offsets
+from indexer.engines.whoosh.private import read_term_values
 
 from .conftest import index_of, make_settings, write_jsonl
 
 
-def whoosh_offsets(leaf, fieldname: str, btext: bytes, docnums: list[int]) -> dict:
+def whoosh_offsets(
+    leaf, fieldname: str, btext: bytes, docnums: list[int], kind: str = "characters"
+) -> dict:
     """Whoosh's way: skip_to each document along the term's postings, deleted ones
-    included (read_term_offsets does not look at deletions: pages hold none)."""
+    included (read_term_values does not look at deletions: pages hold none)."""
     matcher = leaf.postings(fieldname, btext)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
@@ -27,7 +29,7 @@ def whoosh_offsets(leaf, fieldname: str, btext: bytes, docnums: list[int]) -> di
             break
         matcher.skip_to(docnum)
         if matcher.is_active() and matcher.id() == docnum:
-            found[docnum] = list(matcher.value_as("characters"))
+            found[docnum] = list(matcher.value_as(kind))
     return found
 
 
@@ -53,7 +55,9 @@ def test_offsets_read_by_blocks_equal_whooshs_for_common_and_rare_terms(policy_i
                 holding = list(leaf.postings(fieldname, btext).all_ids())[:30]
                 docnums = sorted(set(docnums) | set(holding))
                 expected = whoosh_offsets(leaf, fieldname, btext, docnums)
-                assert read_term_offsets(leaf, fieldname, btext, docnums) == expected
+                assert read_term_values(leaf, fieldname, btext, docnums, "characters") == expected
+                positions = whoosh_offsets(leaf, fieldname, btext, docnums, "positions")
+                assert read_term_values(leaf, fieldname, btext, docnums, "positions") == positions
                 compared += len(expected)
                 blocks_seen += leaf.doc_frequency(fieldname, btext) > 128
     assert compared > 1000 and blocks_seen >= 10
@@ -79,7 +83,7 @@ def test_offsets_in_an_index_of_several_segments_with_a_deleted_document(tmp_pat
             docnums = list(range(leaf.doc_count_all()))
             expected = whoosh_offsets(leaf, "body", btext, docnums)
             assert expected
-            assert read_term_offsets(leaf, "body", btext, docnums) == expected
+            assert read_term_values(leaf, "body", btext, docnums, "characters") == expected
         # The page marks the word in documents of either segment (ids made global).
         hits = index.search(SearchRequest(q="월세", size=100)).hits
         assert {"new", "d0", "d79"} <= {hit.id for hit in hits}

@@ -78,11 +78,11 @@ def marked_text(text: str, matches: list[Match], style: MarkStyle) -> Snippet | 
     if style.passages is None:
         chosen = [Fragment(0, len(text), ordered)]
     else:
-        chosen = best_passages(text, ordered, style)
+        chosen = chosen_passages(text, ordered, style)
     return _snippet(text, chosen, style.keep_whitespace)
 
 
-def best_passages(text: str, matches: list[Match], style: MarkStyle) -> list[Fragment]:
+def chosen_passages(text: str, matches: list[Match], style: MarkStyle) -> list[Fragment]:
     """The ``style.passages`` best passages in text order. A passage scores its matches
     times 100 times its distinct words, plus less than one that is more for an earlier
     passage: equal passages are chosen by position, on every request alike."""

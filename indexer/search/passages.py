@@ -12,8 +12,9 @@ those are reordered, so every page of a search stays consistent (bench/relevance
 gave KorQuAD 0.9590 but cost the judged paraphrase and cross-lingual sets about 0.004 to
 0.01; 8, 24 and weights up to 3.5 gave no more.
 
-Positions come from the index (the body field stores them), read term by term along each
-term's postings for the few documents concerned, as the highlighter reads offsets.
+Positions come from the index where it stores them (the Whoosh engine: the body's, read
+for the few documents concerned, engines/whoosh/offsets.py); the cluster analyses the
+stored bodies again.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from collections import Counter
 from typing import Any, Callable
 
 import numpy as np
-from whoosh.reading import TermNotFound
 
 from indexer.config import Settings
 from indexer.search.ranking import top_documents
@@ -51,46 +51,6 @@ def query_morphemes(analyzer: Any, text: str) -> list[str]:
     return list(dict.fromkeys(t.text for t in analyzer(text, mode="query") if not t.is_part))
 
 
-def best_passages(
-    searcher: Any, docnums: list[int], morphemes: list[str], shared_title_weight: float = 0.0
-) -> list[float]:
-    """For each document, the summed inverse document frequency of the query morphemes
-    found together in its best window of the body (0.0 when none). When the documents
-    mostly share one title, each morpheme also weighs ``shared_title_weight`` times its
-    inverse frequency among the documents themselves."""
-    field = searcher.schema[FIELD]
-    frequencies: dict[str, int] = {}
-    found: dict[int, list[tuple[int, str]]] = {docnum: [] for docnum in docnums}
-    in_order = sorted(docnums)
-    for morpheme in morphemes:
-        btext = field.to_bytes(morpheme)
-        frequency = searcher.doc_frequency(FIELD, btext)
-        if not frequency:
-            continue
-        frequencies[morpheme] = frequency
-        try:
-            postings = searcher.postings(FIELD, btext)
-        except TermNotFound:
-            continue
-        for docnum in in_order:
-            postings.skip_to(docnum)
-            if not postings.is_active():
-                break
-            if postings.id() == docnum:
-                found[docnum].extend((pos, morpheme) for pos in postings.value_as("positions"))
-
-    def titles() -> list[str]:
-        return [searcher.stored_fields(docnum).get("title", "") for docnum in docnums]
-
-    return passage_evidence(
-        [found[docnum] for docnum in docnums],
-        frequencies,
-        searcher.doc_count_all(),
-        titles,
-        shared_title_weight,
-    )
-
-
 def passage_evidence(
     occurrences: list[list[tuple[int, str]]],
     frequencies: dict[str, int],
@@ -98,7 +58,12 @@ def passage_evidence(
     titles: Callable[[], list[str]],
     shared_title_weight: float = 0.0,
 ) -> list[float]:
-    """best_passages from what it reads: per document, the (position, morpheme) of each
+    """For each document, the summed inverse document frequency of the query morphemes
+    found together in its best window of the body (0.0 when none). When the documents
+    mostly share one title, each morpheme also weighs ``shared_title_weight`` times its
+    inverse frequency among the documents themselves.
+
+    Each engine reads what it needs its own way: per document, the (position, morpheme) of each
     query morpheme in its body; each morpheme's document frequency in the collection
     (morphemes without one are left out); the collection's size; and the documents'
     titles (read only when the title condition is asked)."""

@@ -1,5 +1,7 @@
-"""Marks from the index: which query terms each shown document holds, and where (their
-stored character offsets), so a page's snippets never run the tagger over a long body.
+"""Where the query's terms stand in a few documents, read from the index: which terms
+each shown document holds and their character offsets (marks, so a page's snippets
+never run the tagger over a long body), and the body positions of the best-ranked
+documents (passage evidence, search/passages.py).
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from typing import Callable
 
 import numpy as np
 
-from indexer.engines.whoosh.private import read_term_offsets
+from indexer.engines.whoosh.private import read_term_values
 from indexer.search.fragments import Match
+from indexer.search.passages import FIELD as PASSAGE_FIELD
+from indexer.search.passages import passage_evidence
 
 # A document's matched terms, as (field, term bytes) in the order of the query's terms.
 DocumentTerms = dict[int, list[tuple[str, bytes]]]
@@ -76,13 +80,10 @@ def field_matches(
         else:
             for word in words:
                 stored_lookups[word].append(docnum)
-    leaves = searcher.reader().leaf_readers()
     for word, docnums in stored_lookups.items():
-        btext = field.to_bytes(word)
-        for (leaf, offset), (start, end) in zip(leaves, _segment_ranges(leaves), strict=True):
-            local = [docnum - offset for docnum in docnums if start <= docnum < end]
-            for docnum, chars in read_term_offsets(leaf, fieldname, btext, local).items():
-                found[docnum + offset][word] = chars
+        stored = stored_values(searcher, fieldname, field.to_bytes(word), docnums, "characters")
+        for docnum, chars in stored.items():
+            found[docnum][word] = chars
     return {
         docnum: [
             Match(start, end, word) for word, chars in offsets.items() for _, start, end in chars
@@ -91,6 +92,46 @@ def field_matches(
     }
 
 
-def _segment_ranges(leaves: list) -> list[tuple[int, int]]:
-    """Each segment's [first, end) of the index's document numbers."""
-    return [(offset, offset + leaf.doc_count_all()) for leaf, offset in leaves]
+def stored_values(
+    searcher, fieldname: str, btext: bytes, docnums: list[int], kind: str
+) -> dict[int, list]:
+    """A term's stored values ("characters" or "positions") in each of ``docnums``
+    (ascending) that holds it, segment by segment."""
+    found: dict[int, list] = {}
+    for leaf, offset in searcher.reader().leaf_readers():
+        end = offset + leaf.doc_count_all()
+        local = [docnum - offset for docnum in docnums if offset <= docnum < end]
+        for docnum, values in read_term_values(leaf, fieldname, btext, local, kind).items():
+            found[docnum + offset] = values
+    return found
+
+
+def body_passage_evidence(
+    searcher, docnums: list[int], morphemes: list[str], shared_title_weight: float = 0.0
+) -> list[float]:
+    """search/passages.py's evidence for each document, from the body positions of the
+    query's morphemes stored in the index."""
+    field = searcher.schema[PASSAGE_FIELD]
+    frequencies: dict[str, int] = {}
+    found: dict[int, list[tuple[int, str]]] = {docnum: [] for docnum in docnums}
+    in_order = sorted(docnums)
+    for morpheme in morphemes:
+        btext = field.to_bytes(morpheme)
+        frequency = searcher.doc_frequency(PASSAGE_FIELD, btext)
+        if not frequency:
+            continue
+        frequencies[morpheme] = frequency
+        stored = stored_values(searcher, PASSAGE_FIELD, btext, in_order, "positions")
+        for docnum, positions in stored.items():
+            found[docnum].extend((position, morpheme) for position in positions)
+
+    def titles() -> list[str]:
+        return [searcher.stored_fields(docnum).get("title", "") for docnum in docnums]
+
+    return passage_evidence(
+        [found[docnum] for docnum in docnums],
+        frequencies,
+        searcher.doc_count_all(),
+        titles,
+        shared_title_weight,
+    )

@@ -99,21 +99,22 @@ def read_term_postings(leaf_reader, fieldname: str, btext: bytes) -> tuple[np.nd
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
-def read_term_offsets(
-    leaf_reader, fieldname: str, btext: bytes, docnums: list[int]
-) -> dict[int, list[tuple[int, int, int]]]:
-    """The stored (position, start, end) of a term in each of ``docnums`` (ascending,
-    of this segment) that holds it. Only the blocks holding them are decoded, and a
-    block's document numbers are searched with NumPy: Whoosh's ``skip_to`` steps
-    through them one by one in Python (a third of marking a page's long bodies)."""
+def read_term_values(
+    leaf_reader, fieldname: str, btext: bytes, docnums: list[int], kind: str
+) -> dict[int, list]:
+    """A term's stored values in each of ``docnums`` (ascending, of this segment) that
+    holds it, decoded as ``kind`` ("characters": (position, start, end) tuples;
+    "positions"). Only the blocks holding them are decoded, and a block's document
+    numbers are searched with NumPy: Whoosh's ``skip_to`` steps through them one by one
+    in Python (a third of marking a page's long bodies)."""
     if not docnums or (fieldname, btext) not in leaf_reader:
         return {}
-    decode = leaf_reader.schema[fieldname].format.decoder("characters")
+    decode = leaf_reader.schema[fieldname].format.decoder(kind)
     matcher = leaf_reader.postings(fieldname, btext)
     if isinstance(matcher, FilterMatcher):  # the deletion filter
         matcher = matcher.child
         matcher.reset()
-    found: dict[int, list[tuple[int, int, int]]] = {}
+    found: dict[int, list] = {}
     if not isinstance(matcher, W3LeafMatcher):  # a short list, inline in the term dictionary
         wanted = set(docnums)
         while matcher.is_active():

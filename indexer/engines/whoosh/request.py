@@ -19,6 +19,7 @@ from indexer.engines.whoosh.evaluation import Evaluator
 from indexer.engines.whoosh.facet_tables import count_facets
 from indexer.engines.whoosh.hits import MarkedFields, page_marks, page_of_hits
 from indexer.engines.whoosh.masks import Masks, document_mask, request_masks
+from indexer.engines.whoosh.offsets import body_passage_evidence
 from indexer.engines.whoosh.searchers import ReaderView
 from indexer.messages import Notice
 from indexer.model.facets import Facet
@@ -31,7 +32,7 @@ from indexer.query.textquery import query_builder, text_query
 from indexer.search.engine import PageRequest, Plan, Relaxing, Selection
 from indexer.search.evaluation import Matches
 from indexer.search.passages import FIELD as PASSAGE_FIELD
-from indexer.search.passages import best_passages, with_passages
+from indexer.search.passages import with_passages
 from indexer.search.ranking import top_documents
 from indexer.search.relax import PREFERRED_BONUS
 from indexer.search.semantic import NO_NEIGHBOURS, Neighbours, QueryVector, fuse, labelled
@@ -281,7 +282,7 @@ def with_passage_evidence(
         text,
         searcher.schema[PASSAGE_FIELD].analyzer,
         settings,
-        lambda best, morphemes: best_passages(
+        lambda best, morphemes: body_passage_evidence(
             searcher, ids[best].tolist(), morphemes, settings.shared_title_weight
         ),
     )
