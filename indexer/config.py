@@ -185,8 +185,9 @@ class Settings:
     )
     postings_cache_mb: int = _setting(
         512,
-        "Memory per process for decoded postings (term lists as arrays), kept across "
-        "requests and reindexes; 0 = decode every time.",
+        "Memory per process for decoded postings (term lists as arrays, and the posting "
+        "blocks read for snippets), kept across requests and reindexes; 0 = decode every "
+        "time.",
     )
     warm_terms_per_field: int = _setting(
         200,

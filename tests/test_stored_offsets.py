@@ -8,8 +8,8 @@ import random
 from whoosh.matching.wrappers import FilterMatcher
 
 from indexer import SearchRequest, read_corpus, update_index
+from indexer.engines.whoosh.blockvalues import read_term_values
 from indexer.engines.whoosh.index import SearchIndex
-from indexer.engines.whoosh.private import read_term_values
 
 from .conftest import index_of, make_settings, write_jsonl
 
@@ -92,3 +92,28 @@ def test_offsets_in_an_index_of_several_segments_with_a_deleted_document(tmp_pat
             assert marked == {"월세"}, hit.id
     finally:
         index.close()
+
+
+def test_blocks_kept_in_the_postings_cache_give_the_same_values_without_reading_again(
+    policy_index,
+):
+    from indexer.engines.whoosh.postings import PostingsCache
+
+    reader = policy_index.readers.current().searcher.reader()
+    (leaf, _), *_ = reader.leaf_readers()
+    btext = max((info.doc_frequency(), term) for term, info in leaf.iter_field("body"))[1]
+    docnums = list(leaf.postings("body", btext).all_ids())[::97][:12]
+    cache = PostingsCache(max_bytes=50_000_000)
+    loads: list[tuple] = []
+
+    def cached(key, load):
+        return cache.get_or_load(key, lambda: loads.append(key) or load())
+
+    expected = whoosh_offsets(leaf, "body", btext, docnums)
+    assert read_term_values(leaf, "body", btext, docnums, "characters", cached) == expected
+    read_first = len(loads)
+    assert read_first >= 3  # the directory and at least two blocks
+    assert read_term_values(leaf, "body", btext, docnums, "characters", cached) == expected
+    positions = whoosh_offsets(leaf, "body", btext, docnums, "positions")
+    assert read_term_values(leaf, "body", btext, docnums, "positions", cached) == positions
+    assert len(loads) == read_first  # every block came from the cache

@@ -62,9 +62,9 @@ def page_marks(
         searcher.schema, docnums, positive_part(query), evaluator.term_documents, unmarked
     )
     stored = {docnum: searcher.stored_fields(docnum) for docnum in docnums}
-    titles = _field_marks(searcher, stored, docterms, "title", TITLE_STYLE, deadline)
+    titles = _field_marks(evaluator, stored, docterms, "title", TITLE_STYLE, deadline)
     bodies = _field_marks(
-        searcher, stored, docterms, "body", snippet_style(snippet_chars), deadline
+        evaluator, stored, docterms, "body", snippet_style(snippet_chars), deadline
     )
     return {
         docnum: MarkedFields(stored[docnum], titles[docnum], bodies[docnum]) for docnum in docnums
@@ -142,7 +142,7 @@ def marked_document(
                 searcher.schema, [docnum], positive_part(query), evaluator.term_documents, unmarked
             )
             marked = (
-                _field_marks(searcher, stored, docterms, fieldname, WHOLE_STYLE, NO_DEADLINE)
+                _field_marks(evaluator, stored, docterms, fieldname, WHOLE_STYLE, NO_DEADLINE)
                 for fieldname in ("title", "body")
             )
             marked_title, marked_body = (snippets[docnum] for snippets in marked)
@@ -151,7 +151,7 @@ def marked_document(
 
 
 def _field_marks(
-    searcher: Any,
+    evaluator: Evaluator,
     stored: dict[int, dict[str, Any]],
     docterms: DocumentTerms,
     fieldname: str,
@@ -167,7 +167,9 @@ def _field_marks(
         left = {docnum: texts[docnum] for docnum, snippet in marked.items() if snippet is None}
         if not left:
             break
-        matches = field_matches(searcher, name, left, docterms, RETOKENIZE_MAX_CHARS)
+        matches = field_matches(
+            evaluator.searcher, name, left, docterms, RETOKENIZE_MAX_CHARS, evaluator.arrays
+        )
         for docnum, text in left.items():
             deadline.check()
             marked[docnum] = marked_text(text, matches[docnum], style)

@@ -7,11 +7,14 @@ documents (passage evidence, search/passages.py).
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 from typing import Callable
 
 import numpy as np
 
-from indexer.engines.whoosh.private import read_term_values
+from indexer.engines.whoosh.blockvalues import read_term_values
+from indexer.engines.whoosh.evaluation import ReaderArrays
+from indexer.engines.whoosh.postings import PostingsCache
 from indexer.search.fragments import Match
 from indexer.search.passages import FIELD as PASSAGE_FIELD
 from indexer.search.passages import passage_evidence
@@ -53,13 +56,15 @@ def field_matches(
     texts: dict[int, str],
     docterms: DocumentTerms,
     retokenize_max_chars: int,
+    arrays: ReaderArrays | None = None,
 ) -> dict[int, list[Match]]:
     """Every occurrence of each document's matched terms in ``fieldname`` (its text in
     ``texts``), in the order of its terms.
 
     A text up to ``retokenize_max_chars`` is analysed again with the index's own
     analyzer, which is cheaper for titles and ordinary bodies; a longer one's offsets
-    are read from the index, for all the long documents holding a word in one pass.
+    are read from the index, for all the long documents holding a word in one pass
+    (kept in the postings cache of ``arrays``, when given).
     """
     field = searcher.schema[fieldname]
     found: dict[int, dict[str, list[tuple[int, int, int]]]] = {}
@@ -81,7 +86,8 @@ def field_matches(
             for word in words:
                 stored_lookups[word].append(docnum)
     for word, docnums in stored_lookups.items():
-        stored = stored_values(searcher, fieldname, field.to_bytes(word), docnums, "characters")
+        btext = field.to_bytes(word)
+        stored = stored_values(searcher, fieldname, btext, docnums, "characters", arrays)
         for docnum, chars in stored.items():
             found[docnum][word] = chars
     return {
@@ -93,21 +99,43 @@ def field_matches(
 
 
 def stored_values(
-    searcher, fieldname: str, btext: bytes, docnums: list[int], kind: str
+    searcher,
+    fieldname: str,
+    btext: bytes,
+    docnums: list[int],
+    kind: str,
+    arrays: ReaderArrays | None = None,
 ) -> dict[int, list]:
     """A term's stored values ("characters" or "positions") in each of ``docnums``
-    (ascending) that holds it, segment by segment."""
+    (ascending) that holds it, segment by segment; the blocks read are kept in the
+    postings cache of ``arrays`` (the index state the searcher reads), when given."""
     found: dict[int, list] = {}
-    for leaf, offset in searcher.reader().leaf_readers():
+    leaves = searcher.reader().leaf_readers()
+    for number, (leaf, offset) in enumerate(leaves):
         end = offset + leaf.doc_count_all()
         local = [docnum - offset for docnum in docnums if offset <= docnum < end]
-        for docnum, values in read_term_values(leaf, fieldname, btext, local, kind).items():
-            found[docnum + offset] = values
+        if not local:
+            continue
+        if arrays is None:
+            values = read_term_values(leaf, fieldname, btext, local, kind)
+        else:
+            cached = partial(_cached, arrays.cache, arrays.leaf_keys[number])
+            values = read_term_values(leaf, fieldname, btext, local, kind, cached)
+        for docnum, held in values.items():
+            found[docnum + offset] = held
     return found
 
 
+def _cached(cache: PostingsCache, segment: str, key: tuple, load: Callable[[], tuple]) -> tuple:
+    return cache.get_or_load((segment, *key), load)
+
+
 def body_passage_evidence(
-    searcher, docnums: list[int], morphemes: list[str], shared_title_weight: float = 0.0
+    searcher,
+    docnums: list[int],
+    morphemes: list[str],
+    shared_title_weight: float = 0.0,
+    arrays: ReaderArrays | None = None,
 ) -> list[float]:
     """search/passages.py's evidence for each document, from the body positions of the
     query's morphemes stored in the index."""
@@ -121,7 +149,7 @@ def body_passage_evidence(
         if not frequency:
             continue
         frequencies[morpheme] = frequency
-        stored = stored_values(searcher, PASSAGE_FIELD, btext, in_order, "positions")
+        stored = stored_values(searcher, PASSAGE_FIELD, btext, in_order, "positions", arrays)
         for docnum, positions in stored.items():
             found[docnum].extend((position, morpheme) for position in positions)
 

@@ -1,5 +1,6 @@
 """Every use of Whoosh's private attributes, in this one module (and in postingpool.py,
-the build's posting pool, which subclasses Whoosh's).
+the build's posting pool, which subclasses Whoosh's, and blockvalues.py, a term's
+stored values read block by block for a few documents).
 
 Whoosh is pinned (2.7.4, unmaintained since 2016), so these do not move under us; when
 they must change, this is the module to read. Each function says what it reads.
@@ -97,53 +98,6 @@ def read_term_postings(leaf_reader, fieldname: str, btext: bytes) -> tuple[np.nd
     if not id_blocks:
         return EMPTY_IDS, EMPTY_WEIGHTS
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
-
-
-def read_term_values(
-    leaf_reader, fieldname: str, btext: bytes, docnums: list[int], kind: str
-) -> dict[int, list]:
-    """A term's stored values in each of ``docnums`` (ascending, of this segment) that
-    holds it, decoded as ``kind`` ("characters": (position, start, end) tuples;
-    "positions"). Only the blocks holding them are decoded, and a block's document
-    numbers are searched with NumPy: Whoosh's ``skip_to`` steps through them one by one
-    in Python (a third of marking a page's long bodies)."""
-    if not docnums or (fieldname, btext) not in leaf_reader:
-        return {}
-    decode = leaf_reader.schema[fieldname].format.decoder(kind)
-    matcher = leaf_reader.postings(fieldname, btext)
-    if isinstance(matcher, FilterMatcher):  # the deletion filter
-        matcher = matcher.child
-        matcher.reset()
-    found: dict[int, list] = {}
-    if not isinstance(matcher, W3LeafMatcher):  # a short list, inline in the term dictionary
-        wanted = set(docnums)
-        while matcher.is_active():
-            if matcher.id() in wanted:
-                found[matcher.id()] = decode(matcher.value())
-            matcher.next()
-        return found
-    wanted_ids = np.asarray(docnums, dtype=np.int64)
-    first = 0  # the first of wanted_ids not yet looked for
-    while first < len(wanted_ids):
-        # Block headers only, up to the block that may hold the next document.
-        while matcher._maxid < wanted_ids[first]:
-            if matcher._lastblock:
-                return found
-            matcher._goto(matcher._nextoffset)
-        last = int(np.searchsorted(wanted_ids, matcher._maxid, side="right"))
-        matcher._read_data()
-        matcher._read_values()
-        block_ids = np.cumsum(np.array(matcher._data[0], dtype=np.int64))  # delta-coded
-        in_block = wanted_ids[first:last]
-        at = np.minimum(np.searchsorted(block_ids, in_block), len(block_ids) - 1)
-        for index, docnum in zip(at.tolist(), in_block.tolist(), strict=True):
-            if block_ids[index] == docnum:
-                found[docnum] = decode(matcher._values[index])
-        first = last
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return found
 
 
 def read_field_lengths(leaf_reader, fieldname: str) -> np.ndarray:

@@ -283,7 +283,11 @@ def with_passage_evidence(
         searcher.schema[PASSAGE_FIELD].analyzer,
         settings,
         lambda best, morphemes: body_passage_evidence(
-            searcher, ids[best].tolist(), morphemes, settings.shared_title_weight
+            searcher,
+            ids[best].tolist(),
+            morphemes,
+            settings.shared_title_weight,
+            view.shared.arrays,
         ),
     )
 
