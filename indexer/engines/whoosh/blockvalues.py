@@ -6,12 +6,15 @@ reader, W3LeafMatcher): Whoosh is pinned at 2.7.4.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+
+from indexer.engines.whoosh.postings import PostingsCache
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 
@@ -114,4 +117,43 @@ def _inline_values(matcher, wanted: set[int], decode: Callable[[bytes], list]) -
         if matcher.id() in wanted:
             found[matcher.id()] = decode(matcher.value())
         matcher.next()
+    return found
+
+
+@dataclass(frozen=True)
+class SegmentCache:
+    """The shared postings cache, and the keys of an index state's segments (in the
+    reader's order) that make its entries each segment's own."""
+
+    cache: PostingsCache
+    segment_keys: list[str]
+
+    def loader(self, segment: int) -> CachedLoad:
+        return partial(_cached, self.cache, self.segment_keys[segment])
+
+
+def _cached(cache: PostingsCache, segment: str, key: tuple, load: Callable[[], tuple]) -> tuple:
+    return cache.get_or_load((segment, *key), load)
+
+
+def stored_values(
+    searcher,
+    fieldname: str,
+    btext: bytes,
+    docnums: list[int],
+    kind: str,
+    cache: SegmentCache | None = None,
+) -> dict[int, list]:
+    """A term's stored values ("characters" or "positions") in each of ``docnums``
+    (ascending, the index's numbers) that holds it, segment by segment; the blocks read
+    are kept in ``cache`` when given."""
+    found: dict[int, list] = {}
+    for number, (leaf, offset) in enumerate(searcher.reader().leaf_readers()):
+        end = offset + leaf.doc_count_all()
+        local = [docnum - offset for docnum in docnums if offset <= docnum < end]
+        if not local:
+            continue
+        loader = _load_uncached if cache is None else cache.loader(number)
+        for docnum, held in read_term_values(leaf, fieldname, btext, local, kind, loader).items():
+            found[docnum + offset] = held
     return found

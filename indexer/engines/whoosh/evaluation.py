@@ -1,8 +1,9 @@
 """The Whoosh index as a provider of statistics for the array evaluation
 (search/evaluation.py): postings and field lengths read from the segments through the
-shared postings cache, instead of Whoosh's matchers. Node types without an array form
-(phrases, spans...) are handed to Whoosh's matcher for that subtree, so any query still
-works; tests/test_evaluation.py checks the two agree.
+shared postings cache, instead of Whoosh's matchers. Phrases of consecutive words are
+evaluated over the arrays too (phrases.py); other node types without an array form
+(spans, sloppy phrases...) are handed to Whoosh's matcher for that subtree, so any query
+still works; tests/test_evaluation.py and test_phrases.py check the two agree.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import numpy as np
 from whoosh import query as Q
 
 from indexer.deadline import NO_DEADLINE, Deadline
+from indexer.engines.whoosh.blockvalues import SegmentCache
+from indexer.engines.whoosh.phrases import is_consecutive_phrase, phrase_matches
 from indexer.engines.whoosh.postings import PostingsCache, segment_key
 from indexer.engines.whoosh.private import deleted_documents, read_field_lengths, read_term_postings
 from indexer.search.evaluation import (
@@ -141,8 +144,10 @@ class WhooshStatistics:
         return Postings(ids, np.concatenate(weight_parts), len(ids))
 
     def other_node(self, node: Q.Query, evaluator: QueryEvaluator) -> Matches:
-        """A subtree Whoosh's matchers evaluate, document by document: phrases, such as
-        a word of three syllables or more in the bigram fields. Equal queries, boost
+        """A subtree without an array form of its own: phrases of consecutive words (a
+        word of three syllables or more in the bigram fields) over the arrays and the
+        stored positions (phrases.py), anything else by Whoosh's matchers, document by
+        document. Equal queries, boost
         included, have equal matches in one index state, so they are kept for the state
         in the postings cache: over bench/perf.py's 240 x1 queries phrases were about
         30% of a keyword search's time, and a quarter of them came again in another."""
@@ -156,6 +161,9 @@ class WhooshStatistics:
         return found
 
     def _matched(self, node: Q.Query, evaluator: QueryEvaluator) -> Matches:
+        if is_consecutive_phrase(node):
+            cache = SegmentCache(self.arrays.cache, self.arrays.leaf_keys)
+            return phrase_matches(node, evaluator, self.searcher, cache, evaluator.deadline)
         ids: list[int] = []
         scores: list[float] = []
         context = self.searcher.context()

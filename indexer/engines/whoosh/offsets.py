@@ -7,14 +7,12 @@ documents (passage evidence, search/passages.py).
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 from typing import Callable
 
 import numpy as np
 
-from indexer.engines.whoosh.blockvalues import read_term_values
+from indexer.engines.whoosh.blockvalues import SegmentCache, stored_values
 from indexer.engines.whoosh.evaluation import ReaderArrays
-from indexer.engines.whoosh.postings import PostingsCache
 from indexer.search.fragments import Match
 from indexer.search.passages import FIELD as PASSAGE_FIELD
 from indexer.search.passages import passage_evidence
@@ -87,7 +85,7 @@ def field_matches(
                 stored_lookups[word].append(docnum)
     for word, docnums in stored_lookups.items():
         btext = field.to_bytes(word)
-        stored = stored_values(searcher, fieldname, btext, docnums, "characters", arrays)
+        stored = stored_values(searcher, fieldname, btext, docnums, "characters", _cache_of(arrays))
         for docnum, chars in stored.items():
             found[docnum][word] = chars
     return {
@@ -96,38 +94,6 @@ def field_matches(
         ]
         for docnum, offsets in found.items()
     }
-
-
-def stored_values(
-    searcher,
-    fieldname: str,
-    btext: bytes,
-    docnums: list[int],
-    kind: str,
-    arrays: ReaderArrays | None = None,
-) -> dict[int, list]:
-    """A term's stored values ("characters" or "positions") in each of ``docnums``
-    (ascending) that holds it, segment by segment; the blocks read are kept in the
-    postings cache of ``arrays`` (the index state the searcher reads), when given."""
-    found: dict[int, list] = {}
-    leaves = searcher.reader().leaf_readers()
-    for number, (leaf, offset) in enumerate(leaves):
-        end = offset + leaf.doc_count_all()
-        local = [docnum - offset for docnum in docnums if offset <= docnum < end]
-        if not local:
-            continue
-        if arrays is None:
-            values = read_term_values(leaf, fieldname, btext, local, kind)
-        else:
-            cached = partial(_cached, arrays.cache, arrays.leaf_keys[number])
-            values = read_term_values(leaf, fieldname, btext, local, kind, cached)
-        for docnum, held in values.items():
-            found[docnum + offset] = held
-    return found
-
-
-def _cached(cache: PostingsCache, segment: str, key: tuple, load: Callable[[], tuple]) -> tuple:
-    return cache.get_or_load((segment, *key), load)
 
 
 def body_passage_evidence(
@@ -149,7 +115,9 @@ def body_passage_evidence(
         if not frequency:
             continue
         frequencies[morpheme] = frequency
-        stored = stored_values(searcher, PASSAGE_FIELD, btext, in_order, "positions", arrays)
+        stored = stored_values(
+            searcher, PASSAGE_FIELD, btext, in_order, "positions", _cache_of(arrays)
+        )
         for docnum, positions in stored.items():
             found[docnum].extend((position, morpheme) for position in positions)
 
@@ -163,3 +131,7 @@ def body_passage_evidence(
         titles,
         shared_title_weight,
     )
+
+
+def _cache_of(arrays: ReaderArrays | None) -> SegmentCache | None:
+    return None if arrays is None else SegmentCache(arrays.cache, arrays.leaf_keys)
