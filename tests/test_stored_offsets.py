@@ -117,3 +117,8 @@ def test_blocks_kept_in_the_postings_cache_give_the_same_values_without_reading_
     positions = whoosh_offsets(leaf, "body", btext, docnums, "positions")
     assert read_term_values(leaf, "body", btext, docnums, "positions", cached) == positions
     assert len(loads) == read_first  # every block came from the cache
+    # A term the segment does not hold: nothing, and the answer is kept too.
+    absent = "없는낱말".encode()
+    assert read_term_values(leaf, "body", absent, docnums, "characters", cached) == {}
+    assert read_term_values(leaf, "body", absent, docnums, "characters", cached) == {}
+    assert len(loads) == read_first + 1

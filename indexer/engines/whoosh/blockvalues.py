@@ -17,6 +17,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from indexer.engines.whoosh.postings import PostingsCache
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_ABSENT, _INLINE, _BLOCKS = 0, 1, 2  # where a segment keeps a term's postings
 
 # The shared postings cache's get_or_load, with the keys made the segment's own; or a
 # loader that keeps nothing.
@@ -44,7 +45,7 @@ def read_term_values(
     through them one by one in Python (a third of marking a page's long bodies). The
     directory and each block read, zlib and pickle undone, are kept by ``cached``: the
     same common words come back in request after request."""
-    if not docnums or (fieldname, btext) not in leaf_reader:
+    if not docnums:
         return {}
     decode = leaf_reader.schema[fieldname].format.decoder(kind)
     matchers: list[Any] = []
@@ -54,8 +55,15 @@ def read_term_values(
             matchers.append(_unfiltered_matcher(leaf_reader, fieldname, btext))
         return matchers[0]
 
-    max_ids, starts = cached(("blocks", fieldname, btext), lambda: _block_directory(matcher()))
-    if not len(max_ids):  # a short list, inline in the term dictionary
+    # The directory also says whether the segment holds the term (a lookup in Whoosh's
+    # term dictionary, hashed, that a cached directory saves).
+    max_ids, starts, layout = cached(
+        ("blocks", fieldname, btext),
+        lambda: _block_directory(leaf_reader, fieldname, btext, matcher),
+    )
+    if layout[0] == _ABSENT:
+        return {}
+    if layout[0] == _INLINE:  # a short list, inline in the term dictionary
         return _inline_values(matcher(), set(docnums), decode)
     wanted = np.asarray(docnums, dtype=np.int64)
     found: dict[int, list] = {}
@@ -81,21 +89,31 @@ def _unfiltered_matcher(leaf_reader, fieldname: str, btext: bytes) -> Any:
     return matcher
 
 
-def _block_directory(matcher) -> tuple[np.ndarray, np.ndarray]:
+def _block_directory(
+    leaf_reader, fieldname: str, btext: bytes, matcher: Callable[[], Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(last document number, file offset) of each of a term's posting blocks, from the
-    block headers alone; empty for a list inline in the term dictionary."""
-    if not isinstance(matcher, W3LeafMatcher):
-        return EMPTY_IDS, EMPTY_IDS
+    block headers alone, and the term's layout (absent, inline in the term dictionary,
+    in blocks) as an array of one."""
+    if (fieldname, btext) not in leaf_reader:
+        return EMPTY_IDS, EMPTY_IDS, np.array([_ABSENT])
+    reader = matcher()
+    if not isinstance(reader, W3LeafMatcher):
+        return EMPTY_IDS, EMPTY_IDS, np.array([_INLINE])
     max_ids, starts = [], []
-    position = matcher._baseoffset
+    position = reader._baseoffset
     while True:
-        matcher._goto(position)
-        max_ids.append(matcher._maxid)
+        reader._goto(position)
+        max_ids.append(reader._maxid)
         starts.append(position)
-        if matcher._lastblock:
+        if reader._lastblock:
             break
-        position = matcher._nextoffset
-    return np.array(max_ids, dtype=np.int64), np.array(starts, dtype=np.int64)
+        position = reader._nextoffset
+    return (
+        np.array(max_ids, dtype=np.int64),
+        np.array(starts, dtype=np.int64),
+        np.array([_BLOCKS]),
+    )
 
 
 def _decoded_block(matcher: Callable[[], Any], start: int) -> tuple[np.ndarray, ...]:

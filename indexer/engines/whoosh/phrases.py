@@ -44,11 +44,8 @@ def phrase_matches(
         words = [field.to_bytes(word) for word in node.words]
     except ValueError:
         return NO_MATCHES
-    reader = searcher.reader()
-    if any((fieldname, word) not in reader for word in words):
-        return NO_MATCHES
-    # Deleted documents are left out before their positions are read (the evaluation
-    # drops them anyway).
+    # A word no document holds leaves the intersection empty. Deleted documents are
+    # left out before their positions are read (the evaluation drops them anyway).
     statistics = evaluator.statistics
     holding = intersection([evaluator.node(Q.Term(fieldname, word)) for word in words])
     if statistics.has_deletions and len(holding):
