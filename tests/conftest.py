@@ -78,6 +78,24 @@ def index_of(tmp_path: Path, records: list[dict], **overrides) -> SearchIndex:
     return SearchIndex(settings.index_dir, settings)
 
 
+def welfare_index_in_segments(tmp_path: Path, appended: str) -> tuple[SearchIndex, list]:
+    """The welfare programs built, then reindexed with 30 changed (``appended`` to their
+    bodies) and 20 removed: an index of two segments with deleted documents. Returns it
+    opened, and the documents as first built."""
+    from indexer import update_index
+
+    settings = make_settings(tmp_path)
+    documents = read_sources(
+        [(SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services"))]
+    ).documents
+    build_index(documents, settings.index_dir, settings)
+    changed = list(documents[20:])  # Document objects: a packed slice unpacks anew each time
+    for document in changed[:30]:
+        document.body += appended
+    update_index(changed, settings.index_dir, settings)
+    return SearchIndex(settings.index_dir, settings), documents
+
+
 @pytest.fixture
 def settings(tmp_path):
     return make_settings(tmp_path)

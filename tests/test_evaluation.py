@@ -14,16 +14,15 @@ import numpy as np
 import pytest
 from whoosh import query as Q
 
-from indexer import SearchRequest, build_index, load_mapping, update_index
+from indexer import SearchRequest
 from indexer.engines.whoosh.index import SearchIndex
 from indexer.query.forms import word_queries
 from indexer.query.parsing import parse_user_query
 from indexer.query.rawquery import bound_expansions, parse_raw_query
 from indexer.query.textquery import query_builder
-from indexer.reading.readers import read_sources
 from indexer.search.ranking import top_documents
 
-from .conftest import SHARED_DATA, make_settings
+from .conftest import welfare_index_in_segments
 
 WORDS = [
     "지원",
@@ -58,17 +57,9 @@ WORDS = [
 @pytest.fixture(scope="module")
 def segmented_index(tmp_path_factory):
     """Welfare programs built, then reindexed with 30 changed and 20 removed."""
-    tmp_path = tmp_path_factory.mktemp("segments")
-    settings = make_settings(tmp_path)
-    documents = read_sources(
-        [(SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services"))]
-    ).documents
-    build_index(documents, settings.index_dir, settings)
-    changed = [d for d in documents[20:]]
-    for document in changed[:30]:
-        document.body += " 서울 청년 지원 사업 변경"
-    update_index(changed, settings.index_dir, settings)
-    index = SearchIndex(settings.index_dir, settings)
+    index, _ = welfare_index_in_segments(
+        tmp_path_factory.mktemp("segments"), " 서울 청년 지원 사업 변경"
+    )
     yield index
     index.close()
 

@@ -11,28 +11,16 @@ import re
 import pytest
 from whoosh import query as Q
 
-from indexer import build_index, load_mapping, update_index
 from indexer.engines.whoosh import phrases
-from indexer.engines.whoosh.index import SearchIndex
-from indexer.reading.readers import read_sources
 
-from .conftest import SHARED_DATA, make_settings
+from .conftest import welfare_index_in_segments
 
 
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory):
     """Welfare programs built, then reindexed with 30 changed and 20 removed."""
     tmp_path = tmp_path_factory.mktemp("phrases")
-    settings = make_settings(tmp_path)
-    documents = read_sources(
-        [(SHARED_DATA / "kr-welfare-services", load_mapping("kr-welfare-services"))]
-    ).documents
-    build_index(documents, settings.index_dir, settings)
-    changed = list(documents[20:])  # Document objects: a packed slice unpacks anew each time
-    for document in changed[:30]:
-        document.body += " 장애인활동지원 서비스 변경 안내"
-    update_index(changed, settings.index_dir, settings)
-    index = SearchIndex(settings.index_dir, settings)
+    index, documents = welfare_index_in_segments(tmp_path, " 장애인활동지원 서비스 변경 안내")
     yield index, documents
     index.close()
 
