@@ -2,8 +2,8 @@
 
 The work lives in small modules: readers and their lifecycle (searchers.py), warming
 (warming.py), one request's answers to the engine-neutral search (request.py and
-search/pipeline.py), hits and snippets (hits.py,
-highlight.py), suggestions, similar documents and statistics (browse.py). One
+search/pipeline.py), hits and snippets (hits.py, offsets.py and
+search/fragments.py), suggestions, similar documents and statistics (browse.py). One
 ``SearchIndex`` serves many requests and threads; use it as a context manager, or
 call ``close`` in each thread that used it.
 """
