@@ -12,11 +12,10 @@ from typing import Any, Callable
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 
 from indexer.engines.whoosh.postings import PostingsCache
+from indexer.engines.whoosh.private import EMPTY_IDS, unfiltered_matcher
 
-EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _ABSENT, _INLINE, _BLOCKS = 0, 1, 2  # where a segment keeps a term's postings
 
 # The shared postings cache's get_or_load, with the keys made the segment's own; or a
@@ -52,7 +51,7 @@ def read_term_values(
 
     def matcher() -> Any:
         if not matchers:
-            matchers.append(_unfiltered_matcher(leaf_reader, fieldname, btext))
+            matchers.append(unfiltered_matcher(leaf_reader, fieldname, btext))
         return matchers[0]
 
     # The directory also says whether the segment holds the term (a lookup in Whoosh's
@@ -79,14 +78,6 @@ def read_term_values(
                 begin = int(ends[index - 1]) if index else 0
                 found[docnum] = decode(blob[begin : int(ends[index])].tobytes())
     return found
-
-
-def _unfiltered_matcher(leaf_reader, fieldname: str, btext: bytes) -> Any:
-    matcher = leaf_reader.postings(fieldname, btext)
-    if isinstance(matcher, FilterMatcher):  # the deletion filter: pages hold no deleted
-        matcher = matcher.child
-        matcher.reset()
-    return matcher
 
 
 def _block_directory(

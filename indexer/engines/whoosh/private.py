@@ -59,15 +59,22 @@ def deleted_documents(leaf_reader) -> np.ndarray:
     )
 
 
+def unfiltered_matcher(leaf_reader, fieldname: str, btext: bytes) -> Any:
+    """A term's postings in one segment with its deleted documents too: Whoosh's
+    deletion filter taken off (callers mask deleted documents, or never ask for them)."""
+    matcher = leaf_reader.postings(fieldname, btext)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+        matcher.reset()  # the filter already stepped over leading deleted documents
+    return matcher
+
+
 def read_term_postings(leaf_reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers, term frequencies) of a term in one segment, deleted documents
     included (callers mask them), as Whoosh's own document frequency counts them."""
     if (fieldname, btext) not in leaf_reader:
         return EMPTY_IDS, EMPTY_WEIGHTS
-    matcher = leaf_reader.postings(fieldname, btext)
-    if isinstance(matcher, FilterMatcher):  # the deletion filter; masked by the caller
-        matcher = matcher.child
-        matcher.reset()  # the filter already stepped over leading deleted documents
+    matcher = unfiltered_matcher(leaf_reader, fieldname, btext)
     if not isinstance(matcher, W3LeafMatcher):
         # Short lists are stored inline in the term dictionary.
         ids, weights = [], []
