@@ -47,6 +47,8 @@ class ReaderArrays:
             self.live[deleted_documents(leaf) + offset] = False
         self.live_ids = np.flatnonzero(self.live)
         self.has_deletions = len(self.live_ids) < self.doc_count_all
+        # Posting blocks read for positions and offsets, kept under these segments' keys.
+        self.segment_cache = SegmentCache(cache, self.leaf_keys)
         self._lengths: dict[str, np.ndarray] = {}
         self._average_lengths: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -162,8 +164,9 @@ class WhooshStatistics:
 
     def _matched(self, node: Q.Query, evaluator: QueryEvaluator) -> Matches:
         if is_consecutive_phrase(node):
-            cache = SegmentCache(self.arrays.cache, self.arrays.leaf_keys)
-            return phrase_matches(node, evaluator, self.searcher, cache, evaluator.deadline)
+            return phrase_matches(
+                node, evaluator, self.searcher, self.arrays.segment_cache, evaluator.deadline
+            )
         ids: list[int] = []
         scores: list[float] = []
         context = self.searcher.context()

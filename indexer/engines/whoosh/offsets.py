@@ -134,4 +134,4 @@ def body_passage_evidence(
 
 
 def _cache_of(arrays: ReaderArrays | None) -> SegmentCache | None:
-    return None if arrays is None else SegmentCache(arrays.cache, arrays.leaf_keys)
+    return None if arrays is None else arrays.segment_cache
