@@ -17,6 +17,7 @@ from indexer.search.fragments import (
     WHOLE_STYLE,
     Match,
     chosen_passages,
+    longest_at_each_start,
     marked_text,
     snippet_style,
 )
@@ -76,19 +77,12 @@ def test_passages_equal_whooshs_on_real_bodies():
     for text, matches in real_texts_with_matches(150):
         for snippet_chars in (120, 240):
             style = snippet_style(snippet_chars)
-            ours = [_shape_ours(f) for f in chosen_passages(text, _longest(matches), style)]
+            ours = [
+                _shape_ours(f) for f in chosen_passages(text, longest_at_each_start(matches), style)
+            ]
             assert ours == whoosh_passages(text, matches, snippet_chars)
             compared += len(ours)
     assert compared > 300
-
-
-def _longest(matches: list[Match]) -> list[Match]:
-    longest: dict[int, Match] = {}
-    for match in matches:
-        kept = longest.get(match.start)
-        if kept is None or match.end - match.start > kept.end - kept.start:
-            longest[match.start] = match
-    return [longest[start] for start in sorted(longest)]
 
 
 def _shape_ours(fragment) -> tuple:
@@ -101,7 +95,11 @@ def test_a_snippet_marks_each_run_of_matches_in_its_passages_as_one_span():
         style = snippet_style(200)
         snippet = marked_text(text, matches, style)
         assert snippet is not None
-        held = sorted(m for f in chosen_passages(text, _longest(matches), style) for m in f.matches)
+        held = sorted(
+            m
+            for f in chosen_passages(text, longest_at_each_start(matches), style)
+            for m in f.matches
+        )
         runs: list[list[int]] = []
         for match in held:  # overlapping matches (a longer word's parts) make one run
             if runs and match.start <= runs[-1][1]:
@@ -146,3 +144,11 @@ def test_equal_passages_far_apart_are_chosen_by_position():
     matches = [Match(m.start(), m.end(), "아리수") for m in re.finditer("아리수", text)]
     chosen = chosen_passages(text, matches, snippet_style(120))
     assert [f.matches[0].start for f in chosen] == [m.start for m in matches[:2]]
+
+
+def test_one_match_at_each_start_the_longest_then_the_first_given():
+    equal = [Match(0, 2, "청년"), Match(0, 2, "청년층")]
+    assert longest_at_each_start(equal) == [Match(0, 2, "청년")]
+    mixed = [Match(9, 11, "월세"), Match(0, 2, "청년"), Match(0, 4, "청년월세")]
+    assert longest_at_each_start(mixed) == [Match(0, 4, "청년월세"), Match(9, 11, "월세")]
+    assert longest_at_each_start(mixed, end_limit=10) == [Match(0, 4, "청년월세")]

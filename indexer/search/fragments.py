@@ -65,14 +65,8 @@ def marked_text(text: str, matches: list[Match], style: MarkStyle) -> Snippet | 
     the first given of equals) as ``style`` says; None when there is none to mark."""
     if not text or not matches:
         return None
-    first_at: dict[int, Match] = {}
-    for match in matches:
-        if style.passages is not None and match.end > PASSAGE_CHAR_LIMIT:
-            continue
-        kept = first_at.get(match.start)
-        if kept is None or match.end - match.start > kept.end - kept.start:
-            first_at[match.start] = match
-    ordered = [first_at[start] for start in sorted(first_at)]
+    limit = PASSAGE_CHAR_LIMIT if style.passages is not None else None
+    ordered = longest_at_each_start(matches, limit)
     if not ordered:
         return None
     if style.passages is None:
@@ -82,17 +76,31 @@ def marked_text(text: str, matches: list[Match], style: MarkStyle) -> Snippet | 
     return _snippet(text, chosen, style.keep_whitespace)
 
 
+def longest_at_each_start(matches: list[Match], end_limit: int | None = None) -> list[Match]:
+    """The matches in text order, one at each start: the longest, the first given of
+    equals; those ending past ``end_limit`` left out."""
+    first_at: dict[int, Match] = {}
+    for match in matches:
+        if end_limit is not None and match.end > end_limit:
+            continue
+        kept = first_at.get(match.start)
+        if kept is None or match.end - match.start > kept.end - kept.start:
+            first_at[match.start] = match
+    return [first_at[start] for start in sorted(first_at)]
+
+
 def chosen_passages(text: str, matches: list[Match], style: MarkStyle) -> list[Fragment]:
     """The ``style.passages`` best passages in text order. A passage scores its matches
     times 100 times its distinct words, plus less than one that is more for an earlier
     passage: equal passages are chosen by position, on every request alike."""
     passages = list(_passages(text, matches, style))
+    # Ties of score go to the earlier start, then to the earlier passage.
     scored = [
         (len(passage.matches) * 100 * len({m.word for m in passage.matches}), -passage.start, -n)
         for n, passage in enumerate(passages)
     ]
     best = nlargest(style.passages or 1, scored)
-    return sorted((passages[-n] for _, _, n in best), key=lambda passage: passage.start)
+    return sorted((passages[-minus_n] for *_, minus_n in best), key=lambda p: p.start)
 
 
 def _passages(text: str, matches: list[Match], style: MarkStyle):
